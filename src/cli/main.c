@@ -1,0 +1,76 @@
+/* shinsa: one binary, one subcommand per engine. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/err.h"
+#include "core/log.h"
+
+static const char usage[] =
+    "usage: shinsa [-v|-q] COMMAND [ARGS]\n"
+    "\n"
+    "Screening for DPRK-linked actors on freelancing and crypto platforms.\n"
+    "\n"
+    "commands:\n"
+    "  screen   screen names, birth dates, IDs and crypto addresses against lists\n"
+    "  lists    build, inspect and update the watchlist index\n"
+    "\n"
+    "options:\n"
+    "  -v, --verbose   progress and details on stderr\n"
+    "  -q, --quiet     errors only\n"
+    "  -h, --help      this help; 'shinsa COMMAND --help' for a command\n"
+    "  --version       print the version\n";
+
+int shn_cli_wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    return 0;
+}
+
+void shn_cli_report(int rc, const void *diag_ptr)
+{
+    const struct shn_diag *diag = diag_ptr;
+    char text[512];
+
+    if (diag && diag->message[0]) {
+        shn_diag_format(diag, text, sizeof text);
+        fprintf(stderr, "shinsa: %s\n", text);
+    } else {
+        fprintf(stderr, "shinsa: %s\n", shn_strerror(rc));
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+
+    shn_log_set_level(SHN_LOG_INFO);
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+            shn_log_set_level(SHN_LOG_DEBUG);
+        } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+            shn_log_set_level(SHN_LOG_ERROR);
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage, stdout);
+            return SHN_EXIT_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            puts("shinsa 0.1.0");
+            return SHN_EXIT_OK;
+        } else {
+            fprintf(stderr, "shinsa: unknown option '%s'\n%s", argv[i], usage);
+            return SHN_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        fputs(usage, stderr);
+        return SHN_EXIT_USAGE;
+    }
+    if (strcmp(argv[i], "screen") == 0)
+        return shn_cli_screen(argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "lists") == 0)
+        return shn_cli_lists(argc - i - 1, argv + i + 1);
+    fprintf(stderr, "shinsa: unknown command '%s'\n%s", argv[i], usage);
+    return SHN_EXIT_USAGE;
+}
