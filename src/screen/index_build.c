@@ -1,0 +1,573 @@
+/* Compiles a listset into the index file described in index_format.h.
+ *
+ * Every list name is analysed once here (scripts to Latin, romanization
+ * folding), so queries never re-parse or re-analyse the lists. Arrays are
+ * built in memory, then written in one go through shn_file_write_atomic(). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/file.h"
+#include "core/hash.h"
+#include "core/log.h"
+#include "screen/model.h"
+#include "screen/screen_internal.h"
+
+#define MAX_INDEX_BYTES ((size_t)2 << 30)
+#define MAX_VEC_ITEMS ((size_t)1 << 28)
+#define NO_PAIR UINT32_MAX
+
+struct vec {
+    void *data;
+    size_t n, cap, elem;
+};
+
+static int vec_push(struct vec *v, const void *item)
+{
+    if (v->n == v->cap) {
+        size_t want = v->cap ? v->cap * 2 : 256, bytes;
+        void *p;
+        if (want > MAX_VEC_ITEMS || !shn_size_mul(want, v->elem, &bytes))
+            return SHN_ERR_TOO_LARGE;
+        p = shn_realloc(v->data, bytes);
+        if (!p)
+            return SHN_ERR_NOMEM;
+        v->data = p;
+        v->cap = want;
+    }
+    memcpy((char *)v->data + v->n * v->elem, item, v->elem);
+    v->n++;
+    return SHN_OK;
+}
+
+/* Interned strings: identical strings share one offset. */
+struct intern {
+    struct shn_buf pool;
+    uint64_t *hashes;
+    uint32_t *offsets;
+    size_t cap, used;
+};
+
+static int intern_grow(struct intern *in)
+{
+    size_t cap = in->cap ? in->cap * 2 : 1 << 16;
+    uint64_t *h = shn_calloc(cap, sizeof *h);
+    uint32_t *o = shn_calloc(cap, sizeof *o);
+
+    if (!h || !o) {
+        shn_free(h);
+        shn_free(o);
+        return SHN_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < in->cap; i++) {
+        if (!in->hashes[i])
+            continue;
+        size_t j = in->hashes[i] & (cap - 1);
+        while (h[j])
+            j = (j + 1) & (cap - 1);
+        h[j] = in->hashes[i];
+        o[j] = in->offsets[i];
+    }
+    shn_free(in->hashes);
+    shn_free(in->offsets);
+    in->hashes = h;
+    in->offsets = o;
+    in->cap = cap;
+    return SHN_OK;
+}
+
+/* Sets *off to the offset of s[0..len) in the pool, adding it if new. */
+static int intern_n(struct intern *in, const char *s, size_t len, uint32_t *off)
+{
+    uint64_t h;
+    size_t i;
+    int rc;
+
+    if (!s || !len) {
+        *off = 0;
+        return SHN_OK;
+    }
+    if ((in->used + 1) * 2 > in->cap && (rc = intern_grow(in)) != SHN_OK)
+        return rc;
+    h = shn_hash64(s, len, 7) | 1;
+    for (i = h & (in->cap - 1); in->hashes[i]; i = (i + 1) & (in->cap - 1)) {
+        const char *cand = in->pool.data + in->offsets[i];
+        if (in->hashes[i] == h && strncmp(cand, s, len) == 0 && cand[len] == '\0') {
+            *off = in->offsets[i];
+            return SHN_OK;
+        }
+    }
+    if (in->pool.len > UINT32_MAX - len - 1)
+        return SHN_ERR_TOO_LARGE;
+    in->hashes[i] = h;
+    in->offsets[i] = (uint32_t)in->pool.len;
+    in->used++;
+    *off = (uint32_t)in->pool.len;
+    rc = shn_buf_append(&in->pool, s, len);
+    if (rc == SHN_OK)
+        rc = shn_buf_append_char(&in->pool, '\0');
+    return rc;
+}
+
+static int intern(struct intern *in, const char *s, uint32_t *off)
+{
+    return intern_n(in, s, s ? strlen(s) : 0, off);
+}
+
+struct builder {
+    struct intern strings;
+    struct vec sources, entities, names, name_tokens, vocab, key_pairs, idents, id_pairs, dobs,
+        nats;
+    uint64_t *crypto_seen; /* normalized crypto hashes owned by non-crypto entities */
+    size_t n_crypto_seen;
+};
+
+struct pair {
+    uint64_t hash;
+    uint32_t id;
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const struct pair *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Folded token -> vocabulary id. Ids are positions in vocab[], which holds
+ * each token's offset in the string pool. */
+struct vocab_map {
+    uint64_t *hashes;
+    uint32_t *ids;
+    size_t cap, used;
+};
+
+static int vocab_grow(struct vocab_map *v)
+{
+    size_t cap = v->cap ? v->cap * 2 : 1 << 15;
+    uint64_t *h = shn_calloc(cap, sizeof *h);
+    uint32_t *ids = shn_calloc(cap, sizeof *ids);
+
+    if (!h || !ids) {
+        shn_free(h);
+        shn_free(ids);
+        return SHN_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < v->cap; i++) {
+        if (!v->hashes[i])
+            continue;
+        size_t j = v->hashes[i] & (cap - 1);
+        while (h[j])
+            j = (j + 1) & (cap - 1);
+        h[j] = v->hashes[i];
+        ids[j] = v->ids[i];
+    }
+    shn_free(v->hashes);
+    shn_free(v->ids);
+    v->hashes = h;
+    v->ids = ids;
+    v->cap = cap;
+    return SHN_OK;
+}
+
+static int token_id(struct builder *b, struct vocab_map *v, const char *tok, size_t len,
+                    uint32_t *id)
+{
+    const uint32_t *offsets = b->vocab.data;
+    uint64_t h;
+    uint32_t off;
+    size_t i;
+    int rc;
+
+    if ((v->used + 1) * 2 > v->cap && (rc = vocab_grow(v)) != SHN_OK)
+        return rc;
+    h = shn_hash64(tok, len, 11) | 1;
+    for (i = h & (v->cap - 1); v->hashes[i]; i = (i + 1) & (v->cap - 1)) {
+        const char *cand = b->strings.pool.data + offsets[v->ids[i]];
+        if (v->hashes[i] == h && strncmp(cand, tok, len) == 0 && cand[len] == '\0') {
+            *id = v->ids[i];
+            return SHN_OK;
+        }
+    }
+    if ((rc = intern_n(&b->strings, tok, len, &off)) != SHN_OK ||
+        (rc = vec_push(&b->vocab, &off)) != SHN_OK)
+        return rc;
+    v->hashes[i] = h;
+    v->ids[i] = (uint32_t)(b->vocab.n - 1);
+    v->used++;
+    *id = v->ids[i];
+    return SHN_OK;
+}
+
+static bool crypto_owned(const struct builder *b, uint64_t h)
+{
+    return b->n_crypto_seen &&
+           bsearch(&h, b->crypto_seen, b->n_crypto_seen, sizeof h, cmp_u64) != NULL;
+}
+
+/* Crypto-list addresses that another list already names under an entity
+ * (OFAC remarks) are not indexed twice: the richer entity answers. */
+static int collect_owned_crypto(struct builder *b, const struct shn_listset *set)
+{
+    size_t n = 0, cap = 0;
+    char norm[256];
+
+    for (uint32_t i = 0; i < set->n_entities; i++) {
+        const struct shn_entity *e = set->entities[i];
+        if (strcmp(e->source, "crypto") == 0)
+            continue;
+        for (uint32_t j = 0; j < e->n_idents; j++) {
+            size_t len;
+            if (e->idents[j].kind != SHN_ID_CRYPTO)
+                continue;
+            len = shn__ident_normalize(SHN_IDC_CRYPTO, e->idents[j].value, norm, sizeof norm);
+            if (!len)
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 256;
+                uint64_t *p = shn_realloc(b->crypto_seen, cap * sizeof *p);
+                if (!p)
+                    return SHN_ERR_NOMEM;
+                b->crypto_seen = p;
+            }
+            b->crypto_seen[n++] = shn__ident_hash(SHN_IDC_CRYPTO, norm, len);
+        }
+    }
+    if (n)
+        qsort(b->crypto_seen, n, sizeof *b->crypto_seen, cmp_u64);
+    b->n_crypto_seen = n;
+    return SHN_OK;
+}
+
+static bool crypto_duplicate(const struct builder *b, const struct shn_entity *e)
+{
+    char norm[256];
+    size_t len;
+
+    if (strcmp(e->source, "crypto") != 0 || e->n_idents != 1)
+        return false;
+    len = shn__ident_normalize(SHN_IDC_CRYPTO, e->idents[0].value, norm, sizeof norm);
+    return len && crypto_owned(b, shn__ident_hash(SHN_IDC_CRYPTO, norm, len));
+}
+
+static int add_name_variant(struct builder *b, struct vocab_map *m, uint32_t entity,
+                            const struct shn_name *name, const struct shn_name_variant *v,
+                            bool org_suffix)
+{
+    struct shn_idx_name rec = {0};
+    struct shn_token_list t;
+    uint64_t keys[SHN_KEYS_MAX];
+    uint32_t name_id = (uint32_t)b->names.n, id;
+    size_t nkeys;
+    int rc;
+
+    shn__tokens_split(v->keys, &t);
+    if (t.n == 0)
+        return SHN_OK;
+    rec.entity = entity;
+    rec.ntokens = (uint8_t)t.n;
+    rec.strength = name->strength;
+    rec.origin = (uint8_t)v->origin;
+    rec.flags = org_suffix ? SHN_NAME_F_ORG_SUFFIX : 0;
+    rec.tokens = (uint32_t)b->name_tokens.n;
+    if ((rc = intern(&b->strings, name->text, &rec.text)) != SHN_OK ||
+        (rc = intern(&b->strings, v->text, &rec.latin)) != SHN_OK)
+        return rc;
+    for (int i = 0; i < t.n; i++) {
+        if ((rc = token_id(b, m, t.tok[i], t.len[i], &id)) != SHN_OK ||
+            (rc = vec_push(&b->name_tokens, &id)) != SHN_OK)
+            return rc;
+    }
+    for (int i = 0; i + 1 < t.n; i++) {
+        char joined[2 * SHN_FOLD_MAX];
+        size_t a = t.len[i], c = t.len[i + 1];
+        id = NO_PAIR;
+        if (a + c < sizeof joined) {
+            memcpy(joined, t.tok[i], a);
+            memcpy(joined + a, t.tok[i + 1], c);
+            if ((rc = token_id(b, m, joined, a + c, &id)) != SHN_OK)
+                return rc;
+        }
+        if ((rc = vec_push(&b->name_tokens, &id)) != SHN_OK)
+            return rc;
+    }
+    if ((rc = vec_push(&b->names, &rec)) != SHN_OK)
+        return rc;
+    nkeys = shn__keys_for_tokens(&t, keys, SHN_KEYS_MAX);
+    for (size_t k = 0; k < nkeys; k++) {
+        struct pair p = {keys[k], name_id};
+        if ((rc = vec_push(&b->key_pairs, &p)) != SHN_OK)
+            return rc;
+    }
+    return SHN_OK;
+}
+
+static int add_entity(struct builder *b, struct vocab_map *m, const struct shn_entity *e)
+{
+    struct shn_idx_entity rec = {0};
+    struct shn_buf programs;
+    uint32_t entity = (uint32_t)b->entities.n;
+    bool index_names = strcmp(e->source, "crypto") != 0; /* their "name" is the address */
+    int rc = SHN_OK;
+
+    shn_buf_init(&programs, 4096);
+    for (uint32_t i = 0; i < e->n_programs && rc == SHN_OK; i++) {
+        if (i)
+            rc = shn_buf_append_char(&programs, ',');
+        if (rc == SHN_OK)
+            rc = shn_buf_append_str(&programs, e->programs[i]);
+    }
+    if (rc != SHN_OK ||
+        (rc = intern(&b->strings, e->id, &rec.id)) != SHN_OK ||
+        (rc = intern(&b->strings, e->source, &rec.source)) != SHN_OK ||
+        (rc = intern(&b->strings, e->n_names ? e->names[0].text : e->id, &rec.primary_name)) !=
+            SHN_OK ||
+        (rc = intern(&b->strings, programs.data, &rec.programs)) != SHN_OK ||
+        (rc = intern(&b->strings, e->remarks, &rec.remarks)) != SHN_OK)
+        goto out;
+    rec.kind = e->kind;
+    rec.first_name = (uint32_t)b->names.n;
+    for (uint32_t i = 0; index_names && i < e->n_names; i++) {
+        struct shn_name_forms forms;
+        if (shn__name_analyze(e->names[i].text, NULL, &forms) != SHN_OK) {
+            shn_log(SHN_LOG_DEBUG, "%s: name not indexed (bad text): %s", e->id, e->names[i].text);
+            continue;
+        }
+        for (int v = 0; v < forms.nvariants; v++) {
+            rc = add_name_variant(b, m, entity, &e->names[i], &forms.v[v], forms.org_suffix_removed);
+            if (rc != SHN_OK)
+                goto out;
+        }
+    }
+    rec.n_names = (uint32_t)b->names.n - rec.first_name;
+    rec.first_dob = (uint32_t)b->dobs.n;
+    for (uint32_t i = 0; i < e->n_dobs; i++) {
+        struct shn_idx_date d = {e->dobs[i].kind, e->dobs[i].month, e->dobs[i].day, 0,
+                                 e->dobs[i].year, e->dobs[i].year_to};
+        if ((rc = vec_push(&b->dobs, &d)) != SHN_OK)
+            goto out;
+    }
+    rec.n_dobs = e->n_dobs;
+    rec.first_nat = (uint32_t)b->nats.n;
+    for (uint32_t i = 0; i < e->n_nationalities; i++) {
+        uint32_t off;
+        if ((rc = intern(&b->strings, e->nationalities[i], &off)) != SHN_OK ||
+            (rc = vec_push(&b->nats, &off)) != SHN_OK)
+            goto out;
+    }
+    rec.n_nats = e->n_nationalities;
+    for (uint32_t i = 0; i < e->n_idents; i++) {
+        const struct shn_ident *id = &e->idents[i];
+        struct shn_idx_ident irec = {.entity = entity, .kind = id->kind};
+        int cls = shn__ident_class(id->kind);
+        char norm[256];
+        size_t len = shn__ident_normalize(cls, id->value, norm, sizeof norm);
+        struct pair p;
+        if (!len)
+            continue;
+        if ((rc = intern(&b->strings, id->value, &irec.value)) != SHN_OK ||
+            (rc = intern(&b->strings, id->chain, &irec.chain)) != SHN_OK)
+            goto out;
+        p.hash = shn__ident_hash(cls, norm, len);
+        p.id = (uint32_t)b->idents.n;
+        if ((rc = vec_push(&b->idents, &irec)) != SHN_OK ||
+            (rc = vec_push(&b->id_pairs, &p)) != SHN_OK)
+            goto out;
+    }
+    rc = vec_push(&b->entities, &rec);
+out:
+    shn_buf_cleanup(&programs);
+    return rc;
+}
+
+/* Sorts (hash, id) pairs and lays them out as an open-addressing table of
+ * slots pointing at runs of ids. */
+static int make_table(struct vec *pairs, struct vec *slots_out, uint32_t *n_slots_out,
+                      struct vec *postings)
+{
+    struct pair *p = pairs->data;
+    size_t distinct = 0, n_slots = 16;
+    struct shn_idx_slot *slots;
+    size_t i = 0;
+    int rc = SHN_OK;
+
+    if (pairs->n)
+        qsort(p, pairs->n, sizeof *p, cmp_pair);
+    for (size_t k = 0; k < pairs->n; k++)
+        if (k == 0 || p[k].hash != p[k - 1].hash)
+            distinct++;
+    while (n_slots < distinct * 2)
+        n_slots *= 2;
+    if (n_slots > UINT32_MAX / 2)
+        return SHN_ERR_TOO_LARGE;
+    slots = shn_calloc(n_slots, sizeof *slots);
+    if (!slots)
+        return SHN_ERR_NOMEM;
+    while (i < pairs->n) {
+        size_t j = i;
+        uint32_t first = (uint32_t)postings->n;
+        while (j < pairs->n && p[j].hash == p[i].hash) {
+            if (j == i || p[j].id != p[j - 1].id) {
+                if ((rc = vec_push(postings, &p[j].id)) != SHN_OK)
+                    goto out;
+            }
+            j++;
+        }
+        size_t s = p[i].hash & (n_slots - 1);
+        while (slots[s].hash)
+            s = (s + 1) & (n_slots - 1);
+        slots[s].hash = p[i].hash;
+        slots[s].first = first;
+        slots[s].count = (uint32_t)postings->n - first;
+        i = j;
+    }
+    slots_out->data = slots;
+    slots_out->n = slots_out->cap = n_slots;
+    slots_out->elem = sizeof *slots;
+    *n_slots_out = (uint32_t)n_slots;
+    slots = NULL;
+out:
+    shn_free(slots);
+    return rc;
+}
+
+static int write_file(struct builder *b, const struct vec *key_slots, uint32_t n_key_slots,
+                      const struct vec *key_post, const struct vec *id_slots, uint32_t n_id_slots,
+                      const struct vec *id_post, const char *path, struct shn_diag *diag)
+{
+    struct shn_idx_header h = {0};
+    struct shn_buf out;
+    const void *data[SHN_SEC__COUNT];
+    size_t sizes[SHN_SEC__COUNT];
+    static const char zeros[8] = {0};
+    int rc;
+
+    data[SHN_SEC_STRINGS] = b->strings.pool.data;
+    sizes[SHN_SEC_STRINGS] = b->strings.pool.len;
+#define SEC(id, v) (data[id] = (v)->data, sizes[id] = (v)->n * (v)->elem)
+    SEC(SHN_SEC_SOURCES, &b->sources);
+    SEC(SHN_SEC_ENTITIES, &b->entities);
+    SEC(SHN_SEC_NAMES, &b->names);
+    SEC(SHN_SEC_NAME_TOKENS, &b->name_tokens);
+    SEC(SHN_SEC_VOCAB, &b->vocab);
+    SEC(SHN_SEC_KEYS, key_slots);
+    SEC(SHN_SEC_KEY_POSTINGS, key_post);
+    SEC(SHN_SEC_IDENTS, &b->idents);
+    SEC(SHN_SEC_ID_SLOTS, id_slots);
+    SEC(SHN_SEC_ID_POSTINGS, id_post);
+    SEC(SHN_SEC_DOBS, &b->dobs);
+    SEC(SHN_SEC_NATS, &b->nats);
+#undef SEC
+
+    memcpy(h.magic, SHN_IDX_MAGIC, 8);
+    h.version = SHN_IDX_VERSION;
+    h.header_size = sizeof h;
+    h.n_sources = (uint32_t)b->sources.n;
+    h.n_entities = (uint32_t)b->entities.n;
+    h.n_names = (uint32_t)b->names.n;
+    h.n_vocab = (uint32_t)b->vocab.n;
+    h.n_key_slots = n_key_slots;
+    h.n_idents = (uint32_t)b->idents.n;
+    h.n_id_slots = n_id_slots;
+    h.built_at = (int64_t)time(NULL);
+
+    shn_buf_init(&out, MAX_INDEX_BYTES);
+    rc = shn_buf_append(&out, &h, sizeof h);
+    for (int s = 0; s < SHN_SEC__COUNT && rc == SHN_OK; s++) {
+        h.sections[s].offset = out.len;
+        h.sections[s].size = sizes[s];
+        if (sizes[s])
+            rc = shn_buf_append(&out, data[s], sizes[s]);
+        if (rc == SHN_OK && out.len % 8)
+            rc = shn_buf_append(&out, zeros, 8 - out.len % 8);
+    }
+    if (rc != SHN_OK) {
+        rc = shn_diag_set(diag, rc, path, 0, NULL, "index too large to build: %s",
+                          shn_strerror(rc));
+        goto out;
+    }
+    h.file_size = out.len;
+    h.crc32 = shn_crc32(0, out.data + sizeof h, out.len - sizeof h);
+    memcpy(out.data, &h, sizeof h);
+    rc = shn_file_write_atomic(path, out.data, out.len, diag);
+out:
+    shn_buf_cleanup(&out);
+    return rc;
+}
+
+int shn_screen_index_build(const struct shn_listset *set, const char *path, struct shn_diag *diag)
+{
+    struct builder b;
+    struct vocab_map m = {0};
+    struct vec key_slots = {0}, key_post = {.elem = 4}, id_slots = {0}, id_post = {.elem = 4};
+    uint32_t n_key_slots = 0, n_id_slots = 0, zero = 0;
+    int rc = SHN_OK;
+
+    {
+        const uint16_t probe = 1;
+        if (*(const uint8_t *)&probe != 1)
+            return shn_diag_set(diag, SHN_ERR_UNSUPPORTED, path, 0, NULL,
+                                "index files are little-endian; this host is not");
+    }
+    memset(&b, 0, sizeof b);
+    shn_buf_init(&b.strings.pool, MAX_INDEX_BYTES);
+    b.sources.elem = sizeof(struct shn_idx_source);
+    b.entities.elem = sizeof(struct shn_idx_entity);
+    b.names.elem = sizeof(struct shn_idx_name);
+    b.name_tokens.elem = b.vocab.elem = b.nats.elem = sizeof(uint32_t);
+    b.key_pairs.elem = b.id_pairs.elem = sizeof(struct pair);
+    b.idents.elem = sizeof(struct shn_idx_ident);
+    b.dobs.elem = sizeof(struct shn_idx_date);
+
+    /* Offset 0 of the pool is the empty string. */
+    if ((rc = shn_buf_append(&b.strings.pool, &zero, 1)) != SHN_OK ||
+        (rc = collect_owned_crypto(&b, set)) != SHN_OK)
+        goto fail;
+    for (uint32_t i = 0; i < set->n_sources; i++) {
+        struct shn_idx_source s = {.entities = set->sources[i].entities};
+        if ((rc = intern(&b.strings, set->sources[i].name, &s.name)) != SHN_OK ||
+            (rc = intern(&b.strings, set->sources[i].path, &s.path)) != SHN_OK ||
+            (rc = intern(&b.strings, set->sources[i].date, &s.date)) != SHN_OK ||
+            (rc = vec_push(&b.sources, &s)) != SHN_OK)
+            goto fail;
+    }
+    for (uint32_t i = 0; i < set->n_entities; i++) {
+        if (crypto_duplicate(&b, set->entities[i]))
+            continue;
+        if ((rc = add_entity(&b, &m, set->entities[i])) != SHN_OK)
+            goto fail;
+        shn_progress("indexing entities", i + 1, set->n_entities);
+    }
+    if ((rc = make_table(&b.key_pairs, &key_slots, &n_key_slots, &key_post)) != SHN_OK ||
+        (rc = make_table(&b.id_pairs, &id_slots, &n_id_slots, &id_post)) != SHN_OK)
+        goto fail;
+    shn_log(SHN_LOG_INFO, "index: %zu entities, %zu names, %zu tokens, %zu keys, %zu identifiers",
+            b.entities.n, b.names.n, b.vocab.n, key_post.n, b.idents.n);
+    rc = write_file(&b, &key_slots, n_key_slots, &key_post, &id_slots, n_id_slots, &id_post, path,
+                    diag);
+    goto out;
+fail:
+    rc = shn_diag_set(diag, rc, path, 0, NULL, "cannot build index: %s", shn_strerror(rc));
+out:
+    shn_buf_cleanup(&b.strings.pool);
+    shn_free(b.strings.hashes);
+    shn_free(b.strings.offsets);
+    struct vec *vecs[] = {&b.sources, &b.entities, &b.names, &b.name_tokens, &b.vocab,
+                          &b.key_pairs, &b.idents, &b.id_pairs, &b.dobs, &b.nats,
+                          &key_slots, &key_post, &id_slots, &id_post};
+    for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
+        shn_free(vecs[i]->data);
+    shn_free(b.crypto_seen);
+    shn_free(m.ids);
+    shn_free(m.hashes);
+    return rc;
+}

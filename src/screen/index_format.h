@@ -1,0 +1,103 @@
+/* The screen index file: one versioned binary file that the screener maps
+ * read-only and uses without parsing (module-internal; docs/screen.md has
+ * the same layout in prose).
+ *
+ * Layout: a fixed header, then sections at 8-byte aligned offsets, each
+ * listed in the header's section table. All integers little-endian (the
+ * builder refuses big-endian hosts). A CRC-32 over everything after the
+ * header catches truncation and corruption; every offset and count is
+ * bounds-checked at open so a hostile file cannot make a reader stray. */
+#ifndef SHN_SCREEN_INDEX_FORMAT_H
+#define SHN_SCREEN_INDEX_FORMAT_H
+
+#include <stdint.h>
+
+#define SHN_IDX_MAGIC "SHNSCRN\0"
+#define SHN_IDX_VERSION 1u
+
+enum shn_idx_section {
+    SHN_SEC_STRINGS = 0,  /* NUL-terminated UTF-8 strings; offset 0 is "" */
+    SHN_SEC_SOURCES,      /* struct shn_idx_source[] */
+    SHN_SEC_ENTITIES,     /* struct shn_idx_entity[] */
+    SHN_SEC_NAMES,        /* struct shn_idx_name[]: one per (list name, reading) */
+    SHN_SEC_NAME_TOKENS,  /* uint32_t vocabulary ids: a name's tokens, then its adjacent pairs */
+    SHN_SEC_VOCAB,        /* uint32_t string offsets of distinct folded tokens */
+    SHN_SEC_KEYS,         /* struct shn_idx_slot[]: retrieval key hash -> postings */
+    SHN_SEC_KEY_POSTINGS, /* uint32_t name ids, ascending within a list */
+    SHN_SEC_IDENTS,       /* struct shn_idx_ident[] */
+    SHN_SEC_ID_SLOTS,     /* struct shn_idx_slot[]: identifier hash -> postings */
+    SHN_SEC_ID_POSTINGS,  /* uint32_t ident ids */
+    SHN_SEC_DOBS,         /* struct shn_idx_date[] */
+    SHN_SEC_NATS,         /* uint32_t string offsets (ISO codes or names) */
+    SHN_SEC__COUNT
+};
+
+struct shn_idx_section_ref {
+    uint64_t offset;
+    uint64_t size;
+};
+
+struct shn_idx_header {
+    char magic[8];
+    uint32_t version;
+    uint32_t header_size;
+    uint64_t file_size;
+    uint32_t crc32;      /* of bytes [header_size, file_size) */
+    uint32_t n_sources;
+    uint32_t n_entities;
+    uint32_t n_names;
+    uint32_t n_vocab;
+    uint32_t n_key_slots; /* power of two */
+    uint32_t n_idents;
+    uint32_t n_id_slots;  /* power of two */
+    int64_t built_at;     /* Unix seconds */
+    uint32_t reserved[6];
+    struct shn_idx_section_ref sections[SHN_SEC__COUNT];
+};
+
+struct shn_idx_source {
+    uint32_t name, path, date; /* string offsets */
+    uint32_t entities;
+};
+
+struct shn_idx_entity {
+    uint32_t id, source, primary_name, programs, remarks; /* string offsets; programs comma-joined */
+    uint8_t kind;
+    uint8_t pad[3];
+    uint32_t first_name, n_names; /* range in SHN_SEC_NAMES */
+    uint32_t first_dob, n_dobs;   /* range in SHN_SEC_DOBS */
+    uint32_t first_nat, n_nats;   /* range in SHN_SEC_NATS */
+};
+
+struct shn_idx_name {
+    uint32_t entity;
+    uint32_t text;   /* string offset: the name as the list writes it */
+    uint32_t latin;  /* string offset: its normalized Latin reading */
+    uint32_t tokens; /* index into SHN_SEC_NAME_TOKENS: ntokens ids, then ntokens-1 pair ids */
+    uint8_t ntokens;
+    uint8_t strength; /* enum shn_alias_strength */
+    uint8_t origin;   /* enum shn_name_origin */
+    uint8_t flags;    /* SHN_NAME_F_* */
+};
+
+#define SHN_NAME_F_ORG_SUFFIX 1u /* an organisation suffix was removed */
+
+struct shn_idx_slot {
+    uint64_t hash; /* 0 = empty slot (real hashes are forced non-zero) */
+    uint32_t first, count; /* range in the postings section */
+};
+
+struct shn_idx_ident {
+    uint32_t entity;
+    uint32_t value;  /* string offset: as the list writes it */
+    uint32_t chain;  /* string offset: asset / platform, or 0 */
+    uint8_t kind;    /* enum shn_ident_kind */
+    uint8_t pad[3];
+};
+
+struct shn_idx_date {
+    uint8_t kind, month, day, pad;
+    uint16_t year, year_to;
+};
+
+#endif

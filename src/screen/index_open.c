@@ -1,0 +1,261 @@
+/* Opening an index file: map it, then check everything a reader will trust
+ * (magic, version, size, checksum, section bounds, every range and id), so
+ * that the query path can index arrays without further checks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "core/hash.h"
+#include "screen/model.h"
+#include "screen/screen_internal.h"
+
+static int bad(struct shn_diag *diag, const char *path, const char *what)
+{
+    return shn_diag_set(diag, SHN_ERR_CORRUPT, path, 0, NULL, "index is corrupt: %s", what);
+}
+
+/* Points *out at a section and checks its size is a whole number of items. */
+static bool section(const struct shn_screen_index *idx, int s, size_t elem, const void **out,
+                    uint64_t *count)
+{
+    const struct shn_idx_section_ref *ref = &idx->h->sections[s];
+
+    if (ref->offset < sizeof *idx->h || ref->offset % 8 || ref->offset > idx->map.size ||
+        ref->size > idx->map.size - ref->offset || ref->size % elem)
+        return false;
+    *out = idx->map.data + ref->offset;
+    *count = ref->size / elem;
+    return true;
+}
+
+static bool range_ok(uint64_t first, uint64_t n, uint64_t total)
+{
+    return first <= total && n <= total - first;
+}
+
+static bool slots_ok(const struct shn_idx_slot *slots, uint64_t n_slots, uint64_t n_postings)
+{
+    for (uint64_t i = 0; i < n_slots; i++)
+        if (slots[i].hash && !range_ok(slots[i].first, slots[i].count, n_postings))
+            return false;
+    return true;
+}
+
+static int validate(struct shn_screen_index *idx, const char *path, struct shn_diag *diag)
+{
+    const struct shn_idx_header *h = idx->h;
+    uint64_t n, n_sources, n_entities, n_names, n_vocab, n_key_slots, n_idents, n_id_slots;
+
+    if (!section(idx, SHN_SEC_STRINGS, 1, (const void **)&idx->strings, &idx->strings_size) ||
+        !idx->strings_size || idx->strings[idx->strings_size - 1] != '\0')
+        return bad(diag, path, "string pool");
+    if (!section(idx, SHN_SEC_SOURCES, sizeof *idx->sources, (const void **)&idx->sources,
+                 &n_sources) ||
+        !section(idx, SHN_SEC_ENTITIES, sizeof *idx->entities, (const void **)&idx->entities,
+                 &n_entities) ||
+        !section(idx, SHN_SEC_NAMES, sizeof *idx->names, (const void **)&idx->names, &n_names) ||
+        !section(idx, SHN_SEC_NAME_TOKENS, 4, (const void **)&idx->name_tokens,
+                 &idx->n_name_tokens) ||
+        !section(idx, SHN_SEC_VOCAB, 4, (const void **)&idx->vocab, &n_vocab) ||
+        !section(idx, SHN_SEC_KEYS, sizeof *idx->key_slots, (const void **)&idx->key_slots,
+                 &n_key_slots) ||
+        !section(idx, SHN_SEC_KEY_POSTINGS, 4, (const void **)&idx->key_postings,
+                 &idx->n_key_postings) ||
+        !section(idx, SHN_SEC_IDENTS, sizeof *idx->idents, (const void **)&idx->idents,
+                 &n_idents) ||
+        !section(idx, SHN_SEC_ID_SLOTS, sizeof *idx->id_slots, (const void **)&idx->id_slots,
+                 &n_id_slots) ||
+        !section(idx, SHN_SEC_ID_POSTINGS, 4, (const void **)&idx->id_postings,
+                 &idx->n_id_postings) ||
+        !section(idx, SHN_SEC_DOBS, sizeof *idx->dobs, (const void **)&idx->dobs, &idx->n_dobs) ||
+        !section(idx, SHN_SEC_NATS, 4, (const void **)&idx->nats, &idx->n_nats))
+        return bad(diag, path, "section table");
+    if (n_sources != h->n_sources || n_entities != h->n_entities || n_names != h->n_names ||
+        n_vocab != h->n_vocab || n_key_slots != h->n_key_slots || n_idents != h->n_idents ||
+        n_id_slots != h->n_id_slots)
+        return bad(diag, path, "counts");
+    if (!n_key_slots || (n_key_slots & (n_key_slots - 1)) || !n_id_slots ||
+        (n_id_slots & (n_id_slots - 1)))
+        return bad(diag, path, "hash table sizes");
+    for (n = 0; n < n_entities; n++) {
+        const struct shn_idx_entity *e = &idx->entities[n];
+        if (!range_ok(e->first_name, e->n_names, n_names) ||
+            !range_ok(e->first_dob, e->n_dobs, idx->n_dobs) ||
+            !range_ok(e->first_nat, e->n_nats, idx->n_nats))
+            return bad(diag, path, "entity ranges");
+    }
+    for (n = 0; n < n_names; n++) {
+        const struct shn_idx_name *nm = &idx->names[n];
+        uint64_t ids = nm->ntokens ? 2u * nm->ntokens - 1 : 0;
+        if (nm->entity >= n_entities || !nm->ntokens || nm->ntokens > SHN_NAME_MAX_TOKENS ||
+            !range_ok(nm->tokens, ids, idx->n_name_tokens))
+            return bad(diag, path, "name records");
+    }
+    for (n = 0; n < idx->n_name_tokens; n++)
+        if (idx->name_tokens[n] >= n_vocab && idx->name_tokens[n] != UINT32_MAX)
+            return bad(diag, path, "name tokens");
+    for (n = 0; n < n_vocab; n++)
+        if (idx->vocab[n] >= idx->strings_size)
+            return bad(diag, path, "vocabulary");
+    for (n = 0; n < idx->n_key_postings; n++)
+        if (idx->key_postings[n] >= n_names)
+            return bad(diag, path, "key postings");
+    for (n = 0; n < idx->n_id_postings; n++)
+        if (idx->id_postings[n] >= n_idents)
+            return bad(diag, path, "identifier postings");
+    for (n = 0; n < n_idents; n++)
+        if (idx->idents[n].entity >= n_entities)
+            return bad(diag, path, "identifiers");
+    if (!slots_ok(idx->key_slots, n_key_slots, idx->n_key_postings) ||
+        !slots_ok(idx->id_slots, n_id_slots, idx->n_id_postings))
+        return bad(diag, path, "hash tables");
+    return SHN_OK;
+}
+
+int shn_screen_index_open(const char *path, struct shn_screen_index **out, struct shn_diag *diag)
+{
+    struct shn_screen_index *idx = shn_calloc(1, sizeof *idx);
+    const struct shn_idx_header *h;
+    int rc;
+
+    if (!idx)
+        return shn_diag_set(diag, SHN_ERR_NOMEM, path, 0, NULL, "out of memory");
+    rc = shn_file_map(path, &idx->map, diag);
+    if (rc != SHN_OK)
+        goto fail;
+    h = (const struct shn_idx_header *)idx->map.data;
+    if (idx->map.size < sizeof *h || memcmp(h->magic, SHN_IDX_MAGIC, 8) != 0) {
+        rc = shn_diag_set(diag, SHN_ERR_FORMAT, path, 0, NULL,
+                          "not a shinsa screen index (build one with 'shinsa lists build')");
+        goto fail;
+    }
+    if (h->version != SHN_IDX_VERSION || h->header_size != sizeof *h) {
+        rc = shn_diag_set(diag, SHN_ERR_FORMAT, path, 0, NULL,
+                          "index format version %u, this shinsa reads version %u: rebuild it",
+                          h->version, SHN_IDX_VERSION);
+        goto fail;
+    }
+    if (h->file_size != idx->map.size) {
+        rc = shn_diag_set(diag, SHN_ERR_CORRUPT, path, 0, NULL,
+                          "index is %zu bytes but says %llu: truncated or overwritten",
+                          idx->map.size, (unsigned long long)h->file_size);
+        goto fail;
+    }
+    if (shn_crc32(0, idx->map.data + sizeof *h, idx->map.size - sizeof *h) != h->crc32) {
+        rc = bad(diag, path, "checksum mismatch");
+        goto fail;
+    }
+    idx->h = h;
+    rc = validate(idx, path, diag);
+    if (rc != SHN_OK)
+        goto fail;
+    *out = idx;
+    return SHN_OK;
+fail:
+    shn_screen_index_close(idx);
+    return rc;
+}
+
+void shn_screen_index_close(struct shn_screen_index *idx)
+{
+    if (!idx)
+        return;
+    shn_file_unmap(&idx->map);
+    shn_free(idx);
+}
+
+bool shn__idx_lookup(const struct shn_idx_slot *slots, uint32_t n_slots, uint64_t hash,
+                     uint32_t *first, uint32_t *count)
+{
+    uint32_t mask = n_slots - 1, i = (uint32_t)hash & mask;
+
+    for (uint32_t probes = 0; probes < n_slots; probes++, i = (i + 1) & mask) {
+        if (!slots[i].hash)
+            return false;
+        if (slots[i].hash == hash) {
+            *first = slots[i].first;
+            *count = slots[i].count;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *shn_screen_kind_name(int kind)
+{
+    static const char *const names[] = {"unknown", "person", "organization", "vessel",
+                                        "aircraft"};
+    return kind >= 0 && kind <= SHN_KIND_AIRCRAFT ? names[kind] : "unknown";
+}
+
+const char *shn_screen_entity_id(const struct shn_screen_index *idx, uint32_t e)
+{
+    return e < idx->h->n_entities ? shn__idx_str(idx, idx->entities[e].id) : "";
+}
+
+const char *shn_screen_entity_source(const struct shn_screen_index *idx, uint32_t e)
+{
+    return e < idx->h->n_entities ? shn__idx_str(idx, idx->entities[e].source) : "";
+}
+
+const char *shn_screen_entity_name(const struct shn_screen_index *idx, uint32_t e)
+{
+    return e < idx->h->n_entities ? shn__idx_str(idx, idx->entities[e].primary_name) : "";
+}
+
+int shn_screen_entity_kind(const struct shn_screen_index *idx, uint32_t e)
+{
+    return e < idx->h->n_entities ? idx->entities[e].kind : SHN_KIND_UNKNOWN;
+}
+
+int shn_screen_index_info(const struct shn_screen_index *idx, int json, struct shn_buf *out)
+{
+    const struct shn_idx_header *h = idx->h;
+    char built[32];
+    time_t t = (time_t)h->built_at;
+    struct tm tm;
+    int rc;
+
+    gmtime_r(&t, &tm);
+    strftime(built, sizeof built, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (json) {
+        rc = shn_buf_appendf(out,
+                             "{\"format_version\": %u, \"built\": \"%s\", \"entities\": %u, "
+                             "\"names\": %u, \"identifiers\": %u, \"bytes\": %llu, \"sources\": [",
+                             h->version, built, h->n_entities, h->n_names, h->n_idents,
+                             (unsigned long long)h->file_size);
+        for (uint32_t i = 0; rc == SHN_OK && i < h->n_sources; i++) {
+            const struct shn_idx_source *s = &idx->sources[i];
+            rc = shn_buf_append_str(out, i ? ", {\"name\": " : "{\"name\": ");
+            if (rc == SHN_OK)
+                rc = shn_buf_append_json_string(out, shn__idx_str(idx, s->name));
+            if (rc == SHN_OK)
+                rc = shn_buf_append_str(out, ", \"path\": ");
+            if (rc == SHN_OK)
+                rc = shn_buf_append_json_string(out, shn__idx_str(idx, s->path));
+            if (rc == SHN_OK)
+                rc = shn_buf_append_str(out, ", \"date\": ");
+            if (rc == SHN_OK)
+                rc = shn_buf_append_json_string(out, shn__idx_str(idx, s->date));
+            if (rc == SHN_OK)
+                rc = shn_buf_appendf(out, ", \"entities\": %u}", s->entities);
+        }
+        if (rc == SHN_OK)
+            rc = shn_buf_append_str(out, "]}\n");
+        return rc;
+    }
+    rc = shn_buf_appendf(out,
+                         "format version %u, built %s\n%u entities, %u indexed names, "
+                         "%u identifiers, %llu bytes\nsources:\n",
+                         h->version, built, h->n_entities, h->n_names, h->n_idents,
+                         (unsigned long long)h->file_size);
+    for (uint32_t i = 0; rc == SHN_OK && i < h->n_sources; i++) {
+        const struct shn_idx_source *s = &idx->sources[i];
+        rc = shn_buf_appendf(out, "  %-10s %7u entities  dated %-24s %s\n",
+                             shn__idx_str(idx, s->name), s->entities, shn__idx_str(idx, s->date),
+                             shn__idx_str(idx, s->path));
+    }
+    return rc;
+}

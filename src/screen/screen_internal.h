@@ -1,0 +1,97 @@
+/* Declarations shared between the screen module's index builder, index
+ * reader and matcher (module-internal). */
+#ifndef SHN_SCREEN_INTERNAL_H
+#define SHN_SCREEN_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/file.h"
+#include "screen/index_format.h"
+#include "screen/names.h"
+#include "screen/screen.h"
+
+/* ---- Retrieval keys (keys.c) -------------------------------------------
+ * A name is proposed as a candidate for a query when they share a retrieval
+ * key, and the scorer gives 0 to a name that shares none: candidate
+ * retrieval therefore loses nothing that a scan of every name would find.
+ * Keys of a token list: each token, each adjacent pair joined ("jong"+"un"),
+ * and all tokens joined when there are three or more; and for each of those
+ * of 4..SHN_KEY_MAX_DELETE bytes, every string with one byte deleted, so
+ * that one typo, one romanization letter or one transposition still meets. */
+#define SHN_KEY_MAX_DELETE 24
+#define SHN_KEYS_MAX 512
+
+struct shn_token_list {
+    int n;
+    const char *tok[SHN_NAME_MAX_TOKENS];
+    uint8_t len[SHN_NAME_MAX_TOKENS];
+};
+
+/* Splits space-separated keys (in place-free: pointers into `keys`). */
+void shn__tokens_split(const char *keys, struct shn_token_list *out);
+
+/* Writes the key hashes of a token list into out[] (at most max), sorted
+ * and unique; returns how many. Hashes are never 0. */
+size_t shn__keys_for_tokens(const struct shn_token_list *t, uint64_t *out, size_t max);
+
+uint64_t shn__key_hash(const char *s, size_t len);
+
+/* ---- Identifiers (ident.c) ---------------------------------------------
+ * Identifier lookups are exact after normalisation per class: documents
+ * (passport, national ID, other) in one namespace, upper-case letters and
+ * digits only; EVM addresses lower-case; other crypto as written; emails
+ * lower-case; phones digits only; handles lower-case without '@' or URL. */
+enum shn_ident_class {
+    SHN_IDC_DOCUMENT = 0,
+    SHN_IDC_CRYPTO,
+    SHN_IDC_EMAIL,
+    SHN_IDC_PHONE,
+    SHN_IDC_HANDLE,
+    SHN_IDC_WEBSITE,
+};
+
+int shn__ident_class(int ident_kind);
+/* Normalizes value into out (size >= 256); returns length, 0 if nothing usable. */
+size_t shn__ident_normalize(int ident_class, const char *value, char *out, size_t size);
+uint64_t shn__ident_hash(int ident_class, const char *normalized, size_t len);
+
+/* ---- Open index (index_open.c) ----------------------------------------- */
+struct shn_screen_index {
+    struct shn_mapped_file map;
+    const struct shn_idx_header *h;
+    const char *strings;
+    uint64_t strings_size;
+    const struct shn_idx_source *sources;
+    const struct shn_idx_entity *entities;
+    const struct shn_idx_name *names;
+    const uint32_t *name_tokens;
+    uint64_t n_name_tokens;
+    const uint32_t *vocab;
+    const struct shn_idx_slot *key_slots;
+    const uint32_t *key_postings;
+    uint64_t n_key_postings;
+    const struct shn_idx_ident *idents;
+    const struct shn_idx_slot *id_slots;
+    const uint32_t *id_postings;
+    uint64_t n_id_postings;
+    const struct shn_idx_date *dobs;
+    uint64_t n_dobs;
+    const uint32_t *nats;
+    uint64_t n_nats;
+};
+
+static inline const char *shn__idx_str(const struct shn_screen_index *idx, uint32_t off)
+{
+    return off < idx->strings_size ? idx->strings + off : "";
+}
+
+/* Finds the postings of `hash` in a slot table; false if absent. */
+bool shn__idx_lookup(const struct shn_idx_slot *slots, uint32_t n_slots, uint64_t hash,
+                     uint32_t *first, uint32_t *count);
+
+/* ---- Scoring (score.c) -------------------------------------------------- */
+double shn__jaro_winkler(const char *a, size_t alen, const char *b, size_t blen);
+
+#endif
