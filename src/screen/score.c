@@ -1,0 +1,230 @@
+/* Name similarity. A query reading and a list name are token lists of
+ * folded keys; the score is the weighted share of their letters that align:
+ *
+ *   score = sum over aligned pairs of sim(q, n) * (|q| + |n|)
+ *           / (sum of all query token lengths + all name token lengths)
+ *
+ * where sim is Jaro-Winkler over folded keys (1.0 when equal), pairs are
+ * chosen greedily by similarity (order-free, so surname-first and
+ * given-first match), pairs under SHN_MIN_PAIR_SIM are not aligned, a
+ * one-letter token (an initial) aligns with a token it begins at 0.9, and
+ * an unmatched name token longer than three letters counts half when at
+ * least two tokens aligned (a missing middle name). Adjacent tokens on
+ * either side may be merged (Jong Un = Jongun) and the best segmentation
+ * wins. */
+#include <string.h>
+
+#include "screen/score.h"
+
+#define SHN_MIN_PAIR_SIM 0.75
+#define NO_PAIR UINT32_MAX
+
+double shn__jaro_winkler(const char *a, size_t alen, const char *b, size_t blen)
+{
+    unsigned char amatch[SHN_FOLD_MAX * 2] = {0}, bmatch[SHN_FOLD_MAX * 2] = {0};
+    size_t window, matches = 0, transpositions = 0, prefix = 0, k = 0;
+    double jaro;
+
+    if (alen == blen && memcmp(a, b, alen) == 0)
+        return 1.0;
+    if (!alen || !blen)
+        return 0.0;
+    if (alen > sizeof amatch)
+        alen = sizeof amatch;
+    if (blen > sizeof bmatch)
+        blen = sizeof bmatch;
+    window = (alen > blen ? alen : blen) / 2;
+    window = window ? window - 1 : 0;
+    for (size_t i = 0; i < alen; i++) {
+        size_t lo = i > window ? i - window : 0, hi = i + window + 1 < blen ? i + window + 1 : blen;
+        for (size_t j = lo; j < hi; j++) {
+            if (!bmatch[j] && a[i] == b[j]) {
+                amatch[i] = bmatch[j] = 1;
+                matches++;
+                break;
+            }
+        }
+    }
+    if (!matches)
+        return 0.0;
+    for (size_t i = 0; i < alen; i++) {
+        if (!amatch[i])
+            continue;
+        while (!bmatch[k])
+            k++;
+        if (a[i] != b[k])
+            transpositions++;
+        k++;
+    }
+    jaro = ((double)matches / alen + (double)matches / blen +
+            (matches - transpositions / 2.0) / matches) / 3.0;
+    while (prefix < 4 && prefix < alen && prefix < blen && a[prefix] == b[prefix])
+        prefix++;
+    return jaro + prefix * 0.1 * (1.0 - jaro);
+}
+
+void shn__qtokens_init(struct shn_qtokens *q, const struct shn_token_list *t)
+{
+    q->n = t->n;
+    for (int i = 0; i < t->n; i++) {
+        q->s[i] = t->tok[i];
+        q->len[i] = t->len[i];
+    }
+    for (int i = 0; i + 1 < t->n; i++) {
+        size_t a = t->len[i], b = t->len[i + 1];
+        if (a + b >= sizeof q->pair_buf[i]) {
+            q->s[t->n + i] = NULL;
+            q->len[t->n + i] = 0;
+            continue;
+        }
+        memcpy(q->pair_buf[i], t->tok[i], a);
+        memcpy(q->pair_buf[i] + a, t->tok[i + 1], b);
+        q->pair_buf[i][a + b] = '\0';
+        q->s[t->n + i] = q->pair_buf[i];
+        q->len[t->n + i] = (uint8_t)(a + b);
+    }
+}
+
+static float token_sim(const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (alen == 1 || blen == 1)
+        return a[0] == b[0] ? 0.9f : 0.0f;
+    return (float)shn__jaro_winkler(a, alen, b, blen);
+}
+
+static float memo_sim(const struct shn_screen_index *idx, const struct shn_qtokens *q,
+                      struct shn_memo *memo, int qi, uint32_t vid)
+{
+    uint32_t key = ((uint32_t)qi << 24) | (vid & 0xFFFFFF);
+    uint32_t slot = (key * 2654435761u) >> 20; /* 12 bits */
+    struct shn_memo_entry *e = &memo->e[slot & (SHN_MEMO_SIZE - 1)];
+    const char *s;
+    float sim;
+
+    if (e->stamp == memo->stamp && e->key == key)
+        return e->sim;
+    s = shn__idx_str(idx, idx->vocab[vid]);
+    sim = token_sim(q->s[qi], q->len[qi], s, strlen(s));
+    e->stamp = memo->stamp;
+    e->key = key;
+    e->sim = sim;
+    return sim;
+}
+
+struct side {
+    int n;
+    int16_t idx[SHN_NAME_MAX_TOKENS]; /* query token indices */
+    uint32_t vid[SHN_NAME_MAX_TOKENS];
+    uint8_t len[SHN_NAME_MAX_TOKENS];
+};
+
+static double align(const struct shn_screen_index *idx, const struct shn_qtokens *q,
+                    struct shn_memo *memo, const struct side *qs, const struct side *ns,
+                    struct shn_alignment *best)
+{
+    float sim[SHN_NAME_MAX_TOKENS][SHN_NAME_MAX_TOKENS];
+    bool qused[SHN_NAME_MAX_TOKENS] = {0}, nused[SHN_NAME_MAX_TOKENS] = {0};
+    double matched = 0, total = 0;
+    struct shn_alignment a = {0};
+
+    for (int i = 0; i < qs->n; i++)
+        for (int j = 0; j < ns->n; j++)
+            sim[i][j] = memo_sim(idx, q, memo, qs->idx[i], ns->vid[j]);
+    for (;;) {
+        int bi = -1, bj = -1;
+        float bs = (float)SHN_MIN_PAIR_SIM;
+        for (int i = 0; i < qs->n; i++) {
+            if (qused[i])
+                continue;
+            for (int j = 0; j < ns->n; j++)
+                if (!nused[j] && sim[i][j] >= bs && (bi < 0 || sim[i][j] > bs)) {
+                    bs = sim[i][j];
+                    bi = i;
+                    bj = j;
+                }
+        }
+        if (bi < 0)
+            break;
+        qused[bi] = nused[bj] = true;
+        /* An initial counts as one letter on both sides. */
+        double w = (qs->len[bi] == 1 || ns->len[bj] == 1) ? 2.0 : qs->len[bi] + ns->len[bj];
+        matched += bs * w;
+        total += w;
+        a.q[a.n_pairs] = qs->idx[bi];
+        a.v[a.n_pairs] = ns->vid[bj];
+        a.sim[a.n_pairs] = bs;
+        a.n_pairs++;
+    }
+    for (int i = 0; i < qs->n; i++)
+        if (!qused[i])
+            total += qs->len[i];
+    for (int j = 0; j < ns->n; j++)
+        if (!nused[j])
+            total += (a.n_pairs >= 2 && ns->len[j] > 3) ? ns->len[j] * 0.5 : ns->len[j];
+    a.score = total > 0 ? matched / total : 0;
+    if (a.score > best->score)
+        *best = a;
+    return a.score;
+}
+
+static uint8_t vocab_len(const struct shn_screen_index *idx, uint32_t vid)
+{
+    size_t len = strlen(shn__idx_str(idx, idx->vocab[vid]));
+    return (uint8_t)(len > 255 ? 255 : len);
+}
+
+double shn__score_name(const struct shn_screen_index *idx, const struct shn_qtokens *q,
+                       struct shn_memo *memo, uint32_t name_id, struct shn_alignment *best)
+{
+    const struct shn_idx_name *nm = &idx->names[name_id];
+    const uint32_t *ids = idx->name_tokens + nm->tokens;
+    int n = nm->ntokens, m = q->n;
+    struct side qs = {0}, ns = {0}, side;
+
+    best->score = 0;
+    best->n_pairs = 0;
+    if (!m || !n)
+        return 0;
+    qs.n = m;
+    for (int i = 0; i < m; i++) {
+        qs.idx[i] = (int16_t)i;
+        qs.len[i] = q->len[i];
+    }
+    ns.n = n;
+    for (int j = 0; j < n; j++) {
+        ns.vid[j] = ids[j];
+        ns.len[j] = vocab_len(idx, ids[j]);
+    }
+    if (align(idx, q, memo, &qs, &ns, best) >= 0.999)
+        return best->score;
+    /* Name side: merge tokens k and k+1 (their pair is in the vocabulary). */
+    for (int k = 0; k + 1 < n; k++) {
+        uint32_t pair = ids[n + k];
+        if (pair == NO_PAIR)
+            continue;
+        side.n = 0;
+        for (int j = 0; j < n; j++) {
+            if (j == k + 1)
+                continue;
+            side.vid[side.n] = j == k ? pair : ids[j];
+            side.len[side.n] = j == k ? vocab_len(idx, pair) : ns.len[j];
+            side.n++;
+        }
+        align(idx, q, memo, &qs, &side, best);
+    }
+    /* Query side: merge tokens k and k+1. */
+    for (int k = 0; k + 1 < m; k++) {
+        if (!q->s[m + k])
+            continue;
+        side.n = 0;
+        for (int i = 0; i < m; i++) {
+            if (i == k + 1)
+                continue;
+            side.idx[side.n] = (int16_t)(i == k ? m + k : i);
+            side.len[side.n] = i == k ? q->len[m + k] : q->len[i];
+            side.n++;
+        }
+        align(idx, q, memo, &side, &ns, best);
+    }
+    return best->score;
+}
