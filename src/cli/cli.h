@@ -24,4 +24,11 @@ void shn_cli_report(int rc, const void *diag);
  * /var/lib/shinsa when writable, else ~/.local/share/shinsa). */
 const char *shn_cli_data_dir(void);
 
+/* $DATA_DIR/screen.idx; with create_dir, the folder is created if missing. */
+const char *shn_cli_default_index(int create_dir);
+
+/* Strict number parsing for options: prints the error and returns -1. */
+int shn_cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
+int shn_cli_parse_int(const char *opt, const char *s, long lo, long hi, long *out);
+
 #endif
