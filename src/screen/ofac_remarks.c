@@ -254,6 +254,10 @@ static const struct {
     {"Government Gazette Number ", SHN_ID_OTHER},
     {"Chamber of Commerce Number ", SHN_ID_OTHER},
     {"Unified Social Credit Code (USCC) ", SHN_ID_OTHER},
+    {"United Social Credit Code Certificate (USCCC) ", SHN_ID_OTHER},
+    {"Numero de Identidad ", SHN_ID_NATIONAL},
+    {"C.U.I. ", SHN_ID_NATIONAL},
+    {"RTN ", SHN_ID_OTHER},
     {"D-U-N-S Number ", SHN_ID_OTHER},
     {"SWIFT/BIC ", SHN_ID_OTHER},
     {"BIK (RU) ", SHN_ID_OTHER},
@@ -275,6 +279,7 @@ static const char *const ignored[] = {
     "Transactions Prohibited",
     "Executive Order",
     "For more information",
+    "for more information",
     "Organization Established Date",
     "Organization Type",
     "Target Type",
@@ -302,6 +307,39 @@ static const char *const ignored[] = {
     "CAATSA",
     "IFCA Determination",
 };
+
+/* Other numbered documents: "<Label> No. X", "<Label> Number X", "<Label>
+ * # X", "<Label> Code X" where X holds a digit ("C.R. No. 2162198 (Hong
+ * Kong)", "RIF # J-00317392-4", "Italian Fiscal Code ...", "Branch Unit
+ * Number ..."). Returns the offset of the number, or 0. */
+static size_t generic_document(const char *s, size_t len, int *kind)
+{
+    static const char *const ends[] = {" No. ", " Number ", " # ", " Code ", " No "};
+    size_t limit = len < 80 ? len : 80;
+
+    if (!(s[0] >= 'A' && s[0] <= 'Z'))
+        return 0;
+    for (size_t i = 1; i < limit; i++) {
+        for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) {
+            size_t n = strlen(ends[k]), at = i + n, j;
+            if (i + n >= len || memcmp(s + i, ends[k], n) != 0)
+                continue;
+            for (j = at; j < len && s[j] != ' '; j++)
+                if (s[j] >= '0' && s[j] <= '9')
+                    break;
+            if (j == len || s[j] == ' ')
+                return 0; /* "Member of the No. ..." prose: no digit in the token */
+            *kind = SHN_ID_OTHER;
+            if (contains_nocase(s, i, "identif") || contains_nocase(s, i, "identidad") ||
+                contains_nocase(s, i, "personal id") || contains_nocase(s, i, "citizen"))
+                *kind = SHN_ID_NATIONAL;
+            else if (contains_nocase(s, i, "travel document"))
+                *kind = SHN_ID_PASSPORT;
+            return at;
+        }
+    }
+    return 0;
+}
 
 /* Copies s[0..len) with surrounding spaces removed into buf (FACT_MAX). */
 static const char *trim_copy(const char *s, size_t len, char *buf)
@@ -453,6 +491,16 @@ static int parse_fact(struct shn_listset *set, struct shn_entity *e, const char 
              i++)
             if (starts(s, len, ignored[i]))
                 *result = FACT_IGNORED;
+        if (*result == FACT_UNPARSED && len >= 11 && contains_nocase(s, 11, "all offices"))
+            *result = FACT_IGNORED;
+        if (*result == FACT_UNPARSED) {
+            int kind;
+            n = generic_document(s, len, &kind);
+            if (n) {
+                rc = add_document(set, e, kind, s + n, len - n);
+                *result = FACT_PARSED;
+            }
+        }
     }
     return rc;
 }
