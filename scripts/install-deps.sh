@@ -11,6 +11,8 @@ packages=(
   libicu-dev libxml2-dev libjansson-dev libcurl4-openssl-dev
   # Unihan readings (kHangul, kKorean, kJapaneseOn/Kun) for Hanja/Kanji names
   unicode-data
+  # image engine: JPEG, PNG, WebP decoding and EXIF orientation
+  libjpeg62-turbo-dev libpng-dev libwebp-dev libexif-dev
   # tests
   libcmocka-dev
   # benchmark baseline (Jaro-Winkler in Python, per issue 2)

@@ -14,6 +14,7 @@ static const char usage[] =
     "commands:\n"
     "  screen   screen names, birth dates, IDs and crypto addresses against lists\n"
     "  lists    build, inspect and update the watchlist index\n"
+    "  image    PDQ hashes of ID-document images and a near-duplicate index\n"
     "\n"
     "options:\n"
     "  -v, --verbose   progress and details on stderr\n"
@@ -71,6 +72,8 @@ int main(int argc, char **argv)
         return shn_cli_screen(argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "lists") == 0)
         return shn_cli_lists(argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "image") == 0)
+        return shn_cli_image(argc - i - 1, argv + i + 1);
     fprintf(stderr, "shinsa: unknown command '%s'\n%s", argv[i], usage);
     return SHN_EXIT_USAGE;
 }

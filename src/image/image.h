@@ -1,0 +1,234 @@
+/* The image engine: PDQ perceptual hashes of identity-document images and a
+ * near-duplicate index of them (the "same ID image on several accounts" sign).
+ *
+ * Three parts, each usable alone:
+ *   - decoding: JPEG (libjpeg-turbo), PNG (libpng), WebP (libwebp), with the
+ *     EXIF orientation (libexif), bounded in file size and pixel count, the
+ *     bounds checked before any pixel buffer is allocated;
+ *   - PDQ: Meta's 256-bit perceptual hash and its quality score, bit-exact
+ *     with the reference C++ hasher for the same pixel array;
+ *   - the index: an append-only file of (hash, quality, owner, time) records
+ *     with an in-memory multi-index-hashing table, exact for any distance.
+ *
+ * Privacy: image bytes are never written anywhere or logged; only hashes,
+ * quality, owner ids and times are stored.
+ *
+ * Errors follow src/core/err.h: an enum shn_err, out-parameters untouched on
+ * failure, details in an optional struct shn_diag. */
+#ifndef SHN_IMAGE_IMAGE_H
+#define SHN_IMAGE_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+/* ---------------------------------------------------------------- hashes */
+
+#define SHN_PDQ_BYTES 32
+#define SHN_PDQ_HEX_LEN 64
+#define SHN_PDQ_MATCH_DISTANCE 31 /* the PDQ guidance for "same image" */
+#define SHN_PDQ_MIN_QUALITY 50    /* below this a hash is unreliable */
+
+/* A PDQ hash as the reference prints it, read as a 256-bit big-endian
+ * number: bytes[0] holds the first two hex digits. Bit k = 16*i + j (DCT
+ * coefficient row i, column j above the median) is bit (k & 7) of
+ * bytes[31 - k / 8]. */
+struct shn_pdq {
+    uint8_t bytes[SHN_PDQ_BYTES];
+};
+
+/* The eight dihedral forms, in the reference tool's order and meaning. */
+enum shn_pdq_dihedral {
+    SHN_PDQ_ORIG = 0,
+    SHN_PDQ_ROT90,  /* rotated 90 degrees counter-clockwise */
+    SHN_PDQ_ROT180,
+    SHN_PDQ_ROT270, /* rotated 90 degrees clockwise */
+    SHN_PDQ_FLIPX,  /* mirrored about the x axis (upside down) */
+    SHN_PDQ_FLIPY,  /* mirrored about the y axis (left-right) */
+    SHN_PDQ_FLIPP,  /* transposed (about the main diagonal) */
+    SHN_PDQ_FLIPM,  /* transposed about the anti-diagonal */
+    SHN_PDQ_DIHEDRAL_COUNT
+};
+
+/* The reference's label for a dihedral form ("orig", "rot90", ...). */
+const char *shn_image_dihedral_name(enum shn_pdq_dihedral d);
+
+/* Hamming distance, 0..256. */
+int shn_image_pdq_distance(const struct shn_pdq *a, const struct shn_pdq *b);
+
+/* 64 lowercase hex digits and a NUL into out[65]. */
+void shn_image_pdq_to_hex(const struct shn_pdq *h, char out[SHN_PDQ_HEX_LEN + 1]);
+
+/* Parses exactly 64 hex digits (either case). SHN_ERR_PARSE otherwise. */
+int shn_image_pdq_from_hex(const char *hex, size_t len, struct shn_pdq *out);
+
+/* ---------------------------------------------------------------- decoding */
+
+/* Bounds and choices for decoding. Zeroed fields take the defaults below. */
+struct shn_image_options {
+    size_t max_file_bytes; /* default 64 MiB */
+    uint64_t max_pixels;   /* width * height of the stored image; default 100 M */
+    uint32_t max_side;     /* default 30000 */
+    /* 0 (default): JPEGs are decoded by libjpeg-turbo straight to a reduced
+     * size (DCT scaling, luma only), which PDQ's 64x64 downsampling does not
+     * miss; the hash stays within a few bits of the reference.
+     * 1: full-size RGB decoding exactly as the reference tool does it. */
+    int exact;
+};
+
+#define SHN_IMAGE_DEFAULT_MAX_FILE_BYTES ((size_t)64 << 20)
+#define SHN_IMAGE_DEFAULT_MAX_PIXELS ((uint64_t)100000000)
+#define SHN_IMAGE_DEFAULT_MAX_SIDE 30000u
+
+/* A decoded image. Caller-owned struct; pixels owned by it. */
+struct shn_image {
+    uint32_t width, height; /* of `pixels` (may be reduced, see source_*) */
+    unsigned channels;      /* 1 = grey, 3 = RGB; alpha is composited on white */
+    size_t stride;          /* bytes per row */
+    uint8_t *pixels;
+    uint32_t source_width, source_height; /* as stored in the file */
+    unsigned orientation;   /* EXIF orientation 1..8 (1 when absent); not yet applied */
+    const char *format;     /* static: "jpeg", "png" or "webp" */
+};
+
+/* Decodes an image held in memory; the format is told by its first bytes,
+ * never by a file name. `reduce_to` > 0 lets a decoder that can (JPEG) skip
+ * resolution while keeping both sides >= reduce_to; 0 decodes full size.
+ * On success *out owns new pixels (free with shn_image_cleanup). Errors:
+ * SHN_ERR_UNSUPPORTED (not JPEG/PNG/WebP), SHN_ERR_TOO_LARGE (a bound),
+ * SHN_ERR_PARSE (malformed or truncated), SHN_ERR_NOMEM. `diag` may be NULL;
+ * its file is `name` (may be NULL). */
+int shn_image_decode(const void *data, size_t len, const struct shn_image_options *opts,
+                     uint32_t reduce_to, const char *name, struct shn_image *out,
+                     struct shn_diag *diag);
+
+/* Applies img->orientation to the pixels (then orientation = 1). */
+int shn_image_orient(struct shn_image *img);
+
+void shn_image_cleanup(struct shn_image *img); /* safe on a zeroed struct */
+
+/* ---------------------------------------------------------------- PDQ */
+
+struct shn_image_hash {
+    struct shn_pdq pdq;      /* of the image as displayed (EXIF orientation applied) */
+    int quality;             /* 0..100 */
+    uint32_t width, height;  /* as displayed, before any resizing */
+    unsigned orientation;    /* the EXIF orientation that was applied */
+    /* The eight dihedral hashes of the pixels as stored in the file (before
+     * orientation), as the reference's --pdqdih-across prints them. */
+    struct shn_pdq dihedral[SHN_PDQ_DIHEDRAL_COUNT];
+};
+
+/* PDQ of a pixel array exactly as the reference hasher core takes it: no
+ * resizing. channels 1 (grey) or 3 (RGB); stride in bytes. width/height of
+ * the result are the array's; orientation 1. Images with a side under 5
+ * pixels hash to all zeros with quality 0, as in the reference. Errors:
+ * SHN_ERR_INVALID, SHN_ERR_TOO_LARGE, SHN_ERR_NOMEM. */
+int shn_image_hash_pixels(const uint8_t *pixels, uint32_t width, uint32_t height,
+                          unsigned channels, size_t stride, struct shn_image_hash *out);
+
+/* Decodes and hashes an image in memory, following the reference tool's
+ * pre-processing (images with a side over 512 are squashed to 512x512 by
+ * nearest neighbour) and then applying the EXIF orientation. */
+int shn_image_hash_memory(const void *data, size_t len, const struct shn_image_options *opts,
+                          const char *name, struct shn_image_hash *out, struct shn_diag *diag);
+
+/* The same for a file (read with the max_file_bytes bound checked first). */
+int shn_image_hash_file(const char *path, const struct shn_image_options *opts,
+                        struct shn_image_hash *out, struct shn_diag *diag);
+
+/* ---------------------------------------------------------------- index */
+
+#define SHN_IMAGE_OWNER_MAX 255     /* bytes of an owner id */
+#define SHN_IMAGE_QUALITY_UNKNOWN 255
+
+struct shn_image_index; /* opaque */
+
+enum shn_image_index_mode {
+    SHN_IMAGE_INDEX_READ = 0,  /* read-only; the file must exist */
+    SHN_IMAGE_INDEX_WRITE = 1, /* read-write, exclusive lock; created when absent */
+};
+
+/* Opens (or creates) an index file and loads it into memory. A torn last
+ * append (a crash mid-write) is detected by its checksum and ignored; the
+ * next append overwrites it. Errors: SHN_ERR_IO, SHN_ERR_FORMAT (not an index
+ * file), SHN_ERR_CORRUPT (damage that is not a torn tail), SHN_ERR_NOMEM,
+ * SHN_ERR_TOO_LARGE. On success the caller frees *out with
+ * shn_image_index_close. */
+int shn_image_index_open(const char *path, enum shn_image_index_mode mode,
+                         struct shn_image_index **out, struct shn_diag *diag);
+
+/* Loads an index from bytes (read-only, no file): the fuzzing entry point. */
+int shn_image_index_open_memory(const void *data, size_t len, struct shn_image_index **out,
+                                struct shn_diag *diag);
+
+/* Closes (fsyncs a writable index first) and frees. NULL is a no-op. */
+int shn_image_index_close(struct shn_image_index *idx);
+
+/* One record to add. time 0 means now. */
+struct shn_image_record {
+    struct shn_pdq pdq;
+    int quality;       /* 0..100, or SHN_IMAGE_QUALITY_UNKNOWN */
+    const char *owner; /* 1..SHN_IMAGE_OWNER_MAX bytes of UTF-8, no control characters */
+    int64_t time;      /* seconds since the epoch */
+};
+
+/* Appends records to the file (one write) and to the in-memory table: when
+ * this returns SHN_OK they are matchable. Nothing is added on error. Errors:
+ * SHN_ERR_INVALID (bad owner or quality; read-only index), SHN_ERR_IO,
+ * SHN_ERR_NOMEM, SHN_ERR_TOO_LARGE (past SHN_IMAGE_INDEX_MAX). */
+int shn_image_index_add(struct shn_image_index *idx, const struct shn_image_record *recs,
+                        size_t count, struct shn_diag *diag);
+
+#define SHN_IMAGE_INDEX_MAX ((size_t)1 << 31)
+
+/* Removes every hash of an owner: appends a removal record (fsynced), then
+ * overwrites the owner's hash records in the file with zeros, so the hashes
+ * are gone from disk as well as from memory. *removed gets the count (0 when
+ * the owner is unknown, which is not an error). */
+int shn_image_index_remove(struct shn_image_index *idx, const char *owner, size_t *removed,
+                           struct shn_diag *diag);
+
+/* Forces appended records to stable storage. */
+int shn_image_index_sync(struct shn_image_index *idx, struct shn_diag *diag);
+
+struct shn_image_match {
+    const char *owner; /* points into the index; valid until it changes or closes */
+    int distance;
+    int quality;
+    int64_t time;
+    uint32_t record;   /* record number, stable while the index is open */
+};
+
+enum {
+    SHN_IMAGE_QUERY_BEST_PER_OWNER = 1, /* one match per owner, its nearest hash */
+    SHN_IMAGE_QUERY_BRUTE_FORCE = 2,    /* linear popcount scan (the oracle) */
+};
+
+/* Every live hash within max_distance (0..256) of `q`, sorted by distance,
+ * then owner, then record. *matches is new memory (shn_free) of *count
+ * entries (NULL when 0). Read-only: queries may run in parallel threads as
+ * long as no add/remove runs at the same time. */
+int shn_image_index_query(const struct shn_image_index *idx, const struct shn_pdq *q,
+                          int max_distance, unsigned flags, struct shn_image_match **matches,
+                          size_t *count);
+
+/* The same with caller-owned storage for speed: fills at most `cap` matches
+ * (unsorted) and returns the total number found in *found. */
+int shn_image_index_query_into(const struct shn_image_index *idx, const struct shn_pdq *q,
+                               int max_distance, unsigned flags, struct shn_image_match *matches,
+                               size_t cap, size_t *found);
+
+struct shn_image_index_stats {
+    size_t hashes;          /* live hashes */
+    size_t owners;          /* owners with at least one live hash */
+    size_t removed;         /* hashes removed since the file was created */
+    size_t damaged_records; /* records skipped for a bad checksum (not the tail) */
+    size_t torn_bytes;      /* bytes of a torn last append, ignored */
+    uint64_t file_bytes;    /* valid bytes of the file */
+};
+
+void shn_image_index_stats(const struct shn_image_index *idx, struct shn_image_index_stats *out);
+
+#endif

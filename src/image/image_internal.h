@@ -1,0 +1,116 @@
+/* Declarations shared between the files of the image engine only. */
+#ifndef SHN_IMAGE_INTERNAL_H
+#define SHN_IMAGE_INTERNAL_H
+
+#include <stdint.h>
+
+#include "image/image.h"
+
+/* The reference squashes images with a side above this to this square. */
+#define SHN__IMAGE_REF_SIDE 512u
+/* Fast mode decodes JPEGs to at least this side (by DCT scaling) before
+ * the squash to 512x512: measured on the reference set, 256 keeps every
+ * hash within 6 bits of the reference's (512: 4 bits) for a third less
+ * decoding time. */
+#define SHN__IMAGE_FAST_SIDE 256u
+/* The reference returns an all-zero hash below this side. */
+#define SHN__IMAGE_MIN_SIDE 5u
+
+/* Floats of scratch that shn__image_pdq_core needs besides the luma. */
+#define SHN__IMAGE_SCRATCH_EXTRA(cols) ((size_t)(cols) * 17)
+
+/* Defaults filled in for zeroed option fields. */
+void shn__image_options_resolve(const struct shn_image_options *in, struct shn_image_options *out);
+
+/* Checks width x height against the bounds, before any allocation. */
+int shn__image_check_size(uint64_t width, uint64_t height, const struct shn_image_options *opts,
+                          const char *name, struct shn_diag *diag);
+
+/* Decoders. Each fills *out on success only. */
+int shn__image_decode_jpeg(const uint8_t *data, size_t len, const struct shn_image_options *opts,
+                           uint32_t reduce_to, const char *name, struct shn_image *out,
+                           struct shn_diag *diag);
+int shn__image_decode_png(const uint8_t *data, size_t len, const struct shn_image_options *opts,
+                          const char *name, struct shn_image *out, struct shn_diag *diag);
+int shn__image_decode_webp(const uint8_t *data, size_t len, const struct shn_image_options *opts,
+                           const char *name, struct shn_image *out, struct shn_diag *diag);
+
+/* EXIF orientation (1..8) from an APP1 payload ("Exif\0\0" + TIFF) of at
+ * most 64 KiB; 1 when absent or unreadable. */
+unsigned shn__image_exif_orientation(const uint8_t *data, size_t len);
+
+/* Composites an alpha channel on white in place: 2 -> 1 or 4 -> 3
+ * channels per pixel, row by row. */
+void shn__image_drop_alpha(uint8_t *pixels, uint32_t width, uint32_t height, size_t stride,
+                           unsigned channels);
+
+/* The PDQ core on a float luma array (rows x cols, row-major), which it
+ * overwrites; scratch holds rows * cols + SHN__IMAGE_SCRATCH_EXTRA(cols)
+ * floats. Fills the 16x16 DCT
+ * output (row-major) and the quality. rows, cols >= 5. */
+void shn__image_pdq_core(float *luma, float *scratch, uint32_t rows, uint32_t cols,
+                         float dct[256], int *quality);
+
+/* Median threshold of a dihedral form of the DCT output into a hash. */
+void shn__image_pdq_bits(const float dct[256], enum shn_pdq_dihedral form, struct shn_pdq *out);
+
+/* The dihedral form that displays an image with this EXIF orientation. */
+enum shn_pdq_dihedral shn__image_orientation_form(unsigned orientation);
+
+/* ---------------------------------------------------------------- index */
+
+/* Multi-index hashing: the 256 bits are cut into 16 substrings of 16 bits,
+ * each with a direct-addressed table of 65536 buckets of record numbers.
+ * Two hashes within distance d agree to within floor(d / 16) bits on at
+ * least one substring (pigeonhole), so probing every key within that radius
+ * in every table finds all of them. */
+#define SHN__IMAGE_TABLES 16
+#define SHN__IMAGE_BUCKETS 65536
+#define SHN__IMAGE_DELETED UINT32_MAX
+
+struct shn__image_bucket {
+    uint32_t *ids; /* record numbers, in insertion order until a removal */
+    uint32_t len, cap;
+};
+
+struct shn__image_owner {
+    char *id;       /* NUL-terminated */
+    uint32_t *recs; /* live record numbers */
+    uint32_t nrecs, cap;
+    uint8_t id_len;
+};
+
+struct shn_image_index {
+    int fd; /* -1 when read-only or in memory */
+    char *path;
+    /* records, parallel arrays */
+    uint64_t (*hash)[4]; /* the 32 hash bytes as four words (memcpy) */
+    uint32_t *owner;     /* owner number or SHN__IMAGE_DELETED */
+    int64_t *time;
+    uint8_t *quality;
+    uint64_t *offset; /* of the record's frame in the file */
+    size_t n, cap;
+    /* owners and a string -> owner map (open addressing, number + 1) */
+    struct shn__image_owner *owners;
+    size_t nowners, owners_cap;
+    uint32_t *slots;
+    size_t nslots;
+    /* SHN__IMAGE_TABLES x SHN__IMAGE_BUCKETS */
+    struct shn__image_bucket *buckets;
+    /* counts */
+    size_t live, removed, damaged, torn;
+    uint64_t file_end;
+};
+
+static inline unsigned shn__image_chunk(const uint64_t h[4], unsigned t)
+{
+    return (unsigned)(h[t >> 2] >> (16 * (t & 3))) & 0xFFFFu;
+}
+
+static inline int shn__image_popcount4(const uint64_t a[4], const uint64_t b[4])
+{
+    return __builtin_popcountll(a[0] ^ b[0]) + __builtin_popcountll(a[1] ^ b[1]) +
+           __builtin_popcountll(a[2] ^ b[2]) + __builtin_popcountll(a[3] ^ b[3]);
+}
+
+#endif
