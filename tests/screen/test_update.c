@@ -441,6 +441,47 @@ static void sha256_matches_known_vectors(void **state)
     assert_memory_equal(out, million_a, 32);
 }
 
+/* etc/lists.conf, with its commented-out URLs switched on, parses: the
+ * sample stays in step with the parser. */
+static void sample_config_parses(void **state)
+{
+    char *text = NULL, *out, *o;
+    size_t len = 0;
+    struct shn__update_config *cfg = NULL;
+    struct shn_diag d;
+    const char *p;
+    (void)state;
+
+    assert_int_equal(shn_file_read(SHN_TEST_DATA "/../../etc/lists.conf", 1 << 16, &text, &len,
+                                   NULL),
+                     SHN_OK);
+    out = o = shn_malloc(len + 1);
+    assert_non_null(out);
+    for (p = text; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) + 1 : strlen(p);
+        if (strncmp(p, "# ", 2) == 0 && memchr(p, '=', n) && strstr(p, "://") &&
+            (size_t)(strstr(p, "://") - p) < n) {
+            p += 2; /* "# sdn = https://..." -> "sdn = https://..." */
+            n -= 2;
+        }
+        memcpy(o, p, n);
+        o += n;
+        p += n;
+    }
+    *o = '\0';
+    if (shn__update_config_parse(out, (size_t)(o - out), "lists.conf", "/etc/shinsa", &cfg, &d) !=
+        SHN_OK)
+        fail_msg("etc/lists.conf:%ld: %s: %s", d.line, d.field, d.message);
+    assert_int_equal(cfg->n_files, 16);
+    for (size_t i = 0; i < cfg->n_files; i++)
+        assert_true(strncmp(cfg->files[i].url, "https://", 8) == 0 ||
+                    strncmp(cfg->files[i].url, "file:///", 8) == 0);
+    shn__update_config_free(cfg);
+    shn_free(out);
+    shn_free(text);
+}
+
 /* ---- Whole updates over file:// ------------------------------------------- */
 
 static void file_update_builds_then_replaces_the_index(void **state)
@@ -600,6 +641,7 @@ int main(void)
         cmocka_unit_test(config_errors_name_line_and_field),
         cmocka_unit_test(config_bounds),
         cmocka_unit_test(sha256_matches_known_vectors),
+        cmocka_unit_test(sample_config_parses),
         cmocka_unit_test(file_update_builds_then_replaces_the_index),
         cmocka_unit_test(file_update_failures_keep_the_old_index),
         cmocka_unit_test(http_update_and_failures),
