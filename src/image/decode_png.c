@@ -88,7 +88,9 @@ static int run_png(struct png_ctx *ctx)
         return ctx->rc;
     }
     png_set_read_fn(ctx->png, ctx, on_read);
-    png_set_user_limits(ctx->png, ctx->opts->max_side, ctx->opts->max_side);
+    /* Our own bound is checked right after the header, before any pixel
+     * memory; libpng's limit only has to stay out of its way. */
+    png_set_user_limits(ctx->png, 0x7fffffffu, 0x7fffffffu);
     png_set_chunk_malloc_max(ctx->png, PNG_CHUNK_LIMIT);
     png_set_chunk_cache_max(ctx->png, 1000);
     png_read_info(ctx->png, ctx->info);

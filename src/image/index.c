@@ -276,14 +276,17 @@ static size_t drop_owner(struct shn_image_index *idx, uint32_t owner)
 /* A frame that cannot be read at `pos` is a torn append when what follows
  * could be one: shorter than a frame, or all zeros (space allocated by the
  * file system whose data never arrived). */
-static int torn_tail(const uint8_t *data, size_t size, size_t pos)
+static int all_zero(const uint8_t *data, size_t from, size_t size)
 {
-    if (size - pos < FRAME_SIZE + MAX_PAYLOAD)
-        return 1;
-    for (size_t i = pos; i < size; i++)
+    for (size_t i = from; i < size; i++)
         if (data[i] != 0)
             return 0;
     return 1;
+}
+
+static int torn_tail(const uint8_t *data, size_t size, size_t pos)
+{
+    return size - pos < FRAME_SIZE + MAX_PAYLOAD || all_zero(data, pos, size);
 }
 
 static int load(struct shn_image_index *idx, const uint8_t *data, size_t size, const char *name,
@@ -317,8 +320,8 @@ static int load(struct shn_image_index *idx, const uint8_t *data, size_t size, c
         if (len > size - pos - FRAME_SIZE)
             break; /* runs past the end: torn */
         if (get32(f + 4) != shn_crc32(0, p, len)) {
-            if (pos + FRAME_SIZE + len == size)
-                break; /* the last frame: a torn append */
+            if (all_zero(data, pos + FRAME_SIZE + len, size))
+                break; /* the last frame (before any zeros): a torn append */
             idx->damaged++;
             pos += FRAME_SIZE + len;
             continue;

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# End-to-end checks of `shinsa image`: the JSON shapes scripts rely on, exit
+# codes, and the issue's demo: an index of ID images in which a shrunk and a
+# blurred copy of one of them is found.
+#   cli_test.sh SHINSA PDQ_DATA_DIR FIXTURE_DIR
+set -u
+shinsa=$1
+pdq=$2
+fix=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+passes=0
+check() { # name, command...
+  local name=$1
+  shift
+  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name" >&2; fails=$((fails + 1)); fi
+}
+has() { grep -q -- "$2" <<<"$1"; }
+
+# hash: one object per file, error objects and a non-zero exit at the end.
+out=$("$shinsa" image hash "$fix/rgb.png" "$fix/truncated.jpg" "$fix/lossy.webp" --json 2>/dev/null)
+rc=$?
+check "hash exit code" test "$rc" -eq 1
+check "hash line count" test "$(wc -l <<<"$out")" -eq 3
+check "hash shape" has "$(sed -n 1p <<<"$out")" \
+  '^{"file": ".*rgb.png", "pdq": "[0-9a-f]\{64\}", "quality": [0-9]*, "width": 96, "height": 64}$'
+check "hash error shape" has "$(sed -n 2p <<<"$out")" '^{"file": ".*truncated.jpg", "error": ".*"}$'
+out=$("$shinsa" image hash "$fix/rgb.png" 2>&1)
+check "hash ok exit" test $? -eq 0
+check "hash --help" "$shinsa" image hash --help
+for sub in match add remove stats; do
+  check "$sub --help" "$shinsa" image "$sub" --help
+done
+"$shinsa" image hash >/dev/null 2>&1
+check "hash without files is a usage error" test $? -eq 2
+"$shinsa" image match "$fix/rgb.png" >/dev/null 2>&1
+check "match without --index is a usage error" test $? -eq 2
+"$shinsa" image bogus >/dev/null 2>&1
+check "unknown subcommand" test $? -eq 2
+"$shinsa" image match --index "$work/none.idx" "$fix/rgb.png" >/dev/null 2>&1
+check "missing index fails" test $? -eq 1
+
+# add / match / remove / stats on the fixtures.
+idx=$work/ids.idx
+"$shinsa" image add --index "$idx" --owner acct-1 "$fix/rgb.png" --json >/dev/null
+check "add" test $? -eq 0
+"$shinsa" image add --index "$idx" --owner acct-2 --hash "$(printf '0%.0s' {1..64})" >/dev/null
+check "add --hash" test $? -eq 0
+"$shinsa" image add --index "$idx" --owner acct-3 "$fix/truncated.png" >/dev/null 2>&1
+check "add of a broken file fails" test $? -eq 1
+out=$("$shinsa" image match --index "$idx" "$fix/rgb.jpg" --json)
+check "match shape" has "$out" \
+  '^{"file": ".*rgb.jpg", "pdq": "[0-9a-f]\{64\}", "matches": \[{"owner": "acct-1", "distance": [0-9]*}\]}$'
+out=$("$shinsa" image match --index "$idx" --hash "$(printf '0%.0s' {1..64})" --max-distance 0 --json)
+check "match --hash" has "$out" '"matches": \[{"owner": "acct-2", "distance": 0}\]'
+out=$("$shinsa" image remove --index "$idx" --owner acct-1 --json)
+check "remove shape" has "$out" '^{"owner": "acct-1", "removed": 1}$'
+out=$("$shinsa" image match --index "$idx" "$fix/rgb.jpg" --json)
+check "removed owner no longer matches" has "$out" '"matches": \[\]'
+out=$("$shinsa" image stats --index "$idx" --json)
+check "stats shape" has "$out" '^{"index": ".*", "hashes": 1, "owners": 1, "removed": 1, '
+
+# The demo: a licence-like image on one account, its shrunk and blurred
+# re-uploads found among unrelated images.
+if [ -d "$pdq/images" ]; then
+  demo=$work/demo.idx
+  b=$pdq/images/bridge-mods
+  l=$pdq/images/reg-test-input/labelme-subset
+  "$shinsa" image add --index "$demo" --owner acct-licence "$b/aaa-orig.jpg" >/dev/null
+  "$shinsa" image add --index "$demo" --owner acct-other-1 "$l/q0122.jpg" "$l/q0291.jpg" >/dev/null
+  "$shinsa" image add --index "$demo" --owner acct-other-2 "$pdq/images/reg-test-input/pen-and-coaster.png" >/dev/null
+  out=$("$shinsa" image match --index "$demo" "$b/shrink-a-lot.jpg" "$b/blur-a-lot.jpg" --json)
+  echo "$out"
+  check "demo: shrunk copy found" has "$(sed -n 1p <<<"$out")" '"matches": \[{"owner": "acct-licence", "distance": [0-9]*}\]}$'
+  check "demo: blurred copy found" has "$(sed -n 2p <<<"$out")" '"matches": \[{"owner": "acct-licence", "distance": [0-9]*}\]}$'
+else
+  echo "SKIP: $pdq not found; demo not run"
+fi
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
