@@ -86,10 +86,12 @@ static void warn_unknown(struct custom_ctx *c, const char *field)
     for (uint32_t i = 0; i < c->n_warned; i++)
         if (strcmp(c->warned[i], field) == 0)
             return;
-    if (c->n_warned < MAX_WARNED)
-        snprintf(c->warned[c->n_warned++], sizeof c->warned[0], "%s", field);
-    shn_log(SHN_LOG_WARN, "%s:%ld: unknown field \"%s\" ignored (not reported again in this file)",
-            c->file, c->line, field);
+    if (c->n_warned == MAX_WARNED)
+        return; /* said so below: a list of junk fields must not flood the log */
+    snprintf(c->warned[c->n_warned++], sizeof c->warned[0], "%s", field);
+    shn_log(SHN_LOG_WARN, "%s:%ld: unknown field \"%s\" ignored (not reported again in this file%s)",
+            c->file, c->line, field,
+            c->n_warned == MAX_WARNED ? "; further unknown fields are not reported" : "");
 }
 
 /* "wallets[0]" + "chain" -> "wallets[0].chain", cut to the diag's field size

@@ -72,10 +72,13 @@ static void remove_tree(const char *path, int depth)
     struct dirent *de;
 
     if (d) {
-        while ((de = readdir(d)) != NULL) {
+        for (;;) {
             struct stat st;
             char child[PATH_MAX];
 
+            de = readdir(d);
+            if (!de)
+                break;
             if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                 continue;
             if ((size_t)snprintf(child, sizeof child, "%s/%s", path, de->d_name) >= sizeof child)

@@ -121,7 +121,7 @@ static void assert_index_dir_clean(const struct env *e, int want_index)
     snprintf(dir, sizeof dir, "%s/idx", e->root);
     d = opendir(dir);
     assert_non_null(d);
-    while ((de = readdir(d)) != NULL) {
+    for (de = readdir(d); de; de = readdir(d)) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
         if (strcmp(de->d_name, "lists.shn") != 0)
@@ -544,6 +544,11 @@ static void file_update_failures_keep_the_old_index(void **state)
     assert_update_fails(&e, SHN_ERR_PARSE, "intel.jsonl line 2, kind");
     assert_update_fails(&e, SHN_ERR_PARSE, url);
 
+    /* another loader's parse error is restated the same way */
+    write_config(&e, "[un]\nxml = file://%s/sdn.csv\n[custom]\nintel = file://%s/intel.jsonl\n",
+                 e.src, e.src);
+    assert_update_fails(&e, SHN_ERR_PARSE, "consolidated.xml");
+
     /* a suspicious shrink: 1 entity where the index has 3 */
     write_config(&e, "[custom]\nintel = file://%s/intel-small.jsonl\n", e.src);
     assert_update_fails(&e, SHN_ERR_PARSE, "1 entities where the current index has 3");
@@ -649,5 +654,10 @@ int main(void)
     };
 
     shn_log_set_level(SHN_LOG_ERROR);
+    /* the loopback server must be reached directly, whatever the machine's proxy */
+    unsetenv("http_proxy");
+    unsetenv("HTTP_PROXY");
+    unsetenv("all_proxy");
+    unsetenv("ALL_PROXY");
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
