@@ -17,7 +17,9 @@
  * One name can have several readings (kanji read as Korean or Chinese,
  * katakana read as Japanese or Korean): each is a variant. Query-time code
  * calls this per query, so it allocates nothing and is fast for ASCII.
- * Thread-safe (ICU objects are per thread). */
+ * Thread-safe (ICU objects are per thread).
+ *
+ * Rules, the fold table, limits and timings: docs/screen-names.md. */
 #ifndef SHN_SCREEN_NAMES_H
 #define SHN_SCREEN_NAMES_H
 
