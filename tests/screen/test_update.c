@@ -578,6 +578,46 @@ static void file_update_failures_keep_the_old_index(void **state)
     env_teardown(&e);
 }
 
+/* Fail the Nth allocation for every N until the update succeeds: whatever
+ * step fails, the old index stays as it was and the temp folder goes. */
+static void allocation_failures_keep_the_old_index(void **state)
+{
+    struct env e;
+    struct shn_diag d;
+    size_t old_len = 0;
+    char *old;
+    int rc = SHN_ERR_NOMEM;
+    long n;
+    (void)state;
+
+    env_setup(&e);
+    write_config(&e, "[custom]\nintel = file://%s/intel.jsonl\n", e.src);
+    assert_int_equal(update(&e, 0, &d), SHN_OK);
+    old = slurp(e.index, &old_len);
+    write_config(&e, "[settings]\nmin_percent = 0\n[custom]\nintel = file://%s/intel-small.jsonl\n",
+                 e.src);
+    for (n = 0; rc != SHN_OK && n < 20000; n++) {
+        size_t len = 0;
+        char *now;
+
+        shn_alloc_fail_after(n);
+        rc = update(&e, 0, &d);
+        shn_alloc_fail_after(-1);
+        assert_index_dir_clean(&e, 1);
+        if (rc == SHN_OK)
+            break;
+        now = slurp(e.index, &len);
+        assert_int_equal(len, old_len);
+        assert_memory_equal(now, old, len);
+        shn_free(now);
+    }
+    assert_int_equal(rc, SHN_OK);
+    assert_true(n > 0);
+    assert_int_equal(index_entities(e.index), 1);
+    shn_free(old);
+    env_teardown(&e);
+}
+
 /* ---- Whole updates over loopback HTTP -------------------------------------- */
 
 static void http_update_and_failures(void **state)
@@ -649,6 +689,7 @@ int main(void)
         cmocka_unit_test(sample_config_parses),
         cmocka_unit_test(file_update_builds_then_replaces_the_index),
         cmocka_unit_test(file_update_failures_keep_the_old_index),
+        cmocka_unit_test(allocation_failures_keep_the_old_index),
         cmocka_unit_test(http_update_and_failures),
         cmocka_unit_test(first_update_failure_creates_no_index),
     };
