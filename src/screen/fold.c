@@ -155,8 +155,10 @@ size_t shn__name_fold_token(const char *token, size_t len, char *out)
     in[n] = '\0';
     k.len = 0;
 
-    if (starts(in, n, 0, "rh"))
-        i = 2, put(&k, 'l');
+    if (starts(in, n, 0, "rh")) {
+        put(&k, 'l');
+        i = 2;
+    }
 
     while (i < n) {
         char c = in[i], v;

@@ -76,31 +76,24 @@ size_t shn__han_surname_len(const uint32_t *s, size_t n)
  * 山田), written into v; false when it has none. */
 static bool voiced(const char *w, size_t wl, char *v, size_t cap)
 {
-    const char *tail;
-    const char *head;
+    static const struct {
+        const char *plain, *voiced;
+    } pairs[] = {
+        {"sh", "j"}, {"ch", "j"}, {"ts", "z"}, {"f", "b"}, {"k", "g"},
+        {"s", "z"},  {"t", "d"},  {"h", "b"},
+    };
+    bool found = false;
 
-    if (wl + 2 > cap)
-        return false;
-    if (!strncmp(w, "sh", 2) || !strncmp(w, "ch", 2))
-        head = "j", tail = w + 2;
-    else if (!strncmp(w, "ts", 2))
-        head = "z", tail = w + 2;
-    else if (w[0] == 'f')
-        head = "b", tail = w + 1;
-    else if (w[0] == 'k')
-        head = "g", tail = w + 1;
-    else if (w[0] == 's')
-        head = "z", tail = w + 1;
-    else if (w[0] == 't')
-        head = "d", tail = w + 1;
-    else if (w[0] == 'h')
-        head = "b", tail = w + 1;
-    else
-        return false;
-    memcpy(v, head, strlen(head));
-    memcpy(v + strlen(head), tail, wl - (size_t)(tail - w));
-    v[strlen(head) + wl - (size_t)(tail - w)] = '\0';
-    return true;
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]) && !found; i++) {
+        size_t pl = strlen(pairs[i].plain), vl = strlen(pairs[i].voiced);
+        if (wl < pl || strncmp(w, pairs[i].plain, pl) || vl + (wl - pl) + 1 > cap)
+            continue;
+        memcpy(v, pairs[i].voiced, vl);
+        memcpy(v + vl, w + pl, wl - pl);
+        v[vl + wl - pl] = '\0';
+        found = true;
+    }
+    return found;
 }
 
 static bool vowel(char c)
@@ -146,10 +139,10 @@ size_t shn__han_reading_split(const uint32_t *s, size_t n, const char *reading, 
     /* reach[i][p] != 0: the first i characters can read as reading[0..p),
      * and the i-th character then starts at reach[i][p] - 1. */
     uint8_t reach[ALIGN_MAX_CHARS + 1][SHN_FOLD_MAX];
-    size_t k, p;
+    size_t k, p, split = 0;
 
     if (n < 2 || n > ALIGN_MAX_CHARS || len == 0 || len >= SHN_FOLD_MAX)
-        return 0;
+        goto out;
     memset(reach, 0, sizeof(reach));
     reach[0][0] = 1;
     for (size_t i = 0; i < n; i++) {
@@ -157,7 +150,7 @@ size_t shn__han_reading_split(const uint32_t *s, size_t n, const char *reading, 
         const struct shn__han_entry *e = shn__han_lookup(cp);
 
         if (!e || !e->ja)
-            return 0;
+            goto out;
         for (p = 0; p < len; p++) {
             const char *w = shn__han_pool + e->ja;
             if (!reach[i][p])
@@ -177,12 +170,15 @@ size_t shn__han_reading_split(const uint32_t *s, size_t n, const char *reading, 
         }
     }
     if (!reach[n][len])
-        return 0;
+        goto out;
     /* Surname length: half the characters, rounded up (田中|太郎, 山田|花子;
      * 佐藤|健 for three: a guess documented in docs/screen-names.md). */
     k = (n + 1) / 2;
     p = len;
     for (size_t i = n; i > k; i--)
         p = (size_t)reach[i][p] - 1u;
-    return p < len ? p : 0;
+    if (p < len)
+        split = p;
+out:
+    return split;
 }

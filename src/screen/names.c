@@ -435,17 +435,22 @@ struct work {
 static int prepare(const char *s, struct tokens *tk, uint32_t *norm)
 {
     size_t len = strnlen(s, NAME_MAX_BYTES + 1), n = 0;
-    int rc;
+    int rc = SHN_OK;
 
-    if (len > NAME_MAX_BYTES)
-        return SHN_ERR_TOO_LARGE;
-    if (!shn_utf8_valid(s, len, NULL))
-        return SHN_ERR_ENCODING;
+    if (len > NAME_MAX_BYTES) {
+        rc = SHN_ERR_TOO_LARGE;
+        goto out;
+    }
+    if (!shn_utf8_valid(s, len, NULL)) {
+        rc = SHN_ERR_ENCODING;
+        goto out;
+    }
     rc = normalize(s, len, norm, &n);
     if (rc != SHN_OK)
-        return rc;
+        goto out;
     tokenize(norm, n, tk);
-    return SHN_OK;
+out:
+    return rc;
 }
 
 static bool has_kind(const struct tokens *tk, enum run_kind k)

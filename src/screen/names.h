@@ -58,7 +58,9 @@ struct shn_name_forms {
 
 /* Analyzes `name` (UTF-8, at most 1 KiB) and the optional kana `reading`
  * (NULL if none). Returns SHN_OK, SHN_ERR_ENCODING for invalid UTF-8 or
- * SHN_ERR_TOO_LARGE. Tokens past SHN_NAME_MAX_TOKENS are dropped. */
+ * SHN_ERR_TOO_LARGE. Tokens past SHN_NAME_MAX_TOKENS are dropped.
+ * Also SHN_ERR_INVALID for a NULL name or out, and SHN_ERR_NOMEM when a
+ * thread's first name in another script cannot allocate its ICU cache. */
 int shn__name_analyze(const char *name, const char *reading, struct shn_name_forms *out);
 
 /* Folds one lowercase ASCII Latin token to its key (see docs/screen.md);

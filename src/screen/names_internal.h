@@ -122,7 +122,8 @@ size_t shn__han_reading_split(const uint32_t *s, size_t n, const char *reading, 
 
 /* Transliterates the run s[0..n) (code points, any script) to Latin ASCII
  * with a per-thread cached ICU transliterator; letters and digits are
- * appended lowercase, everything else is dropped. Returns SHN_OK or
+ * appended lowercase, everything else is dropped. Returns SHN_OK,
+ * SHN_ERR_NOMEM when this thread's cache cannot be allocated, or
  * SHN_ERR_ENCODING when ICU fails. */
 int shn__translit_other(const uint32_t *s, size_t n, struct shn__latin *out);
 

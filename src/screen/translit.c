@@ -63,27 +63,42 @@ static UTransliterator *open_trans(const char *id)
     return t;
 }
 
-static struct trans_cache *cache_get(void)
+/* This thread's transliterators, opened on first use. SHN_ERR_NOMEM when
+ * the cache cannot be allocated (the next call tries again),
+ * SHN_ERR_ENCODING when ICU cannot open them (remembered). */
+static int cache_get(struct trans_cache **out)
 {
     struct trans_cache *c;
+    int rc = SHN_OK;
 
     pthread_once(&cache_once, cache_key_init);
-    if (!cache_key_ok)
-        return NULL;
-    c = pthread_getspecific(cache_key);
-    if (c)
-        return c->failed ? NULL : c;
-    c = shn_calloc(1, sizeof(*c));
-    if (!c)
-        return NULL;
-    c->any_latin = open_trans("Any-Latin; Latin-ASCII");
-    c->cyrillic = open_trans("Russian-Latin/BGN; Latin-ASCII");
-    c->failed = !c->any_latin || !c->cyrillic;
-    if (pthread_setspecific(cache_key, c) != 0) {
-        cache_free(c);
-        return NULL;
+    if (!cache_key_ok) {
+        rc = SHN_ERR_NOMEM;
+        goto out;
     }
-    return c->failed ? NULL : c;
+    c = pthread_getspecific(cache_key);
+    if (!c) {
+        c = shn_calloc(1, sizeof(*c));
+        if (!c) {
+            rc = SHN_ERR_NOMEM;
+            goto out;
+        }
+        c->any_latin = open_trans("Any-Latin; Latin-ASCII");
+        c->cyrillic = open_trans("Russian-Latin/BGN; Latin-ASCII");
+        c->failed = !c->any_latin || !c->cyrillic;
+        if (pthread_setspecific(cache_key, c) != 0) {
+            cache_free(c);
+            rc = SHN_ERR_NOMEM;
+            goto out;
+        }
+    }
+    if (c->failed) {
+        rc = SHN_ERR_ENCODING;
+        goto out;
+    }
+    *out = c;
+out:
+    return rc;
 }
 
 int shn__translit_other(const uint32_t *s, size_t n, struct shn__latin *out)
@@ -91,15 +106,13 @@ int shn__translit_other(const uint32_t *s, size_t n, struct shn__latin *out)
     UChar buf[TRANS_CAP];
     int32_t len = 0, limit;
     UErrorCode e = U_ZERO_ERROR;
-    struct trans_cache *c = cache_get();
+    struct trans_cache *c = NULL;
     UTransliterator *t;
     bool cyrillic = true;
-    int rc = SHN_OK;
+    int rc = cache_get(&c);
 
-    if (!c) {
-        rc = SHN_ERR_ENCODING;
+    if (rc != SHN_OK)
         goto out;
-    }
     for (size_t i = 0; i < n && len + 2 < (int32_t)(TRANS_CAP / 4); i++) {
         UBool err = 0;
         if (ublock_getCode((UChar32)s[i]) != UBLOCK_CYRILLIC &&

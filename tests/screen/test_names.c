@@ -1,5 +1,6 @@
 /* Name analysis: romanization of Hangul, kana, Han and other scripts, the
  * fold, honorifics and organisation suffixes, bounds and bad input. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "core/alloc.h"
 #include "core/err.h"
 #include "screen/names.h"
 
@@ -327,6 +329,80 @@ static void many_tokens_truncated(void **state)
     assert_true(f.nvariants >= 1);
 }
 
+struct thread_job {
+    const char *name;
+    const char *want_text;
+    int rc;
+    bool ok;
+};
+
+static void *thread_main(void *arg)
+{
+    struct thread_job *job = arg;
+    struct shn_name_forms f;
+
+    job->ok = true;
+    for (int i = 0; i < 200; i++) {
+        job->rc = shn__name_analyze(job->name, NULL, &f);
+        if (job->rc != SHN_OK || strcmp(f.v[0].text, job->want_text)) {
+            job->ok = false;
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* Each thread opens its own ICU transliterators; results do not mix. */
+static void threads_have_their_own_icu(void **state)
+{
+    struct thread_job jobs[2] = {
+        {"Ким Чен Ын", "kim chen yn", 0, false},
+        {"Νίκος Παπαδόπουλος", "nikos papadopoulos", 0, false},
+    };
+    pthread_t th[2];
+    (void)state;
+
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, thread_main, &jobs[i]), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(jobs[i].rc, SHN_OK);
+        assert_true(jobs[i].ok);
+    }
+}
+
+static void *one_cyrillic(void *arg)
+{
+    struct thread_job *job = arg;
+    struct shn_name_forms f;
+
+    job->rc = shn__name_analyze(job->name, NULL, &f);
+    return NULL;
+}
+
+/* A new thread whose cache cannot be allocated fails cleanly, and Latin,
+ * Hangul and kana names never allocate at all. */
+static void allocation_failure(void **state)
+{
+    struct thread_job job = {"Ким Чен Ын", NULL, -1, false};
+    struct shn_name_forms f;
+    pthread_t th;
+    (void)state;
+
+    shn_alloc_fail_after(0);
+    assert_int_equal(shn__name_analyze("KIM, Yong Chol", NULL, &f), SHN_OK);
+    assert_int_equal(shn__name_analyze("김영철", NULL, &f), SHN_OK);
+    assert_int_equal(shn__name_analyze("キム・ヨンチョル", NULL, &f), SHN_OK);
+    assert_int_equal(shn__name_analyze("金正恩", NULL, &f), SHN_OK);
+    assert_int_equal(pthread_create(&th, NULL, one_cyrillic, &job), 0);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    shn_alloc_fail_after(-1);
+    assert_int_equal(job.rc, SHN_ERR_NOMEM);
+    assert_int_equal(pthread_create(&th, NULL, one_cyrillic, &job), 0);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_int_equal(job.rc, SHN_OK);
+}
+
 static void fold_golden_file(void **state)
 {
     FILE *fp = fopen(SHN_TEST_DATA "/screen/fold_examples.tsv", "r");
@@ -452,6 +528,8 @@ int main(void)
         cmocka_unit_test(honorifics),
         cmocka_unit_test(bad_input),
         cmocka_unit_test(many_tokens_truncated),
+        cmocka_unit_test(threads_have_their_own_icu),
+        cmocka_unit_test(allocation_failure),
         cmocka_unit_test(fold_golden_file),
         cmocka_unit_test(fold_properties),
         cmocka_unit_test(speed_printout),
