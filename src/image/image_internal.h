@@ -60,12 +60,20 @@ enum shn_pdq_dihedral shn__image_orientation_form(unsigned orientation);
 /* ---------------------------------------------------------------- index */
 
 /* Multi-index hashing: the 256 bits are cut into 16 substrings of 16 bits,
- * each with a direct-addressed table of 65536 buckets of record numbers.
- * Two hashes within distance d agree to within floor(d / 16) bits on at
- * least one substring (pigeonhole), so probing every key within that radius
- * in every table finds all of them. */
+ * each with a direct-addressed table of buckets of record numbers. Two
+ * hashes within distance d agree to within floor(d / 16) bits on at least
+ * one substring (pigeonhole), so probing every key within that radius in
+ * every table finds all of them.
+ *
+ * A table has 2^bucket_bits buckets, key -> bucket by the low bits: small
+ * indexes stay small (256 buckets a table) and the tables double as the
+ * index grows, up to 65536 buckets (one per key) from 262,144 hashes on,
+ * after which they never change shape again. A bucket may then hold keys
+ * other than the probed one; the query checks the record's own substring,
+ * which also keeps every record reported once. */
 #define SHN__IMAGE_TABLES 16
-#define SHN__IMAGE_BUCKETS 65536
+#define SHN__IMAGE_MIN_BUCKET_BITS 8
+#define SHN__IMAGE_MAX_BUCKET_BITS 16
 #define SHN__IMAGE_DELETED UINT32_MAX
 
 struct shn__image_bucket {
@@ -95,8 +103,9 @@ struct shn_image_index {
     size_t nowners, owners_cap;
     uint32_t *slots;
     size_t nslots;
-    /* SHN__IMAGE_TABLES x SHN__IMAGE_BUCKETS */
+    /* SHN__IMAGE_TABLES x 2^bucket_bits */
     struct shn__image_bucket *buckets;
+    unsigned bucket_bits;
     /* counts */
     size_t live, removed, damaged, torn;
     uint64_t file_end;
@@ -105,6 +114,12 @@ struct shn_image_index {
 static inline unsigned shn__image_chunk(const uint64_t h[4], unsigned t)
 {
     return (unsigned)(h[t >> 2] >> (16 * (t & 3))) & 0xFFFFu;
+}
+
+static inline struct shn__image_bucket *shn__image_bucket(const struct shn_image_index *idx,
+                                                          unsigned t, unsigned key)
+{
+    return &idx->buckets[((size_t)t << idx->bucket_bits) + (key & ((1u << idx->bucket_bits) - 1))];
 }
 
 static inline int shn__image_popcount4(const uint64_t a[4], const uint64_t b[4])

@@ -196,7 +196,7 @@ static void pop_record(struct shn_image_index *idx)
     size_t r = --idx->n;
     for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++) {
         struct shn__image_bucket *b =
-            &idx->buckets[t * SHN__IMAGE_BUCKETS + shn__image_chunk(idx->hash[r], t)];
+            shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t));
         if (b->len && b->ids[b->len - 1] == r)
             b->len--;
     }
@@ -204,6 +204,48 @@ static void pop_record(struct shn_image_index *idx)
     if (o->nrecs && o->recs[o->nrecs - 1] == r)
         o->nrecs--;
     idx->live--;
+}
+
+/* Doubles the tables (or more) when they average over 4 records a bucket.
+ * Optional: without the memory the old tables stay, still exact, slower. */
+static void maybe_grow_tables(struct shn_image_index *idx)
+{
+    unsigned bits = idx->bucket_bits;
+    struct shn__image_bucket *fresh, *old = idx->buckets;
+
+    while (bits < SHN__IMAGE_MAX_BUCKET_BITS && idx->n + 1 > ((size_t)4 << bits))
+        bits++;
+    if (bits == idx->bucket_bits)
+        return;
+    fresh = shn_calloc((size_t)SHN__IMAGE_TABLES << bits, sizeof *fresh);
+    if (!fresh)
+        return;
+    /* Split every old bucket into the new ones its keys now map to, in
+     * order, so each new bucket keeps insertion order. */
+    unsigned old_bits = idx->bucket_bits;
+    int ok = 1;
+    for (unsigned t = 0; t < SHN__IMAGE_TABLES && ok; t++) {
+        for (size_t k = 0; k < ((size_t)1 << old_bits) && ok; k++) {
+            const struct shn__image_bucket *b = &old[((size_t)t << old_bits) + k];
+            for (uint32_t i = 0; i < b->len && ok; i++) {
+                uint32_t r = b->ids[i];
+                unsigned key = shn__image_chunk(idx->hash[r], t) & ((1u << bits) - 1);
+                struct shn__image_bucket *nb = &fresh[((size_t)t << bits) + key];
+                ok = grow_u32(&nb->ids, &nb->cap, nb->len + 1) == SHN_OK;
+                if (ok)
+                    nb->ids[nb->len++] = r;
+            }
+        }
+    }
+    struct shn__image_bucket *drop = ok ? old : fresh;
+    size_t ndrop = (size_t)SHN__IMAGE_TABLES << (ok ? old_bits : bits);
+    for (size_t i = 0; i < ndrop; i++)
+        shn_free(drop[i].ids);
+    shn_free(drop);
+    if (ok) {
+        idx->buckets = fresh;
+        idx->bucket_bits = bits;
+    }
 }
 
 /* Adds one record to memory; on failure nothing of it remains. */
@@ -216,6 +258,7 @@ static int insert_record(struct shn_image_index *idx, const uint8_t hash[32], in
 
     if (rc != SHN_OK)
         return rc;
+    maybe_grow_tables(idx);
     memcpy(idx->hash[r], hash, 32);
     idx->owner[r] = owner;
     idx->time[r] = time;
@@ -227,7 +270,7 @@ static int insert_record(struct shn_image_index *idx, const uint8_t hash[32], in
         return rc;
     for (t = 0; t < SHN__IMAGE_TABLES; t++) {
         struct shn__image_bucket *b =
-            &idx->buckets[t * SHN__IMAGE_BUCKETS + shn__image_chunk(idx->hash[r], t)];
+            shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t));
         rc = grow_u32(&b->ids, &b->cap, b->len + 1);
         if (rc != SHN_OK)
             break;
@@ -235,7 +278,7 @@ static int insert_record(struct shn_image_index *idx, const uint8_t hash[32], in
     }
     if (rc != SHN_OK) {
         while (t-- > 0)
-            idx->buckets[t * SHN__IMAGE_BUCKETS + shn__image_chunk(idx->hash[r], t)].len--;
+            shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t))->len--;
         return rc;
     }
     o->recs[o->nrecs++] = (uint32_t)r;
@@ -254,7 +297,7 @@ static size_t drop_owner(struct shn_image_index *idx, uint32_t owner)
         uint32_t r = o->recs[k];
         for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++) {
             struct shn__image_bucket *b =
-                &idx->buckets[t * SHN__IMAGE_BUCKETS + shn__image_chunk(idx->hash[r], t)];
+                shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t));
             for (uint32_t i = 0; i < b->len; i++) {
                 if (b->ids[i] == r) {
                     b->ids[i] = b->ids[--b->len];
@@ -360,7 +403,8 @@ static struct shn_image_index *index_new(void)
     if (!idx)
         return NULL;
     idx->fd = -1;
-    idx->buckets = shn_calloc((size_t)SHN__IMAGE_TABLES * SHN__IMAGE_BUCKETS,
+    idx->bucket_bits = SHN__IMAGE_MIN_BUCKET_BITS;
+    idx->buckets = shn_calloc((size_t)SHN__IMAGE_TABLES << idx->bucket_bits,
                               sizeof *idx->buckets);
     if (!idx->buckets) {
         shn_free(idx);
@@ -374,7 +418,7 @@ static void index_free(struct shn_image_index *idx)
     if (!idx)
         return;
     if (idx->buckets)
-        for (size_t i = 0; i < (size_t)SHN__IMAGE_TABLES * SHN__IMAGE_BUCKETS; i++)
+        for (size_t i = 0; i < (size_t)SHN__IMAGE_TABLES << idx->bucket_bits; i++)
             shn_free(idx->buckets[i].ids);
     for (size_t i = 0; i < idx->nowners; i++) {
         shn_free(idx->owners[i].id);

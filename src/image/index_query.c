@@ -41,11 +41,13 @@ static void emit(struct query *qs, uint32_t r, int distance)
 static void probe(struct query *qs, unsigned t, unsigned key)
 {
     const struct shn_image_index *idx = qs->idx;
-    const struct shn__image_bucket *b = &idx->buckets[t * SHN__IMAGE_BUCKETS + key];
+    const struct shn__image_bucket *b = shn__image_bucket(idx, t, key);
 
     for (uint32_t i = 0; i < b->len; i++) {
         uint32_t r = b->ids[i];
         const uint64_t *h = idx->hash[r];
+        if (shn__image_chunk(h, t) != key)
+            continue; /* another key sharing the bucket (small tables) */
         int d = shn__image_popcount4(qs->q, h);
         if (d > qs->max_distance)
             continue;
