@@ -155,7 +155,13 @@ static const char *origin_name(int origin)
 static double name_factor(int strength, int origin)
 {
     double f = strength == SHN_ALIAS_WEAK ? 0.9 : strength == SHN_ALIAS_FKA ? 0.98 : 1.0;
-    return origin == SHN_ORIGIN_HAN_ZH ? f * 0.95 : f;
+    /* Reading Han characters is a guess: Korean readings of a Hanja name
+     * are usually right for DPRK names, Mandarin ones less often. */
+    if (origin == SHN_ORIGIN_HANJA_KO)
+        return f * 0.96;
+    if (origin == SHN_ORIGIN_HAN_ZH)
+        return f * 0.93;
+    return f;
 }
 
 struct reading {
@@ -204,7 +210,7 @@ static int score_candidate(const struct shn_screen_index *idx, struct scratch *s
     h = hit_for(r, s, nm->entity, &rc);
     if (!h)
         return rc;
-    if (score <= h->score)
+    if (score <= h->score || h->exact_identifier)
         return SHN_OK;
     h->score = score;
     h->n_why = 0;
@@ -447,9 +453,10 @@ static int screen_ident(const struct shn_screen_index *idx, struct scratch *s, i
         const char *chain = shn__idx_str(idx, id->chain);
         if (!h)
             return rc;
-        if (h->score >= 1.0 && h->n_why && strncmp(h->why[0], "exact", 5) == 0)
+        if (h->exact_identifier)
             continue;
         h->score = 1.0;
+        h->exact_identifier = 1;
         h->n_why = 0;
         snprintf(h->matched, sizeof h->matched, "%s", shn__idx_str(idx, id->value));
         add_why(h, "exact %s%s%s%s match: '%s' (score 1.0)", ident_kind_name(id->kind),
@@ -534,7 +541,7 @@ static int run_query(const struct shn_screen_index *idx, const struct shn_screen
 
     for (size_t i = 0; i < r->n_hits; i++) {
         struct shn_screen_hit *h = &r->hits[i];
-        if (h->score < 1.0) { /* an exact identifier needs no more evidence */
+        if (!h->exact_identifier) { /* an exact identifier needs no more evidence */
             if (have_dob)
                 add_dob_evidence(idx, &qd, h);
             if (nat)

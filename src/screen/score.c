@@ -4,10 +4,11 @@
  *   score = sum over aligned pairs of sim(q, n) * (|q| + |n|)
  *           / (sum of all query token lengths + all name token lengths)
  *
- * where sim is Jaro-Winkler over folded keys (1.0 when equal), pairs are
- * chosen greedily by similarity (order-free, so surname-first and
- * given-first match), pairs under SHN_MIN_PAIR_SIM are not aligned, a
- * one-letter token (an initial) aligns with a token it begins at 0.9, and
+ * where sim is the mean of Jaro-Winkler and edit similarity over folded
+ * keys (1.0 when equal); pairs are chosen greedily by similarity (order-free,
+ * so surname-first and given-first match); pairs under min_sim() are not
+ * aligned; a one-letter token (an initial) aligns with a token it begins at
+ * 0.8 over one letter, and initials alone never match; and
  * an unmatched name token longer than three letters counts half when at
  * least two tokens aligned (a missing middle name). Adjacent tokens on
  * either side may be merged (Jong Un = Jongun) and the best segmentation
@@ -85,11 +86,52 @@ void shn__qtokens_init(struct shn_qtokens *q, const struct shn_token_list *t)
     }
 }
 
+/* Levenshtein distance of two short strings (at most SHN_FOLD_MAX * 2). */
+static size_t edit_distance(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t row[SHN_FOLD_MAX * 2 + 1];
+
+    if (alen > SHN_FOLD_MAX * 2)
+        alen = SHN_FOLD_MAX * 2;
+    if (blen > SHN_FOLD_MAX * 2)
+        blen = SHN_FOLD_MAX * 2;
+    for (size_t j = 0; j <= blen; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= alen; i++) {
+        size_t diag = row[0], best;
+        row[0] = i;
+        for (size_t j = 1; j <= blen; j++) {
+            size_t up = row[j];
+            best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[blen];
+}
+
+/* Token similarity: the mean of Jaro-Winkler and normalized edit
+ * similarity. Jaro-Winkler alone rates a short token that begins a long
+ * one (hani / hansubin) far too high; edit similarity alone is too harsh
+ * on transpositions. Folding has already removed romanization noise, so
+ * what is left to forgive is a letter or two. */
 static float token_sim(const char *a, size_t alen, const char *b, size_t blen)
 {
-    if (alen == 1 || blen == 1)
-        return a[0] == b[0] ? 0.9f : 0.0f;
-    return (float)shn__jaro_winkler(a, alen, b, blen);
+    size_t longest = alen > blen ? alen : blen;
+    double edit;
+
+    if (alen == 1 && blen == 1)
+        return a[0] == b[0] ? 1.0f : 0.0f;
+    if (alen == 1 || blen == 1) /* an initial */
+        return a[0] == b[0] ? 0.8f : 0.0f;
+    if (alen == blen && memcmp(a, b, alen) == 0)
+        return 1.0f;
+    edit = 1.0 - (double)edit_distance(a, alen, b, blen) / (double)longest;
+    return (float)((shn__jaro_winkler(a, alen, b, blen) + edit) / 2.0);
 }
 
 static float memo_sim(const struct shn_screen_index *idx, const struct shn_qtokens *q,
@@ -116,7 +158,26 @@ struct side {
     int16_t idx[SHN_NAME_MAX_TOKENS]; /* query token indices */
     uint32_t vid[SHN_NAME_MAX_TOKENS];
     uint8_t len[SHN_NAME_MAX_TOKENS];
+    bool merged[SHN_NAME_MAX_TOKENS]; /* two adjacent tokens joined */
 };
+
+/* The least similarity at which two tokens align. Folding has already
+ * merged romanization variants, so what differs in a short token is
+ * usually a different syllable (Hyon and Hyong are different names): short
+ * tokens must agree exactly, longer ones may differ by a typo. A merged
+ * token (Jong+Un) stands for a whole given name and must agree closely. */
+static float min_sim(size_t qlen, size_t nlen, bool merged)
+{
+    size_t longest = qlen > nlen ? qlen : nlen;
+
+    if (merged)
+        return 0.93f;
+    if (longest <= 4)
+        return 0.95f;
+    if (longest <= 6)
+        return 0.85f;
+    return (float)SHN_MIN_PAIR_SIM;
+}
 
 static double align(const struct shn_screen_index *idx, const struct shn_qtokens *q,
                     struct shn_memo *memo, const struct side *qs, const struct side *ns,
@@ -125,14 +186,21 @@ static double align(const struct shn_screen_index *idx, const struct shn_qtokens
     float sim[SHN_NAME_MAX_TOKENS][SHN_NAME_MAX_TOKENS];
     bool qused[SHN_NAME_MAX_TOKENS] = {0}, nused[SHN_NAME_MAX_TOKENS] = {0};
     double matched = 0, total = 0;
+    bool substantive = false;
     struct shn_alignment a = {0};
 
-    for (int i = 0; i < qs->n; i++)
-        for (int j = 0; j < ns->n; j++)
-            sim[i][j] = memo_sim(idx, q, memo, qs->idx[i], ns->vid[j]);
+    for (int i = 0; i < qs->n; i++) {
+        for (int j = 0; j < ns->n; j++) {
+            float v = memo_sim(idx, q, memo, qs->idx[i], ns->vid[j]);
+            bool initial = qs->len[i] == 1 || ns->len[j] == 1;
+            if (!initial && v < min_sim(qs->len[i], ns->len[j], qs->merged[i] || ns->merged[j]))
+                v = 0;
+            sim[i][j] = v;
+        }
+    }
     for (;;) {
         int bi = -1, bj = -1;
-        float bs = (float)SHN_MIN_PAIR_SIM;
+        float bs = 0.5f;
         for (int i = 0; i < qs->n; i++) {
             if (qused[i])
                 continue;
@@ -146,10 +214,18 @@ static double align(const struct shn_screen_index *idx, const struct shn_qtokens
         if (bi < 0)
             break;
         qused[bi] = nused[bj] = true;
-        /* An initial counts as one letter on both sides. */
-        double w = (qs->len[bi] == 1 || ns->len[bj] == 1) ? 2.0 : qs->len[bi] + ns->len[bj];
-        matched += bs * w;
-        total += w;
+        if ((qs->len[bi] == 1) != (ns->len[bj] == 1)) {
+            /* An initial aligns one letter on each side; the rest of the
+             * longer token stays unexplained. */
+            size_t longer = qs->len[bi] > ns->len[bj] ? qs->len[bi] : ns->len[bj];
+            matched += bs * 2.0;
+            total += 2.0 + (double)(longer - 1);
+        } else {
+            double w = qs->len[bi] + ns->len[bj];
+            matched += bs * w;
+            total += w;
+            substantive = true;
+        }
         a.q[a.n_pairs] = qs->idx[bi];
         a.v[a.n_pairs] = ns->vid[bj];
         a.sim[a.n_pairs] = bs;
@@ -161,7 +237,8 @@ static double align(const struct shn_screen_index *idx, const struct shn_qtokens
     for (int j = 0; j < ns->n; j++)
         if (!nused[j])
             total += (a.n_pairs >= 2 && ns->len[j] > 3) ? ns->len[j] * 0.5 : ns->len[j];
-    a.score = total > 0 ? matched / total : 0;
+    /* Initials alone never make a match. */
+    a.score = total > 0 && substantive ? matched / total : 0;
     if (a.score > best->score)
         *best = a;
     return a.score;
@@ -208,6 +285,7 @@ double shn__score_name(const struct shn_screen_index *idx, const struct shn_qtok
                 continue;
             side.vid[side.n] = j == k ? pair : ids[j];
             side.len[side.n] = j == k ? vocab_len(idx, pair) : ns.len[j];
+            side.merged[side.n] = j == k;
             side.n++;
         }
         align(idx, q, memo, &qs, &side, best);
@@ -222,6 +300,7 @@ double shn__score_name(const struct shn_screen_index *idx, const struct shn_qtok
                 continue;
             side.idx[side.n] = (int16_t)(i == k ? m + k : i);
             side.len[side.n] = i == k ? q->len[m + k] : q->len[i];
+            side.merged[side.n] = i == k;
             side.n++;
         }
         align(idx, q, memo, &side, &ns, best);

@@ -88,6 +88,7 @@ struct shn_screen_query {
 struct shn_screen_hit {
     uint32_t entity;       /* index of the entity in the index */
     double score;          /* [0,1] */
+    int exact_identifier;  /* 1 when an identifier matched exactly */
     char matched[256];     /* the name or identifier that matched */
     int n_why;
     char why[SHN_SCREEN_MAX_WHY][160];
