@@ -210,41 +210,46 @@ int shn_image_hash_pixels(const uint8_t *pixels, uint32_t width, uint32_t height
     return hash_grid(pixels, width, height, channels, stride, height, width, out);
 }
 
+int shn__image_hash_decoded(const struct shn_image *img, struct shn_image_hash *out)
+{
+    struct shn_image_hash h;
+    uint32_t rows = img->height, cols = img->width;
+    int rc;
+
+    /* The reference squashes anything with a side over 512 to 512x512. A
+     * reduced decode is squashed (or stretched) to the same grid, so the
+     * box filter sees nearly the reference's pixels. */
+    if (img->source_width > SHN__IMAGE_REF_SIDE || img->source_height > SHN__IMAGE_REF_SIDE)
+        rows = cols = SHN__IMAGE_REF_SIDE;
+    rc = hash_grid(img->pixels, img->width, img->height, img->channels, img->stride, rows, cols, &h);
+    if (rc != SHN_OK)
+        return rc;
+    h.width = img->source_width;
+    h.height = img->source_height;
+    h.orientation = img->orientation;
+    if (img->orientation >= 5 && img->orientation <= 8) {
+        h.width = img->source_height;
+        h.height = img->source_width;
+    }
+    h.pdq = h.dihedral[shn__image_orientation_form(img->orientation)];
+    *out = h;
+    return SHN_OK;
+}
+
 int shn_image_hash_memory(const void *data, size_t len, const struct shn_image_options *opts,
                           const char *name, struct shn_image_hash *out, struct shn_diag *diag)
 {
     struct shn_image img = {0};
     struct shn_image_options o;
-    struct shn_image_hash h;
-    uint32_t rows, cols;
     int rc;
 
     shn__image_options_resolve(opts, &o);
     rc = shn_image_decode(data, len, &o, o.exact ? 0 : SHN__IMAGE_FAST_SIDE, name, &img, diag);
     if (rc != SHN_OK)
         return rc;
-    /* The reference squashes anything with a side over 512 to 512x512. A
-     * reduced decode is squashed (or stretched) to the same grid, so the
-     * box filter sees nearly the reference's pixels. */
-    rows = img.height;
-    cols = img.width;
-    if (img.source_width > SHN__IMAGE_REF_SIDE || img.source_height > SHN__IMAGE_REF_SIDE)
-        rows = cols = SHN__IMAGE_REF_SIDE;
-    rc = hash_grid(img.pixels, img.width, img.height, img.channels, img.stride, rows, cols, &h);
-    if (rc != SHN_OK) {
+    rc = shn__image_hash_decoded(&img, out);
+    if (rc != SHN_OK)
         shn_diag_set(diag, rc, name, 0, NULL, "cannot hash: %s", shn_strerror(rc));
-        goto out;
-    }
-    h.width = img.source_width;
-    h.height = img.source_height;
-    h.orientation = img.orientation;
-    if (img.orientation >= 5 && img.orientation <= 8) {
-        h.width = img.source_height;
-        h.height = img.source_width;
-    }
-    h.pdq = h.dihedral[shn__image_orientation_form(img.orientation)];
-    *out = h;
-out:
     shn_image_cleanup(&img);
     return rc;
 }

@@ -51,6 +51,10 @@ void shn__image_drop_alpha(uint8_t *pixels, uint32_t width, uint32_t height, siz
 void shn__image_pdq_core(float *luma, float *scratch, uint32_t rows, uint32_t cols,
                          float dct[256], int *quality);
 
+/* Hashes a decoded image the way shn_image_hash_memory does (the squash to
+ * 512x512, then the EXIF orientation). */
+int shn__image_hash_decoded(const struct shn_image *img, struct shn_image_hash *out);
+
 /* Median threshold of a dihedral form of the DCT output into a hash. */
 void shn__image_pdq_bits(const float dct[256], enum shn_pdq_dihedral form, struct shn_pdq *out);
 
@@ -76,10 +80,33 @@ enum shn_pdq_dihedral shn__image_orientation_form(unsigned orientation);
 #define SHN__IMAGE_MAX_BUCKET_BITS 16
 #define SHN__IMAGE_DELETED UINT32_MAX
 
+/* A posting carries, besides the record number, 96 other bits of the hash
+ * (the 64-bit word after the one holding the table's substring, and half of
+ * the next). Their distance to the query's same bits is a lower bound of
+ * the full distance, and for an unrelated hash it is about 48 (over 31 for
+ * all but 1 in 5,000): the scan rejects nearly every candidate from the
+ * bucket's own contiguous memory, and only near-matches cost a random
+ * access to the full hash. 16 bytes: four postings a cache line. */
+struct shn__image_posting {
+    uint32_t id;
+    uint32_t sketch[3];
+};
+
 struct shn__image_bucket {
-    uint32_t *ids; /* record numbers, in insertion order until a removal */
+    struct shn__image_posting *p; /* in insertion order until a removal */
     uint32_t len, cap;
 };
+
+/* The 64-bit words of a hash whose bits go into table t's sketch. */
+#define SHN__IMAGE_SKETCH_WORD(t, k) ((((t) >> 2) + 1 + (k)) & 3)
+
+static inline void shn__image_sketch(const uint64_t h[4], unsigned t, uint32_t out[3])
+{
+    uint64_t a = h[SHN__IMAGE_SKETCH_WORD(t, 0)], b = h[SHN__IMAGE_SKETCH_WORD(t, 1)];
+    out[0] = (uint32_t)a;
+    out[1] = (uint32_t)(a >> 32);
+    out[2] = (uint32_t)b;
+}
 
 struct shn__image_owner {
     char *id;       /* NUL-terminated */
@@ -106,6 +133,11 @@ struct shn_image_index {
     /* SHN__IMAGE_TABLES x 2^bucket_bits */
     struct shn__image_bucket *buckets;
     unsigned bucket_bits;
+    int postings_ready; /* 0 while a file loads: built once at the end */
+    /* The posting lists built at load share one allocation (huge pages);
+     * a list that outgrows its room there moves to its own allocation. */
+    struct shn__image_posting *slab;
+    size_t slab_len;
     /* counts */
     size_t live, removed, damaged, torn;
     uint64_t file_end;

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,6 +158,53 @@ static int grow_u32(uint32_t **v, uint32_t *cap, uint32_t need)
     return SHN_OK;
 }
 
+static int in_slab(const struct shn_image_index *idx, const struct shn__image_posting *p)
+{
+    return idx->slab && p >= idx->slab && p < idx->slab + idx->slab_len;
+}
+
+static int grow_postings(const struct shn_image_index *idx, struct shn__image_bucket *b)
+{
+    if (b->len < b->cap)
+        return SHN_OK;
+    uint32_t ncap = b->cap ? b->cap + b->cap / 2 + 1 : 2;
+    struct shn__image_posting *p;
+    if (in_slab(idx, b->p)) {
+        p = shn_malloc((size_t)ncap * sizeof *p);
+        if (p)
+            memcpy(p, b->p, (size_t)b->len * sizeof *p);
+    } else {
+        p = shn_realloc(b->p, (size_t)ncap * sizeof *p);
+    }
+    if (!p)
+        return SHN_ERR_NOMEM;
+    b->p = p;
+    b->cap = ncap;
+    return SHN_OK;
+}
+
+static void posting_set(struct shn__image_posting *p, const uint64_t h[4], unsigned t, uint32_t r)
+{
+    p->id = r;
+    shn__image_sketch(h, t, p->sketch);
+}
+
+/* Big arrays that queries reach at random: transparent huge pages, where
+ * the system offers them on request, spare most TLB misses (a page walk
+ * for nearly every access otherwise). Only a hint; failure is harmless. */
+static void advise_huge(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    uintptr_t start = ((uintptr_t)p + ((uintptr_t)2 << 20) - 1) & ~(((uintptr_t)2 << 20) - 1);
+    uintptr_t end = ((uintptr_t)p + bytes) & ~(((uintptr_t)2 << 20) - 1);
+    if (bytes >= ((size_t)4 << 20) && end > start)
+        (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
 static int records_reserve(struct shn_image_index *idx, size_t extra)
 {
     size_t need, cap;
@@ -174,6 +222,7 @@ static int records_reserve(struct shn_image_index *idx, size_t extra)
     if (!(p = shn_realloc(idx->hash, cap * sizeof *idx->hash)))
         return SHN_ERR_NOMEM;
     idx->hash = p;
+    advise_huge(p, cap * sizeof *idx->hash);
     if (!(p = shn_realloc(idx->owner, cap * sizeof *idx->owner)))
         return SHN_ERR_NOMEM;
     idx->owner = p;
@@ -197,7 +246,7 @@ static void pop_record(struct shn_image_index *idx)
     for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++) {
         struct shn__image_bucket *b =
             shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t));
-        if (b->len && b->ids[b->len - 1] == r)
+        if (b->len && b->p[b->len - 1].id == r)
             b->len--;
     }
     struct shn__image_owner *o = &idx->owners[idx->owner[r]];
@@ -220,6 +269,7 @@ static void maybe_grow_tables(struct shn_image_index *idx)
     fresh = shn_calloc((size_t)SHN__IMAGE_TABLES << bits, sizeof *fresh);
     if (!fresh)
         return;
+    advise_huge(fresh, ((size_t)SHN__IMAGE_TABLES << bits) * sizeof *fresh);
     /* Split every old bucket into the new ones its keys now map to, in
      * order, so each new bucket keeps insertion order. */
     unsigned old_bits = idx->bucket_bits;
@@ -228,19 +278,20 @@ static void maybe_grow_tables(struct shn_image_index *idx)
         for (size_t k = 0; k < ((size_t)1 << old_bits) && ok; k++) {
             const struct shn__image_bucket *b = &old[((size_t)t << old_bits) + k];
             for (uint32_t i = 0; i < b->len && ok; i++) {
-                uint32_t r = b->ids[i];
+                uint32_t r = b->p[i].id;
                 unsigned key = shn__image_chunk(idx->hash[r], t) & ((1u << bits) - 1);
                 struct shn__image_bucket *nb = &fresh[((size_t)t << bits) + key];
-                ok = grow_u32(&nb->ids, &nb->cap, nb->len + 1) == SHN_OK;
+                ok = grow_postings(idx, nb) == SHN_OK;
                 if (ok)
-                    nb->ids[nb->len++] = r;
+                    nb->p[nb->len++] = b->p[i];
             }
         }
     }
     struct shn__image_bucket *drop = ok ? old : fresh;
     size_t ndrop = (size_t)SHN__IMAGE_TABLES << (ok ? old_bits : bits);
     for (size_t i = 0; i < ndrop; i++)
-        shn_free(drop[i].ids);
+        if (!in_slab(idx, drop[i].p))
+            shn_free(drop[i].p);
     shn_free(drop);
     if (ok) {
         idx->buckets = fresh;
@@ -258,7 +309,8 @@ static int insert_record(struct shn_image_index *idx, const uint8_t hash[32], in
 
     if (rc != SHN_OK)
         return rc;
-    maybe_grow_tables(idx);
+    if (idx->postings_ready)
+        maybe_grow_tables(idx);
     memcpy(idx->hash[r], hash, 32);
     idx->owner[r] = owner;
     idx->time[r] = time;
@@ -268,13 +320,13 @@ static int insert_record(struct shn_image_index *idx, const uint8_t hash[32], in
     rc = grow_u32(&o->recs, &o->cap, o->nrecs + 1);
     if (rc != SHN_OK)
         return rc;
-    for (t = 0; t < SHN__IMAGE_TABLES; t++) {
+    for (t = 0; t < SHN__IMAGE_TABLES && idx->postings_ready; t++) {
         struct shn__image_bucket *b =
             shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t));
-        rc = grow_u32(&b->ids, &b->cap, b->len + 1);
+        rc = grow_postings(idx, b);
         if (rc != SHN_OK)
             break;
-        b->ids[b->len++] = (uint32_t)r;
+        posting_set(&b->p[b->len++], idx->hash[r], t, (uint32_t)r);
     }
     if (rc != SHN_OK) {
         while (t-- > 0)
@@ -287,6 +339,63 @@ static int insert_record(struct shn_image_index *idx, const uint8_t hash[32], in
     return SHN_OK;
 }
 
+/* Builds the tables for every live record at once, at the end of a load:
+ * counted first, so every posting list is allocated once at its size (with
+ * an eighth to spare for appends) instead of growing record by record. */
+static int build_postings(struct shn_image_index *idx)
+{
+    unsigned bits = SHN__IMAGE_MIN_BUCKET_BITS;
+    size_t nb;
+    struct shn__image_bucket *b;
+
+    while (bits < SHN__IMAGE_MAX_BUCKET_BITS && idx->live > ((size_t)4 << bits))
+        bits++;
+    nb = (size_t)SHN__IMAGE_TABLES << bits;
+    b = shn_calloc(nb, sizeof *b);
+    if (!b)
+        return SHN_ERR_NOMEM;
+    advise_huge(b, nb * sizeof *b);
+    unsigned mask = (1u << bits) - 1;
+    for (size_t r = 0; r < idx->n; r++)
+        if (idx->owner[r] != SHN__IMAGE_DELETED)
+            for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++)
+                b[((size_t)t << bits) + (shn__image_chunk(idx->hash[r], t) & mask)].cap++;
+    size_t total = 0, bytes;
+    for (size_t i = 0; i < nb; i++) {
+        if (b[i].cap)
+            b[i].cap += b[i].cap / 8 + 1;
+        total += b[i].cap;
+    }
+    struct shn__image_posting *slab = NULL;
+    if (total > 0) {
+        if (!shn_size_mul(total, sizeof *slab, &bytes) || !(slab = shn_malloc(bytes))) {
+            shn_free(b);
+            return SHN_ERR_NOMEM;
+        }
+        advise_huge(slab, bytes);
+    }
+    total = 0;
+    for (size_t i = 0; i < nb; i++) {
+        b[i].p = b[i].cap ? slab + total : NULL;
+        total += b[i].cap;
+    }
+    for (size_t r = 0; r < idx->n; r++) {
+        if (idx->owner[r] == SHN__IMAGE_DELETED)
+            continue;
+        for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++) {
+            struct shn__image_bucket *bk =
+                &b[((size_t)t << bits) + (shn__image_chunk(idx->hash[r], t) & mask)];
+            posting_set(&bk->p[bk->len++], idx->hash[r], t, (uint32_t)r);
+        }
+    }
+    idx->buckets = b;
+    idx->bucket_bits = bits;
+    idx->slab = slab;
+    idx->slab_len = total;
+    idx->postings_ready = 1;
+    return SHN_OK;
+}
+
 /* Takes every live record of an owner out of memory; returns the count. */
 static size_t drop_owner(struct shn_image_index *idx, uint32_t owner)
 {
@@ -295,12 +404,12 @@ static size_t drop_owner(struct shn_image_index *idx, uint32_t owner)
 
     for (uint32_t k = 0; k < o->nrecs; k++) {
         uint32_t r = o->recs[k];
-        for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++) {
+        for (unsigned t = 0; t < SHN__IMAGE_TABLES && idx->postings_ready; t++) {
             struct shn__image_bucket *b =
                 shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t));
             for (uint32_t i = 0; i < b->len; i++) {
-                if (b->ids[i] == r) {
-                    b->ids[i] = b->ids[--b->len];
+                if (b->p[i].id == r) {
+                    b->p[i] = b->p[--b->len];
                     break;
                 }
             }
@@ -393,6 +502,9 @@ static int load(struct shn_image_index *idx, const uint8_t *data, size_t size, c
     }
     idx->torn = size - pos;
     idx->file_end = pos;
+    rc = build_postings(idx);
+    if (rc != SHN_OK)
+        shn_diag_set(diag, rc, name, 0, NULL, "cannot load the index: %s", shn_strerror(rc));
 out:
     return rc;
 }
@@ -404,13 +516,7 @@ static struct shn_image_index *index_new(void)
         return NULL;
     idx->fd = -1;
     idx->bucket_bits = SHN__IMAGE_MIN_BUCKET_BITS;
-    idx->buckets = shn_calloc((size_t)SHN__IMAGE_TABLES << idx->bucket_bits,
-                              sizeof *idx->buckets);
-    if (!idx->buckets) {
-        shn_free(idx);
-        return NULL;
-    }
-    return idx;
+    return idx; /* the tables come with the first load */
 }
 
 static void index_free(struct shn_image_index *idx)
@@ -419,7 +525,9 @@ static void index_free(struct shn_image_index *idx)
         return;
     if (idx->buckets)
         for (size_t i = 0; i < (size_t)SHN__IMAGE_TABLES << idx->bucket_bits; i++)
-            shn_free(idx->buckets[i].ids);
+            if (!in_slab(idx, idx->buckets[i].p))
+                shn_free(idx->buckets[i].p);
+    shn_free(idx->slab);
     for (size_t i = 0; i < idx->nowners; i++) {
         shn_free(idx->owners[i].id);
         shn_free(idx->owners[i].recs);

@@ -24,7 +24,13 @@ struct query {
     size_t cap, found;
 };
 
-static void emit(struct query *qs, uint32_t r, int distance)
+/* The hot loop is compiled twice (target_clones): with the POPCNT
+ * instruction, picked at load time on every x86-64 CPU since about 2008,
+ * and without it, for the rest. Everything it calls is inlined into it so
+ * that both copies get their own code. */
+#define HOT static inline __attribute__((always_inline))
+
+HOT void emit(struct query *qs, uint32_t r, int distance)
 {
     if (qs->found < qs->cap) {
         const struct shn_image_index *idx = qs->idx;
@@ -38,15 +44,40 @@ static void emit(struct query *qs, uint32_t r, int distance)
     qs->found++;
 }
 
-static void probe(struct query *qs, unsigned t, unsigned key)
+/* A query visits up to 697 buckets in each of the 16 tables. The buckets
+ * are random places in memory, so they are visited in groups: first every
+ * bucket header of the group is requested (prefetch), then every posting
+ * list, then they are scanned, so that the memory system fetches dozens at
+ * once instead of waiting for each in turn. The scan rejects by the
+ * postings' sketches; the few survivors are checked against the full hash,
+ * again with their fetches requested ahead. */
+#define GROUP 1024
+#define BATCH 256
+
+struct probe_key {
+    const struct shn__image_bucket *b;
+    uint16_t key;
+    uint8_t t;
+};
+
+struct batch {
+    uint32_t id[BATCH];
+    uint16_t key[BATCH];
+    uint8_t t[BATCH];
+    unsigned n;
+};
+
+HOT void verify(struct query *qs, struct batch *c)
 {
     const struct shn_image_index *idx = qs->idx;
-    const struct shn__image_bucket *b = shn__image_bucket(idx, t, key);
 
-    for (uint32_t i = 0; i < b->len; i++) {
-        uint32_t r = b->ids[i];
+    for (unsigned i = 0; i < c->n; i++)
+        __builtin_prefetch(idx->hash[c->id[i]]);
+    for (unsigned i = 0; i < c->n; i++) {
+        uint32_t r = c->id[i];
+        unsigned t = c->t[i];
         const uint64_t *h = idx->hash[r];
-        if (shn__image_chunk(h, t) != key)
+        if (shn__image_chunk(h, t) != c->key[i])
             continue; /* another key sharing the bucket (small tables) */
         int d = shn__image_popcount4(qs->q, h);
         if (d > qs->max_distance)
@@ -62,28 +93,86 @@ static void probe(struct query *qs, unsigned t, unsigned key)
         if (first == t)
             emit(qs, r, d);
     }
+    c->n = 0;
 }
 
-/* Every key within `radius` bits of `key`, flipping bits from `from` up. */
-static void probe_ball(struct query *qs, unsigned t, unsigned key, unsigned from, unsigned radius)
-{
-    probe(qs, t, key);
-    if (radius == 0)
-        return;
-    for (unsigned b = from; b < 16; b++)
-        probe_ball(qs, t, key ^ (1u << b), b + 1, radius - 1);
-}
-
-static void brute_force(struct query *qs)
+HOT void scan_group(struct query *qs, struct probe_key *keys, unsigned n, struct batch *c)
 {
     const struct shn_image_index *idx = qs->idx;
-    for (size_t r = 0; r < idx->n; r++) {
-        if (idx->owner[r] == SHN__IMAGE_DELETED)
-            continue;
-        int d = shn__image_popcount4(qs->q, idx->hash[r]);
-        if (d <= qs->max_distance)
-            emit(qs, (uint32_t)r, d);
+
+    for (unsigned k = 0; k < n; k++) {
+        keys[k].b = shn__image_bucket(idx, keys[k].t, keys[k].key);
+        __builtin_prefetch(keys[k].b);
     }
+    for (unsigned k = 0; k < n; k++) {
+        /* the first few cache lines of each posting list */
+        const char *p = (const char *)keys[k].b->p;
+        size_t bytes = (size_t)keys[k].b->len * sizeof *keys[k].b->p;
+        for (size_t off = 0; off < bytes && off < 512; off += 64)
+            __builtin_prefetch(p + off);
+    }
+    for (unsigned k = 0; k < n; k++) {
+        const struct shn__image_bucket *b = keys[k].b;
+        unsigned t = keys[k].t;
+        uint64_t qa = qs->q[SHN__IMAGE_SKETCH_WORD(t, 0)];
+        uint32_t qb = (uint32_t)qs->q[SHN__IMAGE_SKETCH_WORD(t, 1)];
+        for (uint32_t i = 0; i < b->len; i++) {
+            const struct shn__image_posting *p = &b->p[i];
+            uint64_t a;
+            memcpy(&a, p->sketch, 8);
+            if (__builtin_popcountll(a ^ qa) + __builtin_popcount(p->sketch[2] ^ qb) >
+                qs->max_distance)
+                continue;
+            if (c->n == BATCH)
+                verify(qs, c);
+            c->id[c->n] = p->id;
+            c->key[c->n] = keys[k].key;
+            c->t[c->n++] = (uint8_t)t;
+        }
+    }
+}
+
+__attribute__((target_clones("popcnt", "default"))) static void run(struct query *qs, int brute)
+{
+    const struct shn_image_index *idx = qs->idx;
+    struct probe_key keys[GROUP];
+    struct batch c;
+    unsigned n = 0;
+    /* keys a table probes: sum of C(16, i) for i <= radius */
+    static const unsigned per_table[MIH_MAX_RADIUS + 1] = {1, 17, 137, 697};
+
+    if (brute) {
+        for (size_t r = 0; r < idx->n; r++) {
+            if (idx->owner[r] == SHN__IMAGE_DELETED)
+                continue;
+            int d = shn__image_popcount4(qs->q, idx->hash[r]);
+            if (d <= qs->max_distance)
+                emit(qs, (uint32_t)r, d);
+        }
+        return;
+    }
+    c.n = 0;
+    for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++) {
+        if (n + per_table[qs->radius] > GROUP) {
+            scan_group(qs, keys, n, &c);
+            n = 0;
+        }
+        /* Every key within the radius (<= 3) of the query's substring:
+         * each set of up to three distinct bits to flip, once. */
+        unsigned key = shn__image_chunk(qs->q, t);
+        keys[n++] = (struct probe_key){NULL, (uint16_t)key, (uint8_t)t};
+        for (unsigned a = 0; a < 16 && qs->radius >= 1; a++) {
+            keys[n++] = (struct probe_key){NULL, (uint16_t)(key ^ 1u << a), (uint8_t)t};
+            for (unsigned b = a + 1; b < 16 && qs->radius >= 2; b++) {
+                keys[n++] = (struct probe_key){NULL, (uint16_t)(key ^ 1u << a ^ 1u << b), (uint8_t)t};
+                for (unsigned d = b + 1; d < 16 && qs->radius >= 3; d++)
+                    keys[n++] = (struct probe_key){NULL, (uint16_t)(key ^ 1u << a ^ 1u << b ^ 1u << d),
+                                                   (uint8_t)t};
+            }
+        }
+    }
+    scan_group(qs, keys, n, &c);
+    verify(qs, &c);
 }
 
 int shn_image_index_query_into(const struct shn_image_index *idx, const struct shn_pdq *q,
@@ -101,12 +190,7 @@ int shn_image_index_query_into(const struct shn_image_index *idx, const struct s
     qs.radius = (unsigned)max_distance / SHN__IMAGE_TABLES;
     qs.out = matches;
     qs.cap = cap;
-    if ((flags & SHN_IMAGE_QUERY_BRUTE_FORCE) || qs.radius > MIH_MAX_RADIUS) {
-        brute_force(&qs);
-    } else {
-        for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++)
-            probe_ball(&qs, t, shn__image_chunk(qs.q, t), 0, qs.radius);
-    }
+    run(&qs, (flags & SHN_IMAGE_QUERY_BRUTE_FORCE) || qs.radius > MIH_MAX_RADIUS);
     *found = qs.found;
     return SHN_OK;
 }
