@@ -168,22 +168,25 @@ static int hash_grid(const uint8_t *pixels, uint32_t width, uint32_t height, uns
         !shn_size_mul(total, sizeof(float), &total))
         return SHN_ERR_TOO_LARGE;
     luma = shn_malloc(total);
+    /* source byte offset of each grid column (the squash), in the scratch
+     * space that the core does not need yet */
+    uint32_t *col_offset = (uint32_t *)(void *)(luma + n); /* < 2^32: bounded sizes */
     if (!luma) {
         rc = SHN_ERR_NOMEM;
         goto out;
     }
+    for (uint32_t x = 0; x < cols; x++)
+        col_offset[x] = (uint32_t)((cols == width ? x : (uint64_t)x * width / cols) * channels);
     for (uint32_t y = 0; y < rows; y++) {
         uint32_t sy = rows == height ? y : (uint32_t)((uint64_t)y * height / rows);
         const uint8_t *row = pixels + (size_t)sy * stride;
         float *dst = luma + (size_t)y * cols;
-        if (cols == width) {
+        if (channels == 1) {
             for (uint32_t x = 0; x < cols; x++)
-                dst[x] = luma_at(row + (size_t)x * channels, channels);
+                dst[x] = (float)row[col_offset[x]];
         } else {
-            for (uint32_t x = 0; x < cols; x++) {
-                uint32_t sx = (uint32_t)((uint64_t)x * width / cols);
-                dst[x] = luma_at(row + (size_t)sx * channels, channels);
-            }
+            for (uint32_t x = 0; x < cols; x++)
+                dst[x] = luma_at(row + col_offset[x], 3);
         }
     }
     shn__image_pdq_core(luma, luma + n, rows, cols, dct, &h.quality);
