@@ -143,6 +143,24 @@ struct shn_image_index {
     uint64_t file_end;
 };
 
+/* index_mem.c: the index in memory, shared with the file code in index.c */
+struct shn_image_index *shn__image_index_new(void); /* NULL when out of memory */
+void shn__image_index_free(struct shn_image_index *idx);
+/* 1 when owner[0..len) is 1..255 bytes of UTF-8 without control characters */
+int shn__image_owner_valid(const char *owner, size_t len);
+/* owner number, or -1 */
+int shn__image_owner_find(const struct shn_image_index *idx, const char *owner, size_t len);
+int shn__image_owner_intern(struct shn_image_index *idx, const char *owner, size_t len,
+                            uint32_t *out);
+/* Adds a record (to the tables too once they are built); all or nothing. */
+int shn__image_insert_record(struct shn_image_index *idx, const uint8_t hash[32], int quality,
+                             uint32_t owner, int64_t time, uint64_t offset);
+void shn__image_pop_record(struct shn_image_index *idx); /* undoes the last insert */
+/* Builds the tables for every live record, once, at the end of a load. */
+int shn__image_build_postings(struct shn_image_index *idx);
+/* Takes an owner's live records out of memory; returns how many. */
+size_t shn__image_drop_owner(struct shn_image_index *idx, uint32_t owner);
+
 static inline unsigned shn__image_chunk(const uint64_t h[4], unsigned t)
 {
     return (unsigned)(h[t >> 2] >> (16 * (t & 3))) & 0xFFFFu;

@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,7 +31,6 @@
 #include "core/alloc.h"
 #include "core/file.h"
 #include "core/hash.h"
-#include "core/utf8.h"
 #include "image/image_internal.h"
 
 #define HEADER_SIZE 32
@@ -65,362 +63,6 @@ static uint32_t get32(const uint8_t *p)
 static uint64_t get64(const uint8_t *p)
 {
     return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-/* ---------------------------------------------------------------- owners */
-
-static int owner_valid(const char *owner, size_t len)
-{
-    if (len == 0 || len > SHN_IMAGE_OWNER_MAX || !shn_utf8_valid(owner, len, NULL))
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)owner[i] < 0x20 || owner[i] == 0x7F)
-            return 0;
-    return 1;
-}
-
-static size_t owner_slot(const struct shn_image_index *idx, const char *owner, size_t len)
-{
-    size_t mask = idx->nslots - 1, i = (size_t)shn_hash64(owner, len, 0x5eed) & mask;
-
-    for (;; i = (i + 1) & mask) {
-        uint32_t s = idx->slots[i];
-        if (s == 0)
-            return i;
-        const struct shn__image_owner *o = &idx->owners[s - 1];
-        if (o->id_len == len && memcmp(o->id, owner, len) == 0)
-            return i;
-    }
-}
-
-static int owner_find(const struct shn_image_index *idx, const char *owner, size_t len)
-{
-    if (idx->nslots == 0)
-        return -1;
-    uint32_t s = idx->slots[owner_slot(idx, owner, len)];
-    return s ? (int)(s - 1) : -1;
-}
-
-/* Finds or creates an owner; its number in *out. */
-static int owner_intern(struct shn_image_index *idx, const char *owner, size_t len, uint32_t *out)
-{
-    int found = owner_find(idx, owner, len);
-
-    if (found >= 0) {
-        *out = (uint32_t)found;
-        return SHN_OK;
-    }
-    if ((idx->nowners + 1) * 2 > idx->nslots) {
-        size_t nslots = idx->nslots ? idx->nslots * 2 : 1024;
-        uint32_t *slots = shn_calloc(nslots, sizeof *slots), *old = idx->slots;
-        if (!slots)
-            return SHN_ERR_NOMEM;
-        idx->slots = slots;
-        idx->nslots = nslots;
-        for (size_t i = 0; i < idx->nowners; i++)
-            slots[owner_slot(idx, idx->owners[i].id, idx->owners[i].id_len)] = (uint32_t)i + 1;
-        shn_free(old);
-    }
-    if (idx->nowners == idx->owners_cap) {
-        size_t cap = idx->owners_cap ? idx->owners_cap * 2 : 256;
-        struct shn__image_owner *o = shn_realloc(idx->owners, cap * sizeof *o);
-        if (!o)
-            return SHN_ERR_NOMEM;
-        idx->owners = o;
-        idx->owners_cap = cap;
-    }
-    char *id = shn_strndup(owner, len);
-    if (!id)
-        return SHN_ERR_NOMEM;
-    struct shn__image_owner *o = &idx->owners[idx->nowners];
-    memset(o, 0, sizeof *o);
-    o->id = id;
-    o->id_len = (uint8_t)len;
-    idx->slots[owner_slot(idx, owner, len)] = (uint32_t)idx->nowners + 1;
-    *out = (uint32_t)idx->nowners++;
-    return SHN_OK;
-}
-
-/* ---------------------------------------------------------------- records */
-
-static int grow_u32(uint32_t **v, uint32_t *cap, uint32_t need)
-{
-    if (need <= *cap)
-        return SHN_OK;
-    uint32_t ncap = *cap ? *cap + *cap / 2 + 1 : 4;
-    if (ncap < need)
-        ncap = need;
-    uint32_t *p = shn_realloc(*v, (size_t)ncap * sizeof *p);
-    if (!p)
-        return SHN_ERR_NOMEM;
-    *v = p;
-    *cap = ncap;
-    return SHN_OK;
-}
-
-static int in_slab(const struct shn_image_index *idx, const struct shn__image_posting *p)
-{
-    return idx->slab && p >= idx->slab && p < idx->slab + idx->slab_len;
-}
-
-static int grow_postings(const struct shn_image_index *idx, struct shn__image_bucket *b)
-{
-    if (b->len < b->cap)
-        return SHN_OK;
-    uint32_t ncap = b->cap ? b->cap + b->cap / 2 + 1 : 2;
-    struct shn__image_posting *p;
-    if (in_slab(idx, b->p)) {
-        p = shn_malloc((size_t)ncap * sizeof *p);
-        if (p)
-            memcpy(p, b->p, (size_t)b->len * sizeof *p);
-    } else {
-        p = shn_realloc(b->p, (size_t)ncap * sizeof *p);
-    }
-    if (!p)
-        return SHN_ERR_NOMEM;
-    b->p = p;
-    b->cap = ncap;
-    return SHN_OK;
-}
-
-static void posting_set(struct shn__image_posting *p, const uint64_t h[4], unsigned t, uint32_t r)
-{
-    p->id = r;
-    shn__image_sketch(h, t, p->sketch);
-}
-
-/* Big arrays that queries reach at random: transparent huge pages, where
- * the system offers them on request, spare most TLB misses (a page walk
- * for nearly every access otherwise). Only a hint; failure is harmless. */
-static void advise_huge(void *p, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    uintptr_t start = ((uintptr_t)p + ((uintptr_t)2 << 20) - 1) & ~(((uintptr_t)2 << 20) - 1);
-    uintptr_t end = ((uintptr_t)p + bytes) & ~(((uintptr_t)2 << 20) - 1);
-    if (bytes >= ((size_t)4 << 20) && end > start)
-        (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)bytes;
-#endif
-}
-
-static int records_reserve(struct shn_image_index *idx, size_t extra)
-{
-    size_t need, cap;
-
-    if (!shn_size_add(idx->n, extra, &need) || need > SHN_IMAGE_INDEX_MAX)
-        return SHN_ERR_TOO_LARGE;
-    if (need <= idx->cap)
-        return SHN_OK;
-    cap = idx->cap ? idx->cap * 2 : 1024;
-    if (cap < need)
-        cap = need;
-    /* Each array is grown on its own; a failure leaves the larger ones
-     * larger, which is harmless: idx->cap only moves when all succeeded. */
-    void *p;
-    if (!(p = shn_realloc(idx->hash, cap * sizeof *idx->hash)))
-        return SHN_ERR_NOMEM;
-    idx->hash = p;
-    advise_huge(p, cap * sizeof *idx->hash);
-    if (!(p = shn_realloc(idx->owner, cap * sizeof *idx->owner)))
-        return SHN_ERR_NOMEM;
-    idx->owner = p;
-    if (!(p = shn_realloc(idx->time, cap * sizeof *idx->time)))
-        return SHN_ERR_NOMEM;
-    idx->time = p;
-    if (!(p = shn_realloc(idx->quality, cap * sizeof *idx->quality)))
-        return SHN_ERR_NOMEM;
-    idx->quality = p;
-    if (!(p = shn_realloc(idx->offset, cap * sizeof *idx->offset)))
-        return SHN_ERR_NOMEM;
-    idx->offset = p;
-    idx->cap = cap;
-    return SHN_OK;
-}
-
-/* Undoes the last insert_record (its postings are at the ends). */
-static void pop_record(struct shn_image_index *idx)
-{
-    size_t r = --idx->n;
-    for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++) {
-        struct shn__image_bucket *b =
-            shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t));
-        if (b->len && b->p[b->len - 1].id == r)
-            b->len--;
-    }
-    struct shn__image_owner *o = &idx->owners[idx->owner[r]];
-    if (o->nrecs && o->recs[o->nrecs - 1] == r)
-        o->nrecs--;
-    idx->live--;
-}
-
-/* Doubles the tables (or more) when they average over 4 records a bucket.
- * Optional: without the memory the old tables stay, still exact, slower. */
-static void maybe_grow_tables(struct shn_image_index *idx)
-{
-    unsigned bits = idx->bucket_bits;
-    struct shn__image_bucket *fresh, *old = idx->buckets;
-
-    while (bits < SHN__IMAGE_MAX_BUCKET_BITS && idx->n + 1 > ((size_t)4 << bits))
-        bits++;
-    if (bits == idx->bucket_bits)
-        return;
-    fresh = shn_calloc((size_t)SHN__IMAGE_TABLES << bits, sizeof *fresh);
-    if (!fresh)
-        return;
-    advise_huge(fresh, ((size_t)SHN__IMAGE_TABLES << bits) * sizeof *fresh);
-    /* Split every old bucket into the new ones its keys now map to, in
-     * order, so each new bucket keeps insertion order. */
-    unsigned old_bits = idx->bucket_bits;
-    int ok = 1;
-    for (unsigned t = 0; t < SHN__IMAGE_TABLES && ok; t++) {
-        for (size_t k = 0; k < ((size_t)1 << old_bits) && ok; k++) {
-            const struct shn__image_bucket *b = &old[((size_t)t << old_bits) + k];
-            for (uint32_t i = 0; i < b->len && ok; i++) {
-                uint32_t r = b->p[i].id;
-                unsigned key = shn__image_chunk(idx->hash[r], t) & ((1u << bits) - 1);
-                struct shn__image_bucket *nb = &fresh[((size_t)t << bits) + key];
-                ok = grow_postings(idx, nb) == SHN_OK;
-                if (ok)
-                    nb->p[nb->len++] = b->p[i];
-            }
-        }
-    }
-    struct shn__image_bucket *drop = ok ? old : fresh;
-    size_t ndrop = (size_t)SHN__IMAGE_TABLES << (ok ? old_bits : bits);
-    for (size_t i = 0; i < ndrop; i++)
-        if (!in_slab(idx, drop[i].p))
-            shn_free(drop[i].p);
-    shn_free(drop);
-    if (ok) {
-        idx->buckets = fresh;
-        idx->bucket_bits = bits;
-    }
-}
-
-/* Adds one record to memory; on failure nothing of it remains. */
-static int insert_record(struct shn_image_index *idx, const uint8_t hash[32], int quality,
-                         uint32_t owner, int64_t time, uint64_t offset)
-{
-    size_t r = idx->n;
-    unsigned t;
-    int rc = records_reserve(idx, 1);
-
-    if (rc != SHN_OK)
-        return rc;
-    if (idx->postings_ready)
-        maybe_grow_tables(idx);
-    memcpy(idx->hash[r], hash, 32);
-    idx->owner[r] = owner;
-    idx->time[r] = time;
-    idx->quality[r] = (uint8_t)quality;
-    idx->offset[r] = offset;
-    struct shn__image_owner *o = &idx->owners[owner];
-    rc = grow_u32(&o->recs, &o->cap, o->nrecs + 1);
-    if (rc != SHN_OK)
-        return rc;
-    for (t = 0; t < SHN__IMAGE_TABLES && idx->postings_ready; t++) {
-        struct shn__image_bucket *b =
-            shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t));
-        rc = grow_postings(idx, b);
-        if (rc != SHN_OK)
-            break;
-        posting_set(&b->p[b->len++], idx->hash[r], t, (uint32_t)r);
-    }
-    if (rc != SHN_OK) {
-        while (t-- > 0)
-            shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t))->len--;
-        return rc;
-    }
-    o->recs[o->nrecs++] = (uint32_t)r;
-    idx->n++;
-    idx->live++;
-    return SHN_OK;
-}
-
-/* Builds the tables for every live record at once, at the end of a load:
- * counted first, so every posting list is allocated once at its size (with
- * an eighth to spare for appends) instead of growing record by record. */
-static int build_postings(struct shn_image_index *idx)
-{
-    unsigned bits = SHN__IMAGE_MIN_BUCKET_BITS;
-    size_t nb;
-    struct shn__image_bucket *b;
-
-    while (bits < SHN__IMAGE_MAX_BUCKET_BITS && idx->live > ((size_t)4 << bits))
-        bits++;
-    nb = (size_t)SHN__IMAGE_TABLES << bits;
-    b = shn_calloc(nb, sizeof *b);
-    if (!b)
-        return SHN_ERR_NOMEM;
-    advise_huge(b, nb * sizeof *b);
-    unsigned mask = (1u << bits) - 1;
-    for (size_t r = 0; r < idx->n; r++)
-        if (idx->owner[r] != SHN__IMAGE_DELETED)
-            for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++)
-                b[((size_t)t << bits) + (shn__image_chunk(idx->hash[r], t) & mask)].cap++;
-    size_t total = 0, bytes;
-    for (size_t i = 0; i < nb; i++) {
-        if (b[i].cap)
-            b[i].cap += b[i].cap / 8 + 1;
-        total += b[i].cap;
-    }
-    struct shn__image_posting *slab = NULL;
-    if (total > 0) {
-        if (!shn_size_mul(total, sizeof *slab, &bytes) || !(slab = shn_malloc(bytes))) {
-            shn_free(b);
-            return SHN_ERR_NOMEM;
-        }
-        advise_huge(slab, bytes);
-    }
-    total = 0;
-    for (size_t i = 0; i < nb; i++) {
-        b[i].p = b[i].cap ? slab + total : NULL;
-        total += b[i].cap;
-    }
-    for (size_t r = 0; r < idx->n; r++) {
-        if (idx->owner[r] == SHN__IMAGE_DELETED)
-            continue;
-        for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++) {
-            struct shn__image_bucket *bk =
-                &b[((size_t)t << bits) + (shn__image_chunk(idx->hash[r], t) & mask)];
-            posting_set(&bk->p[bk->len++], idx->hash[r], t, (uint32_t)r);
-        }
-    }
-    idx->buckets = b;
-    idx->bucket_bits = bits;
-    idx->slab = slab;
-    idx->slab_len = total;
-    idx->postings_ready = 1;
-    return SHN_OK;
-}
-
-/* Takes every live record of an owner out of memory; returns the count. */
-static size_t drop_owner(struct shn_image_index *idx, uint32_t owner)
-{
-    struct shn__image_owner *o = &idx->owners[owner];
-    size_t count = o->nrecs;
-
-    for (uint32_t k = 0; k < o->nrecs; k++) {
-        uint32_t r = o->recs[k];
-        for (unsigned t = 0; t < SHN__IMAGE_TABLES && idx->postings_ready; t++) {
-            struct shn__image_bucket *b =
-                shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t));
-            for (uint32_t i = 0; i < b->len; i++) {
-                if (b->p[i].id == r) {
-                    b->p[i] = b->p[--b->len];
-                    break;
-                }
-            }
-        }
-        idx->owner[r] = SHN__IMAGE_DELETED;
-        memset(idx->hash[r], 0, sizeof idx->hash[r]);
-    }
-    o->nrecs = 0;
-    idx->live -= count;
-    idx->removed += count;
-    return count;
 }
 
 /* ---------------------------------------------------------------- loading */
@@ -479,20 +121,20 @@ static int load(struct shn_image_index *idx, const uint8_t *data, size_t size, c
             continue;
         }
         if (p[0] == TYPE_ADD && len >= ADD_FIXED + 1 && len == ADD_FIXED + (uint32_t)p[2] &&
-            owner_valid((const char *)p + ADD_FIXED, p[2]) && (p[1] <= 100 || p[1] == 255)) {
+            shn__image_owner_valid((const char *)p + ADD_FIXED, p[2]) && (p[1] <= 100 || p[1] == 255)) {
             uint32_t owner;
-            rc = owner_intern(idx, (const char *)p + ADD_FIXED, p[2], &owner);
+            rc = shn__image_owner_intern(idx, (const char *)p + ADD_FIXED, p[2], &owner);
             if (rc == SHN_OK)
-                rc = insert_record(idx, p + 12, p[1], owner, (int64_t)get64(p + 4), pos);
+                rc = shn__image_insert_record(idx, p + 12, p[1], owner, (int64_t)get64(p + 4), pos);
             if (rc != SHN_OK) {
                 shn_diag_set(diag, rc, name, 0, NULL, "cannot load the index: %s",
                              shn_strerror(rc));
                 goto out;
             }
         } else if (p[0] == TYPE_REMOVE && len == REMOVE_FIXED + (uint32_t)p[2] && p[2] > 0) {
-            int o = owner_find(idx, (const char *)p + REMOVE_FIXED, p[2]);
+            int o = shn__image_owner_find(idx, (const char *)p + REMOVE_FIXED, p[2]);
             if (o >= 0)
-                drop_owner(idx, (uint32_t)o);
+                shn__image_drop_owner(idx, (uint32_t)o);
         } else if (p[0] == TYPE_SCRUBBED) {
             idx->removed++;
         } else {
@@ -502,61 +144,24 @@ static int load(struct shn_image_index *idx, const uint8_t *data, size_t size, c
     }
     idx->torn = size - pos;
     idx->file_end = pos;
-    rc = build_postings(idx);
+    rc = shn__image_build_postings(idx);
     if (rc != SHN_OK)
         shn_diag_set(diag, rc, name, 0, NULL, "cannot load the index: %s", shn_strerror(rc));
 out:
     return rc;
 }
 
-static struct shn_image_index *index_new(void)
-{
-    struct shn_image_index *idx = shn_calloc(1, sizeof *idx);
-    if (!idx)
-        return NULL;
-    idx->fd = -1;
-    idx->bucket_bits = SHN__IMAGE_MIN_BUCKET_BITS;
-    return idx; /* the tables come with the first load */
-}
-
-static void index_free(struct shn_image_index *idx)
-{
-    if (!idx)
-        return;
-    if (idx->buckets)
-        for (size_t i = 0; i < (size_t)SHN__IMAGE_TABLES << idx->bucket_bits; i++)
-            if (!in_slab(idx, idx->buckets[i].p))
-                shn_free(idx->buckets[i].p);
-    shn_free(idx->slab);
-    for (size_t i = 0; i < idx->nowners; i++) {
-        shn_free(idx->owners[i].id);
-        shn_free(idx->owners[i].recs);
-    }
-    shn_free(idx->buckets);
-    shn_free(idx->owners);
-    shn_free(idx->slots);
-    shn_free(idx->hash);
-    shn_free(idx->owner);
-    shn_free(idx->time);
-    shn_free(idx->quality);
-    shn_free(idx->offset);
-    shn_free(idx->path);
-    if (idx->fd >= 0)
-        close(idx->fd);
-    shn_free(idx);
-}
-
 int shn_image_index_open_memory(const void *data, size_t len, struct shn_image_index **out,
                                 struct shn_diag *diag)
 {
-    struct shn_image_index *idx = index_new();
+    struct shn_image_index *idx = shn__image_index_new();
     int rc;
 
     if (!idx)
         return shn_diag_set(diag, SHN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     rc = load(idx, data, len, NULL, diag);
     if (rc != SHN_OK) {
-        index_free(idx);
+        shn__image_index_free(idx);
         return rc;
     }
     *out = idx;
@@ -621,7 +226,7 @@ int shn_image_index_open(const char *path, enum shn_image_index_mode mode,
             goto out;
         }
     }
-    idx = index_new();
+    idx = shn__image_index_new();
     if (idx)
         idx->path = shn_strdup(path);
     if (!idx || !idx->path) {
@@ -651,7 +256,7 @@ int shn_image_index_open(const char *path, enum shn_image_index_mode mode,
 out:
     if (fd >= 0)
         close(fd);
-    index_free(idx);
+    shn__image_index_free(idx);
     return rc;
 }
 
@@ -669,7 +274,7 @@ int shn_image_index_close(struct shn_image_index *idx)
     if (!idx)
         return SHN_OK;
     rc = shn_image_index_sync(idx, NULL);
-    index_free(idx);
+    shn__image_index_free(idx);
     return rc;
 }
 
@@ -707,7 +312,7 @@ int shn_image_index_add(struct shn_image_index *idx, const struct shn_image_reco
         return shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, NULL, "index is read-only");
     for (size_t i = 0; i < count; i++) {
         const char *o = recs[i].owner;
-        if (!o || !owner_valid(o, strnlen(o, SHN_IMAGE_OWNER_MAX + 1)))
+        if (!o || !shn__image_owner_valid(o, strnlen(o, SHN_IMAGE_OWNER_MAX + 1)))
             return shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, "owner",
                                 "owner id must be 1..%d bytes of UTF-8 without control characters",
                                 SHN_IMAGE_OWNER_MAX);
@@ -730,9 +335,9 @@ int shn_image_index_add(struct shn_image_index *idx, const struct shn_image_reco
         size_t olen = strlen(r->owner);
         int64_t when = r->time ? r->time : now;
         uint32_t owner;
-        rc = owner_intern(idx, r->owner, olen, &owner);
+        rc = shn__image_owner_intern(idx, r->owner, olen, &owner);
         if (rc == SHN_OK)
-            rc = insert_record(idx, r->pdq.bytes, r->quality, owner, when, idx->file_end + used);
+            rc = shn__image_insert_record(idx, r->pdq.bytes, r->quality, owner, when, idx->file_end + used);
         if (rc != SHN_OK) {
             shn_diag_set(diag, rc, idx->path, 0, NULL, "cannot add: %s", shn_strerror(rc));
             goto out;
@@ -751,7 +356,7 @@ int shn_image_index_add(struct shn_image_index *idx, const struct shn_image_reco
 out:
     if (rc != SHN_OK)
         while (added-- > 0)
-            pop_record(idx);
+            shn__image_pop_record(idx);
     shn_free(buf);
     return rc;
 }
@@ -768,9 +373,9 @@ int shn_image_index_remove(struct shn_image_index *idx, const char *owner, size_
     if (idx->fd < 0)
         return shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, NULL, "index is read-only");
     olen = strnlen(owner, SHN_IMAGE_OWNER_MAX + 1);
-    if (!owner_valid(owner, olen))
+    if (!shn__image_owner_valid(owner, olen))
         return shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, "owner", "bad owner id");
-    o = owner_find(idx, owner, olen);
+    o = shn__image_owner_find(idx, owner, olen);
     if (o < 0 || idx->owners[o].nrecs == 0) {
         *removed = 0;
         return SHN_OK;
@@ -810,20 +415,6 @@ int shn_image_index_remove(struct shn_image_index *idx, const char *owner, size_
         rc = shn_diag_set(diag, SHN_ERR_IO, idx->path, 0, NULL, "fsync failed: %s",
                           strerror(errno));
     /* 3. Memory. The REMOVE record is on disk, so this holds on reopen too. */
-    *removed = drop_owner(idx, (uint32_t)o);
+    *removed = shn__image_drop_owner(idx, (uint32_t)o);
     return rc;
-}
-
-void shn_image_index_stats(const struct shn_image_index *idx, struct shn_image_index_stats *out)
-{
-    size_t owners = 0;
-    for (size_t i = 0; i < idx->nowners; i++)
-        owners += idx->owners[i].nrecs > 0;
-    memset(out, 0, sizeof *out);
-    out->hashes = idx->live;
-    out->owners = owners;
-    out->removed = idx->removed;
-    out->damaged_records = idx->damaged;
-    out->torn_bytes = idx->torn;
-    out->file_bytes = idx->file_end;
 }
