@@ -164,7 +164,7 @@ static int hash_grid(const uint8_t *pixels, uint32_t width, uint32_t height, uns
     }
     /* luma, then the core's scratch */
     if (!shn_size_mul(rows, cols, &n) || !shn_size_add(n, n, &total) ||
-        !shn_size_add(total, SHN__IMAGE_SCRATCH_EXTRA(cols), &total) ||
+        !shn_size_add(total, SHN__IMAGE_SCRATCH_EXTRA(rows, cols), &total) ||
         !shn_size_mul(total, sizeof(float), &total))
         return SHN_ERR_TOO_LARGE;
     luma = shn_malloc(total);

@@ -45,9 +45,12 @@ static void dct_init(void)
  * `lanes` independent lines at once: line l's element k is at
  * in[l * lane_step + k * elem_step]. With lane_step 1 and elem_step = cols
  * this filters all columns together (vectorizable); with lane_step = cols
- * and elem_step 1 it filters rows. `sum` holds `lanes` floats. */
+ * and elem_step 1 it filters rows. `sum` holds `lanes` floats. When `want`
+ * is not NULL only outputs k with want[k] are written: the running sums
+ * (and so the written values) are exactly those of the full pass. */
 static void box_lines(const float *in, float *out, uint32_t lanes, size_t lane_step,
-                      uint32_t length, size_t elem_step, uint32_t window, float *sum)
+                      uint32_t length, size_t elem_step, uint32_t window, float *sum,
+                      const uint8_t *want)
 {
     uint32_t half = (window + 2) / 2;
     uint32_t phase1 = half - 1;
@@ -66,24 +69,28 @@ static void box_lines(const float *in, float *out, uint32_t lanes, size_t lane_s
     }
     for (uint32_t s = 0; s < phase2; s++, ri++, oi++) {
         current++;
-        for (uint32_t l = 0; l < lanes; l++) {
+        for (uint32_t l = 0; l < lanes; l++)
             sum[l] += in[l * lane_step + ri * elem_step];
-            out[l * lane_step + oi * elem_step] = sum[l] / (float)current;
-        }
+        if (!want || want[oi])
+            for (uint32_t l = 0; l < lanes; l++)
+                out[l * lane_step + oi * elem_step] = sum[l] / (float)current;
     }
     for (uint32_t s = 0; s < phase3; s++, ri++, li++, oi++) {
         for (uint32_t l = 0; l < lanes; l++) {
             sum[l] += in[l * lane_step + ri * elem_step];
             sum[l] -= in[l * lane_step + li * elem_step];
-            out[l * lane_step + oi * elem_step] = sum[l] / (float)current;
         }
+        if (!want || want[oi])
+            for (uint32_t l = 0; l < lanes; l++)
+                out[l * lane_step + oi * elem_step] = sum[l] / (float)current;
     }
     for (uint32_t s = 0; s < phase4; s++, li++, oi++) {
         current--;
-        for (uint32_t l = 0; l < lanes; l++) {
+        for (uint32_t l = 0; l < lanes; l++)
             sum[l] -= in[l * lane_step + li * elem_step];
-            out[l * lane_step + oi * elem_step] = sum[l] / (float)current;
-        }
+        if (!want || want[oi])
+            for (uint32_t l = 0; l < lanes; l++)
+                out[l * lane_step + oi * elem_step] = sum[l] / (float)current;
     }
 }
 
@@ -94,7 +101,7 @@ static void box_lines(const float *in, float *out, uint32_t lanes, size_t lane_s
 #define ROW_LANES 8
 
 static void box_rows(const float *in, float *out, uint32_t rows, uint32_t cols, uint32_t window,
-                     float *tmp)
+                     float *tmp, const uint8_t *want)
 {
     float sum[ROW_LANES];
     float *t_in = tmp, *t_out = tmp + (size_t)ROW_LANES * cols;
@@ -106,13 +113,15 @@ static void box_rows(const float *in, float *out, uint32_t rows, uint32_t cols, 
         for (uint32_t l = 0; l < ROW_LANES; l++)
             for (uint32_t k = 0; k < cols; k++)
                 t_in[(size_t)k * ROW_LANES + l] = src[(size_t)l * cols + k];
-        box_lines(t_in, t_out, ROW_LANES, 1, cols, ROW_LANES, window, sum);
+        box_lines(t_in, t_out, ROW_LANES, 1, cols, ROW_LANES, window, sum, want);
         for (uint32_t l = 0; l < ROW_LANES; l++)
             for (uint32_t k = 0; k < cols; k++)
-                dst[(size_t)l * cols + k] = t_out[(size_t)k * ROW_LANES + l];
+                if (!want || want[k])
+                    dst[(size_t)l * cols + k] = t_out[(size_t)k * ROW_LANES + l];
     }
     for (; r < rows; r++)
-        box_lines(in + (size_t)r * cols, out + (size_t)r * cols, 1, cols, cols, 1, window, sum);
+        box_lines(in + (size_t)r * cols, out + (size_t)r * cols, 1, cols, cols, 1, window, sum,
+                  want);
 }
 
 static uint32_t jarosz_window(uint32_t old_side, uint32_t new_side)
@@ -174,22 +183,38 @@ void shn__image_pdq_core(float *luma, float *scratch, uint32_t rows, uint32_t co
     float a[64][64];
     uint32_t window_along_rows = jarosz_window(cols, 64);
     uint32_t window_along_cols = jarosz_window(rows, 64);
-    float *colsum = scratch + (size_t)rows * cols; /* cols more floats */
-    float *rowtmp = colsum + cols;                   /* 2 * ROW_LANES * cols */
+    /* scratch: rows*cols, then the pieces below (SHN__IMAGE_SCRATCH_EXTRA) */
+    float *sum = scratch + (size_t)rows * cols; /* cols + 64 */
+    float *rowtmp = sum + cols + 64;            /* 2 * ROW_LANES * cols */
+    float *gathered = rowtmp + (size_t)2 * ROW_LANES * cols; /* rows * 64 */
+    float *filtered = gathered + (size_t)rows * 64;          /* rows * 64 */
+    uint8_t *want_col = (uint8_t *)(filtered + (size_t)rows * 64); /* cols bytes */
+    uint8_t *want_row = want_col + cols;                           /* rows bytes */
+    uint32_t si[64], sj[64];
 
-    /* Two passes of (rows, then columns), as the reference's tent filter. */
-    for (int pass = 0; pass < 2; pass++) {
-        box_rows(luma, scratch, rows, cols, window_along_rows, rowtmp);
-        box_lines(scratch, luma, cols, 1, rows, cols, window_along_cols, colsum);
-    }
-    /* Decimate, sampling at the centres of the 64x64 cells. */
+    /* Decimation samples the centres of the 64x64 cells. */
+    memset(want_col, 0, (size_t)cols + rows);
     for (int i = 0; i < 64; i++) {
-        size_t si = (size_t)(((i + 0.5) * rows) / 64);
-        for (int j = 0; j < 64; j++) {
-            size_t sj = (size_t)(((j + 0.5) * cols) / 64);
-            a[i][j] = luma[si * cols + sj];
-        }
+        si[i] = (uint32_t)(((i + 0.5) * rows) / 64);
+        sj[i] = (uint32_t)(((i + 0.5) * cols) / 64);
+        want_row[si[i]] = 1;
+        want_col[sj[i]] = 1;
     }
+    /* The reference's tent filter: rows then columns, twice. The second
+     * round only matters at the sampled cells: the row pass still runs its
+     * sums along every row but divides only at sampled columns, and the
+     * column pass runs on the 64 sampled columns only. Every value that
+     * reaches the output is computed exactly as in the full passes. */
+    box_rows(luma, scratch, rows, cols, window_along_rows, rowtmp, NULL);
+    box_lines(scratch, luma, cols, 1, rows, cols, window_along_cols, sum, NULL);
+    box_rows(luma, scratch, rows, cols, window_along_rows, rowtmp, want_col);
+    for (uint32_t r = 0; r < rows; r++)
+        for (int j = 0; j < 64; j++)
+            gathered[(size_t)r * 64 + j] = scratch[(size_t)r * cols + sj[j]];
+    box_lines(gathered, filtered, 64, 1, rows, 64, window_along_cols, sum, want_row);
+    for (int i = 0; i < 64; i++)
+        for (int j = 0; j < 64; j++)
+            a[i][j] = filtered[(size_t)si[i] * 64 + j];
     *quality = quality_of((const float(*)[64])a);
     dct_64_to_16((const float(*)[64])a, dct);
 }
