@@ -130,6 +130,11 @@ static float token_sim(const char *a, size_t alen, const char *b, size_t blen)
         return a[0] == b[0] ? 0.8f : 0.0f;
     if (alen == blen && memcmp(a, b, alen) == 0)
         return 1.0f;
+    /* The length difference alone bounds the edit similarity; most pairs
+     * of unrelated tokens stop here, before the quadratic work. */
+    edit = 1.0 - (double)(longest - (alen < blen ? alen : blen)) / (double)longest;
+    if ((1.0 + edit) / 2.0 < SHN_MIN_PAIR_SIM)
+        return 0.0f;
     edit = 1.0 - (double)edit_distance(a, alen, b, blen) / (double)longest;
     return (float)((shn__jaro_winkler(a, alen, b, blen) + edit) / 2.0);
 }
@@ -138,8 +143,8 @@ static float memo_sim(const struct shn_screen_index *idx, const struct shn_qtoke
                       struct shn_memo *memo, int qi, uint32_t vid)
 {
     uint32_t key = ((uint32_t)qi << 24) | (vid & 0xFFFFFF);
-    uint32_t slot = (key * 2654435761u) >> 20; /* 12 bits */
-    struct shn_memo_entry *e = &memo->e[slot & (SHN_MEMO_SIZE - 1)];
+    uint32_t slot = (key * 2654435761u) >> (32 - SHN_MEMO_BITS);
+    struct shn_memo_entry *e = &memo->e[slot];
     const char *s;
     float sim;
 
@@ -179,9 +184,12 @@ static float min_sim(size_t qlen, size_t nlen, bool merged)
     return (float)SHN_MIN_PAIR_SIM;
 }
 
+/* Aligns two token lists; keeps the better of this alignment and *best.
+ * *qfree / *nfree (may be NULL) receive bit masks of the tokens left
+ * unaligned, which tell the caller where merging could help. */
 static double align(const struct shn_screen_index *idx, const struct shn_qtokens *q,
                     struct shn_memo *memo, const struct side *qs, const struct side *ns,
-                    struct shn_alignment *best)
+                    struct shn_alignment *best, uint32_t *qfree, uint32_t *nfree)
 {
     float sim[SHN_NAME_MAX_TOKENS][SHN_NAME_MAX_TOKENS];
     bool qused[SHN_NAME_MAX_TOKENS] = {0}, nused[SHN_NAME_MAX_TOKENS] = {0};
@@ -237,6 +245,13 @@ static double align(const struct shn_screen_index *idx, const struct shn_qtokens
     for (int j = 0; j < ns->n; j++)
         if (!nused[j])
             total += (a.n_pairs >= 2 && ns->len[j] > 3) ? ns->len[j] * 0.5 : ns->len[j];
+    if (qfree && nfree) {
+        *qfree = *nfree = 0;
+        for (int i = 0; i < qs->n; i++)
+            *qfree |= qused[i] ? 0 : 1u << i;
+        for (int j = 0; j < ns->n; j++)
+            *nfree |= nused[j] ? 0 : 1u << j;
+    }
     /* Initials alone never make a match. */
     a.score = total > 0 && substantive ? matched / total : 0;
     if (a.score > best->score)
@@ -256,7 +271,8 @@ double shn__score_name(const struct shn_screen_index *idx, const struct shn_qtok
     const struct shn_idx_name *nm = &idx->names[name_id];
     const uint32_t *ids = idx->name_tokens + nm->tokens;
     int n = nm->ntokens, m = q->n;
-    struct side qs = {0}, ns = {0}, side;
+    struct side qs = {0}, ns = {0}, side = {0};
+    uint32_t qfree = 0, nfree = 0;
 
     best->score = 0;
     best->n_pairs = 0;
@@ -272,12 +288,13 @@ double shn__score_name(const struct shn_screen_index *idx, const struct shn_qtok
         ns.vid[j] = ids[j];
         ns.len[j] = vocab_len(idx, ids[j]);
     }
-    if (align(idx, q, memo, &qs, &ns, best) >= 0.999)
+    if (align(idx, q, memo, &qs, &ns, best, &qfree, &nfree) >= 0.999 || !qfree || !nfree)
         return best->score;
+    /* Merging only helps where tokens were left unaligned on both sides. */
     /* Name side: merge tokens k and k+1 (their pair is in the vocabulary). */
     for (int k = 0; k + 1 < n; k++) {
         uint32_t pair = ids[n + k];
-        if (pair == NO_PAIR)
+        if (pair == NO_PAIR || !(nfree & (3u << k)))
             continue;
         side.n = 0;
         for (int j = 0; j < n; j++) {
@@ -288,11 +305,11 @@ double shn__score_name(const struct shn_screen_index *idx, const struct shn_qtok
             side.merged[side.n] = j == k;
             side.n++;
         }
-        align(idx, q, memo, &qs, &side, best);
+        align(idx, q, memo, &qs, &side, best, NULL, NULL);
     }
     /* Query side: merge tokens k and k+1. */
     for (int k = 0; k + 1 < m; k++) {
-        if (!q->s[m + k])
+        if (!q->s[m + k] || !(qfree & (3u << k)))
             continue;
         side.n = 0;
         for (int i = 0; i < m; i++) {
@@ -303,7 +320,7 @@ double shn__score_name(const struct shn_screen_index *idx, const struct shn_qtok
             side.merged[side.n] = i == k;
             side.n++;
         }
-        align(idx, q, memo, &side, &ns, best);
+        align(idx, q, memo, &side, &ns, best, NULL, NULL);
     }
     return best->score;
 }

@@ -21,7 +21,8 @@ struct shn_qtokens {
 void shn__qtokens_init(struct shn_qtokens *q, const struct shn_token_list *t);
 
 /* Similarity memo for one query reading against vocabulary ids. */
-#define SHN_MEMO_SIZE 4096
+#define SHN_MEMO_BITS 14
+#define SHN_MEMO_SIZE (1u << SHN_MEMO_BITS)
 struct shn_memo_entry {
     uint32_t stamp;
     uint32_t key; /* (query token << 24) | vocabulary id; ids < 2^24 */
