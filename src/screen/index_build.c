@@ -127,6 +127,7 @@ struct builder {
 struct pair {
     uint64_t hash;
     uint32_t id;
+    uint16_t mask; /* key tables: the name tokens the key came from */
 };
 
 static int cmp_pair(const void *a, const void *b)
@@ -265,8 +266,8 @@ static int add_name_variant(struct builder *b, struct vocab_map *m, uint32_t ent
 {
     struct shn_idx_name rec = {0};
     struct shn_token_list t;
-    uint64_t keys[SHN_KEYS_MAX];
-    uint32_t name_id = (uint32_t)b->names.n, id;
+    struct shn_key keys[SHN_KEYS_MAX];
+    uint32_t name_id = (uint32_t)b->names.n, id, letters = 0;
     size_t nkeys;
     int rc;
 
@@ -282,6 +283,9 @@ static int add_name_variant(struct builder *b, struct vocab_map *m, uint32_t ent
     if ((rc = intern(&b->strings, name->text, &rec.text)) != SHN_OK ||
         (rc = intern(&b->strings, v->text, &rec.latin)) != SHN_OK)
         return rc;
+    for (int i = 0; i < t.n; i++)
+        letters += t.len[i];
+    rec.letters = (uint16_t)(letters > UINT16_MAX ? UINT16_MAX : letters);
     for (int i = 0; i < t.n; i++) {
         if ((rc = token_id(b, m, t.tok[i], t.len[i], &id)) != SHN_OK ||
             (rc = vec_push(&b->name_tokens, &id)) != SHN_OK)
@@ -304,7 +308,7 @@ static int add_name_variant(struct builder *b, struct vocab_map *m, uint32_t ent
         return rc;
     nkeys = shn__keys_for_tokens(&t, keys, SHN_KEYS_MAX);
     for (size_t k = 0; k < nkeys; k++) {
-        struct pair p = {keys[k], name_id};
+        struct pair p = {keys[k].hash, name_id, keys[k].mask};
         if ((rc = vec_push(&b->key_pairs, &p)) != SHN_OK)
             return rc;
     }
@@ -371,7 +375,7 @@ static int add_entity(struct builder *b, struct vocab_map *m, const struct shn_e
         int cls = shn__ident_class(id->kind);
         char norm[256];
         size_t len = shn__ident_normalize(cls, id->value, norm, sizeof norm);
-        struct pair p;
+        struct pair p = {0};
         if (!len)
             continue;
         if ((rc = intern(&b->strings, id->value, &irec.value)) != SHN_OK ||
@@ -392,7 +396,7 @@ out:
 /* Sorts (hash, id) pairs and lays them out as an open-addressing table of
  * slots pointing at runs of ids. */
 static int make_table(struct vec *pairs, struct vec *slots_out, uint32_t *n_slots_out,
-                      struct vec *postings)
+                      struct vec *postings, struct vec *masks)
 {
     struct pair *p = pairs->data;
     size_t distinct = 0, n_slots = 16;
@@ -417,8 +421,11 @@ static int make_table(struct vec *pairs, struct vec *slots_out, uint32_t *n_slot
         uint32_t first = (uint32_t)postings->n;
         while (j < pairs->n && p[j].hash == p[i].hash) {
             if (j == i || p[j].id != p[j - 1].id) {
-                if ((rc = vec_push(postings, &p[j].id)) != SHN_OK)
+                if ((rc = vec_push(postings, &p[j].id)) != SHN_OK ||
+                    (masks && (rc = vec_push(masks, &p[j].mask)) != SHN_OK))
                     goto out;
+            } else if (masks) {
+                ((uint16_t *)masks->data)[masks->n - 1] |= p[j].mask;
             }
             j++;
         }
@@ -441,7 +448,8 @@ out:
 }
 
 static int write_file(struct builder *b, const struct vec *key_slots, uint32_t n_key_slots,
-                      const struct vec *key_post, const struct vec *id_slots, uint32_t n_id_slots,
+                      const struct vec *key_post, const struct vec *key_masks,
+                      const struct vec *id_slots, uint32_t n_id_slots,
                       const struct vec *id_post, const char *path, struct shn_diag *diag)
 {
     struct shn_idx_header h = {0};
@@ -461,6 +469,7 @@ static int write_file(struct builder *b, const struct vec *key_slots, uint32_t n
     SEC(SHN_SEC_VOCAB, &b->vocab);
     SEC(SHN_SEC_KEYS, key_slots);
     SEC(SHN_SEC_KEY_POSTINGS, key_post);
+    SEC(SHN_SEC_KEY_MASKS, key_masks);
     SEC(SHN_SEC_IDENTS, &b->idents);
     SEC(SHN_SEC_ID_SLOTS, id_slots);
     SEC(SHN_SEC_ID_POSTINGS, id_post);
@@ -508,7 +517,8 @@ int shn_screen_index_build(const struct shn_listset *set, const char *path, stru
 {
     struct builder b;
     struct vocab_map m = {0};
-    struct vec key_slots = {0}, key_post = {.elem = 4}, id_slots = {0}, id_post = {.elem = 4};
+    struct vec key_slots = {0}, key_post = {.elem = 4}, key_masks = {.elem = 2}, id_slots = {0},
+               id_post = {.elem = 4};
     uint32_t n_key_slots = 0, n_id_slots = 0, zero = 0;
     int rc = SHN_OK;
 
@@ -547,13 +557,13 @@ int shn_screen_index_build(const struct shn_listset *set, const char *path, stru
             goto fail;
         shn_progress("indexing entities", i + 1, set->n_entities);
     }
-    if ((rc = make_table(&b.key_pairs, &key_slots, &n_key_slots, &key_post)) != SHN_OK ||
-        (rc = make_table(&b.id_pairs, &id_slots, &n_id_slots, &id_post)) != SHN_OK)
+    if ((rc = make_table(&b.key_pairs, &key_slots, &n_key_slots, &key_post, &key_masks)) != SHN_OK ||
+        (rc = make_table(&b.id_pairs, &id_slots, &n_id_slots, &id_post, NULL)) != SHN_OK)
         goto fail;
     shn_log(SHN_LOG_INFO, "index: %zu entities, %zu names, %zu tokens, %zu keys, %zu identifiers",
             b.entities.n, b.names.n, b.vocab.n, key_post.n, b.idents.n);
-    rc = write_file(&b, &key_slots, n_key_slots, &key_post, &id_slots, n_id_slots, &id_post, path,
-                    diag);
+    rc = write_file(&b, &key_slots, n_key_slots, &key_post, &key_masks, &id_slots, n_id_slots,
+                    &id_post, path, diag);
     goto out;
 fail:
     rc = shn_diag_set(diag, rc, path, 0, NULL, "cannot build index: %s", shn_strerror(rc));
@@ -563,7 +573,7 @@ out:
     shn_free(b.strings.offsets);
     struct vec *vecs[] = {&b.sources, &b.entities, &b.names, &b.name_tokens, &b.vocab,
                           &b.key_pairs, &b.idents, &b.id_pairs, &b.dobs, &b.nats,
-                          &key_slots, &key_post, &id_slots, &id_post};
+                          &key_slots, &key_post, &key_masks, &id_slots, &id_post};
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         shn_free(vecs[i]->data);
     shn_free(b.crypto_seen);

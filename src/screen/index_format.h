@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define SHN_IDX_MAGIC "SHNSCRN\0"
-#define SHN_IDX_VERSION 1u
+#define SHN_IDX_VERSION 2u
 
 enum shn_idx_section {
     SHN_SEC_STRINGS = 0,  /* NUL-terminated UTF-8 strings; offset 0 is "" */
@@ -24,6 +24,7 @@ enum shn_idx_section {
     SHN_SEC_VOCAB,        /* uint32_t string offsets of distinct folded tokens */
     SHN_SEC_KEYS,         /* struct shn_idx_slot[]: retrieval key hash -> postings */
     SHN_SEC_KEY_POSTINGS, /* uint32_t name ids, ascending within a list */
+    SHN_SEC_KEY_MASKS,    /* uint16_t per posting: which of the name's tokens made the key */
     SHN_SEC_IDENTS,       /* struct shn_idx_ident[] */
     SHN_SEC_ID_SLOTS,     /* struct shn_idx_slot[]: identifier hash -> postings */
     SHN_SEC_ID_POSTINGS,  /* uint32_t ident ids */
@@ -78,6 +79,8 @@ struct shn_idx_name {
     uint8_t strength; /* enum shn_alias_strength */
     uint8_t origin;   /* enum shn_name_origin */
     uint8_t flags;    /* SHN_NAME_F_* */
+    uint16_t letters; /* total length of the folded tokens */
+    uint16_t pad;
 };
 
 #define SHN_NAME_F_ORG_SUFFIX 1u /* an organisation suffix was removed */

@@ -46,7 +46,7 @@ static bool slots_ok(const struct shn_idx_slot *slots, uint64_t n_slots, uint64_
 static int validate(struct shn_screen_index *idx, const char *path, struct shn_diag *diag)
 {
     const struct shn_idx_header *h = idx->h;
-    uint64_t n, n_sources, n_entities, n_names, n_vocab, n_key_slots, n_idents, n_id_slots;
+    uint64_t n, n_masks = 0, n_sources, n_entities, n_names, n_vocab, n_key_slots, n_idents, n_id_slots;
 
     if (!section(idx, SHN_SEC_STRINGS, 1, (const void **)&idx->strings, &idx->strings_size) ||
         !idx->strings_size || idx->strings[idx->strings_size - 1] != '\0')
@@ -63,6 +63,7 @@ static int validate(struct shn_screen_index *idx, const char *path, struct shn_d
                  &n_key_slots) ||
         !section(idx, SHN_SEC_KEY_POSTINGS, 4, (const void **)&idx->key_postings,
                  &idx->n_key_postings) ||
+        !section(idx, SHN_SEC_KEY_MASKS, 2, (const void **)&idx->key_masks, &n_masks) ||
         !section(idx, SHN_SEC_IDENTS, sizeof *idx->idents, (const void **)&idx->idents,
                  &n_idents) ||
         !section(idx, SHN_SEC_ID_SLOTS, sizeof *idx->id_slots, (const void **)&idx->id_slots,
@@ -76,6 +77,8 @@ static int validate(struct shn_screen_index *idx, const char *path, struct shn_d
         n_vocab != h->n_vocab || n_key_slots != h->n_key_slots || n_idents != h->n_idents ||
         n_id_slots != h->n_id_slots)
         return bad(diag, path, "counts");
+    if (n_masks != idx->n_key_postings || n_vocab >= (1u << 24))
+        return bad(diag, path, "key masks or vocabulary size");
     if (!n_key_slots || (n_key_slots & (n_key_slots - 1)) || !n_id_slots ||
         (n_id_slots & (n_id_slots - 1)))
         return bad(diag, path, "hash table sizes");

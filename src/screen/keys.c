@@ -38,16 +38,27 @@ void shn__tokens_split(const char *keys, struct shn_token_list *out)
 }
 
 struct key_sink {
-    uint64_t *out;
+    struct shn_key *out;
     size_t n, max;
+    uint16_t mask;
 };
 
+static void push(struct key_sink *k, uint64_t hash)
+{
+    if (k->n < k->max) {
+        k->out[k->n].hash = hash;
+        k->out[k->n].mask = k->mask;
+        k->n++;
+    }
+}
+
+/* The keys of one element (a token, a joined pair, the joined whole): the
+ * string itself and, for 4..SHN_KEY_MAX_DELETE bytes, each one-deletion. */
 static void emit(struct key_sink *k, const char *s, size_t len)
 {
     char del[SHN_KEY_MAX_DELETE];
 
-    if (k->n < k->max)
-        k->out[k->n++] = shn__key_hash(s, len);
+    push(k, shn__key_hash(s, len));
     if (len < 4 || len > SHN_KEY_MAX_DELETE)
         return;
     for (size_t i = 0; i < len; i++) {
@@ -56,43 +67,69 @@ static void emit(struct key_sink *k, const char *s, size_t len)
             continue;
         memcpy(del, s, i);
         memcpy(del + i, s + i + 1, len - i - 1);
-        if (k->n < k->max)
-            k->out[k->n++] = shn__key_hash(del, len - 1);
+        push(k, shn__key_hash(del, len - 1));
     }
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int cmp_key(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    uint64_t x = ((const struct shn_key *)a)->hash, y = ((const struct shn_key *)b)->hash;
     return x < y ? -1 : x > y;
 }
 
-size_t shn__keys_for_tokens(const struct shn_token_list *t, uint64_t *out, size_t max)
+size_t shn__keys_for_tokens(const struct shn_token_list *t, struct shn_key *out, size_t max)
 {
-    struct key_sink k = {out, 0, max};
+    struct key_sink k = {out, 0, max, 0};
     char joined[JOIN_MAX];
     size_t jlen, w = 0;
 
-    for (int i = 0; i < t->n; i++)
+    for (int i = 0; i < t->n; i++) {
+        k.mask = (uint16_t)(1u << i);
         emit(&k, t->tok[i], t->len[i]);
+    }
     for (int i = 0; i + 1 < t->n; i++) {
         if ((size_t)t->len[i] + t->len[i + 1] > JOIN_MAX)
             continue;
         memcpy(joined, t->tok[i], t->len[i]);
         memcpy(joined + t->len[i], t->tok[i + 1], t->len[i + 1]);
+        k.mask = (uint16_t)(3u << i);
         emit(&k, joined, (size_t)t->len[i] + t->len[i + 1]);
     }
     if (t->n >= 3) {
         jlen = 0;
+        k.mask = 0;
         for (int i = 0; i < t->n && jlen + t->len[i] <= JOIN_MAX; i++) {
             memcpy(joined + jlen, t->tok[i], t->len[i]);
             jlen += t->len[i];
+            k.mask |= (uint16_t)(1u << i);
         }
         emit(&k, joined, jlen);
     }
-    qsort(out, k.n, sizeof *out, cmp_u64);
-    for (size_t i = 0; i < k.n; i++)
-        if (w == 0 || out[w - 1] != out[i])
+    /* Sort by hash; a key made by several elements keeps all their tokens. */
+    qsort(out, k.n, sizeof *out, cmp_key);
+    for (size_t i = 0; i < k.n; i++) {
+        if (w && out[w - 1].hash == out[i].hash)
+            out[w - 1].mask |= out[i].mask;
+        else
             out[w++] = out[i];
+    }
     return w;
+}
+
+bool shn__elements_share_key(const char *a, size_t alen, const char *b, size_t blen)
+{
+    struct shn_key ka[SHN_KEY_MAX_DELETE + 1], kb[SHN_KEY_MAX_DELETE + 1];
+    struct key_sink sa = {ka, 0, SHN_KEY_MAX_DELETE + 1, 0}, sb = {kb, 0, SHN_KEY_MAX_DELETE + 1, 0};
+
+    if (alen == blen && memcmp(a, b, alen) == 0)
+        return true;
+    if (alen > blen + 1 || blen > alen + 1)
+        return false; /* one deletion each side cannot bridge two letters */
+    emit(&sa, a, alen);
+    emit(&sb, b, blen);
+    for (size_t i = 0; i < sa.n; i++)
+        for (size_t j = 0; j < sb.n; j++)
+            if (ka[i].hash == kb[j].hash)
+                return true;
+    return false;
 }

@@ -23,6 +23,9 @@
 struct scratch {
     const struct shn_screen_index *idx;
     uint32_t *name_stamp; /* per name: last query reading that proposed it */
+    uint16_t *qmask;      /* per name: query tokens that share a key with it */
+    uint16_t *nmask;      /* per name: its tokens that share a key with the query */
+    uint32_t *cands;      /* names proposed for the current reading */
     uint32_t *entity_slot; /* per entity: hit slot + 1 for the current query */
     uint32_t *entity_stamp;
     uint32_t query_stamp;   /* entity slots belong to one query */
@@ -39,6 +42,9 @@ static void scratch_free(void *p)
     if (!s)
         return;
     shn_free(s->name_stamp);
+    shn_free(s->qmask);
+    shn_free(s->nmask);
+    shn_free(s->cands);
     shn_free(s->entity_slot);
     shn_free(s->entity_stamp);
     shn_free(s);
@@ -64,9 +70,13 @@ static struct scratch *scratch_get(const struct shn_screen_index *idx)
         return NULL;
     s->idx = idx;
     s->name_stamp = shn_calloc(idx->h->n_names + 1, sizeof *s->name_stamp);
+    s->qmask = shn_calloc(idx->h->n_names + 1, sizeof *s->qmask);
+    s->nmask = shn_calloc(idx->h->n_names + 1, sizeof *s->nmask);
+    s->cands = shn_calloc(idx->h->n_names + 1, sizeof *s->cands);
     s->entity_slot = shn_calloc(idx->h->n_entities + 1, sizeof *s->entity_slot);
     s->entity_stamp = shn_calloc(idx->h->n_entities + 1, sizeof *s->entity_stamp);
-    if (!s->name_stamp || !s->entity_slot || !s->entity_stamp) {
+    if (!s->name_stamp || !s->qmask || !s->nmask || !s->cands || !s->entity_slot ||
+        !s->entity_stamp) {
         scratch_free(s);
         return NULL;
     }
@@ -168,9 +178,34 @@ struct reading {
     const struct shn_name_variant *v;
     struct shn_token_list t;
     struct shn_qtokens q;
-    uint64_t keys[SHN_KEYS_MAX];
+    struct shn_key keys[SHN_KEYS_MAX];
     size_t nkeys;
+    unsigned letters; /* total length of the query tokens */
+    unsigned singles; /* one-letter tokens (possible initials) */
 };
+
+/* An upper bound of the name score from the keys a name shares with the
+ * query. Aligned tokens share keys, so with Cq query letters and Cn name
+ * letters in key-sharing tokens, matched <= Cq + Cn and total >= Lq + Cn
+ * (see score.c); each initial can add at most two letters more. Names
+ * whose bound cannot reach the threshold are not scored. */
+static double score_bound(const struct shn_screen_index *idx, const struct reading *rd,
+                          uint32_t name_id, uint16_t qmask, uint16_t nmask)
+{
+    const struct shn_idx_name *nm = &idx->names[name_id];
+    unsigned cq = 0, cn = 0, singles = rd->singles;
+
+    for (int i = 0; i < rd->t.n; i++)
+        if (qmask & (1u << i))
+            cq += rd->t.len[i];
+    for (int j = 0; j < nm->ntokens; j++) {
+        size_t len = strlen(shn__idx_str(idx, idx->vocab[idx->name_tokens[nm->tokens + j]]));
+        if (nmask & (1u << j))
+            cn += (unsigned)len;
+        singles += len == 1;
+    }
+    return (double)(cq + cn + 2 * singles) / (double)(rd->letters + cn);
+}
 
 static void describe_alignment(const struct shn_screen_index *idx, const struct reading *rd,
                                const struct shn_alignment *a, struct shn_screen_hit *h)
@@ -191,18 +226,22 @@ static void describe_alignment(const struct shn_screen_index *idx, const struct 
 }
 
 static int score_candidate(const struct shn_screen_index *idx, struct scratch *s,
-                           const struct reading *rd, uint32_t name_id, double threshold,
-                           struct shn_screen_result *r)
+                           const struct reading *rd, uint32_t name_id, uint16_t qmask,
+                           uint16_t nmask, double threshold, struct shn_screen_result *r)
 {
     const struct shn_idx_name *nm = &idx->names[name_id];
+    double factor = name_factor(nm->strength, rd->v->origin);
     struct shn_alignment a;
     struct shn_screen_hit *h;
     double score;
     int rc = SHN_OK;
 
     r->candidates++;
+    if (score_bound(idx, rd, name_id, qmask, nmask) * factor + SHN_MAX_BONUS < threshold)
+        return SHN_OK;
+    r->scored++;
     score = shn__score_name(idx, &rd->q, &s->memo, name_id, &a) *
-            name_factor(nm->strength, rd->v->origin);
+            factor;
     /* Evidence can add at most SHN_MAX_BONUS: names far below the threshold
      * cannot become hits and need no slot. */
     if (score + SHN_MAX_BONUS < threshold)
@@ -226,14 +265,17 @@ static int score_candidate(const struct shn_screen_index *idx, struct scratch *s
     return SHN_OK;
 }
 
-static bool shares_key(const struct shn_screen_index *idx, const struct reading *rd,
-                       uint32_t name_id)
+/* The brute-force path works out the same masks the index gives, by
+ * generating the name's keys and intersecting them with the query's. */
+static void shared_masks(const struct shn_screen_index *idx, const struct reading *rd,
+                         uint32_t name_id, uint16_t *qmask, uint16_t *nmask)
 {
     const struct shn_idx_name *nm = &idx->names[name_id];
     struct shn_token_list t;
-    uint64_t keys[SHN_KEYS_MAX];
+    struct shn_key keys[SHN_KEYS_MAX];
     size_t n, i = 0, j = 0;
 
+    *qmask = *nmask = 0;
     t.n = nm->ntokens;
     for (int k = 0; k < t.n; k++) {
         t.tok[k] = shn__idx_str(idx, idx->vocab[idx->name_tokens[nm->tokens + k]]);
@@ -242,14 +284,15 @@ static bool shares_key(const struct shn_screen_index *idx, const struct reading 
     }
     n = shn__keys_for_tokens(&t, keys, SHN_KEYS_MAX);
     while (i < n && j < rd->nkeys) {
-        if (keys[i] == rd->keys[j])
-            return true;
-        if (keys[i] < rd->keys[j])
+        if (keys[i].hash == rd->keys[j].hash) {
+            *nmask |= keys[i++].mask;
+            *qmask |= rd->keys[j++].mask;
+        } else if (keys[i].hash < rd->keys[j].hash) {
             i++;
-        else
+        } else {
             j++;
+        }
     }
-    return false;
 }
 
 static int screen_names(const struct shn_screen_index *idx, struct scratch *s,
@@ -273,25 +316,43 @@ static int screen_names(const struct shn_screen_index *idx, struct scratch *s,
             continue;
         shn__qtokens_init(&rd->q, &rd->t);
         rd->nkeys = shn__keys_for_tokens(&rd->t, rd->keys, SHN_KEYS_MAX);
+        rd->letters = rd->singles = 0;
+        for (int i = 0; i < rd->t.n; i++) {
+            rd->letters += rd->t.len[i];
+            rd->singles += rd->t.len[i] == 1;
+        }
         next_stamp(&s->memo.stamp);
         if (brute) {
-            for (uint32_t n = 0; n < idx->h->n_names && rc == SHN_OK; n++)
-                if (shares_key(idx, rd, n))
-                    rc = score_candidate(idx, s, rd, n, threshold, r);
+            for (uint32_t n = 0; n < idx->h->n_names && rc == SHN_OK; n++) {
+                uint16_t qm, nm;
+                shared_masks(idx, rd, n, &qm, &nm);
+                if (qm)
+                    rc = score_candidate(idx, s, rd, n, qm, nm, threshold, r);
+            }
             continue;
         }
         uint32_t reading_stamp = next_stamp(&s->reading_stamp);
-        for (size_t k = 0; k < rd->nkeys && rc == SHN_OK; k++) {
+        size_t ncands = 0;
+        for (size_t k = 0; k < rd->nkeys; k++) {
             uint32_t first, count;
-            if (!shn__idx_lookup(idx->key_slots, idx->h->n_key_slots, rd->keys[k], &first, &count))
+            if (!shn__idx_lookup(idx->key_slots, idx->h->n_key_slots, rd->keys[k].hash, &first,
+                                 &count))
                 continue;
-            for (uint32_t p = 0; p < count && rc == SHN_OK; p++) {
+            for (uint32_t p = 0; p < count; p++) {
                 uint32_t name_id = idx->key_postings[first + p];
-                if (s->name_stamp[name_id] == reading_stamp)
-                    continue;
-                s->name_stamp[name_id] = reading_stamp;
-                rc = score_candidate(idx, s, rd, name_id, threshold, r);
+                if (s->name_stamp[name_id] != reading_stamp) {
+                    s->name_stamp[name_id] = reading_stamp;
+                    s->qmask[name_id] = s->nmask[name_id] = 0;
+                    s->cands[ncands++] = name_id;
+                }
+                s->qmask[name_id] |= rd->keys[k].mask;
+                s->nmask[name_id] |= idx->key_masks[first + p];
             }
+        }
+        for (size_t c = 0; c < ncands && rc == SHN_OK; c++) {
+            uint32_t name_id = s->cands[c];
+            rc = score_candidate(idx, s, rd, name_id, s->qmask[name_id], s->nmask[name_id],
+                                 threshold, r);
         }
     }
     shn_free(rd);
@@ -522,6 +583,7 @@ static int run_query(const struct shn_screen_index *idx, const struct shn_screen
         return SHN_ERR_NOMEM;
     r->n_hits = 0;
     r->candidates = 0;
+    r->scored = 0;
     next_stamp(&s->query_stamp);
 
     if (q->name && *q->name)

@@ -151,7 +151,13 @@ static float memo_sim(const struct shn_screen_index *idx, const struct shn_qtoke
     if (e->stamp == memo->stamp && e->key == key)
         return e->sim;
     s = shn__idx_str(idx, idx->vocab[vid]);
-    sim = token_sim(q->s[qi], q->len[qi], s, strlen(s));
+    size_t slen = strlen(s);
+    sim = token_sim(q->s[qi], q->len[qi], s, slen);
+    /* Whole tokens align only when they share a retrieval key (at most one
+     * deletion apart); initials are the one exception. This is what lets
+     * the query path bound a name's score from the keys it shares. */
+    if (sim > 0 && q->len[qi] > 1 && slen > 1 && !shn__elements_share_key(q->s[qi], q->len[qi], s, slen))
+        sim = 0;
     e->stamp = memo->stamp;
     e->key = key;
     e->sim = sim;

@@ -98,7 +98,8 @@ struct shn_screen_result {
     struct shn_screen_hit *hits; /* sorted by score, highest first */
     size_t n_hits;
     size_t cap_hits;
-    size_t candidates; /* names the index proposed and the scorer examined */
+    size_t candidates; /* names that share a retrieval key with the query */
+    size_t scored;     /* of those, names whose score bound could reach the threshold */
 };
 
 void shn_screen_result_init(struct shn_screen_result *r);

@@ -32,9 +32,20 @@ struct shn_token_list {
 /* Splits space-separated keys (in place-free: pointers into `keys`). */
 void shn__tokens_split(const char *keys, struct shn_token_list *out);
 
-/* Writes the key hashes of a token list into out[] (at most max), sorted
- * and unique; returns how many. Hashes are never 0. */
-size_t shn__keys_for_tokens(const struct shn_token_list *t, uint64_t *out, size_t max);
+/* A retrieval key and the tokens (bit i = token i) whose element made it. */
+struct shn_key {
+    uint64_t hash; /* never 0 */
+    uint16_t mask;
+};
+
+/* Writes the keys of a token list into out[] (at most max), sorted by hash
+ * and unique (masks of equal keys OR-ed); returns how many. */
+size_t shn__keys_for_tokens(const struct shn_token_list *t, struct shn_key *out, size_t max);
+
+/* True when two elements (tokens or joined tokens) share a key: equal, or
+ * one deletion on each side apart. Tokens align only if this holds, which
+ * is what makes the score bound in the query path exact. */
+bool shn__elements_share_key(const char *a, size_t alen, const char *b, size_t blen);
 
 uint64_t shn__key_hash(const char *s, size_t len);
 
@@ -71,6 +82,7 @@ struct shn_screen_index {
     const uint32_t *vocab;
     const struct shn_idx_slot *key_slots;
     const uint32_t *key_postings;
+    const uint16_t *key_masks; /* per posting: the name tokens the key came from */
     uint64_t n_key_postings;
     const struct shn_idx_ident *idents;
     const struct shn_idx_slot *id_slots;
