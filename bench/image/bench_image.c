@@ -36,6 +36,21 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+/* Resident memory now (VmRSS), in MB; 0 when /proc is not there. */
+static double rss_now_mb(void)
+{
+    char line[256];
+    double kb = 0;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            kb = strtod(line + 6, NULL);
+    fclose(f);
+    return kb / 1024.0;
+}
+
 static double peak_rss_mb(void)
 {
     struct rusage ru;
@@ -287,8 +302,9 @@ static int bench_index(size_t n, const char *dir)
         fprintf(stderr, "bench: reopen: %s\n", d.message);
         goto out;
     }
-    printf("  reopen (load and replay the file): %.1f s; peak RSS %.0f MB\n", now() - t0,
-           peak_rss_mb());
+    printf("  reopen (load and replay the file): %.1f s; RSS now %.0f MB (%.0f bytes a hash), "
+           "peak RSS %.0f MB\n",
+           now() - t0, rss_now_mb(), rss_now_mb() * 1048576.0 / (double)n, peak_rss_mb());
 
     for (int distance = 31; distance >= 16; distance -= 15) {
         size_t mm = 0, bm = 0;
