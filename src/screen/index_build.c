@@ -118,8 +118,8 @@ static int intern(struct intern *in, const char *s, uint32_t *off)
 
 struct builder {
     struct intern strings;
-    struct vec sources, entities, names, name_tokens, vocab, key_pairs, idents, id_pairs, dobs,
-        nats;
+    struct vec sources, entities, names, name_tokens, vocab, vocab_len, key_pairs, idents, id_pairs,
+        dobs, nats;
     uint64_t *crypto_seen; /* normalized crypto hashes owned by non-crypto entities */
     size_t n_crypto_seen;
 };
@@ -199,8 +199,9 @@ static int token_id(struct builder *b, struct vocab_map *v, const char *tok, siz
             return SHN_OK;
         }
     }
+    uint8_t len8 = (uint8_t)(len > 255 ? 255 : len);
     if ((rc = intern_n(&b->strings, tok, len, &off)) != SHN_OK ||
-        (rc = vec_push(&b->vocab, &off)) != SHN_OK)
+        (rc = vec_push(&b->vocab, &off)) != SHN_OK || (rc = vec_push(&b->vocab_len, &len8)) != SHN_OK)
         return rc;
     v->hashes[i] = h;
     v->ids[i] = (uint32_t)(b->vocab.n - 1);
@@ -393,64 +394,47 @@ out:
     return rc;
 }
 
-/* Sorts (hash, id) pairs and lays them out as an open-addressing table of
- * slots pointing at runs of ids. */
-static int make_table(struct vec *pairs, struct vec *slots_out, uint32_t *n_slots_out,
+/* Sorts (hash, id) pairs into a table: distinct hashes ascending, with
+ * the range of each one's ids in `postings` (and their masks). */
+static int make_table(struct vec *pairs, struct vec *hashes, struct vec *firsts,
                       struct vec *postings, struct vec *masks)
 {
     struct pair *p = pairs->data;
-    size_t distinct = 0, n_slots = 16;
-    struct shn_idx_slot *slots;
+    uint32_t first;
     size_t i = 0;
     int rc = SHN_OK;
 
     if (pairs->n)
         qsort(p, pairs->n, sizeof *p, cmp_pair);
-    for (size_t k = 0; k < pairs->n; k++)
-        if (k == 0 || p[k].hash != p[k - 1].hash)
-            distinct++;
-    while (n_slots < distinct * 2)
-        n_slots *= 2;
-    if (n_slots > UINT32_MAX / 2)
-        return SHN_ERR_TOO_LARGE;
-    slots = shn_calloc(n_slots, sizeof *slots);
-    if (!slots)
-        return SHN_ERR_NOMEM;
     while (i < pairs->n) {
         size_t j = i;
-        uint32_t first = (uint32_t)postings->n;
+        first = (uint32_t)postings->n;
+        if ((rc = vec_push(hashes, &p[i].hash)) != SHN_OK || (rc = vec_push(firsts, &first)) != SHN_OK)
+            return rc;
         while (j < pairs->n && p[j].hash == p[i].hash) {
             if (j == i || p[j].id != p[j - 1].id) {
                 if ((rc = vec_push(postings, &p[j].id)) != SHN_OK ||
                     (masks && (rc = vec_push(masks, &p[j].mask)) != SHN_OK))
-                    goto out;
+                    return rc;
             } else if (masks) {
                 ((uint16_t *)masks->data)[masks->n - 1] |= p[j].mask;
             }
             j++;
         }
-        size_t s = p[i].hash & (n_slots - 1);
-        while (slots[s].hash)
-            s = (s + 1) & (n_slots - 1);
-        slots[s].hash = p[i].hash;
-        slots[s].first = first;
-        slots[s].count = (uint32_t)postings->n - first;
         i = j;
     }
-    slots_out->data = slots;
-    slots_out->n = slots_out->cap = n_slots;
-    slots_out->elem = sizeof *slots;
-    *n_slots_out = (uint32_t)n_slots;
-    slots = NULL;
-out:
-    shn_free(slots);
-    return rc;
+    if (postings->n > UINT32_MAX)
+        return SHN_ERR_TOO_LARGE;
+    first = (uint32_t)postings->n;
+    return vec_push(firsts, &first);
 }
 
-static int write_file(struct builder *b, const struct vec *key_slots, uint32_t n_key_slots,
-                      const struct vec *key_post, const struct vec *key_masks,
-                      const struct vec *id_slots, uint32_t n_id_slots,
-                      const struct vec *id_post, const char *path, struct shn_diag *diag)
+struct tables {
+    struct vec key_hashes, key_first, key_post, key_masks, id_hashes, id_first, id_post;
+};
+
+static int write_file(struct builder *b, const struct tables *t, const char *path,
+                      struct shn_diag *diag)
 {
     struct shn_idx_header h = {0};
     struct shn_buf out;
@@ -467,12 +451,15 @@ static int write_file(struct builder *b, const struct vec *key_slots, uint32_t n
     SEC(SHN_SEC_NAMES, &b->names);
     SEC(SHN_SEC_NAME_TOKENS, &b->name_tokens);
     SEC(SHN_SEC_VOCAB, &b->vocab);
-    SEC(SHN_SEC_KEYS, key_slots);
-    SEC(SHN_SEC_KEY_POSTINGS, key_post);
-    SEC(SHN_SEC_KEY_MASKS, key_masks);
+    SEC(SHN_SEC_VOCAB_LEN, &b->vocab_len);
+    SEC(SHN_SEC_KEYS, &t->key_hashes);
+    SEC(SHN_SEC_KEY_FIRST, &t->key_first);
+    SEC(SHN_SEC_KEY_POSTINGS, &t->key_post);
+    SEC(SHN_SEC_KEY_MASKS, &t->key_masks);
     SEC(SHN_SEC_IDENTS, &b->idents);
-    SEC(SHN_SEC_ID_SLOTS, id_slots);
-    SEC(SHN_SEC_ID_POSTINGS, id_post);
+    SEC(SHN_SEC_ID_HASHES, &t->id_hashes);
+    SEC(SHN_SEC_ID_FIRST, &t->id_first);
+    SEC(SHN_SEC_ID_POSTINGS, &t->id_post);
     SEC(SHN_SEC_DOBS, &b->dobs);
     SEC(SHN_SEC_NATS, &b->nats);
 #undef SEC
@@ -484,9 +471,9 @@ static int write_file(struct builder *b, const struct vec *key_slots, uint32_t n
     h.n_entities = (uint32_t)b->entities.n;
     h.n_names = (uint32_t)b->names.n;
     h.n_vocab = (uint32_t)b->vocab.n;
-    h.n_key_slots = n_key_slots;
+    h.n_keys = (uint32_t)t->key_hashes.n;
     h.n_idents = (uint32_t)b->idents.n;
-    h.n_id_slots = n_id_slots;
+    h.n_id_hashes = (uint32_t)t->id_hashes.n;
     h.built_at = (int64_t)time(NULL);
 
     shn_buf_init(&out, MAX_INDEX_BYTES);
@@ -517,9 +504,10 @@ int shn_screen_index_build(const struct shn_listset *set, const char *path, stru
 {
     struct builder b;
     struct vocab_map m = {0};
-    struct vec key_slots = {0}, key_post = {.elem = 4}, key_masks = {.elem = 2}, id_slots = {0},
-               id_post = {.elem = 4};
-    uint32_t n_key_slots = 0, n_id_slots = 0, zero = 0;
+    struct tables t = {.key_hashes = {.elem = 8}, .key_first = {.elem = 4},
+                       .key_post = {.elem = 4}, .key_masks = {.elem = 2},
+                       .id_hashes = {.elem = 8}, .id_first = {.elem = 4}, .id_post = {.elem = 4}};
+    uint32_t zero = 0;
     int rc = SHN_OK;
 
     {
@@ -534,6 +522,7 @@ int shn_screen_index_build(const struct shn_listset *set, const char *path, stru
     b.entities.elem = sizeof(struct shn_idx_entity);
     b.names.elem = sizeof(struct shn_idx_name);
     b.name_tokens.elem = b.vocab.elem = b.nats.elem = sizeof(uint32_t);
+    b.vocab_len.elem = 1;
     b.key_pairs.elem = b.id_pairs.elem = sizeof(struct pair);
     b.idents.elem = sizeof(struct shn_idx_ident);
     b.dobs.elem = sizeof(struct shn_idx_date);
@@ -557,13 +546,13 @@ int shn_screen_index_build(const struct shn_listset *set, const char *path, stru
             goto fail;
         shn_progress("indexing entities", i + 1, set->n_entities);
     }
-    if ((rc = make_table(&b.key_pairs, &key_slots, &n_key_slots, &key_post, &key_masks)) != SHN_OK ||
-        (rc = make_table(&b.id_pairs, &id_slots, &n_id_slots, &id_post, NULL)) != SHN_OK)
+    if ((rc = make_table(&b.key_pairs, &t.key_hashes, &t.key_first, &t.key_post, &t.key_masks)) !=
+            SHN_OK ||
+        (rc = make_table(&b.id_pairs, &t.id_hashes, &t.id_first, &t.id_post, NULL)) != SHN_OK)
         goto fail;
     shn_log(SHN_LOG_INFO, "index: %zu entities, %zu names, %zu tokens, %zu keys, %zu identifiers",
-            b.entities.n, b.names.n, b.vocab.n, key_post.n, b.idents.n);
-    rc = write_file(&b, &key_slots, n_key_slots, &key_post, &key_masks, &id_slots, n_id_slots,
-                    &id_post, path, diag);
+            b.entities.n, b.names.n, b.vocab.n, t.key_hashes.n, b.idents.n);
+    rc = write_file(&b, &t, path, diag);
     goto out;
 fail:
     rc = shn_diag_set(diag, rc, path, 0, NULL, "cannot build index: %s", shn_strerror(rc));
@@ -573,7 +562,8 @@ out:
     shn_free(b.strings.offsets);
     struct vec *vecs[] = {&b.sources, &b.entities, &b.names, &b.name_tokens, &b.vocab,
                           &b.key_pairs, &b.idents, &b.id_pairs, &b.dobs, &b.nats,
-                          &key_slots, &key_post, &key_masks, &id_slots, &id_post};
+                          &b.vocab_len, &t.key_hashes, &t.key_first, &t.key_post,
+                          &t.key_masks, &t.id_hashes, &t.id_first, &t.id_post};
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         shn_free(vecs[i]->data);
     shn_free(b.crypto_seen);

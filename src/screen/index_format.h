@@ -2,6 +2,10 @@
  * read-only and uses without parsing (module-internal; docs/screen.md has
  * the same layout in prose).
  *
+ * Lookups go through sorted hash arrays (hashes are uniform, so an
+ * interpolation search finds one in a few probes) with a parallel array of
+ * posting ranges: no empty slots, 12 bytes per distinct key.
+ *
  * Layout: a fixed header, then sections at 8-byte aligned offsets, each
  * listed in the header's section table. All integers little-endian (the
  * builder refuses big-endian hosts). A CRC-32 over everything after the
@@ -13,7 +17,7 @@
 #include <stdint.h>
 
 #define SHN_IDX_MAGIC "SHNSCRN\0"
-#define SHN_IDX_VERSION 2u
+#define SHN_IDX_VERSION 3u
 
 enum shn_idx_section {
     SHN_SEC_STRINGS = 0,  /* NUL-terminated UTF-8 strings; offset 0 is "" */
@@ -22,11 +26,14 @@ enum shn_idx_section {
     SHN_SEC_NAMES,        /* struct shn_idx_name[]: one per (list name, reading) */
     SHN_SEC_NAME_TOKENS,  /* uint32_t vocabulary ids: a name's tokens, then its adjacent pairs */
     SHN_SEC_VOCAB,        /* uint32_t string offsets of distinct folded tokens */
-    SHN_SEC_KEYS,         /* struct shn_idx_slot[]: retrieval key hash -> postings */
-    SHN_SEC_KEY_POSTINGS, /* uint32_t name ids, ascending within a list */
+    SHN_SEC_VOCAB_LEN,    /* uint8_t length of each vocabulary token */
+    SHN_SEC_KEYS,         /* uint64_t retrieval key hashes, ascending, distinct */
+    SHN_SEC_KEY_FIRST,    /* uint32_t[n_keys + 1]: key i's postings are [first[i], first[i+1]) */
+    SHN_SEC_KEY_POSTINGS, /* uint32_t name ids, ascending within a key */
     SHN_SEC_KEY_MASKS,    /* uint16_t per posting: which of the name's tokens made the key */
     SHN_SEC_IDENTS,       /* struct shn_idx_ident[] */
-    SHN_SEC_ID_SLOTS,     /* struct shn_idx_slot[]: identifier hash -> postings */
+    SHN_SEC_ID_HASHES,    /* uint64_t identifier hashes, ascending, distinct */
+    SHN_SEC_ID_FIRST,     /* uint32_t[n_id_hashes + 1]: postings ranges as for keys */
     SHN_SEC_ID_POSTINGS,  /* uint32_t ident ids */
     SHN_SEC_DOBS,         /* struct shn_idx_date[] */
     SHN_SEC_NATS,         /* uint32_t string offsets (ISO codes or names) */
@@ -48,9 +55,9 @@ struct shn_idx_header {
     uint32_t n_entities;
     uint32_t n_names;
     uint32_t n_vocab;
-    uint32_t n_key_slots; /* power of two */
+    uint32_t n_keys;      /* distinct retrieval keys */
     uint32_t n_idents;
-    uint32_t n_id_slots;  /* power of two */
+    uint32_t n_id_hashes; /* distinct normalized identifiers */
     int64_t built_at;     /* Unix seconds */
     uint32_t reserved[6];
     struct shn_idx_section_ref sections[SHN_SEC__COUNT];
@@ -85,10 +92,6 @@ struct shn_idx_name {
 
 #define SHN_NAME_F_ORG_SUFFIX 1u /* an organisation suffix was removed */
 
-struct shn_idx_slot {
-    uint64_t hash; /* 0 = empty slot (real hashes are forced non-zero) */
-    uint32_t first, count; /* range in the postings section */
-};
 
 struct shn_idx_ident {
     uint32_t entity;

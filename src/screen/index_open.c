@@ -35,10 +35,13 @@ static bool range_ok(uint64_t first, uint64_t n, uint64_t total)
     return first <= total && n <= total - first;
 }
 
-static bool slots_ok(const struct shn_idx_slot *slots, uint64_t n_slots, uint64_t n_postings)
+/* Hashes strictly ascending, ranges ascending and covering the postings. */
+static bool table_ok(const struct shn_hash_table *t, uint64_t n_first, uint64_t n_postings)
 {
-    for (uint64_t i = 0; i < n_slots; i++)
-        if (slots[i].hash && !range_ok(slots[i].first, slots[i].count, n_postings))
+    if (n_first != (uint64_t)t->n + 1 || t->first[0] != 0 || t->first[t->n] != n_postings)
+        return false;
+    for (uint32_t i = 0; i < t->n; i++)
+        if (t->first[i] > t->first[i + 1] || (i && t->hash[i - 1] >= t->hash[i]))
             return false;
     return true;
 }
@@ -46,7 +49,8 @@ static bool slots_ok(const struct shn_idx_slot *slots, uint64_t n_slots, uint64_
 static int validate(struct shn_screen_index *idx, const char *path, struct shn_diag *diag)
 {
     const struct shn_idx_header *h = idx->h;
-    uint64_t n, n_masks = 0, n_sources, n_entities, n_names, n_vocab, n_key_slots, n_idents, n_id_slots;
+    uint64_t n, n_masks = 0, n_sources, n_entities, n_names, n_vocab, n_vocab_len, n_keys,
+        n_key_first, n_idents, n_ids, n_id_first;
 
     if (!section(idx, SHN_SEC_STRINGS, 1, (const void **)&idx->strings, &idx->strings_size) ||
         !idx->strings_size || idx->strings[idx->strings_size - 1] != '\0')
@@ -59,29 +63,29 @@ static int validate(struct shn_screen_index *idx, const char *path, struct shn_d
         !section(idx, SHN_SEC_NAME_TOKENS, 4, (const void **)&idx->name_tokens,
                  &idx->n_name_tokens) ||
         !section(idx, SHN_SEC_VOCAB, 4, (const void **)&idx->vocab, &n_vocab) ||
-        !section(idx, SHN_SEC_KEYS, sizeof *idx->key_slots, (const void **)&idx->key_slots,
-                 &n_key_slots) ||
+        !section(idx, SHN_SEC_VOCAB_LEN, 1, (const void **)&idx->vocab_len, &n_vocab_len) ||
+        !section(idx, SHN_SEC_KEYS, 8, (const void **)&idx->keys.hash, &n_keys) ||
+        !section(idx, SHN_SEC_KEY_FIRST, 4, (const void **)&idx->keys.first, &n_key_first) ||
         !section(idx, SHN_SEC_KEY_POSTINGS, 4, (const void **)&idx->key_postings,
                  &idx->n_key_postings) ||
         !section(idx, SHN_SEC_KEY_MASKS, 2, (const void **)&idx->key_masks, &n_masks) ||
         !section(idx, SHN_SEC_IDENTS, sizeof *idx->idents, (const void **)&idx->idents,
                  &n_idents) ||
-        !section(idx, SHN_SEC_ID_SLOTS, sizeof *idx->id_slots, (const void **)&idx->id_slots,
-                 &n_id_slots) ||
+        !section(idx, SHN_SEC_ID_HASHES, 8, (const void **)&idx->ids.hash, &n_ids) ||
+        !section(idx, SHN_SEC_ID_FIRST, 4, (const void **)&idx->ids.first, &n_id_first) ||
         !section(idx, SHN_SEC_ID_POSTINGS, 4, (const void **)&idx->id_postings,
                  &idx->n_id_postings) ||
         !section(idx, SHN_SEC_DOBS, sizeof *idx->dobs, (const void **)&idx->dobs, &idx->n_dobs) ||
         !section(idx, SHN_SEC_NATS, 4, (const void **)&idx->nats, &idx->n_nats))
         return bad(diag, path, "section table");
     if (n_sources != h->n_sources || n_entities != h->n_entities || n_names != h->n_names ||
-        n_vocab != h->n_vocab || n_key_slots != h->n_key_slots || n_idents != h->n_idents ||
-        n_id_slots != h->n_id_slots)
+        n_vocab != h->n_vocab || n_vocab_len != n_vocab || n_keys != h->n_keys ||
+        n_idents != h->n_idents || n_ids != h->n_id_hashes)
         return bad(diag, path, "counts");
     if (n_masks != idx->n_key_postings || n_vocab >= (1u << 24))
         return bad(diag, path, "key masks or vocabulary size");
-    if (!n_key_slots || (n_key_slots & (n_key_slots - 1)) || !n_id_slots ||
-        (n_id_slots & (n_id_slots - 1)))
-        return bad(diag, path, "hash table sizes");
+    idx->keys.n = (uint32_t)n_keys;
+    idx->ids.n = (uint32_t)n_ids;
     for (n = 0; n < n_entities; n++) {
         const struct shn_idx_entity *e = &idx->entities[n];
         if (!range_ok(e->first_name, e->n_names, n_names) ||
@@ -111,8 +115,8 @@ static int validate(struct shn_screen_index *idx, const char *path, struct shn_d
     for (n = 0; n < n_idents; n++)
         if (idx->idents[n].entity >= n_entities)
             return bad(diag, path, "identifiers");
-    if (!slots_ok(idx->key_slots, n_key_slots, idx->n_key_postings) ||
-        !slots_ok(idx->id_slots, n_id_slots, idx->n_id_postings))
+    if (!table_ok(&idx->keys, n_key_first, idx->n_key_postings) ||
+        !table_ok(&idx->ids, n_id_first, idx->n_id_postings))
         return bad(diag, path, "hash tables");
     return SHN_OK;
 }
@@ -169,19 +173,32 @@ void shn_screen_index_close(struct shn_screen_index *idx)
     shn_free(idx);
 }
 
-bool shn__idx_lookup(const struct shn_idx_slot *slots, uint32_t n_slots, uint64_t hash,
-                     uint32_t *first, uint32_t *count)
+bool shn__idx_lookup(const struct shn_hash_table *t, uint64_t hash, uint32_t *first,
+                     uint32_t *count)
 {
-    uint32_t mask = n_slots - 1, i = (uint32_t)hash & mask;
+    uint32_t lo = 0, hi = t->n;
 
-    for (uint32_t probes = 0; probes < n_slots; probes++, i = (i + 1) & mask) {
-        if (!slots[i].hash)
-            return false;
-        if (slots[i].hash == hash) {
-            *first = slots[i].first;
-            *count = slots[i].count;
+    /* Interpolation search: hashes are uniform, so the first guess lands
+     * within a few entries; binary steps take over if it does not. */
+    for (int step = 0; lo < hi; step++) {
+        uint32_t mid;
+        if (step < 3 && t->hash[hi - 1] > t->hash[lo]) {
+            if (hash < t->hash[lo] || hash > t->hash[hi - 1])
+                return false;
+            double frac = (double)(hash - t->hash[lo]) / (double)(t->hash[hi - 1] - t->hash[lo]);
+            mid = lo + (uint32_t)(frac * (hi - 1 - lo));
+        } else {
+            mid = lo + (hi - lo) / 2;
+        }
+        if (t->hash[mid] == hash) {
+            *first = t->first[mid];
+            *count = t->first[mid + 1] - t->first[mid];
             return true;
         }
+        if (t->hash[mid] < hash)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return false;
 }

@@ -199,9 +199,9 @@ static double score_bound(const struct shn_screen_index *idx, const struct readi
         if (qmask & (1u << i))
             cq += rd->t.len[i];
     for (int j = 0; j < nm->ntokens; j++) {
-        size_t len = strlen(shn__idx_str(idx, idx->vocab[idx->name_tokens[nm->tokens + j]]));
+        unsigned len = idx->vocab_len[idx->name_tokens[nm->tokens + j]];
         if (nmask & (1u << j))
-            cn += (unsigned)len;
+            cn += len;
         singles += len == 1;
     }
     return (double)(cq + cn + 2 * singles) / (double)(rd->letters + cn);
@@ -278,9 +278,9 @@ static void shared_masks(const struct shn_screen_index *idx, const struct readin
     *qmask = *nmask = 0;
     t.n = nm->ntokens;
     for (int k = 0; k < t.n; k++) {
-        t.tok[k] = shn__idx_str(idx, idx->vocab[idx->name_tokens[nm->tokens + k]]);
-        size_t len = strlen(t.tok[k]);
-        t.len[k] = (uint8_t)(len > 255 ? 255 : len);
+        uint32_t vid = idx->name_tokens[nm->tokens + k];
+        t.tok[k] = shn__idx_str(idx, idx->vocab[vid]);
+        t.len[k] = idx->vocab_len[vid];
     }
     n = shn__keys_for_tokens(&t, keys, SHN_KEYS_MAX);
     while (i < n && j < rd->nkeys) {
@@ -335,8 +335,7 @@ static int screen_names(const struct shn_screen_index *idx, struct scratch *s,
         size_t ncands = 0;
         for (size_t k = 0; k < rd->nkeys; k++) {
             uint32_t first, count;
-            if (!shn__idx_lookup(idx->key_slots, idx->h->n_key_slots, rd->keys[k].hash, &first,
-                                 &count))
+            if (!shn__idx_lookup(&idx->keys, rd->keys[k].hash, &first, &count))
                 continue;
             for (uint32_t p = 0; p < count; p++) {
                 uint32_t name_id = idx->key_postings[first + p];
@@ -505,8 +504,7 @@ static int screen_ident(const struct shn_screen_index *idx, struct scratch *s, i
     uint32_t first, count;
     int rc = SHN_OK;
 
-    if (!len || !shn__idx_lookup(idx->id_slots, idx->h->n_id_slots,
-                                 shn__ident_hash(cls, norm, len), &first, &count))
+    if (!len || !shn__idx_lookup(&idx->ids, shn__ident_hash(cls, norm, len), &first, &count))
         return SHN_OK;
     for (uint32_t p = 0; p < count; p++) {
         const struct shn_idx_ident *id = &idx->idents[idx->id_postings[first + p]];

@@ -151,7 +151,7 @@ static float memo_sim(const struct shn_screen_index *idx, const struct shn_qtoke
     if (e->stamp == memo->stamp && e->key == key)
         return e->sim;
     s = shn__idx_str(idx, idx->vocab[vid]);
-    size_t slen = strlen(s);
+    size_t slen = idx->vocab_len[vid];
     sim = token_sim(q->s[qi], q->len[qi], s, slen);
     /* Whole tokens align only when they share a retrieval key (at most one
      * deletion apart); initials are the one exception. This is what lets
@@ -267,8 +267,7 @@ static double align(const struct shn_screen_index *idx, const struct shn_qtokens
 
 static uint8_t vocab_len(const struct shn_screen_index *idx, uint32_t vid)
 {
-    size_t len = strlen(shn__idx_str(idx, idx->vocab[vid]));
-    return (uint8_t)(len > 255 ? 255 : len);
+    return idx->vocab_len[vid];
 }
 
 double shn__score_name(const struct shn_screen_index *idx, const struct shn_qtokens *q,

@@ -69,6 +69,12 @@ size_t shn__ident_normalize(int ident_class, const char *value, char *out, size_
 uint64_t shn__ident_hash(int ident_class, const char *normalized, size_t len);
 
 /* ---- Open index (index_open.c) ----------------------------------------- */
+struct shn_hash_table {
+    const uint64_t *hash;  /* ascending */
+    const uint32_t *first; /* n + 1 entries */
+    uint32_t n;
+};
+
 struct shn_screen_index {
     struct shn_mapped_file map;
     const struct shn_idx_header *h;
@@ -80,12 +86,13 @@ struct shn_screen_index {
     const uint32_t *name_tokens;
     uint64_t n_name_tokens;
     const uint32_t *vocab;
-    const struct shn_idx_slot *key_slots;
+    const uint8_t *vocab_len;
+    struct shn_hash_table keys;
     const uint32_t *key_postings;
     const uint16_t *key_masks; /* per posting: the name tokens the key came from */
     uint64_t n_key_postings;
     const struct shn_idx_ident *idents;
-    const struct shn_idx_slot *id_slots;
+    struct shn_hash_table ids;
     const uint32_t *id_postings;
     uint64_t n_id_postings;
     const struct shn_idx_date *dobs;
@@ -99,9 +106,9 @@ static inline const char *shn__idx_str(const struct shn_screen_index *idx, uint3
     return off < idx->strings_size ? idx->strings + off : "";
 }
 
-/* Finds the postings of `hash` in a slot table; false if absent. */
-bool shn__idx_lookup(const struct shn_idx_slot *slots, uint32_t n_slots, uint64_t hash,
-                     uint32_t *first, uint32_t *count);
+/* Finds the postings of `hash`; false if absent. */
+bool shn__idx_lookup(const struct shn_hash_table *t, uint64_t hash, uint32_t *first,
+                     uint32_t *count);
 
 /* ---- Scoring (score.c) -------------------------------------------------- */
 double shn__jaro_winkler(const char *a, size_t alen, const char *b, size_t blen);
