@@ -284,8 +284,10 @@ static int add_name_variant(struct builder *b, struct vocab_map *m, uint32_t ent
     if ((rc = intern(&b->strings, name->text, &rec.text)) != SHN_OK ||
         (rc = intern(&b->strings, v->text, &rec.latin)) != SHN_OK)
         return rc;
-    for (int i = 0; i < t.n; i++)
+    for (int i = 0; i < t.n; i++) {
         letters += t.len[i];
+        rec.tlen[i] = t.len[i];
+    }
     rec.letters = (uint16_t)(letters > UINT16_MAX ? UINT16_MAX : letters);
     for (int i = 0; i < t.n; i++) {
         if ((rc = token_id(b, m, t.tok[i], t.len[i], &id)) != SHN_OK ||

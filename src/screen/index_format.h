@@ -2,9 +2,9 @@
  * read-only and uses without parsing (module-internal; docs/screen.md has
  * the same layout in prose).
  *
- * Lookups go through sorted hash arrays (hashes are uniform, so an
- * interpolation search finds one in a few probes) with a parallel array of
- * posting ranges: no empty slots, 12 bytes per distinct key.
+ * Lookups go through sorted hash arrays with a parallel array of posting
+ * ranges (no empty slots, 12 bytes per distinct key); readers build a small
+ * directory on the top hash bits at open.
  *
  * Layout: a fixed header, then sections at 8-byte aligned offsets, each
  * listed in the header's section table. All integers little-endian (the
@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define SHN_IDX_MAGIC "SHNSCRN\0"
-#define SHN_IDX_VERSION 3u
+#define SHN_IDX_VERSION 5u
 
 enum shn_idx_section {
     SHN_SEC_STRINGS = 0,  /* NUL-terminated UTF-8 strings; offset 0 is "" */
@@ -88,6 +88,7 @@ struct shn_idx_name {
     uint8_t flags;    /* SHN_NAME_F_* */
     uint16_t letters; /* total length of the folded tokens */
     uint16_t pad;
+    uint8_t tlen[12]; /* length of each folded token (SHN_NAME_MAX_TOKENS), for the score bound */
 };
 
 #define SHN_NAME_F_ORG_SUFFIX 1u /* an organisation suffix was removed */

@@ -121,6 +121,24 @@ static int validate(struct shn_screen_index *idx, const char *path, struct shn_d
     return SHN_OK;
 }
 
+/* A directory on the top bits of the hashes narrows a lookup to a few
+ * entries; it lives in memory (256 KiB) and costs one pass at open. */
+static int build_dir(struct shn_hash_table *t)
+{
+    size_t buckets = (size_t)1 << SHN_DIR_BITS;
+    uint32_t i = 0;
+
+    t->dir = shn_malloc((buckets + 1) * sizeof *t->dir);
+    if (!t->dir)
+        return SHN_ERR_NOMEM;
+    for (size_t b = 0; b <= buckets; b++) {
+        while (i < t->n && (t->hash[i] >> (64 - SHN_DIR_BITS)) < b)
+            i++;
+        t->dir[b] = i;
+    }
+    return SHN_OK;
+}
+
 int shn_screen_index_open(const char *path, struct shn_screen_index **out, struct shn_diag *diag)
 {
     struct shn_screen_index *idx = shn_calloc(1, sizeof *idx);
@@ -158,6 +176,10 @@ int shn_screen_index_open(const char *path, struct shn_screen_index **out, struc
     rc = validate(idx, path, diag);
     if (rc != SHN_OK)
         goto fail;
+    if (build_dir(&idx->keys) != SHN_OK || build_dir(&idx->ids) != SHN_OK) {
+        rc = shn_diag_set(diag, SHN_ERR_NOMEM, path, 0, NULL, "out of memory");
+        goto fail;
+    }
     *out = idx;
     return SHN_OK;
 fail:
@@ -170,26 +192,19 @@ void shn_screen_index_close(struct shn_screen_index *idx)
     if (!idx)
         return;
     shn_file_unmap(&idx->map);
+    shn_free(idx->keys.dir);
+    shn_free(idx->ids.dir);
     shn_free(idx);
 }
 
 bool shn__idx_lookup(const struct shn_hash_table *t, uint64_t hash, uint32_t *first,
                      uint32_t *count)
 {
-    uint32_t lo = 0, hi = t->n;
+    size_t b = hash >> (64 - SHN_DIR_BITS);
+    uint32_t lo = t->dir[b], hi = t->dir[b + 1];
 
-    /* Interpolation search: hashes are uniform, so the first guess lands
-     * within a few entries; binary steps take over if it does not. */
-    for (int step = 0; lo < hi; step++) {
-        uint32_t mid;
-        if (step < 3 && t->hash[hi - 1] > t->hash[lo]) {
-            if (hash < t->hash[lo] || hash > t->hash[hi - 1])
-                return false;
-            double frac = (double)(hash - t->hash[lo]) / (double)(t->hash[hi - 1] - t->hash[lo]);
-            mid = lo + (uint32_t)(frac * (hi - 1 - lo));
-        } else {
-            mid = lo + (hi - lo) / 2;
-        }
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
         if (t->hash[mid] == hash) {
             *first = t->first[mid];
             *count = t->first[mid + 1] - t->first[mid];

@@ -52,14 +52,16 @@ static void push(struct key_sink *k, uint64_t hash)
     }
 }
 
-/* The keys of one element (a token, a joined pair, the joined whole): the
- * string itself and, for 4..SHN_KEY_MAX_DELETE bytes, each one-deletion. */
+/* The keys of one element (a token or a joined pair): the string itself
+ * and, for SHN_KEY_MIN_DELETE..SHN_KEY_MAX_DELETE bytes, each one-deletion.
+ * Shorter elements get no deletions because the scorer aligns tokens of up
+ * to four letters only when they are equal (score.c, min_sim). */
 static void emit(struct key_sink *k, const char *s, size_t len)
 {
     char del[SHN_KEY_MAX_DELETE];
 
     push(k, shn__key_hash(s, len));
-    if (len < 4 || len > SHN_KEY_MAX_DELETE)
+    if (len < SHN_KEY_MIN_DELETE || len > SHN_KEY_MAX_DELETE)
         return;
     for (size_t i = 0; i < len; i++) {
         /* Deleting either letter of a doubled pair gives the same string. */
@@ -95,7 +97,7 @@ size_t shn__keys_for_tokens(const struct shn_token_list *t, struct shn_key *out,
 {
     struct key_sink k = {out, 0, max, 0};
     char joined[JOIN_MAX];
-    size_t jlen, w = 0;
+    size_t w = 0;
 
     for (int i = 0; i < t->n; i++) {
         k.mask = (uint16_t)(1u << i);
@@ -108,16 +110,6 @@ size_t shn__keys_for_tokens(const struct shn_token_list *t, struct shn_key *out,
         memcpy(joined + t->len[i], t->tok[i + 1], t->len[i + 1]);
         k.mask = (uint16_t)(3u << i);
         emit(&k, joined, (size_t)t->len[i] + t->len[i + 1]);
-    }
-    if (t->n >= 3) {
-        jlen = 0;
-        k.mask = 0;
-        for (int i = 0; i < t->n && jlen + t->len[i] <= JOIN_MAX; i++) {
-            memcpy(joined + jlen, t->tok[i], t->len[i]);
-            jlen += t->len[i];
-            k.mask |= (uint16_t)(1u << i);
-        }
-        emit(&k, joined, jlen);
     }
     /* Sort by hash; a key made by several elements keeps all their tokens. */
     sort_keys(out, k.n);

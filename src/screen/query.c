@@ -19,13 +19,17 @@
 /* The most evidence can add to a name score (birth date + nationality). */
 #define SHN_MAX_BONUS 0.07
 
+struct name_mark {
+    uint32_t stamp; /* last query reading that proposed the name */
+    uint16_t qmask; /* query tokens that share a key with it */
+    uint16_t nmask; /* its tokens that share a key with the query */
+};
+
 /* Per-thread working memory, sized to the index it last served. */
 struct scratch {
     const struct shn_screen_index *idx;
-    uint32_t *name_stamp; /* per name: last query reading that proposed it */
-    uint16_t *qmask;      /* per name: query tokens that share a key with it */
-    uint16_t *nmask;      /* per name: its tokens that share a key with the query */
-    uint32_t *cands;      /* names proposed for the current reading */
+    struct name_mark *marks; /* per name, one cache line touch per posting */
+    uint32_t *cands;         /* names proposed for the current reading */
     uint32_t *entity_slot; /* per entity: hit slot + 1 for the current query */
     uint32_t *entity_stamp;
     uint32_t query_stamp;   /* entity slots belong to one query */
@@ -41,9 +45,7 @@ static void scratch_free(void *p)
     struct scratch *s = p;
     if (!s)
         return;
-    shn_free(s->name_stamp);
-    shn_free(s->qmask);
-    shn_free(s->nmask);
+    shn_free(s->marks);
     shn_free(s->cands);
     shn_free(s->entity_slot);
     shn_free(s->entity_stamp);
@@ -69,13 +71,11 @@ static struct scratch *scratch_get(const struct shn_screen_index *idx)
     if (!s)
         return NULL;
     s->idx = idx;
-    s->name_stamp = shn_calloc(idx->h->n_names + 1, sizeof *s->name_stamp);
-    s->qmask = shn_calloc(idx->h->n_names + 1, sizeof *s->qmask);
-    s->nmask = shn_calloc(idx->h->n_names + 1, sizeof *s->nmask);
+    s->marks = shn_calloc(idx->h->n_names + 1, sizeof *s->marks);
     s->cands = shn_calloc(idx->h->n_names + 1, sizeof *s->cands);
     s->entity_slot = shn_calloc(idx->h->n_entities + 1, sizeof *s->entity_slot);
     s->entity_stamp = shn_calloc(idx->h->n_entities + 1, sizeof *s->entity_stamp);
-    if (!s->name_stamp || !s->qmask || !s->nmask || !s->cands || !s->entity_slot ||
+    if (!s->marks || !s->cands || !s->entity_slot ||
         !s->entity_stamp) {
         scratch_free(s);
         return NULL;
@@ -186,8 +186,11 @@ struct reading {
 
 /* An upper bound of the name score from the keys a name shares with the
  * query. Aligned tokens share keys, so with Cq query letters and Cn name
- * letters in key-sharing tokens, matched <= Cq + Cn and total >= Lq + Cn
- * (see score.c); each initial can add at most two letters more. Names
+ * letters in key-sharing tokens, An <= Cn name letters aligned, and Ln
+ * letters in the name: matched <= Cq + An, and total >= Lq + An +
+ * (Ln - An) / 2, since every query letter counts and an unaligned name
+ * letter counts at least half (see score.c). The bound grows with An, so
+ * An = Cn gives it; each initial can add at most two letters more. Names
  * whose bound cannot reach the threshold are not scored. */
 static double score_bound(const struct shn_screen_index *idx, const struct reading *rd,
                           uint32_t name_id, uint16_t qmask, uint16_t nmask)
@@ -199,12 +202,12 @@ static double score_bound(const struct shn_screen_index *idx, const struct readi
         if (qmask & (1u << i))
             cq += rd->t.len[i];
     for (int j = 0; j < nm->ntokens; j++) {
-        unsigned len = idx->vocab_len[idx->name_tokens[nm->tokens + j]];
+        unsigned len = nm->tlen[j];
         if (nmask & (1u << j))
             cn += len;
         singles += len == 1;
     }
-    return (double)(cq + cn + 2 * singles) / (double)(rd->letters + cn);
+    return (double)(cq + cn + 2 * singles) / (rd->letters + 0.5 * nm->letters + 0.5 * cn);
 }
 
 static void describe_alignment(const struct shn_screen_index *idx, const struct reading *rd,
@@ -339,19 +342,20 @@ static int screen_names(const struct shn_screen_index *idx, struct scratch *s,
                 continue;
             for (uint32_t p = 0; p < count; p++) {
                 uint32_t name_id = idx->key_postings[first + p];
-                if (s->name_stamp[name_id] != reading_stamp) {
-                    s->name_stamp[name_id] = reading_stamp;
-                    s->qmask[name_id] = s->nmask[name_id] = 0;
+                struct name_mark *mk = &s->marks[name_id];
+                if (mk->stamp != reading_stamp) {
+                    mk->stamp = reading_stamp;
+                    mk->qmask = mk->nmask = 0;
                     s->cands[ncands++] = name_id;
                 }
-                s->qmask[name_id] |= rd->keys[k].mask;
-                s->nmask[name_id] |= idx->key_masks[first + p];
+                mk->qmask |= rd->keys[k].mask;
+                mk->nmask |= idx->key_masks[first + p];
             }
         }
         for (size_t c = 0; c < ncands && rc == SHN_OK; c++) {
             uint32_t name_id = s->cands[c];
-            rc = score_candidate(idx, s, rd, name_id, s->qmask[name_id], s->nmask[name_id],
-                                 threshold, r);
+            rc = score_candidate(idx, s, rd, name_id, s->marks[name_id].qmask,
+                                 s->marks[name_id].nmask, threshold, r);
         }
     }
     shn_free(rd);

@@ -16,10 +16,11 @@
  * A name is proposed as a candidate for a query when they share a retrieval
  * key, and the scorer gives 0 to a name that shares none: candidate
  * retrieval therefore loses nothing that a scan of every name would find.
- * Keys of a token list: each token, each adjacent pair joined ("jong"+"un"),
- * and all tokens joined when there are three or more; and for each of those
- * of 4..SHN_KEY_MAX_DELETE bytes, every string with one byte deleted, so
- * that one typo, one romanization letter or one transposition still meets. */
+ * Keys of a token list: each token and each adjacent pair joined
+ * ("jong"+"un"); and for each of those of SHN_KEY_MIN_DELETE..
+ * SHN_KEY_MAX_DELETE bytes, every string with one byte deleted, so that one
+ * typo, one romanization letter or one transposition still meets. */
+#define SHN_KEY_MIN_DELETE 5
 #define SHN_KEY_MAX_DELETE 24
 #define SHN_KEYS_MAX 512
 
@@ -73,7 +74,9 @@ struct shn_hash_table {
     const uint64_t *hash;  /* ascending */
     const uint32_t *first; /* n + 1 entries */
     uint32_t n;
+    uint32_t *dir;         /* built at open: dir[b] = first entry with hash >> 48 >= b */
 };
+#define SHN_DIR_BITS 16
 
 struct shn_screen_index {
     struct shn_mapped_file map;
