@@ -32,7 +32,7 @@ run() {
 
 run --name "김철웅" --dob 1984-03-15
 run --name "キム・チョルン"
-run --name "Lee Sung Hyuk"
+run --name "Hahn Tae-ryong"
 run --name "鈴木花子" --reading "すずき はなこ"
 run --crypto 0xdead00000000000000000000000000000000beef
 run --name "Tanaka Taro"

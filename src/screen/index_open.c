@@ -104,7 +104,8 @@ static int validate(struct shn_screen_index *idx, const char *path, struct shn_d
         if (idx->name_tokens[n] >= n_vocab && idx->name_tokens[n] != UINT32_MAX)
             return bad(diag, path, "name tokens");
     for (n = 0; n < n_vocab; n++)
-        if (idx->vocab[n] >= idx->strings_size)
+        if (idx->vocab[n] >= idx->strings_size ||
+            idx->vocab_len[n] >= idx->strings_size - idx->vocab[n])
             return bad(diag, path, "vocabulary");
     for (n = 0; n < idx->n_key_postings; n++)
         if (idx->key_postings[n] >= n_names)
@@ -139,59 +140,78 @@ static int build_dir(struct shn_hash_table *t)
     return SHN_OK;
 }
 
+/* Checks and wires up an index whose bytes are in idx->map. */
+static int open_mapped(struct shn_screen_index *idx, const char *path, struct shn_diag *diag)
+{
+    const struct shn_idx_header *h = (const struct shn_idx_header *)idx->map.data;
+    int rc;
+
+    if (idx->map.size < sizeof *h || memcmp(h->magic, SHN_IDX_MAGIC, 8) != 0)
+        return shn_diag_set(diag, SHN_ERR_FORMAT, path, 0, NULL,
+                            "not a shinsa screen index (build one with 'shinsa lists build')");
+    if (h->version != SHN_IDX_VERSION || h->header_size != sizeof *h)
+        return shn_diag_set(diag, SHN_ERR_FORMAT, path, 0, NULL,
+                            "index format version %u, this shinsa reads version %u: rebuild it",
+                            h->version, SHN_IDX_VERSION);
+    if (h->file_size != idx->map.size)
+        return shn_diag_set(diag, SHN_ERR_CORRUPT, path, 0, NULL,
+                            "index is %zu bytes but says %llu: truncated or overwritten",
+                            idx->map.size, (unsigned long long)h->file_size);
+    if (shn_crc32(0, idx->map.data + sizeof *h, idx->map.size - sizeof *h) != h->crc32)
+        return bad(diag, path, "checksum mismatch");
+    idx->h = h;
+    rc = validate(idx, path, diag);
+    if (rc != SHN_OK)
+        return rc;
+    if (build_dir(&idx->keys) != SHN_OK || build_dir(&idx->ids) != SHN_OK)
+        return shn_diag_set(diag, SHN_ERR_NOMEM, path, 0, NULL, "out of memory");
+    return SHN_OK;
+}
+
 int shn_screen_index_open(const char *path, struct shn_screen_index **out, struct shn_diag *diag)
 {
     struct shn_screen_index *idx = shn_calloc(1, sizeof *idx);
-    const struct shn_idx_header *h;
     int rc;
 
     if (!idx)
         return shn_diag_set(diag, SHN_ERR_NOMEM, path, 0, NULL, "out of memory");
+    idx->owns_map = true;
     rc = shn_file_map(path, &idx->map, diag);
-    if (rc != SHN_OK)
-        goto fail;
-    h = (const struct shn_idx_header *)idx->map.data;
-    if (idx->map.size < sizeof *h || memcmp(h->magic, SHN_IDX_MAGIC, 8) != 0) {
-        rc = shn_diag_set(diag, SHN_ERR_FORMAT, path, 0, NULL,
-                          "not a shinsa screen index (build one with 'shinsa lists build')");
-        goto fail;
-    }
-    if (h->version != SHN_IDX_VERSION || h->header_size != sizeof *h) {
-        rc = shn_diag_set(diag, SHN_ERR_FORMAT, path, 0, NULL,
-                          "index format version %u, this shinsa reads version %u: rebuild it",
-                          h->version, SHN_IDX_VERSION);
-        goto fail;
-    }
-    if (h->file_size != idx->map.size) {
-        rc = shn_diag_set(diag, SHN_ERR_CORRUPT, path, 0, NULL,
-                          "index is %zu bytes but says %llu: truncated or overwritten",
-                          idx->map.size, (unsigned long long)h->file_size);
-        goto fail;
-    }
-    if (shn_crc32(0, idx->map.data + sizeof *h, idx->map.size - sizeof *h) != h->crc32) {
-        rc = bad(diag, path, "checksum mismatch");
-        goto fail;
-    }
-    idx->h = h;
-    rc = validate(idx, path, diag);
-    if (rc != SHN_OK)
-        goto fail;
-    if (build_dir(&idx->keys) != SHN_OK || build_dir(&idx->ids) != SHN_OK) {
-        rc = shn_diag_set(diag, SHN_ERR_NOMEM, path, 0, NULL, "out of memory");
-        goto fail;
+    if (rc == SHN_OK)
+        rc = open_mapped(idx, path, diag);
+    if (rc != SHN_OK) {
+        shn_screen_index_close(idx);
+        return rc;
     }
     *out = idx;
     return SHN_OK;
-fail:
-    shn_screen_index_close(idx);
-    return rc;
+}
+
+int shn__screen_index_open_mem(const void *data, size_t size, struct shn_screen_index **out,
+                               struct shn_diag *diag)
+{
+    struct shn_screen_index *idx = shn_calloc(1, sizeof *idx);
+    int rc;
+
+    if (!idx)
+        return shn_diag_set(diag, SHN_ERR_NOMEM, "<memory>", 0, NULL, "out of memory");
+    idx->map.data = data;
+    idx->map.size = size;
+    rc = open_mapped(idx, "<memory>", diag);
+    if (rc != SHN_OK) {
+        shn_screen_index_close(idx);
+        return rc;
+    }
+    *out = idx;
+    return SHN_OK;
 }
 
 void shn_screen_index_close(struct shn_screen_index *idx)
 {
     if (!idx)
         return;
-    shn_file_unmap(&idx->map);
+    if (idx->owns_map)
+        shn_file_unmap(&idx->map);
     shn_free(idx->keys.dir);
     shn_free(idx->ids.dir);
     shn_free(idx);

@@ -619,7 +619,8 @@ static int run_query(const struct shn_screen_index *idx, const struct shn_screen
             r->hits[kept++] = *h;
     }
     r->n_hits = kept;
-    qsort(r->hits, r->n_hits, sizeof *r->hits, cmp_hits);
+    if (r->n_hits > 1)
+        qsort(r->hits, r->n_hits, sizeof *r->hits, cmp_hits);
     if (r->n_hits > (size_t)limit)
         r->n_hits = (size_t)limit;
     return SHN_OK;

@@ -80,6 +80,7 @@ struct shn_hash_table {
 
 struct shn_screen_index {
     struct shn_mapped_file map;
+    bool owns_map; /* false for an index opened from caller memory */
     const struct shn_idx_header *h;
     const char *strings;
     uint64_t strings_size;
@@ -108,6 +109,11 @@ static inline const char *shn__idx_str(const struct shn_screen_index *idx, uint3
 {
     return off < idx->strings_size ? idx->strings + off : "";
 }
+
+/* Opens an index from caller-owned bytes that must outlive it (fuzzing,
+ * tests); the same checks as shn_screen_index_open(). */
+int shn__screen_index_open_mem(const void *data, size_t size, struct shn_screen_index **out,
+                               struct shn_diag *diag);
 
 /* Finds the postings of `hash`; false if absent. */
 bool shn__idx_lookup(const struct shn_hash_table *t, uint64_t hash, uint32_t *first,

@@ -138,8 +138,8 @@ static void demo_names_across_scripts(void **state)
     expect_name(fx.demo, "Gim Cheol-ung", NULL, "custom:demo-001");
     expect_name(fx.demo, "Kim Cheolung", NULL, "custom:demo-001");
     expect_name(fx.demo, "Chol Ung Kim", NULL, "custom:demo-001");
-    expect_name(fx.demo, "Lee Sung Hyuk", NULL, "custom:demo-002");
-    expect_name(fx.demo, "이성혁", NULL, "custom:demo-002");
+    expect_name(fx.demo, "Hahn Tae-ryong", NULL, "custom:demo-002");
+    expect_name(fx.demo, "한태룡", NULL, "custom:demo-002");
     expect_name(fx.demo, "Choi Kwang-il", NULL, "custom:demo-003");
     expect_name(fx.demo, "パク・ミョンスン", NULL, "custom:demo-004");
     expect_name(fx.demo, "Park Myong-sun", NULL, "custom:demo-004");

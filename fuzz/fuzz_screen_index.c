@@ -1,0 +1,44 @@
+/* libFuzzer: an index file from arbitrary bytes must be refused cleanly
+ * or, if it passes every check, answer queries without straying. The
+ * checksum would reject nearly every mutation, so the target recomputes it
+ * over the mutated body to reach the structural checks behind it. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/hash.h"
+#include "screen/index_format.h"
+#include "screen/screen_internal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct shn_screen_index *idx = NULL;
+    struct shn_diag diag;
+    uint8_t *copy;
+
+    if (size < sizeof(struct shn_idx_header) || size > (1u << 24))
+        return 0;
+    copy = shn_malloc(size);
+    if (!copy)
+        return 0;
+    memcpy(copy, data, size);
+    {
+        struct shn_idx_header *h = (struct shn_idx_header *)copy;
+        h->file_size = size;
+        h->crc32 = shn_crc32(0, copy + sizeof *h, size - sizeof *h);
+    }
+    if (shn__screen_index_open_mem(copy, size, &idx, &diag) == SHN_OK) {
+        static const char *const names[] = {"Kim Jong Un", "리만건", "キム", "Lazarus"};
+        struct shn_screen_result r;
+        shn_screen_result_init(&r);
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            struct shn_screen_query q = {.name = names[i], .crypto = "0xabc", .id = "123"};
+            shn_screen_query(idx, &q, &r);
+        }
+        shn_screen_result_cleanup(&r);
+        shn_screen_index_close(idx);
+    }
+    shn_free(copy);
+    return 0;
+}
