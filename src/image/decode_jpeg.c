@@ -168,7 +168,7 @@ static int run_jpeg(struct jpeg_ctx *ctx)
     channels = cmyk ? 3 : (unsigned)ci->output_components;
     if (!shn_size_mul(ci->output_width, channels, &stride) ||
         !shn_size_mul(stride, ci->output_height, &size)) {
-        ctx->rc = SHN_ERR_TOO_LARGE;
+        ctx->rc = shn_diag_set(ctx->diag, SHN_ERR_TOO_LARGE, ctx->name, 0, NULL, "too large");
         return ctx->rc;
     }
     ctx->pixels = shn_malloc(size);
