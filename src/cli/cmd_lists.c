@@ -38,11 +38,12 @@ static const char usage_info[] =
     "and entity counts.\n";
 
 static const char usage_update[] =
-    "usage: shinsa lists update --config FILE [--index INDEX]\n"
+    "usage: shinsa lists update --config FILE [--index INDEX] [--force]\n"
     "\n"
-    "Downloads the lists named in FILE (docs/lists.md), verifies them by loading\n"
-    "them, builds a new index and swaps it in atomically. A failed or partial\n"
-    "download leaves the current index untouched.\n";
+    "Downloads the lists named in FILE (docs/lists.md; a sample is etc/lists.conf),\n"
+    "verifies them by loading them, builds a new index and swaps it in atomically.\n"
+    "A failed or partial download leaves the current index untouched.\n"
+    "  --force   accept a list that shrank below min_percent of the current index\n";
 
 static int print_info(const char *path, int json)
 {
@@ -175,14 +176,15 @@ static int cmd_update(int argc, char **argv)
 {
     static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                          {"index", required_argument, 0, 'i'},
+                                         {"force", no_argument, 0, 'f'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *config = NULL, *index = NULL;
+    struct shn_update_options uo = {0};
     struct shn_diag diag = {0};
     int opt, rc;
 
     optind = 0;
-    while ((opt = getopt_long(argc, argv, "+hc:i:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+hc:i:f", opts, NULL)) != -1) {
         if (opt == 'h') {
             fputs(usage_update, stdout);
             return SHN_EXIT_OK;
@@ -192,23 +194,25 @@ static int cmd_update(int argc, char **argv)
             return SHN_EXIT_USAGE;
         }
         if (opt == 'c')
-            config = optarg;
+            uo.config_path = optarg;
         if (opt == 'i')
-            index = optarg;
+            uo.index_path = optarg;
+        if (opt == 'f')
+            uo.force = 1;
     }
-    if (!config) {
+    if (!uo.config_path) {
         fprintf(stderr, "shinsa: lists update needs --config FILE\n%s", usage_update);
         return SHN_EXIT_USAGE;
     }
-    if (!index)
-        index = shn_cli_default_index(1);
-    rc = shn_screen_lists_update(config, index, &diag);
+    if (!uo.index_path)
+        uo.index_path = shn_cli_default_index(1);
+    rc = shn_screen_lists_update_ex(&uo, &diag);
     if (rc != SHN_OK) {
         shn_cli_report(rc, &diag);
-        fprintf(stderr, "shinsa: the index %s was left as it was\n", index);
+        fprintf(stderr, "shinsa: the index %s was left as it was\n", uo.index_path);
         return SHN_EXIT_FAILURE;
     }
-    return print_info(index, 0);
+    return print_info(uo.index_path, 0);
 }
 
 int shn_cli_lists(int argc, char **argv)

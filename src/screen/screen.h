@@ -134,4 +134,21 @@ int shn_screen_entity_kind(const struct shn_screen_index *idx, uint32_t entity);
 int shn_screen_lists_update(const char *config_path, const char *index_path,
                             struct shn_diag *diag);
 
+struct shn_update_options {
+    const char *config_path;
+    const char *index_path;
+    int force; /* accept a source that shrank below min_percent of the current index */
+};
+
+/* shn_screen_lists_update() with options. Returns SHN_OK or: SHN_ERR_PARSE
+ * (config, a downloaded file that does not load, or a source that shrank
+ * past min_percent without `force`), SHN_ERR_NETWORK (a download failed;
+ * the diag names the URL), SHN_ERR_TOO_LARGE (a file past max_size),
+ * SHN_ERR_CORRUPT (a pinned SHA-256 differs), SHN_ERR_IO, SHN_ERR_NOMEM, or
+ * an index builder error. The diag's file is the config path (or the index
+ * path for build errors), its line the config line naming the failing
+ * file, its field the file's key. On any error the index at index_path is
+ * untouched; the temp folder is always removed. */
+int shn_screen_lists_update_ex(const struct shn_update_options *opt, struct shn_diag *diag);
+
 #endif

@@ -1,9 +1,7 @@
 /* List updates (module-internal): the config file parser and the extended
  * update entry point. docs/lists.md describes the config format.
- *
- * NOTE for the public API: struct shn_update_options and
- * shn_screen_lists_update_ex() belong in screen.h once the CLI wants
- * `--force`; they live here until the owner of screen.h moves them. */
+ * The extended entry point, shn_screen_lists_update_ex(), is public
+ * (screen.h). */
 #ifndef SHN_SCREEN_UPDATE_INTERNAL_H
 #define SHN_SCREEN_UPDATE_INTERNAL_H
 
@@ -11,6 +9,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "screen/screen.h"
 
 #define SHN_UPDATE_MAX_CONFIG ((size_t)64 << 10) /* bytes in a config file */
 #define SHN_UPDATE_MAX_LINE 4096                 /* bytes in one config line */
@@ -70,21 +69,5 @@ struct shn__sha256 {
 void shn__sha256_init(struct shn__sha256 *s);
 void shn__sha256_update(struct shn__sha256 *s, const void *data, size_t len);
 void shn__sha256_final(struct shn__sha256 *s, unsigned char out[32]);
-
-struct shn_update_options {
-    const char *config_path;
-    const char *index_path;
-    int force; /* accept a source that shrank below min_percent of the current index */
-};
-
-/* shn_screen_lists_update() with options. Returns SHN_OK or: SHN_ERR_PARSE
- * (config, a downloaded file that does not load, or a source that shrank
- * past min_percent without `force`), SHN_ERR_NETWORK (a download failed;
- * the diag names the URL), SHN_ERR_TOO_LARGE (a file past max_size),
- * SHN_ERR_IO, SHN_ERR_NOMEM, or an index builder error. The diag's file is
- * the config path (or the index path for build errors), its line the config
- * line naming the failing file, its field the file's key. On any error the
- * index at index_path is untouched; the temp folder is always removed. */
-int shn_screen_lists_update_ex(const struct shn_update_options *opt, struct shn_diag *diag);
 
 #endif
