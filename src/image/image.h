@@ -186,7 +186,10 @@ int shn_image_index_add(struct shn_image_index *idx, const struct shn_image_reco
 /* Removes every hash of an owner: appends a removal record (fsynced), then
  * overwrites the owner's hash records in the file with zeros, so the hashes
  * are gone from disk as well as from memory. *removed gets the count (0 when
- * the owner is unknown, which is not an error). */
+ * the owner is unknown, which is not an error). Errors: SHN_ERR_INVALID (bad
+ * owner, read-only index), SHN_ERR_IO. If the removal record was written but
+ * overwriting failed, the removal holds (in memory and on reopen): *removed
+ * is set and SHN_ERR_IO returned, as the old bytes may still be on disk. */
 int shn_image_index_remove(struct shn_image_index *idx, const char *owner, size_t *removed,
                            struct shn_diag *diag);
 

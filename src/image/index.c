@@ -361,29 +361,15 @@ out:
     return rc;
 }
 
-int shn_image_index_remove(struct shn_image_index *idx, const char *owner, size_t *removed,
-                           struct shn_diag *diag)
+/* Appends a REMOVE frame for the owner and makes it durable. */
+static int append_remove(struct shn_image_index *idx, const char *owner, size_t olen,
+                         struct shn_diag *diag)
 {
-    uint8_t frame[FRAME_SIZE + MAX_PAYLOAD];
-    size_t olen;
-    int o, rc = SHN_OK;
-
-    if (!idx || !owner || !removed)
-        return SHN_ERR_INVALID;
-    if (idx->fd < 0)
-        return shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, NULL, "index is read-only");
-    olen = strnlen(owner, SHN_IMAGE_OWNER_MAX + 1);
-    if (!shn__image_owner_valid(owner, olen))
-        return shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, "owner", "bad owner id");
-    o = shn__image_owner_find(idx, owner, olen);
-    if (o < 0 || idx->owners[o].nrecs == 0) {
-        *removed = 0;
-        return SHN_OK;
-    }
-    /* 1. The removal record, durable before anything is overwritten. */
+    uint8_t frame[FRAME_SIZE + MAX_PAYLOAD] = {0};
     uint8_t *p = frame + FRAME_SIZE;
     size_t len = REMOVE_FIXED + olen;
-    memset(frame, 0, sizeof frame);
+    int rc = SHN_OK;
+
     p[0] = TYPE_REMOVE;
     p[2] = (uint8_t)olen;
     put64(p + 4, (uint64_t)time(NULL));
@@ -394,18 +380,26 @@ int shn_image_index_remove(struct shn_image_index *idx, const char *owner, size_
         fdatasync(idx->fd) != 0) {
         rc = shn_diag_set(diag, SHN_ERR_IO, idx->path, 0, NULL, "cannot append: %s",
                           strerror(errno));
-        if (ftruncate(idx->fd, (off_t)idx->file_end) != 0)
-            rc = SHN_ERR_IO;
-        return rc;
+        (void)ftruncate(idx->fd, (off_t)idx->file_end); /* a torn tail at worst */
+        goto out;
     }
     idx->file_end += FRAME_SIZE + len;
-    /* 2. Scrub the owner's hash records in place (same frame length). */
-    len = ADD_FIXED + olen;
-    memset(frame, 0, sizeof frame);
+out:
+    return rc;
+}
+
+/* Overwrites the owner's ADD frames with SCRUBBED frames of the same length. */
+static int scrub_owner(struct shn_image_index *idx, const struct shn__image_owner *ow,
+                       struct shn_diag *diag)
+{
+    uint8_t frame[FRAME_SIZE + MAX_PAYLOAD] = {0};
+    uint8_t *p = frame + FRAME_SIZE;
+    size_t len = ADD_FIXED + ow->id_len;
+    int rc = SHN_OK;
+
     p[0] = TYPE_SCRUBBED;
     put32(frame, FRAME_MAGIC << 24 | (uint32_t)len);
     put32(frame + 4, shn_crc32(0, p, len));
-    const struct shn__image_owner *ow = &idx->owners[o];
     for (uint32_t k = 0; k < ow->nrecs && rc == SHN_OK; k++)
         if (write_all(idx->fd, frame, FRAME_SIZE + len, idx->offset[ow->recs[k]]) != SHN_OK)
             rc = shn_diag_set(diag, SHN_ERR_IO, idx->path, 0, NULL,
@@ -414,7 +408,40 @@ int shn_image_index_remove(struct shn_image_index *idx, const char *owner, size_
     if (rc == SHN_OK && fdatasync(idx->fd) != 0)
         rc = shn_diag_set(diag, SHN_ERR_IO, idx->path, 0, NULL, "fsync failed: %s",
                           strerror(errno));
-    /* 3. Memory. The REMOVE record is on disk, so this holds on reopen too. */
-    *removed = shn__image_drop_owner(idx, (uint32_t)o);
     return rc;
 }
+
+int shn_image_index_remove(struct shn_image_index *idx, const char *owner, size_t *removed,
+                           struct shn_diag *diag)
+{
+    size_t olen, count = 0;
+    int o, rc = SHN_OK;
+
+    if (!idx || !owner || !removed)
+        return SHN_ERR_INVALID;
+    if (idx->fd < 0) {
+        rc = shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, NULL, "index is read-only");
+        goto out;
+    }
+    olen = strnlen(owner, SHN_IMAGE_OWNER_MAX + 1);
+    if (!shn__image_owner_valid(owner, olen)) {
+        rc = shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, "owner", "bad owner id");
+        goto out;
+    }
+    o = shn__image_owner_find(idx, owner, olen);
+    if (o < 0 || idx->owners[o].nrecs == 0)
+        goto out; /* nothing to remove: not an error */
+    /* 1. The removal record, durable before anything is overwritten. */
+    rc = append_remove(idx, owner, olen, diag);
+    if (rc != SHN_OK)
+        goto out;
+    /* 2. Scrub the hashes from the file. 3. Memory. The REMOVE record is on
+     * disk, so the removal holds on reopen even if a scrub write failed. */
+    rc = scrub_owner(idx, &idx->owners[o], diag);
+    count = shn__image_drop_owner(idx, (uint32_t)o);
+out:
+    if (rc == SHN_OK || count > 0)
+        *removed = count; /* the removal took effect */
+    return rc;
+}
+

@@ -150,9 +150,25 @@ static void advise_huge(void *p, size_t bytes)
 #endif
 }
 
+/* Reallocates *arr to cap elements; *arr is untouched on failure. */
+static int grow_array(void **arr, size_t cap, size_t elem)
+{
+    size_t bytes;
+    void *p;
+
+    if (!shn_size_mul(cap, elem, &bytes))
+        return SHN_ERR_TOO_LARGE;
+    p = shn_realloc(*arr, bytes);
+    if (!p)
+        return SHN_ERR_NOMEM;
+    *arr = p;
+    return SHN_OK;
+}
+
 static int records_reserve(struct shn_image_index *idx, size_t extra)
 {
     size_t need, cap;
+    int rc;
 
     if (!shn_size_add(idx->n, extra, &need) || need > SHN_IMAGE_INDEX_MAX)
         return SHN_ERR_TOO_LARGE;
@@ -163,23 +179,18 @@ static int records_reserve(struct shn_image_index *idx, size_t extra)
         cap = need;
     /* Each array is grown on its own; a failure leaves the larger ones
      * larger, which is harmless: idx->cap only moves when all succeeded. */
-    void *p;
-    if (!(p = shn_realloc(idx->hash, cap * sizeof *idx->hash)))
-        return SHN_ERR_NOMEM;
-    idx->hash = p;
-    advise_huge(p, cap * sizeof *idx->hash);
-    if (!(p = shn_realloc(idx->owner, cap * sizeof *idx->owner)))
-        return SHN_ERR_NOMEM;
-    idx->owner = p;
-    if (!(p = shn_realloc(idx->time, cap * sizeof *idx->time)))
-        return SHN_ERR_NOMEM;
-    idx->time = p;
-    if (!(p = shn_realloc(idx->quality, cap * sizeof *idx->quality)))
-        return SHN_ERR_NOMEM;
-    idx->quality = p;
-    if (!(p = shn_realloc(idx->offset, cap * sizeof *idx->offset)))
-        return SHN_ERR_NOMEM;
-    idx->offset = p;
+    rc = grow_array((void **)&idx->hash, cap, sizeof *idx->hash);
+    if (rc == SHN_OK)
+        rc = grow_array((void **)&idx->owner, cap, sizeof *idx->owner);
+    if (rc == SHN_OK)
+        rc = grow_array((void **)&idx->time, cap, sizeof *idx->time);
+    if (rc == SHN_OK)
+        rc = grow_array((void **)&idx->quality, cap, sizeof *idx->quality);
+    if (rc == SHN_OK)
+        rc = grow_array((void **)&idx->offset, cap, sizeof *idx->offset);
+    if (rc != SHN_OK)
+        return rc;
+    advise_huge(idx->hash, cap * sizeof *idx->hash);
     idx->cap = cap;
     return SHN_OK;
 }
@@ -313,7 +324,9 @@ int shn__image_build_postings(struct shn_image_index *idx)
     }
     struct shn__image_posting *slab = NULL;
     if (total > 0) {
-        if (!shn_size_mul(total, sizeof *slab, &bytes) || !(slab = shn_malloc(bytes))) {
+        if (shn_size_mul(total, sizeof *slab, &bytes))
+            slab = shn_malloc(bytes);
+        if (!slab) {
             shn_free(b);
             return SHN_ERR_NOMEM;
         }
