@@ -41,11 +41,14 @@ static const char usage_hash[] =
 
 static const char usage_match[] =
     "usage: shinsa image match --index IDX [--max-distance D] (FILE... | --hash HEX) [--json]\n"
+    "                          [--dihedral] [--brute-force] [--exact]\n"
     "\n"
     "Finds every owner with a stored hash within Hamming distance D (default 31)\n"
     "of each image, nearest first. With --json, one object per line:\n"
     "{\"file\": ..., \"pdq\": ..., \"matches\": [{\"owner\": ..., \"distance\": ...}]}.\n"
-    "--brute-force scans every hash instead of using the index (same results).\n";
+    "--dihedral also finds rotated and mirrored copies (the 8 dihedral forms of\n"
+    "each image; not with --hash). --brute-force scans every hash instead of\n"
+    "using the index (same results).\n";
 
 static const char usage_add[] =
     "usage: shinsa image add --index IDX --owner ID (FILE... | --hash HEX [--quality Q])\n"
@@ -67,7 +70,7 @@ static const char usage_stats[] =
 
 struct image_args {
     const char *index, *owner, *hash;
-    int json, exact, brute_force;
+    int json, exact, brute_force, dihedral;
     int max_distance, quality, min_quality;
     int nfiles;
     char **files;
@@ -103,6 +106,8 @@ static int parse_args(int argc, char **argv, struct image_args *a, const char *u
             a->exact = 1;
         } else if (strcmp(o, "--brute-force") == 0) {
             a->brute_force = 1;
+        } else if (strcmp(o, "--dihedral") == 0) {
+            a->dihedral = 1;
         } else if (strcmp(o, "--index") == 0 || strcmp(o, "--owner") == 0 ||
                    strcmp(o, "--hash") == 0) {
             if (!v) {
@@ -233,16 +238,19 @@ static int open_index(const struct image_args *a, enum shn_image_index_mode mode
     return SHN_EXIT_OK;
 }
 
+/* Queries q (and, with --dihedral, forms[0..8)) and prints the matches. */
 static int print_matches(struct shn_buf *b, const struct image_args *a,
                          const struct shn_image_index *idx, const char *file,
-                         const struct shn_pdq *q)
+                         const struct shn_pdq *q, const struct shn_pdq *forms)
 {
     struct shn_image_match *m = NULL;
     size_t n = 0;
     char hex[SHN_PDQ_HEX_LEN + 1];
     unsigned flags = SHN_IMAGE_QUERY_BEST_PER_OWNER |
                      (a->brute_force ? SHN_IMAGE_QUERY_BRUTE_FORCE : 0);
-    int rc = shn_image_index_query(idx, q, a->max_distance, flags, &m, &n);
+    int rc = forms ? shn_image_index_query_many(idx, forms, SHN_PDQ_DIHEDRAL_COUNT,
+                                                a->max_distance, flags, &m, &n)
+                   : shn_image_index_query(idx, q, a->max_distance, flags, &m, &n);
 
     if (rc != SHN_OK)
         return rc;
@@ -284,8 +292,9 @@ static int cmd_match(int argc, char **argv)
     }
     if (parse_args(argc, argv, &a, usage_match) != 0)
         return SHN_EXIT_USAGE;
-    if ((a.nfiles == 0) == (a.hash == NULL)) {
-        fprintf(stderr, "shinsa image match: give FILE... or --hash HEX\n%s", usage_match);
+    if ((a.nfiles == 0) == (a.hash == NULL) || (a.hash && a.dihedral)) {
+        fprintf(stderr, "shinsa image match: give FILE... or --hash HEX (no --dihedral)\n%s",
+                usage_match);
         return SHN_EXIT_USAGE;
     }
     struct shn_pdq q;
@@ -297,14 +306,14 @@ static int cmd_match(int argc, char **argv)
     if (status != SHN_EXIT_OK)
         return status;
     shn_buf_init(&b, OUT_CAP);
-    if (a.hash && print_matches(&b, &a, idx, NULL, &q) != SHN_OK)
+    if (a.hash && print_matches(&b, &a, idx, NULL, &q, NULL) != SHN_OK)
         status = SHN_EXIT_FAILURE;
     for (int i = 0; i < a.nfiles; i++) {
         struct shn_image_hash h;
         struct shn_diag d;
         int rc = hash_one(a.files[i], &a, &h, &d);
         if (rc == SHN_OK)
-            rc = print_matches(&b, &a, idx, a.files[i], &h.pdq);
+            rc = print_matches(&b, &a, idx, a.files[i], &h.pdq, a.dihedral ? h.dihedral : NULL);
         if (rc != SHN_OK) {
             print_error(&b, a.json, a.files[i], rc, &d);
             status = SHN_EXIT_FAILURE;

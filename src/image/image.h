@@ -217,6 +217,14 @@ int shn_image_index_query(const struct shn_image_index *idx, const struct shn_pd
                           int max_distance, unsigned flags, struct shn_image_match **matches,
                           size_t *count);
 
+/* Every live hash within max_distance of any of the nq hashes in qs, each
+ * record once at its smallest distance; sorted and owned as above. With the
+ * eight dihedral forms of an image (struct shn_image_hash.dihedral) this
+ * also finds rotated and mirrored copies. */
+int shn_image_index_query_many(const struct shn_image_index *idx, const struct shn_pdq *qs,
+                               size_t nq, int max_distance, unsigned flags,
+                               struct shn_image_match **matches, size_t *count);
+
 /* The same with caller-owned storage for speed: fills at most `cap` matches
  * (unsorted) and returns the total number found in *found. */
 int shn_image_index_query_into(const struct shn_image_index *idx, const struct shn_pdq *q,

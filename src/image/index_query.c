@@ -217,47 +217,91 @@ static int by_owner(const void *pa, const void *pb)
     return (a->record > b->record) - (a->record < b->record);
 }
 
+static int by_record(const void *pa, const void *pb)
+{
+    const struct shn_image_match *a = pa, *b = pb;
+    if (a->record != b->record)
+        return a->record < b->record ? -1 : 1;
+    return (a->distance > b->distance) - (a->distance < b->distance);
+}
+
+/* Keeps the first of each run of equal keys (the array sorted so that the
+ * one to keep comes first); returns the new count. */
+static size_t unique(struct shn_image_match *m, size_t n, int by_owner_key)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int same = k > 0 && (by_owner_key ? strcmp(m[k - 1].owner, m[i].owner) == 0
+                                          : m[k - 1].record == m[i].record);
+        if (!same)
+            m[k++] = m[i];
+    }
+    return k;
+}
+
+int shn_image_index_query_many(const struct shn_image_index *idx, const struct shn_pdq *qs,
+                               size_t nq, int max_distance, unsigned flags,
+                               struct shn_image_match **matches, size_t *count)
+{
+    struct shn_image_match *m = NULL, *grown;
+    size_t used = 0, cap = 64, found, bytes;
+    int rc = SHN_OK;
+
+    if (!idx || !qs || !matches || !count || nq == 0)
+        return SHN_ERR_INVALID;
+    m = shn_malloc(cap * sizeof *m);
+    if (!m) {
+        rc = SHN_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t q = 0; q < nq; q++) {
+        /* Query into the free room; if it was short, grow and query again. */
+        rc = shn_image_index_query_into(idx, &qs[q], max_distance, flags, m + used, cap - used,
+                                        &found);
+        if (rc == SHN_OK && found > cap - used) {
+            if (!shn_size_add(used, found, &cap) || !shn_size_mul(cap, sizeof *m, &bytes)) {
+                rc = SHN_ERR_TOO_LARGE;
+                goto out;
+            }
+            grown = shn_realloc(m, bytes);
+            if (!grown) {
+                rc = SHN_ERR_NOMEM;
+                goto out;
+            }
+            m = grown;
+            rc = shn_image_index_query_into(idx, &qs[q], max_distance, flags, m + used,
+                                            cap - used, &found);
+        }
+        if (rc != SHN_OK)
+            goto out;
+        used += found;
+    }
+    if (used && nq > 1) { /* a record found by several queries: its nearest */
+        qsort(m, used, sizeof *m, by_record);
+        used = unique(m, used, 0);
+    }
+    if (used && (flags & SHN_IMAGE_QUERY_BEST_PER_OWNER)) {
+        qsort(m, used, sizeof *m, by_owner);
+        used = unique(m, used, 1);
+    }
+    if (used)
+        qsort(m, used, sizeof *m, by_distance);
+out:
+    if (rc != SHN_OK || used == 0) {
+        shn_free(m);
+        m = NULL;
+        used = 0;
+    }
+    if (rc == SHN_OK) {
+        *matches = m;
+        *count = used;
+    }
+    return rc;
+}
+
 int shn_image_index_query(const struct shn_image_index *idx, const struct shn_pdq *q,
                           int max_distance, unsigned flags, struct shn_image_match **matches,
                           size_t *count)
 {
-    struct shn_image_match *m = NULL;
-    size_t found = 0, cap = 64, n;
-    int rc;
-
-    if (!matches || !count)
-        return SHN_ERR_INVALID;
-    /* Query into a guess, and again with the exact size if it was short. */
-    for (;;) {
-        m = shn_malloc(cap * sizeof *m);
-        if (!m)
-            return SHN_ERR_NOMEM;
-        rc = shn_image_index_query_into(idx, q, max_distance, flags, m, cap, &found);
-        if (rc != SHN_OK || found <= cap)
-            break;
-        shn_free(m);
-        cap = found;
-    }
-    if (rc != SHN_OK) {
-        shn_free(m);
-        return rc;
-    }
-    n = found;
-    if (n && (flags & SHN_IMAGE_QUERY_BEST_PER_OWNER)) {
-        size_t k = 0;
-        qsort(m, n, sizeof *m, by_owner);
-        for (size_t i = 0; i < n; i++)
-            if (k == 0 || strcmp(m[k - 1].owner, m[i].owner) != 0)
-                m[k++] = m[i];
-        n = k;
-    }
-    if (n)
-        qsort(m, n, sizeof *m, by_distance);
-    if (n == 0) {
-        shn_free(m);
-        m = NULL;
-    }
-    *matches = m;
-    *count = n;
-    return SHN_OK;
+    return shn_image_index_query_many(idx, q, 1, max_distance, flags, matches, count);
 }

@@ -52,6 +52,7 @@ void index_equals_brute_force_on_random_and_planted(void **state);
 void index_reproduces_reference_needle_haystack_matches(void **state);
 void index_persists_and_forgets_owners(void **state);
 void index_detects_torn_writes_and_damage(void **state);
+void index_query_many_merges_forms(void **state);
 void index_fails_cleanly_without_memory(void **state);
 
 #endif

@@ -54,6 +54,7 @@ int main(void)
         cmocka_unit_test(index_reproduces_reference_needle_haystack_matches),
         cmocka_unit_test(index_persists_and_forgets_owners),
         cmocka_unit_test(index_detects_torn_writes_and_damage),
+        cmocka_unit_test(index_query_many_merges_forms),
         cmocka_unit_test(index_fails_cleanly_without_memory),
     };
     int failed = 0;

@@ -421,6 +421,48 @@ void index_detects_torn_writes_and_damage(void **state)
     unlink(path);
 }
 
+void index_query_many_merges_forms(void **state)
+{
+    char path[128];
+    struct shn_image_index *idx = NULL;
+    struct shn_image_record r[3];
+    struct shn_pdq q[2];
+    struct shn_image_match *m = NULL;
+    size_t n = 0;
+    (void)state;
+    tmp_path(path, sizeof path, "many.idx");
+    memset(r, 0, sizeof r);
+    random_hash(&q[0]);
+    random_hash(&q[1]);
+    r[0].pdq = q[0], r[0].owner = "a", r[0].quality = 90;
+    r[1].pdq = q[0], r[1].owner = "b", r[1].quality = 90;
+    flip_bits(&r[1].pdq, 20);
+    r[2].pdq = q[1], r[2].owner = "b", r[2].quality = 90;
+    flip_bits(&r[2].pdq, 3);
+    assert_int_equal(shn_image_index_open(path, SHN_IMAGE_INDEX_WRITE, &idx, NULL), SHN_OK);
+    assert_int_equal(shn_image_index_add(idx, r, 3, NULL), SHN_OK);
+    /* the same hash twice: each record once */
+    struct shn_pdq twice[2] = {q[0], q[0]};
+    assert_int_equal(shn_image_index_query_many(idx, twice, 2, 31, 0, &m, &n), SHN_OK);
+    assert_int_equal(n, 2);
+    shn_free(m);
+    /* both: three records; per owner, b at its nearest (3) */
+    assert_int_equal(shn_image_index_query_many(idx, q, 2, 31, 0, &m, &n), SHN_OK);
+    assert_int_equal(n, 3);
+    shn_free(m);
+    assert_int_equal(
+        shn_image_index_query_many(idx, q, 2, 31, SHN_IMAGE_QUERY_BEST_PER_OWNER, &m, &n), SHN_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(m[0].owner, "a");
+    assert_int_equal(m[0].distance, 0);
+    assert_string_equal(m[1].owner, "b");
+    assert_int_equal(m[1].distance, 3);
+    shn_free(m);
+    assert_int_equal(shn_image_index_query_many(idx, q, 0, 31, 0, &m, &n), SHN_ERR_INVALID);
+    shn_image_index_close(idx);
+    unlink(path);
+}
+
 void index_fails_cleanly_without_memory(void **state)
 {
     char path[128];
