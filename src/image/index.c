@@ -184,6 +184,21 @@ static int write_all(int fd, const void *buf, size_t len, uint64_t offset)
     return SHN_OK;
 }
 
+/* True for a file shorter than a header whose bytes are a prefix of ours
+ * or zeros (what a crash while creating the file leaves). */
+static int header_was_torn(int fd, off_t size)
+{
+    uint8_t head[HEADER_SIZE];
+    ssize_t got = size > 0 ? pread(fd, head, (size_t)size, 0) : 0;
+    int zeros = 1;
+
+    if (got != (ssize_t)size)
+        return 0;
+    for (ssize_t i = 0; i < got; i++)
+        zeros &= head[i] == 0;
+    return zeros || memcmp(head, "SHNPDQX1", (size_t)(got < 8 ? got : 8)) == 0;
+}
+
 static int create_header(int fd)
 {
     uint8_t h[HEADER_SIZE] = {0};
@@ -219,8 +234,10 @@ int shn_image_index_open(const char *path, enum shn_image_index_mode mode,
                           strerror(errno));
         goto out;
     }
-    if (st.st_size == 0 && mode == SHN_IMAGE_INDEX_WRITE) {
-        rc = create_header(fd);
+    if (mode == SHN_IMAGE_INDEX_WRITE && st.st_size < HEADER_SIZE && header_was_torn(fd, st.st_size)) {
+        /* Empty, or a creation that crashed inside the header: no record
+         * can exist yet, so the header is (re)written. */
+        rc = ftruncate(fd, 0) == 0 ? create_header(fd) : SHN_ERR_IO;
         if (rc != SHN_OK) {
             shn_diag_set(diag, rc, path, 0, NULL, "cannot write index header: %s", strerror(errno));
             goto out;

@@ -398,6 +398,21 @@ void index_detects_torn_writes_and_damage(void **state)
     assert_int_equal(s.damaged_records, 1);
     shn_image_index_close(idx);
 
+    /* A creation that crashed inside the header: rewritten by a writer. */
+    char torn[128];
+    tmp_path(torn, sizeof torn, "torn-header.idx");
+    append_bytes(torn, "SHNPD", 5);
+    assert_int_equal(shn_image_index_open(torn, SHN_IMAGE_INDEX_READ, &idx, NULL), SHN_ERR_FORMAT);
+    assert_int_equal(shn_image_index_open(torn, SHN_IMAGE_INDEX_WRITE, &idx, NULL), SHN_OK);
+    assert_int_equal(shn_image_index_add(idx, r, 1, NULL), SHN_OK);
+    shn_image_index_close(idx);
+    assert_int_equal(shn_image_index_open(torn, SHN_IMAGE_INDEX_READ, &idx, NULL), SHN_OK);
+    shn_image_index_close(idx);
+    unlink(torn);
+    append_bytes(torn, "GIF89a", 6); /* short, but not ours: left alone */
+    assert_int_equal(shn_image_index_open(torn, SHN_IMAGE_INDEX_WRITE, &idx, NULL), SHN_ERR_FORMAT);
+    unlink(torn);
+
     /* Not an index; a damaged header; a broken frame mid-file. */
     assert_int_equal(shn_image_index_open(FIX_DIR "/rgb.png", SHN_IMAGE_INDEX_READ, &idx, &d),
                      SHN_ERR_FORMAT);
