@@ -435,9 +435,11 @@ static int parse_fact(struct shn_listset *set, struct shn_entity *e, const char 
     } else if (starts(s, len, "citizen ") || starts(s, len, "Citizen ")) {
         rc = add_country(set, e, s + 8, len - 8);
     } else if (starts(s, len, "a.k.a. ") || starts(s, len, "a.k.a ")) {
-        int weak = contains_nocase(s, len, "weak") || contains_nocase(s, len, "low quality");
+        /* OFAC's legacy files keep strong aliases in alt.csv and put the
+         * weak ones (low-quality a.k.a.s, often short or generic) in the
+         * remarks, so a remark alias is weak. */
         n = s[5] == '.' ? 7 : 6;
-        rc = add_quoted_alias(set, e, s + n, len - n, weak ? SHN_ALIAS_WEAK : SHN_ALIAS_AKA);
+        rc = add_quoted_alias(set, e, s + n, len - n, SHN_ALIAS_WEAK);
     } else if (starts(s, len, "f.k.a. ") || starts(s, len, "n.k.a. ")) {
         rc = add_quoted_alias(set, e, s + 7, len - 7, SHN_ALIAS_FKA);
     } else if (starts(s, len, "Digital Currency Address - ")) {

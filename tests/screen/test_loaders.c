@@ -229,8 +229,8 @@ static void test_ofac_remarks_facts(void **state)
     id = find_ident(e, SHN_ID_CRYPTO, "1abc0000000");
     assert_non_null(id);
     assert_string_equal(id->chain, "XBT");
-    assert_true(has_name(e, "HIDDEN COBRA", SHN_ALIAS_AKA));
-    assert_true(has_name(e, "ABU 'ABDALLAH", SHN_ALIAS_AKA));
+    assert_true(has_name(e, "HIDDEN COBRA", SHN_ALIAS_WEAK));
+    assert_true(has_name(e, "ABU 'ABDALLAH", SHN_ALIAS_WEAK));
     assert_true(has_name(e, "SHADOW", SHN_ALIAS_WEAK));
     assert_true(has_name(e, "OLD NAME", SHN_ALIAS_FKA));
     assert_int_equal(stats.facts, 22);
@@ -268,7 +268,7 @@ static void test_ofac_fixture_loads_every_file(void **state)
     assert_int_equal(e->names[0].strength, SHN_ALIAS_PRIMARY);
     assert_true(has_name(e, "BAEK, Mun Sol", SHN_ALIAS_AKA));
     assert_true(has_name(e, "PAK, Munsol", SHN_ALIAS_FKA));
-    assert_true(has_name(e, "SOLAR WIND", SHN_ALIAS_AKA));
+    assert_true(has_name(e, "SOLAR WIND", SHN_ALIAS_WEAK));
     assert_int_equal(e->n_programs, 2);
     assert_string_equal(e->programs[0], "DPRK");
     assert_string_equal(e->programs[1], "DPRK2");
@@ -286,7 +286,7 @@ static void test_ofac_fixture_loads_every_file(void **state)
     e = get(set, "ofac:9002");
     assert_string_equal(e->source, "ofac"); /* first list loaded keeps it */
     assert_int_equal(e->kind, SHN_KIND_ORGANIZATION);
-    assert_true(has_name(e, "NLT", SHN_ALIAS_AKA));
+    assert_true(has_name(e, "NLT", SHN_ALIAS_WEAK));
     assert_true(has_name(e, "LANTERN BRAND", SHN_ALIAS_WEAK));
     assert_true(has_name(e, "OLD LANTERN", SHN_ALIAS_FKA));
     assert_true(has_name(e, "NLT GROUP", SHN_ALIAS_FKA));
@@ -322,7 +322,7 @@ static void test_ofac_fixture_loads_every_file(void **state)
     assert_non_null(id);
     assert_string_equal(id->country, "Russia");
     assert_non_null(find_ident(e, SHN_ID_EMAIL, "long.remark@example.org"));
-    assert_true(has_name(e, "CONTINUED", SHN_ALIAS_AKA));
+    assert_true(has_name(e, "CONTINUED", SHN_ALIAS_WEAK));
     assert_true(has_dob(e, SHN_DATE_RANGE, 1955, 1957, 0, 0));
     assert_true(has_dob(e, SHN_DATE_MONTH, 1960, 1960, 3, 0));
     assert_true(has_dob(e, SHN_DATE_YEAR, 1962, 1962, 0, 0));
@@ -672,7 +672,7 @@ static void test_real_ofac_lists(void **state)
     id = find_ident(e, SHN_ID_CRYPTO, "149w62rY42aZBox8fGcmqNsXUzSStKeq8C");
     assert_non_null(id);
     assert_string_equal(id->chain, "XBT");
-    assert_true(has_name(e, "Mastercartaria", SHN_ALIAS_AKA));
+    assert_true(has_name(e, "Mastercartaria", SHN_ALIAS_WEAK));
     assert_string_equal(e->nationalities[0], "IR");
     assert_true(has_dob(e, SHN_DATE_EXACT, 1979, 1979, 9, 21));
 
@@ -684,7 +684,7 @@ static void test_real_ofac_lists(void **state)
     assert_string_equal(id->chain, "ETH");
     assert_non_null(find_ident(e, SHN_ID_PASSPORT, "4005504207"));
     /* 28263 is cut inside a.k.a. 'snowsjohn'. */
-    assert_true(has_name(get(set, "ofac:28263"), "snowsjohn", SHN_ALIAS_AKA));
+    assert_true(has_name(get(set, "ofac:28263"), "snowsjohn", SHN_ALIAS_WEAK));
     /* 28264 inside "Phone Number". */
     assert_non_null(find_ident(get(set, "ofac:28264"), SHN_ID_PHONE, "8613314257947"));
     /* Consolidated 17250 is cut just before "(Russia)". */
