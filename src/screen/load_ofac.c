@@ -85,6 +85,25 @@ static int bad_ent_num(const struct shn_csv *r, const char *text, struct shn_dia
 
 /* ---- Comments --------------------------------------------------------- */
 
+/* Reads the next record of an OFAC file: at least min_fields fields and a
+ * valid ent_num first. Returns SHN_OK, SHN_ERR_NOT_FOUND at the end of the
+ * file, or an error with the diagnostic naming file and line; `layout`
+ * names the expected fields for that message. */
+static int next_record(struct shn_csv *r, size_t min_fields, const char *layout, size_t *count,
+                       unsigned long *ent, struct shn_diag *diag)
+{
+    int rc = shn_csv_next(r, count, diag);
+
+    if (rc != SHN_OK)
+        return rc;
+    if (*count < min_fields)
+        return shn_diag_set(diag, SHN_ERR_PARSE, r->file, r->record_line, NULL,
+                            "%zu fields, expected %s", *count, layout);
+    if (!parse_ent_num(r->fields[0], ent))
+        return bad_ent_num(r, r->fields[0], diag);
+    return SHN_OK;
+}
+
 struct comment {
     unsigned long ent;
     size_t order;
@@ -123,17 +142,13 @@ static int comments_load(struct comments *c, const char *data, size_t len, const
     shn_csv_init(&r, data, len, name);
     for (;;) {
         unsigned long ent;
-        rc = shn_csv_next(&r, &count, diag);
+        rc = next_record(&r, 1, "ent_num, remarks", &count, &ent, diag);
         if (rc == SHN_ERR_NOT_FOUND) {
             rc = SHN_OK;
             break;
         }
         if (rc != SHN_OK)
             goto out;
-        if (!parse_ent_num(r.fields[0], &ent)) {
-            rc = bad_ent_num(&r, r.fields[0], diag);
-            goto out;
-        }
         if (count < 2)
             continue;
         if (c->n == c->cap) {
@@ -260,24 +275,13 @@ static int load_prim(struct shn_listset *set, const struct shn_ofac_mem *m, cons
         uint32_t before = set->n_entities;
         int kind;
 
-        rc = shn_csv_next(&r, &count, diag);
+        rc = next_record(&r, 4, "12 (ent_num, SDN_Name, SDN_Type, Program, ..., Remarks)", &count, &ent, diag);
         if (rc == SHN_ERR_NOT_FOUND) {
             rc = SHN_OK;
             break;
         }
         if (rc != SHN_OK)
             goto out;
-        if (count < 4) {
-            rc = shn_diag_set(diag, SHN_ERR_PARSE, r.file, r.record_line, NULL,
-                              "%zu fields, expected 12 (ent_num, SDN_Name, SDN_Type, "
-                              "Program, ..., Remarks)",
-                              count);
-            goto out;
-        }
-        if (!parse_ent_num(r.fields[0], &ent)) {
-            rc = bad_ent_num(&r, r.fields[0], diag);
-            goto out;
-        }
         name = field(&r, count, 1);
         if (!*name) {
             rc = shn_diag_set(diag, SHN_ERR_PARSE, r.file, r.record_line, "SDN_Name",
@@ -356,24 +360,13 @@ static int load_alt(struct shn_listset *set, const struct shn_ofac_mem *m, struc
         struct shn_entity *e;
         int strength = SHN_ALIAS_AKA;
 
-        rc = shn_csv_next(&r, &count, diag);
+        rc = next_record(&r, 4, "5 (ent_num, alt_num, alt_type, alt_name, remarks)", &count, &ent, diag);
         if (rc == SHN_ERR_NOT_FOUND) {
             rc = SHN_OK;
             break;
         }
         if (rc != SHN_OK)
             goto out;
-        if (count < 4) {
-            rc = shn_diag_set(diag, SHN_ERR_PARSE, r.file, r.record_line, NULL,
-                              "%zu fields, expected 5 (ent_num, alt_num, alt_type, alt_name, "
-                              "remarks)",
-                              count);
-            goto out;
-        }
-        if (!parse_ent_num(r.fields[0], &ent)) {
-            rc = bad_ent_num(&r, r.fields[0], diag);
-            goto out;
-        }
         e = owner(set, &r, ent);
         if (!e)
             continue;
@@ -409,24 +402,13 @@ static int load_add(struct shn_listset *set, const struct shn_ofac_mem *m, struc
         unsigned long ent;
         struct shn_entity *e;
 
-        rc = shn_csv_next(&r, &count, diag);
+        rc = next_record(&r, 5, "6 (ent_num, add_num, address, city, country, remarks)", &count, &ent, diag);
         if (rc == SHN_ERR_NOT_FOUND) {
             rc = SHN_OK;
             break;
         }
         if (rc != SHN_OK)
             goto out;
-        if (count < 5) {
-            rc = shn_diag_set(diag, SHN_ERR_PARSE, r.file, r.record_line, NULL,
-                              "%zu fields, expected 6 (ent_num, add_num, address, city, "
-                              "country, remarks)",
-                              count);
-            goto out;
-        }
-        if (!parse_ent_num(r.fields[0], &ent)) {
-            rc = bad_ent_num(&r, r.fields[0], diag);
-            goto out;
-        }
         e = owner(set, &r, ent);
         if (!e)
             continue;
