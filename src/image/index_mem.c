@@ -312,9 +312,11 @@ int shn__image_build_postings(struct shn_image_index *idx)
         return SHN_ERR_NOMEM;
     advise_huge(b, nb * sizeof *b);
     unsigned mask = (1u << bits) - 1;
-    for (size_t r = 0; r < idx->n; r++)
-        if (idx->owner[r] != SHN__IMAGE_DELETED)
-            for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++)
+    /* Table by table: the records are read in order and the writes stay
+     * within one table's part of the memory. */
+    for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++)
+        for (size_t r = 0; r < idx->n; r++)
+            if (idx->owner[r] != SHN__IMAGE_DELETED)
                 b[((size_t)t << bits) + (shn__image_chunk(idx->hash[r], t) & mask)].cap++;
     size_t total = 0, bytes;
     for (size_t i = 0; i < nb; i++) {
@@ -337,10 +339,10 @@ int shn__image_build_postings(struct shn_image_index *idx)
         b[i].p = b[i].cap ? slab + total : NULL;
         total += b[i].cap;
     }
-    for (size_t r = 0; r < idx->n; r++) {
-        if (idx->owner[r] == SHN__IMAGE_DELETED)
-            continue;
-        for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++) {
+    for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++) {
+        for (size_t r = 0; r < idx->n; r++) {
+            if (idx->owner[r] == SHN__IMAGE_DELETED)
+                continue;
             struct shn__image_bucket *bk =
                 &b[((size_t)t << bits) + (shn__image_chunk(idx->hash[r], t) & mask)];
             posting_set(&bk->p[bk->len++], idx->hash[r], t, (uint32_t)r);
