@@ -6,9 +6,9 @@ set -euo pipefail
 shinsa=${1:?usage: demo.sh SHINSA_BINARY [SHARED_DATA_DIR]}
 shared=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=${SHINSA_DEMO_DIR:-$root/build/demo}
-mkdir -p "$work"
-index="$work/screen.idx"
+# The demo builds the default index (shinsa's data directory, see
+# 'shinsa lists build --help'), so that afterwards a plain
+# 'shinsa screen --name 리만건' works without --index.
 
 sources=(--custom "$root/data/demo/demo-list.jsonl")
 sanctions="$shared/sanctions"
@@ -20,13 +20,15 @@ else
   echo "== real lists not found (looked in '$sanctions'): demo list only"
 fi
 
-echo "== shinsa lists build"
-"$shinsa" lists build --out "$index" "${sources[@]}"
+echo "== shinsa lists build (default index)"
+"$shinsa" lists build "${sources[@]}" | tee /tmp/shinsa-demo-info.$$
+index=$(sed -n 's/^index //p' /tmp/shinsa-demo-info.$$)
+rm -f /tmp/shinsa-demo-info.$$
 echo
 
 run() {
   echo "\$ shinsa screen $*"
-  "$shinsa" screen --index "$index" "$@"
+  "$shinsa" screen "$@"
   echo
 }
 
@@ -42,5 +44,7 @@ if [ -d "$sanctions/ofac-2021" ]; then
   run --name "Kim Yong-chol" --dob 1947
 fi
 
-echo "== batch: shinsa screen --file data/demo/demo-queries.jsonl (JSON Lines out)"
-"$shinsa" screen --index "$index" --file "$root/data/demo/demo-queries.jsonl" | cut -c1-200
+echo "== batch: shinsa screen --file data/demo/demo-queries.jsonl (JSON Lines out, cut to 200 columns)"
+"$shinsa" screen --file "$root/data/demo/demo-queries.jsonl" | cut -c1-200
+echo
+echo "The index is $index; try: $shinsa screen --name 'Kim Jong Un' --dob 1984"

@@ -40,6 +40,8 @@ void shn_progress(const char *label, unsigned long long done, unsigned long long
     if (current_level < SHN_LOG_INFO)
         return;
     now = time(NULL);
+    if (last_progress == 0)
+        last_progress = now; /* the first report comes after two seconds of work */
     if (now - last_progress < 2)
         return;
     last_progress = now;
