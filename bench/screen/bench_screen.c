@@ -131,8 +131,11 @@ static void perturb(const char *name, char *out, size_t size)
     snprintf(out, size, "%s", tmp);
 }
 
+enum { Q_LISTED, Q_SCRIPTS, Q_RANDOM };
+
 struct queries {
     char **name;
+    unsigned char *kind; /* Q_* */
     size_t n;
 };
 
@@ -146,16 +149,20 @@ static void make_queries(const struct shn_listset *set, size_t count, struct que
         if (strcmp(set->entities[i]->source, "crypto") != 0 && set->entities[i]->n_names)
             pool[listed++] = set->entities[i];
     q->name = calloc(count, sizeof *q->name);
+    q->kind = calloc(count, 1);
     q->n = count;
     for (size_t i = 0; i < count; i++) {
         unsigned kind = rnd(100);
         if (kind < 35) {
             const struct shn_entity *e = pool[rnd((unsigned)listed)];
             perturb(e->names[rnd(e->n_names)].text, buf, sizeof buf);
+            q->kind[i] = Q_LISTED;
         } else if (kind < 50) {
+            q->kind[i] = Q_SCRIPTS;
             snprintf(buf, sizeof buf, "%s", multi_script[rnd(sizeof multi_script / sizeof multi_script[0])]);
         } else {
             random_name(buf, sizeof buf);
+            q->kind[i] = Q_RANDOM;
         }
         q->name[i] = strdup(buf);
     }
@@ -337,6 +344,34 @@ int main(int argc, char **argv)
         scored += w[i].scored;
     }
     wall = now() - t;
+    {
+        /* The slowest queries, to see what the tail is made of. */
+        double sum = 0;
+        size_t worst[5] = {0};
+        for (size_t i = 0; i < count; i++) {
+            sum += lat[i];
+            for (int k = 0; k < 5; k++) {
+                if (lat[i] > lat[worst[k]]) {
+                    memmove(worst + k + 1, worst + k, (4 - k) * sizeof worst[0]);
+                    worst[k] = i;
+                    break;
+                }
+            }
+        }
+        double ksum[3] = {0};
+        size_t kn[3] = {0};
+        for (size_t i = 0; i < count; i++) {
+            ksum[q.kind[i]] += lat[i];
+            kn[q.kind[i]]++;
+        }
+        printf("mean latency %.1f us: listed names perturbed %.1f us (%zu), other scripts %.1f us "
+               "(%zu), unlisted random names %.1f us (%zu)\n",
+               sum / count * 1e6, ksum[0] / kn[0] * 1e6, kn[0], ksum[1] / kn[1] * 1e6, kn[1],
+               ksum[2] / kn[2] * 1e6, kn[2]);
+        printf("slowest queries:");
+        for (int k = 0; k < 5; k++)
+            printf(" '%s' (%.0f us)%s", q.name[worst[k]], lat[worst[k]] * 1e6, k < 4 ? "," : "\n");
+    }
     qsort(lat, count, sizeof *lat, cmp_double);
     double qps = count / wall;
     printf("\nindexed: %zu queries in %.2f s = %.0f queries/s on %d threads   [target >= 50,000]\n",
@@ -394,6 +429,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < q.n; i++)
         free(q.name[i]);
     free(q.name);
+    free(q.kind);
     free(lat);
     return lost ? 1 : 0;
 }

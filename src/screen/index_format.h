@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define SHN_IDX_MAGIC "SHNSCRN\0"
-#define SHN_IDX_VERSION 5u
+#define SHN_IDX_VERSION 6u
 
 enum shn_idx_section {
     SHN_SEC_STRINGS = 0,  /* NUL-terminated UTF-8 strings; offset 0 is "" */

@@ -8,7 +8,7 @@
 #include "screen/screen_internal.h"
 
 #define KEY_SEED 0x5348494e53414b31ULL /* "SHINSAK1" */
-#define JOIN_MAX 96
+#define JOIN_MAX (2 * SHN_PAIR_MAX_TOKEN)
 
 uint64_t shn__key_hash(const char *s, size_t len)
 {
@@ -104,7 +104,7 @@ size_t shn__keys_for_tokens(const struct shn_token_list *t, struct shn_key *out,
         emit(&k, t->tok[i], t->len[i]);
     }
     for (int i = 0; i + 1 < t->n; i++) {
-        if ((size_t)t->len[i] + t->len[i + 1] > JOIN_MAX)
+        if (!shn__pairable(t->len[i], t->len[i + 1]))
             continue;
         memcpy(joined, t->tok[i], t->len[i]);
         memcpy(joined + t->len[i], t->tok[i + 1], t->len[i + 1]);

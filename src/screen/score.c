@@ -73,7 +73,7 @@ void shn__qtokens_init(struct shn_qtokens *q, const struct shn_token_list *t)
     }
     for (int i = 0; i + 1 < t->n; i++) {
         size_t a = t->len[i], b = t->len[i + 1];
-        if (a + b >= sizeof q->pair_buf[i]) {
+        if (!shn__pairable(a, b) || a + b >= sizeof q->pair_buf[i]) {
             q->s[t->n + i] = NULL;
             q->len[t->n + i] = 0;
             continue;

@@ -21,6 +21,17 @@
  * SHN_KEY_MAX_DELETE bytes, every string with one byte deleted, so that one
  * typo, one romanization letter or one transposition still meets. */
 #define SHN_KEY_MIN_DELETE 5
+/* Only tokens of up to this many letters join into pairs: merging exists
+ * for syllable-sized pieces of one name (Jong Un = Jongun, Abdul Rahman =
+ * Abdulrahman); long words of company names never need it, and their pairs
+ * would only add keys. The index builder, the key generator and the
+ * scorer all use shn__pairable(). */
+#define SHN_PAIR_MAX_TOKEN 6
+
+static inline bool shn__pairable(size_t a, size_t b)
+{
+    return a <= SHN_PAIR_MAX_TOKEN && b <= SHN_PAIR_MAX_TOKEN;
+}
 #define SHN_KEY_MAX_DELETE 24
 #define SHN_KEYS_MAX 512
 
