@@ -104,9 +104,9 @@ static void *hash_worker(void *arg)
 static void bench_hashing(void)
 {
     static const char *names[] = {
-        "aaa-orig.jpg",        "blur-a-little.jpg",  "blur-a-lot.jpg",    "high-contrast.jpg",
-        "high-saturation.jpg", "sharpen-a-little.jpg", "sharpen-a-lot.jpg", "shrink-a-little.jpg",
-        "shrink-a-lot.jpg",    "square-128x128.jpg", "square-256x256.jpg", "square-512x512.jpg"};
+        "aaa-orig.jpg",        "blur-a-little.jpg",    "blur-a-lot.jpg",     "high-contrast.jpg",
+        "high-saturation.jpg", "sharpen-a-little.jpg", "sharpen-a-lot.jpg",  "shrink-a-little.jpg",
+        "shrink-a-lot.jpg",    "square-128x128.jpg",   "square-256x256.jpg", "square-512x512.jpg"};
     const int reps = 20;
 
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -232,7 +232,7 @@ static int bench_index(size_t n, const char *dir)
     char path[512];
     struct shn_image_index *idx = NULL;
     struct shn_image_record *recs = shn_calloc(BATCH, sizeof *recs);
-    char (*owners)[24] = shn_calloc(BATCH, sizeof *owners);
+    char(*owners)[24] = shn_calloc(BATCH, sizeof *owners);
     struct shn_pdq *queries = shn_calloc(QUERIES, sizeof *queries);
     size_t *mih_counts = shn_calloc(QUERIES, sizeof *mih_counts);
     size_t *bf_counts = shn_calloc(QUERIES, sizeof *bf_counts);
@@ -267,7 +267,8 @@ static int bench_index(size_t n, const char *dir)
             } else {
                 random_hash(&recs[k].pdq);
             }
-            snprintf(owners[k], sizeof owners[k], "acct-%zu", (r / 3) % 100000000); /* 3 hashes an owner */
+            snprintf(owners[k], sizeof owners[k], "acct-%zu",
+                     (r / 3) % 100000000); /* 3 hashes an owner */
             recs[k].owner = owners[k];
             recs[k].quality = 100;
             recs[k].time = 1700000000 + (int64_t)r;
@@ -310,8 +311,8 @@ static int bench_index(size_t n, const char *dir)
         size_t mm = 0, bm = 0;
         int nbf = n >= 5000000 ? 100 : 400; /* the scan is slow: fewer queries */
         double mih = run_queries(idx, queries, QUERIES, distance, 0, mih_counts, &mm);
-        double bf = run_queries(idx, queries, nbf, distance, SHN_IMAGE_QUERY_BRUTE_FORCE,
-                                bf_counts, &bm);
+        double bf =
+            run_queries(idx, queries, nbf, distance, SHN_IMAGE_QUERY_BRUTE_FORCE, bf_counts, &bm);
         int agree = 1;
         for (int i = 0; i < nbf; i++)
             agree &= mih_counts[i] == bf_counts[i];

@@ -209,7 +209,8 @@ static int cmd_hash(int argc, char **argv)
         if (a.json) {
             shn_buf_append_str(&b, "{\"file\": ");
             shn_buf_append_json_string(&b, a.files[i]);
-            shn_buf_appendf(&b, ", \"pdq\": \"%s\", \"quality\": %d, \"width\": %u, \"height\": %u}",
+            shn_buf_appendf(&b,
+                            ", \"pdq\": \"%s\", \"quality\": %d, \"width\": %u, \"height\": %u}",
                             hex, h.quality, h.width, h.height);
         } else {
             shn_buf_appendf(&b, "%s %d %ux%u ", hex, h.quality, h.width, h.height);
@@ -246,10 +247,10 @@ static int print_matches(struct shn_buf *b, const struct image_args *a,
     struct shn_image_match *m = NULL;
     size_t n = 0;
     char hex[SHN_PDQ_HEX_LEN + 1];
-    unsigned flags = SHN_IMAGE_QUERY_BEST_PER_OWNER |
-                     (a->brute_force ? SHN_IMAGE_QUERY_BRUTE_FORCE : 0);
-    int rc = forms ? shn_image_index_query_many(idx, forms, SHN_PDQ_DIHEDRAL_COUNT,
-                                                a->max_distance, flags, &m, &n)
+    unsigned flags =
+        SHN_IMAGE_QUERY_BEST_PER_OWNER | (a->brute_force ? SHN_IMAGE_QUERY_BRUTE_FORCE : 0);
+    int rc = forms ? shn_image_index_query_many(idx, forms, SHN_PDQ_DIHEDRAL_COUNT, a->max_distance,
+                                                flags, &m, &n)
                    : shn_image_index_query(idx, q, a->max_distance, flags, &m, &n);
 
     if (rc != SHN_OK)
@@ -366,8 +367,7 @@ static int cmd_add(int argc, char **argv)
     if (parse_args(argc, argv, &a, usage_add) != 0)
         return SHN_EXIT_USAGE;
     if (!a.owner || (a.nfiles == 0) == (a.hash == NULL)) {
-        fprintf(stderr, "shinsa image add: give --owner and FILE... or --hash HEX\n%s",
-                usage_add);
+        fprintf(stderr, "shinsa image add: give --owner and FILE... or --hash HEX\n%s", usage_add);
         return SHN_EXIT_USAGE;
     }
     if (a.hash && shn_image_pdq_from_hex(a.hash, strlen(a.hash), &r.pdq) != SHN_OK) {
@@ -472,8 +472,7 @@ static int cmd_stats(int argc, char **argv)
     if (parse_args(argc, argv, &a, usage_stats) != 0)
         return SHN_EXIT_USAGE;
     if (a.nfiles > 0) {
-        fprintf(stderr, "shinsa image stats: unexpected operand '%s'\n%s", a.files[0],
-                usage_stats);
+        fprintf(stderr, "shinsa image stats: unexpected operand '%s'\n%s", a.files[0], usage_stats);
         return SHN_EXIT_USAGE;
     }
     status = open_index(&a, SHN_IMAGE_INDEX_READ, &idx, usage_stats);
@@ -487,12 +486,13 @@ static int cmd_stats(int argc, char **argv)
     } else {
         shn_buf_appendf(&b, "index %s:", a.index);
     }
-    shn_buf_appendf(&b,
-                    a.json ? ", \"hashes\": %zu, \"owners\": %zu, \"removed\": %zu, "
-                             "\"damaged_records\": %zu, \"torn_bytes\": %zu, \"file_bytes\": %" PRIu64 "}"
-                           : " %zu hashes, %zu owners, %zu removed, %zu damaged records, "
-                             "%zu torn bytes ignored, %" PRIu64 " bytes",
-                    s.hashes, s.owners, s.removed, s.damaged_records, s.torn_bytes, s.file_bytes);
+    shn_buf_appendf(
+        &b,
+        a.json ? ", \"hashes\": %zu, \"owners\": %zu, \"removed\": %zu, "
+                 "\"damaged_records\": %zu, \"torn_bytes\": %zu, \"file_bytes\": %" PRIu64 "}"
+               : " %zu hashes, %zu owners, %zu removed, %zu damaged records, "
+                 "%zu torn bytes ignored, %" PRIu64 " bytes",
+        s.hashes, s.owners, s.removed, s.damaged_records, s.torn_bytes, s.file_bytes);
     flush_line(&b);
     shn_buf_cleanup(&b);
     shn_image_index_close(idx);

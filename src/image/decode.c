@@ -106,13 +106,34 @@ int shn_image_orient(struct shn_image *img)
         for (uint32_t x = 0; x < nw; x++) {
             uint32_t sx, sy; /* the stored pixel shown at (x, y) */
             switch (o) {
-            case 2: sx = w - 1 - x; sy = y; break;
-            case 3: sx = w - 1 - x; sy = h - 1 - y; break;
-            case 4: sx = x; sy = h - 1 - y; break;
-            case 5: sx = y; sy = x; break;
-            case 6: sx = y; sy = h - 1 - x; break;
-            case 7: sx = w - 1 - y; sy = h - 1 - x; break;
-            default: sx = w - 1 - y; sy = x; break; /* 8 */
+            case 2:
+                sx = w - 1 - x;
+                sy = y;
+                break;
+            case 3:
+                sx = w - 1 - x;
+                sy = h - 1 - y;
+                break;
+            case 4:
+                sx = x;
+                sy = h - 1 - y;
+                break;
+            case 5:
+                sx = y;
+                sy = x;
+                break;
+            case 6:
+                sx = y;
+                sy = h - 1 - x;
+                break;
+            case 7:
+                sx = w - 1 - y;
+                sy = h - 1 - x;
+                break;
+            default:
+                sx = w - 1 - y;
+                sy = x;
+                break; /* 8 */
             }
             memcpy(dst + (size_t)y * nstride + (size_t)x * ch,
                    img->pixels + (size_t)sy * img->stride + (size_t)sx * ch, ch);
@@ -199,8 +220,8 @@ out:
     return rc;
 }
 
-int shn_image_hash_pixels(const uint8_t *pixels, uint32_t width, uint32_t height,
-                          unsigned channels, size_t stride, struct shn_image_hash *out)
+int shn_image_hash_pixels(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
+                          size_t stride, struct shn_image_hash *out)
 {
     size_t row_bytes;
 
@@ -224,7 +245,8 @@ int shn__image_hash_decoded(const struct shn_image *img, struct shn_image_hash *
      * box filter sees nearly the reference's pixels. */
     if (img->source_width > SHN__IMAGE_REF_SIDE || img->source_height > SHN__IMAGE_REF_SIDE)
         rows = cols = SHN__IMAGE_REF_SIDE;
-    rc = hash_grid(img->pixels, img->width, img->height, img->channels, img->stride, rows, cols, &h);
+    rc =
+        hash_grid(img->pixels, img->width, img->height, img->channels, img->stride, rows, cols, &h);
     if (rc != SHN_OK)
         return rc;
     h.width = img->source_width;

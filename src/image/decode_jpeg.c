@@ -15,7 +15,8 @@
 #include <string.h>
 
 #include <jpeglib.h>
-#include <jerror.h>
+
+#include <jerror.h> /* after jpeglib.h */
 
 #include "core/alloc.h"
 #include "image/image_internal.h"
@@ -139,13 +140,14 @@ static int run_jpeg(struct jpeg_ctx *ctx)
     jpeg_read_header(ci, TRUE);
 
     /* The bound, before libjpeg allocates anything for the pixels. */
-    ctx->rc = shn__image_check_size(ci->image_width, ci->image_height, ctx->opts, ctx->name,
-                                    ctx->diag);
+    ctx->rc =
+        shn__image_check_size(ci->image_width, ci->image_height, ctx->opts, ctx->name, ctx->diag);
     if (ctx->rc != SHN_OK)
         return ctx->rc;
     ctx->img.orientation = 1;
     for (jpeg_saved_marker_ptr m = ci->marker_list; m; m = m->next) {
-        if (m->marker == JPEG_APP0 + 1 && m->data_length > 6 && memcmp(m->data, "Exif\0\0", 6) == 0) {
+        if (m->marker == JPEG_APP0 + 1 && m->data_length > 6 &&
+            memcmp(m->data, "Exif\0\0", 6) == 0) {
             ctx->img.orientation = shn__image_exif_orientation(m->data, m->data_length);
             break;
         }

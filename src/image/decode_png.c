@@ -83,8 +83,8 @@ static int run_png(struct png_ctx *ctx)
     unsigned channels;
 
     if (setjmp(png_jmpbuf(ctx->png))) {
-        ctx->rc = shn_diag_set(ctx->diag, SHN_ERR_PARSE, ctx->name, 0, NULL, "bad PNG: %s",
-                               ctx->message);
+        ctx->rc =
+            shn_diag_set(ctx->diag, SHN_ERR_PARSE, ctx->name, 0, NULL, "bad PNG: %s", ctx->message);
         return ctx->rc;
     }
     png_set_read_fn(ctx->png, ctx, on_read);

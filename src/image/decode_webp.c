@@ -20,7 +20,8 @@ int shn__image_decode_webp(const uint8_t *data, size_t len, const struct shn_ima
         return shn_diag_set(diag, SHN_ERR_UNSUPPORTED, name, 0, NULL, "libwebp version mismatch");
     status = WebPGetFeatures(data, len, &config.input);
     if (status != VP8_STATUS_OK)
-        return shn_diag_set(diag, SHN_ERR_PARSE, name, 0, NULL, "bad WebP header (libwebp status %d)", (int)status);
+        return shn_diag_set(diag, SHN_ERR_PARSE, name, 0, NULL,
+                            "bad WebP header (libwebp status %d)", (int)status);
     if (config.input.has_animation)
         return shn_diag_set(diag, SHN_ERR_UNSUPPORTED, name, 0, NULL, "animated WebP");
     /* The bound, before any pixel memory. */
@@ -43,10 +44,11 @@ int shn__image_decode_webp(const uint8_t *data, size_t len, const struct shn_ima
     status = WebPDecode(data, len, &config);
     WebPFreeDecBuffer(&config.output);
     if (status != VP8_STATUS_OK) {
-        rc = shn_diag_set(diag, SHN_ERR_PARSE, name, 0, NULL,
-                          status == VP8_STATUS_NOT_ENOUGH_DATA ? "truncated WebP"
-                                                               : "bad WebP data (libwebp status %d)",
-                          (int)status);
+        rc =
+            shn_diag_set(diag, SHN_ERR_PARSE, name, 0, NULL,
+                         status == VP8_STATUS_NOT_ENOUGH_DATA ? "truncated WebP"
+                                                              : "bad WebP data (libwebp status %d)",
+                         (int)status);
         goto out;
     }
     if (channels == 4) {

@@ -41,7 +41,7 @@ struct shn_pdq {
 /* The eight dihedral forms, in the reference tool's order and meaning. */
 enum shn_pdq_dihedral {
     SHN_PDQ_ORIG = 0,
-    SHN_PDQ_ROT90,  /* rotated 90 degrees counter-clockwise */
+    SHN_PDQ_ROT90, /* rotated 90 degrees counter-clockwise */
     SHN_PDQ_ROT180,
     SHN_PDQ_ROT270, /* rotated 90 degrees clockwise */
     SHN_PDQ_FLIPX,  /* mirrored about the x axis (upside down) */
@@ -88,8 +88,8 @@ struct shn_image {
     size_t stride;          /* bytes per row */
     uint8_t *pixels;
     uint32_t source_width, source_height; /* as stored in the file */
-    unsigned orientation;   /* EXIF orientation 1..8 (1 when absent); not yet applied */
-    const char *format;     /* static: "jpeg", "png" or "webp" */
+    unsigned orientation; /* EXIF orientation 1..8 (1 when absent); not yet applied */
+    const char *format;   /* static: "jpeg", "png" or "webp" */
 };
 
 /* Decodes an image held in memory; the format is told by its first bytes,
@@ -111,10 +111,10 @@ void shn_image_cleanup(struct shn_image *img); /* safe on a zeroed struct */
 /* ---------------------------------------------------------------- PDQ */
 
 struct shn_image_hash {
-    struct shn_pdq pdq;      /* of the image as displayed (EXIF orientation applied) */
-    int quality;             /* 0..100 */
-    uint32_t width, height;  /* as displayed, before any resizing */
-    unsigned orientation;    /* the EXIF orientation that was applied */
+    struct shn_pdq pdq;     /* of the image as displayed (EXIF orientation applied) */
+    int quality;            /* 0..100 */
+    uint32_t width, height; /* as displayed, before any resizing */
+    unsigned orientation;   /* the EXIF orientation that was applied */
     /* The eight dihedral hashes of the pixels as stored in the file (before
      * orientation), as the reference's --pdqdih-across prints them. */
     struct shn_pdq dihedral[SHN_PDQ_DIHEDRAL_COUNT];
@@ -125,8 +125,8 @@ struct shn_image_hash {
  * the result are the array's; orientation 1. Images with a side under 5
  * pixels hash to all zeros with quality 0, as in the reference. Errors:
  * SHN_ERR_INVALID, SHN_ERR_TOO_LARGE, SHN_ERR_NOMEM. */
-int shn_image_hash_pixels(const uint8_t *pixels, uint32_t width, uint32_t height,
-                          unsigned channels, size_t stride, struct shn_image_hash *out);
+int shn_image_hash_pixels(const uint8_t *pixels, uint32_t width, uint32_t height, unsigned channels,
+                          size_t stride, struct shn_image_hash *out);
 
 /* Decodes and hashes an image in memory, following the reference tool's
  * pre-processing (images with a side over 512 are squashed to 512x512 by
@@ -140,7 +140,7 @@ int shn_image_hash_file(const char *path, const struct shn_image_options *opts,
 
 /* ---------------------------------------------------------------- index */
 
-#define SHN_IMAGE_OWNER_MAX 255     /* bytes of an owner id */
+#define SHN_IMAGE_OWNER_MAX 255 /* bytes of an owner id */
 #define SHN_IMAGE_QUALITY_UNKNOWN 255
 
 struct shn_image_index; /* opaque */
@@ -201,7 +201,7 @@ struct shn_image_match {
     int distance;
     int quality;
     int64_t time;
-    uint32_t record;   /* record number, stable while the index is open */
+    uint32_t record; /* record number, stable while the index is open */
 };
 
 enum {

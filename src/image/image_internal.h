@@ -17,7 +17,7 @@
 #define SHN__IMAGE_MIN_SIDE 5u
 
 /* Floats of scratch that shn__image_pdq_core needs besides the luma. */
-#define SHN__IMAGE_SCRATCH_EXTRA(rows, cols) ((size_t)(cols) * 18 + (size_t)(rows) * 129 + 64)
+#define SHN__IMAGE_SCRATCH_EXTRA(rows, cols) ((size_t)(cols)*18 + (size_t)(rows)*129 + 64)
 
 /* Defaults filled in for zeroed option fields. */
 void shn__image_options_resolve(const struct shn_image_options *in, struct shn_image_options *out);
@@ -48,8 +48,8 @@ void shn__image_drop_alpha(uint8_t *pixels, uint32_t width, uint32_t height, siz
  * overwrites; scratch holds rows * cols + SHN__IMAGE_SCRATCH_EXTRA(rows, cols)
  * floats. Fills the 16x16 DCT
  * output (row-major) and the quality. rows, cols >= 5. */
-void shn__image_pdq_core(float *luma, float *scratch, uint32_t rows, uint32_t cols,
-                         float dct[256], int *quality);
+void shn__image_pdq_core(float *luma, float *scratch, uint32_t rows, uint32_t cols, float dct[256],
+                         int *quality);
 
 /* Hashes a decoded image the way shn_image_hash_memory does (the squash to
  * 512x512, then the EXIF orientation). */

@@ -121,7 +121,8 @@ static int load(struct shn_image_index *idx, const uint8_t *data, size_t size, c
             continue;
         }
         if (p[0] == TYPE_ADD && len >= ADD_FIXED + 1 && len == ADD_FIXED + (uint32_t)p[2] &&
-            shn__image_owner_valid((const char *)p + ADD_FIXED, p[2]) && (p[1] <= 100 || p[1] == 255)) {
+            shn__image_owner_valid((const char *)p + ADD_FIXED, p[2]) &&
+            (p[1] <= 100 || p[1] == 255)) {
             uint32_t owner;
             rc = shn__image_owner_intern(idx, (const char *)p + ADD_FIXED, p[2], &owner);
             if (rc == SHN_OK)
@@ -222,19 +223,21 @@ int shn_image_index_open(const char *path, enum shn_image_index_mode mode,
 
     if (!path || !out)
         return SHN_ERR_INVALID;
-    fd = open(path, mode == SHN_IMAGE_INDEX_WRITE ? O_RDWR | O_CREAT | O_CLOEXEC
-                                                  : O_RDONLY | O_CLOEXEC, 0644);
+    fd = open(path,
+              mode == SHN_IMAGE_INDEX_WRITE ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC,
+              0644);
     if (fd < 0)
         return shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "cannot open index: %s",
                             strerror(errno));
     /* One writer at a time; readers take a shared lock so that they never
      * read while a removal scrubs. */
     if (flock(fd, mode == SHN_IMAGE_INDEX_WRITE ? LOCK_EX : LOCK_SH) != 0 || fstat(fd, &st) != 0) {
-        rc = shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "cannot lock index: %s",
-                          strerror(errno));
+        rc =
+            shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "cannot lock index: %s", strerror(errno));
         goto out;
     }
-    if (mode == SHN_IMAGE_INDEX_WRITE && st.st_size < HEADER_SIZE && header_was_torn(fd, st.st_size)) {
+    if (mode == SHN_IMAGE_INDEX_WRITE && st.st_size < HEADER_SIZE &&
+        header_was_torn(fd, st.st_size)) {
         /* Empty, or a creation that crashed inside the header: no record
          * can exist yet, so the header is (re)written. */
         rc = ftruncate(fd, 0) == 0 ? create_header(fd) : SHN_ERR_IO;
@@ -354,7 +357,8 @@ int shn_image_index_add(struct shn_image_index *idx, const struct shn_image_reco
         uint32_t owner;
         rc = shn__image_owner_intern(idx, r->owner, olen, &owner);
         if (rc == SHN_OK)
-            rc = shn__image_insert_record(idx, r->pdq.bytes, r->quality, owner, when, idx->file_end + used);
+            rc = shn__image_insert_record(idx, r->pdq.bytes, r->quality, owner, when,
+                                          idx->file_end + used);
         if (rc != SHN_OK) {
             shn_diag_set(diag, rc, idx->path, 0, NULL, "cannot add: %s", shn_strerror(rc));
             goto out;
@@ -420,11 +424,10 @@ static int scrub_owner(struct shn_image_index *idx, const struct shn__image_owne
     for (uint32_t k = 0; k < ow->nrecs && rc == SHN_OK; k++)
         if (write_all(idx->fd, frame, FRAME_SIZE + len, idx->offset[ow->recs[k]]) != SHN_OK)
             rc = shn_diag_set(diag, SHN_ERR_IO, idx->path, 0, NULL,
-                              "cannot scrub (the removal itself is recorded): %s",
-                              strerror(errno));
+                              "cannot scrub (the removal itself is recorded): %s", strerror(errno));
     if (rc == SHN_OK && fdatasync(idx->fd) != 0)
-        rc = shn_diag_set(diag, SHN_ERR_IO, idx->path, 0, NULL, "fsync failed: %s",
-                          strerror(errno));
+        rc =
+            shn_diag_set(diag, SHN_ERR_IO, idx->path, 0, NULL, "fsync failed: %s", strerror(errno));
     return rc;
 }
 
@@ -461,4 +464,3 @@ out:
         *removed = count; /* the removal took effect */
     return rc;
 }
-

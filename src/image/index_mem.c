@@ -47,7 +47,8 @@ int shn__image_owner_find(const struct shn_image_index *idx, const char *owner, 
 }
 
 /* Finds or creates an owner; its number in *out. */
-int shn__image_owner_intern(struct shn_image_index *idx, const char *owner, size_t len, uint32_t *out)
+int shn__image_owner_intern(struct shn_image_index *idx, const char *owner, size_t len,
+                            uint32_t *out)
 {
     int found = shn__image_owner_find(idx, owner, len);
 
@@ -200,8 +201,7 @@ void shn__image_pop_record(struct shn_image_index *idx)
 {
     size_t r = --idx->n;
     for (unsigned t = 0; t < SHN__IMAGE_TABLES; t++) {
-        struct shn__image_bucket *b =
-            shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t));
+        struct shn__image_bucket *b = shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t));
         if (b->len && b->p[b->len - 1].id == r)
             b->len--;
     }
@@ -257,7 +257,7 @@ static void maybe_grow_tables(struct shn_image_index *idx)
 
 /* Adds one record to memory; on failure nothing of it remains. */
 int shn__image_insert_record(struct shn_image_index *idx, const uint8_t hash[32], int quality,
-                         uint32_t owner, int64_t time, uint64_t offset)
+                             uint32_t owner, int64_t time, uint64_t offset)
 {
     size_t r = idx->n;
     unsigned t;
@@ -277,8 +277,7 @@ int shn__image_insert_record(struct shn_image_index *idx, const uint8_t hash[32]
     if (rc != SHN_OK)
         return rc;
     for (t = 0; t < SHN__IMAGE_TABLES && idx->postings_ready; t++) {
-        struct shn__image_bucket *b =
-            shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t));
+        struct shn__image_bucket *b = shn__image_bucket(idx, t, shn__image_chunk(idx->hash[r], t));
         rc = grow_postings(idx, b);
         if (rc != SHN_OK)
             break;
@@ -383,7 +382,6 @@ size_t shn__image_drop_owner(struct shn_image_index *idx, uint32_t owner)
     return count;
 }
 
-
 struct shn_image_index *shn__image_index_new(void)
 {
     struct shn_image_index *idx = shn_calloc(1, sizeof *idx);
@@ -420,7 +418,6 @@ void shn__image_index_free(struct shn_image_index *idx)
         close(idx->fd);
     shn_free(idx);
 }
-
 
 void shn_image_index_stats(const struct shn_image_index *idx, struct shn_image_index_stats *out)
 {

@@ -164,10 +164,11 @@ __attribute__((target_clones("popcnt", "default"))) static void run(struct query
         for (unsigned a = 0; a < 16 && qs->radius >= 1; a++) {
             keys[n++] = (struct probe_key){NULL, (uint16_t)(key ^ 1u << a), (uint8_t)t};
             for (unsigned b = a + 1; b < 16 && qs->radius >= 2; b++) {
-                keys[n++] = (struct probe_key){NULL, (uint16_t)(key ^ 1u << a ^ 1u << b), (uint8_t)t};
+                keys[n++] =
+                    (struct probe_key){NULL, (uint16_t)(key ^ 1u << a ^ 1u << b), (uint8_t)t};
                 for (unsigned d = b + 1; d < 16 && qs->radius >= 3; d++)
-                    keys[n++] = (struct probe_key){NULL, (uint16_t)(key ^ 1u << a ^ 1u << b ^ 1u << d),
-                                                   (uint8_t)t};
+                    keys[n++] = (struct probe_key){
+                        NULL, (uint16_t)(key ^ 1u << a ^ 1u << b ^ 1u << d), (uint8_t)t};
             }
         }
     }
@@ -269,8 +270,8 @@ int shn_image_index_query_many(const struct shn_image_index *idx, const struct s
                 goto out;
             }
             m = grown;
-            rc = shn_image_index_query_into(idx, &qs[q], max_distance, flags, m + used,
-                                            cap - used, &found);
+            rc = shn_image_index_query_into(idx, &qs[q], max_distance, flags, m + used, cap - used,
+                                            &found);
         }
         if (rc != SHN_OK)
             goto out;

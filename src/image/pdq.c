@@ -175,17 +175,17 @@ static void dct_64_to_16(const float a[64][64], float out[256])
     }
 }
 
-void shn__image_pdq_core(float *luma, float *scratch, uint32_t rows, uint32_t cols,
-                         float dct[256], int *quality)
+void shn__image_pdq_core(float *luma, float *scratch, uint32_t rows, uint32_t cols, float dct[256],
+                         int *quality)
 {
     float a[64][64];
     uint32_t window_along_rows = jarosz_window(cols, 64);
     uint32_t window_along_cols = jarosz_window(rows, 64);
     /* scratch: rows*cols, then the pieces below (SHN__IMAGE_SCRATCH_EXTRA) */
-    float *sum = scratch + (size_t)rows * cols; /* cols + 64 */
-    float *rowtmp = sum + cols + 64;            /* 2 * ROW_LANES * cols */
-    float *gathered = rowtmp + (size_t)2 * ROW_LANES * cols; /* rows * 64 */
-    float *filtered = gathered + (size_t)rows * 64;          /* rows * 64 */
+    float *sum = scratch + (size_t)rows * cols;                    /* cols + 64 */
+    float *rowtmp = sum + cols + 64;                               /* 2 * ROW_LANES * cols */
+    float *gathered = rowtmp + (size_t)2 * ROW_LANES * cols;       /* rows * 64 */
+    float *filtered = gathered + (size_t)rows * 64;                /* rows * 64 */
     uint8_t *want_col = (uint8_t *)(filtered + (size_t)rows * 64); /* cols bytes */
     uint8_t *want_row = want_col + cols;                           /* rows bytes */
     uint32_t si[64], sj[64];
@@ -274,21 +274,29 @@ enum shn_pdq_dihedral shn__image_orientation_form(unsigned orientation)
 {
     /* EXIF says how to turn the stored pixels to display them. */
     switch (orientation) {
-    case 2: return SHN_PDQ_FLIPY;  /* mirror left-right */
-    case 3: return SHN_PDQ_ROT180;
-    case 4: return SHN_PDQ_FLIPX;  /* mirror top-bottom */
-    case 5: return SHN_PDQ_FLIPP;  /* transpose */
-    case 6: return SHN_PDQ_ROT270; /* rotate 90 clockwise */
-    case 7: return SHN_PDQ_FLIPM;  /* transverse */
-    case 8: return SHN_PDQ_ROT90;  /* rotate 90 counter-clockwise */
-    default: return SHN_PDQ_ORIG;
+    case 2:
+        return SHN_PDQ_FLIPY; /* mirror left-right */
+    case 3:
+        return SHN_PDQ_ROT180;
+    case 4:
+        return SHN_PDQ_FLIPX; /* mirror top-bottom */
+    case 5:
+        return SHN_PDQ_FLIPP; /* transpose */
+    case 6:
+        return SHN_PDQ_ROT270; /* rotate 90 clockwise */
+    case 7:
+        return SHN_PDQ_FLIPM; /* transverse */
+    case 8:
+        return SHN_PDQ_ROT90; /* rotate 90 counter-clockwise */
+    default:
+        return SHN_PDQ_ORIG;
     }
 }
 
 const char *shn_image_dihedral_name(enum shn_pdq_dihedral d)
 {
-    static const char *const names[SHN_PDQ_DIHEDRAL_COUNT] = {
-        "orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flipp", "flipm"};
+    static const char *const names[SHN_PDQ_DIHEDRAL_COUNT] = {"orig",  "rot90", "rot180", "rot270",
+                                                              "flipx", "flipy", "flipp",  "flipm"};
     return (unsigned)d < SHN_PDQ_DIHEDRAL_COUNT ? names[d] : "?";
 }
 

@@ -19,12 +19,12 @@
 int have_pdq_data(void);
 struct shn_pdq hex_hash(const char *hex);
 
-#define NEED_PDQ_DATA()                                                                       \
-    do {                                                                                      \
-        if (!have_pdq_data()) {                                                               \
-            printf("SKIP: %s not found; reference PDQ tests not run\n", PDQ_DIR);             \
-            skip();                                                                           \
-        }                                                                                     \
+#define NEED_PDQ_DATA()                                                                            \
+    do {                                                                                           \
+        if (!have_pdq_data()) {                                                                    \
+            printf("SKIP: %s not found; reference PDQ tests not run\n", PDQ_DIR);                  \
+            skip();                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* test_image_pdq.c */

@@ -12,8 +12,8 @@
 
 #include <jpeglib.h>
 #include <png.h>
-#include <zlib.h>
 #include <webp/encode.h>
+#include <zlib.h>
 
 #define W 96
 #define H 64
@@ -114,18 +114,32 @@ static void write_png(const char *dir, const char *name, int kind)
             for (int x = 0; x < W; x++) {
                 const uint8_t *p = rgb[y][x];
                 switch (kind) {
-                case 1: row[x] = luma(p); break;
-                case 2: row[2 * x] = luma(p); row[2 * x + 1] = 255; break;
-                case 3: memcpy(row + 4 * x, p, 3); row[4 * x + 3] = 255; break;
-                case 4: row[x] = (uint8_t)(luma(p) / 17); break;
+                case 1:
+                    row[x] = luma(p);
+                    break;
+                case 2:
+                    row[2 * x] = luma(p);
+                    row[2 * x + 1] = 255;
+                    break;
+                case 3:
+                    memcpy(row + 4 * x, p, 3);
+                    row[4 * x + 3] = 255;
+                    break;
+                case 4:
+                    row[x] = (uint8_t)(luma(p) / 17);
+                    break;
                 case 5:
                     for (int c = 0; c < 3; c++) {
                         row[6 * x + 2 * c] = p[c];
                         row[6 * x + 2 * c + 1] = p[c];
                     }
                     break;
-                case 6: row[x] = luma(p) >= 128; break;
-                default: memcpy(row + 3 * x, p, 3); break;
+                case 6:
+                    row[x] = luma(p) >= 128;
+                    break;
+                default:
+                    memcpy(row + 3 * x, p, 3);
+                    break;
                 }
             }
             png_write_row(png, row);
@@ -164,9 +178,9 @@ static void write_jpeg(const char *dir, const char *name, int kind)
     if (kind == 4) {
         /* "Exif\0\0", little-endian TIFF, IFD0 with one entry:
          * Orientation (0x0112), SHORT, count 1, value 6. */
-        static const uint8_t exif[] = {'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0, 8, 0, 0, 0,
-                                       1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0,
-                                       0, 0, 0, 0};
+        static const uint8_t exif[] = {'E', 'x', 'i', 'f', 0, 0,    'I',  'I', 42, 0, 8,
+                                       0,   0,   0,   1,   0, 0x12, 0x01, 3,   0,  1, 0,
+                                       0,   0,   6,   0,   0, 0,    0,    0,   0,  0};
         jpeg_write_marker(&c, JPEG_APP0 + 1, exif, sizeof exif);
     }
     for (int y = 0; y < h; y++) {

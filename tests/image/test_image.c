@@ -65,4 +65,3 @@ int main(void)
         rmdir(tmp_dir);
     return failed ? 1 : 0;
 }
-

@@ -27,11 +27,13 @@ void decoders_handle_every_pixel_layout(void **state)
         const char *name;
         int max_distance; /* to rgb.png */
     } cases[] = {
-        {"rgb.png", 0},         {"rgba.png", 0},         {"rgb16.png", 0},
-        {"interlaced.png", 0},  {"lossless.webp", 0},    {"png-named.jpg", 0},
-        {"grey.png", 16},       {"grey-alpha.png", 16},  {"rgb.jpg", 16},
-        {"progressive.jpg", 16}, {"grey.jpg", 16},       {"cmyk.jpg", 16},
-        {"lossy.webp", 16},     {"exif-orientation-6.jpg", 16},
+        {"rgb.png", 0},           {"rgba.png", 0},
+        {"rgb16.png", 0},         {"interlaced.png", 0},
+        {"lossless.webp", 0},     {"png-named.jpg", 0},
+        {"grey.png", 16},         {"grey-alpha.png", 16},
+        {"rgb.jpg", 16},          {"progressive.jpg", 16},
+        {"grey.jpg", 16},         {"cmyk.jpg", 16},
+        {"lossy.webp", 16},       {"exif-orientation-6.jpg", 16},
         {"palette-trns.png", 80}, {"bilevel.png", 100},
     };
     struct shn_image_hash base, h;
@@ -61,9 +63,9 @@ void decoders_reject_broken_files(void **state)
         const char *name;
         int rc;
     } cases[] = {
-        {"truncated.jpg", SHN_ERR_PARSE},         {"truncated.png", SHN_ERR_PARSE},
-        {"truncated.webp", SHN_ERR_PARSE},        {"empty.jpg", SHN_ERR_PARSE},
-        {"text-named.jpg", SHN_ERR_UNSUPPORTED},  {"huge-dimensions.png", SHN_ERR_TOO_LARGE},
+        {"truncated.jpg", SHN_ERR_PARSE},           {"truncated.png", SHN_ERR_PARSE},
+        {"truncated.webp", SHN_ERR_PARSE},          {"empty.jpg", SHN_ERR_PARSE},
+        {"text-named.jpg", SHN_ERR_UNSUPPORTED},    {"huge-dimensions.png", SHN_ERR_TOO_LARGE},
         {"huge-dimensions.jpg", SHN_ERR_TOO_LARGE}, {"no-such-file.jpg", SHN_ERR_IO},
     };
     struct shn_image_hash h;
@@ -99,8 +101,9 @@ void decoders_check_bounds_before_allocating(void **state)
  * never a crash (the sanitizer build makes this meaningful). */
 void decoders_survive_truncation_and_corruption(void **state)
 {
-    static const char *names[] = {"rgb.jpg", "progressive.jpg", "rgb.png", "interlaced.png",
-                                  "lossy.webp", "lossless.webp", "exif-orientation-6.jpg"};
+    static const char *names[] = {
+        "rgb.jpg",       "progressive.jpg",       "rgb.png", "interlaced.png", "lossy.webp",
+        "lossless.webp", "exif-orientation-6.jpg"};
     (void)state;
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         char path[512], *data = NULL;
@@ -168,13 +171,12 @@ void decode_and_orient_pixels(void **state)
     assert_int_equal(img.height, 64);
     /* Hashing the turned pixels agrees with the dihedral shortcut. */
     struct shn_image_hash a, b;
-    assert_int_equal(shn_image_hash_pixels(img.pixels, img.width, img.height, img.channels,
-                                           img.stride, &a),
-                     SHN_OK);
+    assert_int_equal(
+        shn_image_hash_pixels(img.pixels, img.width, img.height, img.channels, img.stride, &a),
+        SHN_OK);
     assert_int_equal(shn_image_hash_memory(data, len, NULL, "x", &b, NULL), SHN_OK);
     assert_in_range(shn_image_pdq_distance(&a.pdq, &b.pdq), 0, 16);
     shn_image_cleanup(&img);
     shn_image_cleanup(&img); /* twice is safe */
     shn_free(data);
 }
-

@@ -75,7 +75,8 @@ static void assert_same_as_oracle(const struct shn_image_index *idx, const struc
     struct shn_image_match *a = NULL, *b = NULL;
     size_t na = 0, nb = 0;
     assert_int_equal(shn_image_index_query(idx, q, d, 0, &a, &na), SHN_OK);
-    assert_int_equal(shn_image_index_query(idx, q, d, SHN_IMAGE_QUERY_BRUTE_FORCE, &b, &nb), SHN_OK);
+    assert_int_equal(shn_image_index_query(idx, q, d, SHN_IMAGE_QUERY_BRUTE_FORCE, &b, &nb),
+                     SHN_OK);
     assert_int_equal(na, nb);
     if (na) {
         qsort(a, na, sizeof *a, cmp_match_record);
@@ -180,7 +181,8 @@ void index_reproduces_reference_needle_haystack_matches(void **state)
     assert_non_null(fgets(line, sizeof line, f));
     while (fgets(line, sizeof line, f)) {
         int a, b, d;
-        if (sscanf(line, "%d,%d,%d", &a, &b, &d) == 3 && a >= 1 && a <= 100 && b >= 1 && b <= 1350) {
+        if (sscanf(line, "%d,%d,%d", &a, &b, &d) == 3 && a >= 1 && a <= 100 && b >= 1 &&
+            b <= 1350) {
             expected[a][b] = (unsigned char)(d + 1);
             nexpected++;
         }
@@ -511,4 +513,3 @@ void index_fails_cleanly_without_memory(void **state)
     }
     unlink(path);
 }
-

@@ -16,7 +16,7 @@
 
 struct ref_image {
     char path[200];
-    struct shn_pdq ref;                              /* reference_hashes.csv */
+    struct shn_pdq ref; /* reference_hashes.csv */
     int ref_quality;
     struct shn_pdq ref_dih[SHN_PDQ_DIHEDRAL_COUNT]; /* reference_dihedral.csv */
     struct shn_image_hash fast, exact;              /* ours */
@@ -85,12 +85,14 @@ int load_reference_set(void **state)
 
 /* What the reference would print for the image as we display it: its plain
  * hash, or for an EXIF-rotated image the matching dihedral form. */
-static const struct shn_pdq *reference_for(const struct ref_image *r, const struct shn_image_hash *h)
+static const struct shn_pdq *reference_for(const struct ref_image *r,
+                                           const struct shn_image_hash *h)
 {
-    static const enum shn_pdq_dihedral form[9] = {
-        SHN_PDQ_ORIG,  SHN_PDQ_ORIG,  SHN_PDQ_FLIPY,  SHN_PDQ_ROT180, SHN_PDQ_FLIPX,
-        SHN_PDQ_FLIPP, SHN_PDQ_ROT270, SHN_PDQ_FLIPM, SHN_PDQ_ROT90};
-    return h->orientation <= 1 ? &r->ref : &r->ref_dih[form[h->orientation <= 8 ? h->orientation : 1]];
+    static const enum shn_pdq_dihedral form[9] = {SHN_PDQ_ORIG,   SHN_PDQ_ORIG,  SHN_PDQ_FLIPY,
+                                                  SHN_PDQ_ROT180, SHN_PDQ_FLIPX, SHN_PDQ_FLIPP,
+                                                  SHN_PDQ_ROT270, SHN_PDQ_FLIPM, SHN_PDQ_ROT90};
+    return h->orientation <= 1 ? &r->ref
+                               : &r->ref_dih[form[h->orientation <= 8 ? h->orientation : 1]];
 }
 
 /* ---------------------------------------------------------------- PDQ */
@@ -107,7 +109,8 @@ void pdq_hasher_input_arrays_are_bit_exact(void **state)
     while (fgets(line, sizeof line, f)) {
         char pnm[200], src[200], hex[80], path[512];
         int w, h, ch, q;
-        if (sscanf(line, "%199[^,],%199[^,],%d,%d,%d,%79[^,],%d", pnm, src, &w, &h, &ch, hex, &q) != 7)
+        if (sscanf(line, "%199[^,],%199[^,],%d,%d,%d,%79[^,],%d", pnm, src, &w, &h, &ch, hex, &q) !=
+            7)
             continue;
         snprintf(path, sizeof path, "%s/hasher-input/%s", PDQ_DIR, pnm);
         char *data = NULL;
@@ -122,8 +125,8 @@ void pdq_hasher_input_arrays_are_bit_exact(void **state)
         off++;
         assert_true((size_t)off + (size_t)w * h * ch <= len);
         struct shn_image_hash r;
-        assert_int_equal(shn_image_hash_pixels((const uint8_t *)data + off, (uint32_t)w, (uint32_t)h,
-                                               (unsigned)ch, (size_t)w * ch, &r),
+        assert_int_equal(shn_image_hash_pixels((const uint8_t *)data + off, (uint32_t)w,
+                                               (uint32_t)h, (unsigned)ch, (size_t)w * ch, &r),
                          SHN_OK);
         struct shn_pdq ref = hex_hash(hex);
         char got[65];
@@ -186,8 +189,8 @@ void pdq_dihedral_forms_match_reference(void **state)
     NEED_PDQ_DATA();
     for (int i = 0; i < nimages; i++)
         for (int d = 0; d < SHN_PDQ_DIHEDRAL_COUNT; d++)
-            mismatches += shn_image_pdq_distance(&images[i].exact.dihedral[d],
-                                                 &images[i].ref_dih[d]) != 0;
+            mismatches +=
+                shn_image_pdq_distance(&images[i].exact.dihedral[d], &images[i].ref_dih[d]) != 0;
     printf("  dihedral: %d of %d hashes differ from the reference\n", mismatches,
            nimages * SHN_PDQ_DIHEDRAL_COUNT);
     assert_int_equal(mismatches, 0);
@@ -282,9 +285,10 @@ void pdq_hex_and_bit_order(void **state)
     for (int i = 0; i < 5; i++)
         assert_int_equal(shn_image_pdq_distance(&h[i], &h[i + 1]), steps[i]);
     assert_int_equal(shn_image_pdq_from_hex("00", 2, &h[0]), SHN_ERR_PARSE);
-    assert_int_equal(shn_image_pdq_from_hex(
-                         "g000000000000000000000000000000000000000000000000000000000000000", 64, &h[0]),
-                     SHN_ERR_PARSE);
+    assert_int_equal(
+        shn_image_pdq_from_hex("g000000000000000000000000000000000000000000000000000000000000000",
+                               64, &h[0]),
+        SHN_ERR_PARSE);
 }
 
 void pdq_tiny_images_hash_to_zero(void **state)
@@ -299,4 +303,3 @@ void pdq_tiny_images_hash_to_zero(void **state)
     assert_int_equal(shn_image_hash_pixels(px, 4, 4, 2, 12, &h), SHN_ERR_INVALID);
     assert_int_equal(shn_image_hash_pixels(px, 4, 4, 3, 4, &h), SHN_ERR_INVALID);
 }
-
