@@ -53,18 +53,56 @@ static unsigned rnd(unsigned n)
 }
 
 static const char *const multi_script[] = {
-    "김정은", "김영철", "리만건", "이만건", "박영식", "최룡해", "김여정", "리수용", "박봉주", "김철웅",
-    "キム・ジョンウン", "キム・ヨンチョル", "リ・マンゴン", "パク・ヨンシク", "チェ・リョンヘ",
-    "金正恩", "金英哲", "李萬建", "朴永植", "崔龍海", "Ким Чен Ын", "Ли Ман Гон", "Пак Ен Сик",
-    "Ким Ён Чхоль", "Владимир Петров", "Сергей Иванов", "محمد علي", "أسامة بن لادن",
-    "田中太郎", "鈴木花子", "山本一郎", "佐藤健", "이민준", "박서연", "최지훈", "정하은", "王小明",
-    "李伟", "张伟", "Nguyễn Văn An", "Trần Thị Bình", "Müller Hans", "José García", "François Dupont",
+    "김정은",
+    "김영철",
+    "리만건",
+    "이만건",
+    "박영식",
+    "최룡해",
+    "김여정",
+    "리수용",
+    "박봉주",
+    "김철웅",
+    "キム・ジョンウン",
+    "キム・ヨンチョル",
+    "リ・マンゴン",
+    "パク・ヨンシク",
+    "チェ・リョンヘ",
+    "金正恩",
+    "金英哲",
+    "李萬建",
+    "朴永植",
+    "崔龍海",
+    "Ким Чен Ын",
+    "Ли Ман Гон",
+    "Пак Ен Сик",
+    "Ким Ён Чхоль",
+    "Владимир Петров",
+    "Сергей Иванов",
+    "محمد علي",
+    "أسامة بن لادن",
+    "田中太郎",
+    "鈴木花子",
+    "山本一郎",
+    "佐藤健",
+    "이민준",
+    "박서연",
+    "최지훈",
+    "정하은",
+    "王小明",
+    "李伟",
+    "张伟",
+    "Nguyễn Văn An",
+    "Trần Thị Bình",
+    "Müller Hans",
+    "José García",
+    "François Dupont",
 };
 
 static const char *const syllables[] = {
-    "ka", "to", "ren", "mi", "sa", "lo", "vin", "der", "an", "el", "mar", "tin", "ber", "gus",
-    "so", "phi", "ne", "ra", "don", "la", "chen", "wei", "hu", "ang", "mo", "ri", "son", "jo",
-    "han", "sen", "vik", "tor", "lu", "ca", "ste", "fan", "ol", "iv", "ne", "ko",
+    "ka",  "to",  "ren", "mi",  "sa",  "lo", "vin",  "der", "an", "el",  "mar", "tin", "ber", "gus",
+    "so",  "phi", "ne",  "ra",  "don", "la", "chen", "wei", "hu", "ang", "mo",  "ri",  "son", "jo",
+    "han", "sen", "vik", "tor", "lu",  "ca", "ste",  "fan", "ol", "iv",  "ne",  "ko",
 };
 
 static void random_name(char *out, size_t size)
@@ -116,8 +154,10 @@ static void perturb(const char *name, char *out, size_t size)
             memmove(tmp + at, tmp + at + 1, len - at);
         }
     } else if (how == 3) { /* romanization swaps */
-        static const char *const from[] = {"KIM", "Kim", "RI,", "PAK", "Pak", "CHOE", "Chol", "Jong", "Yong", "Song"};
-        static const char *const to[] = {"GIM", "Gim", "LEE,", "PARK", "Park", "CHOI", "Cheol", "Jung", "Yeong", "Seong"};
+        static const char *const from[] = {"KIM",  "Kim",  "RI,",  "PAK",  "Pak",
+                                           "CHOE", "Chol", "Jong", "Yong", "Song"};
+        static const char *const to[] = {"GIM",  "Gim",   "LEE,", "PARK",  "Park",
+                                         "CHOI", "Cheol", "Jung", "Yeong", "Seong"};
         for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
             char *p = strstr(tmp, from[i]);
             if (p && strlen(tmp) + 4 < sizeof tmp) {
@@ -159,7 +199,8 @@ static void make_queries(const struct shn_listset *set, size_t count, struct que
             q->kind[i] = Q_LISTED;
         } else if (kind < 50) {
             q->kind[i] = Q_SCRIPTS;
-            snprintf(buf, sizeof buf, "%s", multi_script[rnd(sizeof multi_script / sizeof multi_script[0])]);
+            snprintf(buf, sizeof buf, "%s",
+                     multi_script[rnd(sizeof multi_script / sizeof multi_script[0])]);
         } else {
             random_name(buf, sizeof buf);
             q->kind[i] = Q_RANDOM;
@@ -188,8 +229,7 @@ static void *work(void *arg)
     for (size_t i = w->from; i < w->to; i++) {
         struct shn_screen_query q = {.name = w->q->name[i]};
         double t = now();
-        if (shn_screen_query(w->idx, &q, &r) == SHN_OK)
-        {
+        if (shn_screen_query(w->idx, &q, &r) == SHN_OK) {
             w->hits += r.n_hits;
             w->hit_queries += r.n_hits > 0;
             w->candidates += r.candidates;
@@ -228,8 +268,12 @@ static double run_jellyfish(const struct shn_listset *set, const struct queries 
     fclose(f);
     fclose(g);
     snprintf(thr, sizeof thr, "%.2f", SHN_SCREEN_DEFAULT_THRESHOLD);
-    char *argv[] = {"/usr/bin/python3", SHN_BENCH_DIR "/jellyfish_baseline.py", names_path,
-                    queries_path, thr, NULL};
+    char *argv[] = {"/usr/bin/python3",
+                    SHN_BENCH_DIR "/jellyfish_baseline.py",
+                    names_path,
+                    queries_path,
+                    thr,
+                    NULL};
     posix_spawn_file_actions_t fa;
     if (pipe(pipefd) != 0)
         return 0;
@@ -318,8 +362,9 @@ int main(int argc, char **argv)
         struct shn_buf info;
         shn_buf_init(&info, 1 << 20);
         shn_screen_index_info(idx, 0, &info);
-        printf("index load (map + checksum + validation), median of 11: %.1f ms   [target < 200 ms]\n",
-               load_times[5] * 1e3);
+        printf(
+            "index load (map + checksum + validation), median of 11: %.1f ms   [target < 200 ms]\n",
+            load_times[5] * 1e3);
         printf("%s", info.data);
         shn_buf_cleanup(&info);
     }
@@ -333,7 +378,8 @@ int main(int argc, char **argv)
     }
     t = now();
     for (int i = 0; i < THREADS; i++) {
-        w[i] = (struct worker){idx, &q, count * i / THREADS, count * (i + 1) / THREADS, lat, 0, 0, 0, 0};
+        w[i] = (struct worker){idx, &q, count * i / THREADS, count * (i + 1) / THREADS, lat, 0, 0,
+                               0,   0};
         pthread_create(&th[i], NULL, work, &w[i]);
     }
     for (int i = 0; i < THREADS; i++) {
@@ -380,8 +426,8 @@ int main(int argc, char **argv)
            lat[count / 2] * 1e6, lat[count * 99 / 100] * 1e6, lat[count - 1] * 1e6);
     printf("per query: %.0f names share a key, %.1f survive the score bound and are scored\n",
            (double)candidates / count, (double)scored / count);
-    printf("hits at threshold %.2f: %zu, on %.1f%% of the queries\n",
-           SHN_SCREEN_DEFAULT_THRESHOLD, hits, 100.0 * hit_queries / count);
+    printf("hits at threshold %.2f: %zu, on %.1f%% of the queries\n", SHN_SCREEN_DEFAULT_THRESHOLD,
+           hits, 100.0 * hit_queries / count);
 
     /* Brute force: the same scorer over every name, on a sample. */
     stride = count / sample;
@@ -408,15 +454,18 @@ int main(int argc, char **argv)
             }
         }
         double brute_qps = sample / tb, single_qps = sample / ti;
-        printf("\nbrute force (same scorer, every name), %zu sampled queries, 1 thread: %.1f queries/s\n",
+        printf("\nbrute force (same scorer, every name), %zu sampled queries, 1 thread: %.1f "
+               "queries/s\n",
                sample, brute_qps);
-        printf("indexed on the same sample, 1 thread: %.0f queries/s -> %.0fx brute force   [target >= 100x]\n",
+        printf("indexed on the same sample, 1 thread: %.0f queries/s -> %.0fx brute force   "
+               "[target >= 100x]\n",
                single_qps, single_qps / brute_qps);
         printf("hits lost against brute force: %zu of %zu\n", lost, brute_hits);
         shn_screen_result_cleanup(&a);
         shn_screen_result_cleanup(&b);
 
-        printf("\npython3-jellyfish Jaro-Winkler over every name, same %zu queries, 1 thread:\n", sample);
+        printf("\npython3-jellyfish Jaro-Winkler over every name, same %zu queries, 1 thread:\n",
+               sample);
         double jf = run_jellyfish(set, &q, sample, stride);
         if (jf > 0)
             printf("indexed (1 thread) vs jellyfish: %.0fx   [target >= 100x]\n", single_qps / jf);

@@ -71,10 +71,10 @@ static int print_info(const char *path, int json)
 static int cmd_build(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"out", required_argument, 0, 'o'},        {"ofac-csv", required_argument, 0, 'f'},
-        {"un-xml", required_argument, 0, 'u'},     {"crypto-dir", required_argument, 0, 'c'},
-        {"custom", required_argument, 0, 'm'},     {"json", no_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
+        {"out", required_argument, 0, 'o'},    {"ofac-csv", required_argument, 0, 'f'},
+        {"un-xml", required_argument, 0, 'u'}, {"crypto-dir", required_argument, 0, 'c'},
+        {"custom", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     struct shn_listset *set = NULL;
     struct shn_diag diag = {0};
     const char *out = NULL;

@@ -181,15 +181,22 @@ static int run_batch(const struct shn_screen_index *idx, const char *path, doubl
 
 int shn_cli_screen(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"index", required_argument, 0, 'i'},  {"name", required_argument, 0, 'n'},
-        {"reading", required_argument, 0, 'r'}, {"dob", required_argument, 0, 'd'},
-        {"nationality", required_argument, 0, 'N'}, {"id", required_argument, 0, 'I'},
-        {"crypto", required_argument, 0, 'c'}, {"email", required_argument, 0, 'e'},
-        {"phone", required_argument, 0, 'p'},  {"handle", required_argument, 0, 'H'},
-        {"threshold", required_argument, 0, 't'}, {"limit", required_argument, 0, 'l'},
-        {"file", required_argument, 0, 'f'},   {"json", no_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    static const struct option opts[] = {{"index", required_argument, 0, 'i'},
+                                         {"name", required_argument, 0, 'n'},
+                                         {"reading", required_argument, 0, 'r'},
+                                         {"dob", required_argument, 0, 'd'},
+                                         {"nationality", required_argument, 0, 'N'},
+                                         {"id", required_argument, 0, 'I'},
+                                         {"crypto", required_argument, 0, 'c'},
+                                         {"email", required_argument, 0, 'e'},
+                                         {"phone", required_argument, 0, 'p'},
+                                         {"handle", required_argument, 0, 'H'},
+                                         {"threshold", required_argument, 0, 't'},
+                                         {"limit", required_argument, 0, 'l'},
+                                         {"file", required_argument, 0, 'f'},
+                                         {"json", no_argument, 0, 'j'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     struct shn_screen_query q = {0};
     struct shn_screen_index *idx = NULL;
     struct shn_screen_result r;
@@ -205,18 +212,42 @@ int shn_cli_screen(int argc, char **argv)
         case 'h':
             fputs(usage, stdout);
             return SHN_EXIT_OK;
-        case 'i': index = optarg; break;
-        case 'n': q.name = optarg; break;
-        case 'r': q.reading = optarg; break;
-        case 'd': q.dob = optarg; break;
-        case 'N': q.nationality = optarg; break;
-        case 'I': q.id = optarg; break;
-        case 'c': q.crypto = optarg; break;
-        case 'e': q.email = optarg; break;
-        case 'p': q.phone = optarg; break;
-        case 'H': q.handle = optarg; break;
-        case 'f': file = optarg; break;
-        case 'j': json = 1; break;
+        case 'i':
+            index = optarg;
+            break;
+        case 'n':
+            q.name = optarg;
+            break;
+        case 'r':
+            q.reading = optarg;
+            break;
+        case 'd':
+            q.dob = optarg;
+            break;
+        case 'N':
+            q.nationality = optarg;
+            break;
+        case 'I':
+            q.id = optarg;
+            break;
+        case 'c':
+            q.crypto = optarg;
+            break;
+        case 'e':
+            q.email = optarg;
+            break;
+        case 'p':
+            q.phone = optarg;
+            break;
+        case 'H':
+            q.handle = optarg;
+            break;
+        case 'f':
+            file = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
         case 't':
             if (shn_cli_parse_double("--threshold", optarg, 0.01, 1.0, &threshold) != 0)
                 return SHN_EXIT_USAGE;

@@ -69,8 +69,8 @@ int shn_cli_parse_int(const char *opt, const char *s, long lo, long hi, long *ou
     errno = 0;
     v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "shinsa: %s wants a whole number from %ld to %ld, not '%s'\n", opt, lo,
-                hi, s);
+        fprintf(stderr, "shinsa: %s wants a whole number from %ld to %ld, not '%s'\n", opt, lo, hi,
+                s);
         return -1;
     }
     *out = v;

@@ -437,13 +437,18 @@ static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
 
 /* Base letters for U+00C0..U+017F ('\0' where there is none: such text
  * keeps a byte that matches no key). */
-static const char latin_fold[] =
-    "AAAAAAACEEEEIIII" "DNOOOOO\0OUUUUYTs" /* U+00C0..U+00DF */
-    "aaaaaaaceeeeiiii" "dnooooo\0ouuuuyty" /* U+00E0..U+00FF */
-    "AaAaAaCcCcCcCcDd" "DdEeEeEeEeEeGgGg" /* U+0100..U+011F */
-    "GgGgHhHhIiIiIiIi" "IiJjJjKkkLlLlLlL" /* U+0120..U+013F */
-    "lLlNnNnNnnNnOoOo" "OoOoRrRrRrSsSsSs" /* U+0140..U+015F */
-    "SsTtTtTtUuUuUuUu" "UuUuWwYyYZzZzZzs"; /* U+0160..U+017F */
+static const char latin_fold[] = "AAAAAAACEEEEIIII"
+                                 "DNOOOOO\0OUUUUYTs" /* U+00C0..U+00DF */
+                                 "aaaaaaaceeeeiiii"
+                                 "dnooooo\0ouuuuyty" /* U+00E0..U+00FF */
+                                 "AaAaAaCcCcCcCcDd"
+                                 "DdEeEeEeEeEeGgGg" /* U+0100..U+011F */
+                                 "GgGgHhHhIiIiIiIi"
+                                 "IiJjJjKkkLlLlLlL" /* U+0120..U+013F */
+                                 "lLlNnNnNnnNnOoOo"
+                                 "OoOoRrRrRrSsSsSs" /* U+0140..U+015F */
+                                 "SsTtTtTtUuUuUuUu"
+                                 "UuUuWwYyYZzZzZzs"; /* U+0160..U+017F */
 
 /* Folds text into out (KEY_MAX bytes). Returns 0 when the text is too long
  * to be a country name, 1 otherwise. */

@@ -92,8 +92,7 @@ int shn_csv_next(struct shn_csv *r, size_t *count, struct shn_diag *diag)
             /* Only a separator, a line end, or (OFAC) spaces may follow. */
             while (r->p < r->end && *r->p == ' ')
                 r->p++;
-            if (r->p < r->end && *r->p != ',' && *r->p != '\n' && *r->p != '\r' &&
-                *r->p != 0x1A)
+            if (r->p < r->end && *r->p != ',' && *r->p != '\n' && *r->p != '\r' && *r->p != 0x1A)
                 return shn_diag_set(diag, SHN_ERR_PARSE, r->file, r->line, NULL,
                                     "unexpected text after a closing quote (field %zu)",
                                     nfields + 1);

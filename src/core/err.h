@@ -16,9 +16,9 @@ enum shn_err {
     SHN_ERR_TOO_LARGE = 4, /* an input or a count went past its bound */
     SHN_ERR_INVALID = 5,   /* bad argument from the caller */
     SHN_ERR_NOT_FOUND = 6,
-    SHN_ERR_FORMAT = 7,    /* a binary file of ours is of the wrong kind or version */
-    SHN_ERR_CORRUPT = 8,   /* a binary file of ours fails its checksum or bounds */
-    SHN_ERR_NETWORK = 9,   /* a download failed */
+    SHN_ERR_FORMAT = 7,  /* a binary file of ours is of the wrong kind or version */
+    SHN_ERR_CORRUPT = 8, /* a binary file of ours fails its checksum or bounds */
+    SHN_ERR_NETWORK = 9, /* a download failed */
     SHN_ERR_UNSUPPORTED = 10,
     SHN_ERR_ENCODING = 11, /* not valid UTF-8, or a conversion failed */
     SHN_ERR__COUNT
@@ -31,9 +31,9 @@ const char *shn_strerror(int err);
  * must outlive the diagnostic (usually the path the caller passed in). */
 struct shn_diag {
     const char *file;
-    long line;       /* 1-based; 0 = not applicable */
-    long column;     /* 1-based; 0 = not applicable */
-    char field[48];  /* name of the field, "" when not applicable */
+    long line;      /* 1-based; 0 = not applicable */
+    long column;    /* 1-based; 0 = not applicable */
+    char field[48]; /* name of the field, "" when not applicable */
     char message[256];
 };
 

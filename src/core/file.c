@@ -111,10 +111,12 @@ int shn_file_replace(const char *tmp_path, const char *path, struct shn_diag *di
     int fd = open(tmp_path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0)
-        return shn_diag_set(diag, SHN_ERR_IO, tmp_path, 0, NULL, "cannot open: %s", strerror(errno));
+        return shn_diag_set(diag, SHN_ERR_IO, tmp_path, 0, NULL, "cannot open: %s",
+                            strerror(errno));
     if (fsync(fd) != 0) {
         close(fd);
-        return shn_diag_set(diag, SHN_ERR_IO, tmp_path, 0, NULL, "fsync failed: %s", strerror(errno));
+        return shn_diag_set(diag, SHN_ERR_IO, tmp_path, 0, NULL, "fsync failed: %s",
+                            strerror(errno));
     }
     close(fd);
     if (rename(tmp_path, path) != 0)

@@ -42,41 +42,54 @@ static int vec_push(struct vec *v, const void *item)
     return SHN_OK;
 }
 
-/* Interned strings: identical strings share one offset. */
-struct intern {
-    struct shn_buf pool;
+/* An open-addressing table of 64-bit hashes (0 = empty) with a 32-bit
+ * value each; the string interner and the vocabulary both use it, each
+ * with its own way of comparing the strings behind a hash. */
+struct hmap {
     uint64_t *hashes;
-    uint32_t *offsets;
+    uint32_t *values;
     size_t cap, used;
 };
 
-static int intern_grow(struct intern *in)
+static int hmap_grow(struct hmap *m, size_t first_cap)
 {
-    size_t cap = in->cap ? in->cap * 2 : 1 << 16;
+    size_t cap = m->cap ? m->cap * 2 : first_cap;
     uint64_t *h = shn_calloc(cap, sizeof *h);
-    uint32_t *o = shn_calloc(cap, sizeof *o);
+    uint32_t *v = shn_calloc(cap, sizeof *v);
 
-    if (!h || !o) {
+    if (!h || !v) {
         shn_free(h);
-        shn_free(o);
+        shn_free(v);
         return SHN_ERR_NOMEM;
     }
-    for (size_t i = 0; i < in->cap; i++) {
-        if (!in->hashes[i])
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->hashes[i])
             continue;
-        size_t j = in->hashes[i] & (cap - 1);
+        size_t j = m->hashes[i] & (cap - 1);
         while (h[j])
             j = (j + 1) & (cap - 1);
-        h[j] = in->hashes[i];
-        o[j] = in->offsets[i];
+        h[j] = m->hashes[i];
+        v[j] = m->values[i];
     }
-    shn_free(in->hashes);
-    shn_free(in->offsets);
-    in->hashes = h;
-    in->offsets = o;
-    in->cap = cap;
+    shn_free(m->hashes);
+    shn_free(m->values);
+    m->hashes = h;
+    m->values = v;
+    m->cap = cap;
     return SHN_OK;
 }
+
+static void hmap_cleanup(struct hmap *m)
+{
+    shn_free(m->hashes);
+    shn_free(m->values);
+}
+
+/* Interned strings: identical strings share one offset (the map's value). */
+struct intern {
+    struct shn_buf pool;
+    struct hmap map;
+};
 
 /* Sets *off to the offset of s[0..len) in the pool, adding it if new. */
 static int intern_n(struct intern *in, const char *s, size_t len, uint32_t *off)
@@ -89,21 +102,21 @@ static int intern_n(struct intern *in, const char *s, size_t len, uint32_t *off)
         *off = 0;
         return SHN_OK;
     }
-    if ((in->used + 1) * 2 > in->cap && (rc = intern_grow(in)) != SHN_OK)
+    if ((in->map.used + 1) * 2 > in->map.cap && (rc = hmap_grow(&in->map, 1 << 16)) != SHN_OK)
         return rc;
     h = shn_hash64(s, len, 7) | 1;
-    for (i = h & (in->cap - 1); in->hashes[i]; i = (i + 1) & (in->cap - 1)) {
-        const char *cand = in->pool.data + in->offsets[i];
-        if (in->hashes[i] == h && strncmp(cand, s, len) == 0 && cand[len] == '\0') {
-            *off = in->offsets[i];
+    for (i = h & (in->map.cap - 1); in->map.hashes[i]; i = (i + 1) & (in->map.cap - 1)) {
+        const char *cand = in->pool.data + in->map.values[i];
+        if (in->map.hashes[i] == h && strncmp(cand, s, len) == 0 && cand[len] == '\0') {
+            *off = in->map.values[i];
             return SHN_OK;
         }
     }
     if (in->pool.len > UINT32_MAX - len - 1)
         return SHN_ERR_TOO_LARGE;
-    in->hashes[i] = h;
-    in->offsets[i] = (uint32_t)in->pool.len;
-    in->used++;
+    in->map.hashes[i] = h;
+    in->map.values[i] = (uint32_t)in->pool.len;
+    in->map.used++;
     *off = (uint32_t)in->pool.len;
     rc = shn_buf_append(&in->pool, s, len);
     if (rc == SHN_OK)
@@ -144,44 +157,9 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Folded token -> vocabulary id. Ids are positions in vocab[], which holds
- * each token's offset in the string pool. */
-struct vocab_map {
-    uint64_t *hashes;
-    uint32_t *ids;
-    size_t cap, used;
-};
-
-static int vocab_grow(struct vocab_map *v)
-{
-    size_t cap = v->cap ? v->cap * 2 : 1 << 15;
-    uint64_t *h = shn_calloc(cap, sizeof *h);
-    uint32_t *ids = shn_calloc(cap, sizeof *ids);
-
-    if (!h || !ids) {
-        shn_free(h);
-        shn_free(ids);
-        return SHN_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < v->cap; i++) {
-        if (!v->hashes[i])
-            continue;
-        size_t j = v->hashes[i] & (cap - 1);
-        while (h[j])
-            j = (j + 1) & (cap - 1);
-        h[j] = v->hashes[i];
-        ids[j] = v->ids[i];
-    }
-    shn_free(v->hashes);
-    shn_free(v->ids);
-    v->hashes = h;
-    v->ids = ids;
-    v->cap = cap;
-    return SHN_OK;
-}
-
-static int token_id(struct builder *b, struct vocab_map *v, const char *tok, size_t len,
-                    uint32_t *id)
+/* Folded token -> vocabulary id (the map's value). Ids are positions in
+ * vocab[], which holds each token's offset in the string pool. */
+static int token_id(struct builder *b, struct hmap *v, const char *tok, size_t len, uint32_t *id)
 {
     const uint32_t *offsets = b->vocab.data;
     uint64_t h;
@@ -189,24 +167,25 @@ static int token_id(struct builder *b, struct vocab_map *v, const char *tok, siz
     size_t i;
     int rc;
 
-    if ((v->used + 1) * 2 > v->cap && (rc = vocab_grow(v)) != SHN_OK)
+    if ((v->used + 1) * 2 > v->cap && (rc = hmap_grow(v, 1 << 15)) != SHN_OK)
         return rc;
     h = shn_hash64(tok, len, 11) | 1;
     for (i = h & (v->cap - 1); v->hashes[i]; i = (i + 1) & (v->cap - 1)) {
-        const char *cand = b->strings.pool.data + offsets[v->ids[i]];
+        const char *cand = b->strings.pool.data + offsets[v->values[i]];
         if (v->hashes[i] == h && strncmp(cand, tok, len) == 0 && cand[len] == '\0') {
-            *id = v->ids[i];
+            *id = v->values[i];
             return SHN_OK;
         }
     }
     uint8_t len8 = (uint8_t)(len > 255 ? 255 : len);
     if ((rc = intern_n(&b->strings, tok, len, &off)) != SHN_OK ||
-        (rc = vec_push(&b->vocab, &off)) != SHN_OK || (rc = vec_push(&b->vocab_len, &len8)) != SHN_OK)
+        (rc = vec_push(&b->vocab, &off)) != SHN_OK ||
+        (rc = vec_push(&b->vocab_len, &len8)) != SHN_OK)
         return rc;
     v->hashes[i] = h;
-    v->ids[i] = (uint32_t)(b->vocab.n - 1);
+    v->values[i] = (uint32_t)(b->vocab.n - 1);
     v->used++;
-    *id = v->ids[i];
+    *id = v->values[i];
     return SHN_OK;
 }
 
@@ -261,7 +240,7 @@ static bool crypto_duplicate(const struct builder *b, const struct shn_entity *e
     return len && crypto_owned(b, shn__ident_hash(SHN_IDC_CRYPTO, norm, len));
 }
 
-static int add_name_variant(struct builder *b, struct vocab_map *m, uint32_t entity,
+static int add_name_variant(struct builder *b, struct hmap *m, uint32_t entity,
                             const struct shn_name *name, const struct shn_name_variant *v,
                             bool org_suffix)
 {
@@ -318,7 +297,7 @@ static int add_name_variant(struct builder *b, struct vocab_map *m, uint32_t ent
     return SHN_OK;
 }
 
-static int add_entity(struct builder *b, struct vocab_map *m, const struct shn_entity *e)
+static int add_entity(struct builder *b, struct hmap *m, const struct shn_entity *e)
 {
     struct shn_idx_entity rec = {0};
     struct shn_buf programs;
@@ -333,8 +312,7 @@ static int add_entity(struct builder *b, struct vocab_map *m, const struct shn_e
         if (rc == SHN_OK)
             rc = shn_buf_append_str(&programs, e->programs[i]);
     }
-    if (rc != SHN_OK ||
-        (rc = intern(&b->strings, e->id, &rec.id)) != SHN_OK ||
+    if (rc != SHN_OK || (rc = intern(&b->strings, e->id, &rec.id)) != SHN_OK ||
         (rc = intern(&b->strings, e->source, &rec.source)) != SHN_OK ||
         (rc = intern(&b->strings, e->n_names ? e->names[0].text : e->id, &rec.primary_name)) !=
             SHN_OK ||
@@ -350,7 +328,8 @@ static int add_entity(struct builder *b, struct vocab_map *m, const struct shn_e
             continue;
         }
         for (int v = 0; v < forms.nvariants; v++) {
-            rc = add_name_variant(b, m, entity, &e->names[i], &forms.v[v], forms.org_suffix_removed);
+            rc =
+                add_name_variant(b, m, entity, &e->names[i], &forms.v[v], forms.org_suffix_removed);
             if (rc != SHN_OK)
                 goto out;
         }
@@ -358,7 +337,7 @@ static int add_entity(struct builder *b, struct vocab_map *m, const struct shn_e
     rec.n_names = (uint32_t)b->names.n - rec.first_name;
     rec.first_dob = (uint32_t)b->dobs.n;
     for (uint32_t i = 0; i < e->n_dobs; i++) {
-        struct shn_idx_date d = {e->dobs[i].kind, e->dobs[i].month, e->dobs[i].day, 0,
+        struct shn_idx_date d = {e->dobs[i].kind, e->dobs[i].month,  e->dobs[i].day, 0,
                                  e->dobs[i].year, e->dobs[i].year_to};
         if ((rc = vec_push(&b->dobs, &d)) != SHN_OK)
             goto out;
@@ -411,7 +390,8 @@ static int make_table(struct vec *pairs, struct vec *hashes, struct vec *firsts,
     while (i < pairs->n) {
         size_t j = i;
         first = (uint32_t)postings->n;
-        if ((rc = vec_push(hashes, &p[i].hash)) != SHN_OK || (rc = vec_push(firsts, &first)) != SHN_OK)
+        if ((rc = vec_push(hashes, &p[i].hash)) != SHN_OK ||
+            (rc = vec_push(firsts, &first)) != SHN_OK)
             return rc;
         while (j < pairs->n && p[j].hash == p[i].hash) {
             if (j == i || p[j].id != p[j - 1].id) {
@@ -489,8 +469,8 @@ static int write_file(struct builder *b, const struct tables *t, const char *pat
             rc = shn_buf_append(&out, zeros, 8 - out.len % 8);
     }
     if (rc != SHN_OK) {
-        rc = shn_diag_set(diag, rc, path, 0, NULL, "index too large to build: %s",
-                          shn_strerror(rc));
+        rc =
+            shn_diag_set(diag, rc, path, 0, NULL, "index too large to build: %s", shn_strerror(rc));
         goto out;
     }
     h.file_size = out.len;
@@ -505,10 +485,14 @@ out:
 int shn_screen_index_build(const struct shn_listset *set, const char *path, struct shn_diag *diag)
 {
     struct builder b;
-    struct vocab_map m = {0};
-    struct tables t = {.key_hashes = {.elem = 8}, .key_first = {.elem = 4},
-                       .key_post = {.elem = 4}, .key_masks = {.elem = 2},
-                       .id_hashes = {.elem = 8}, .id_first = {.elem = 4}, .id_post = {.elem = 4}};
+    struct hmap m = {0};
+    struct tables t = {.key_hashes = {.elem = 8},
+                       .key_first = {.elem = 4},
+                       .key_post = {.elem = 4},
+                       .key_masks = {.elem = 2},
+                       .id_hashes = {.elem = 8},
+                       .id_first = {.elem = 4},
+                       .id_post = {.elem = 4}};
     uint32_t zero = 0;
     int rc = SHN_OK;
 
@@ -560,16 +544,14 @@ fail:
     rc = shn_diag_set(diag, rc, path, 0, NULL, "cannot build index: %s", shn_strerror(rc));
 out:
     shn_buf_cleanup(&b.strings.pool);
-    shn_free(b.strings.hashes);
-    shn_free(b.strings.offsets);
-    struct vec *vecs[] = {&b.sources, &b.entities, &b.names, &b.name_tokens, &b.vocab,
-                          &b.key_pairs, &b.idents, &b.id_pairs, &b.dobs, &b.nats,
-                          &b.vocab_len, &t.key_hashes, &t.key_first, &t.key_post,
-                          &t.key_masks, &t.id_hashes, &t.id_first, &t.id_post};
+    hmap_cleanup(&b.strings.map);
+    struct vec *vecs[] = {&b.sources,   &b.entities,   &b.names,     &b.name_tokens, &b.vocab,
+                          &b.key_pairs, &b.idents,     &b.id_pairs,  &b.dobs,        &b.nats,
+                          &b.vocab_len, &t.key_hashes, &t.key_first, &t.key_post,    &t.key_masks,
+                          &t.id_hashes, &t.id_first,   &t.id_post};
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         shn_free(vecs[i]->data);
     shn_free(b.crypto_seen);
-    shn_free(m.ids);
-    shn_free(m.hashes);
+    hmap_cleanup(&m);
     return rc;
 }

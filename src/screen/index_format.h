@@ -50,12 +50,12 @@ struct shn_idx_header {
     uint32_t version;
     uint32_t header_size;
     uint64_t file_size;
-    uint32_t crc32;      /* of bytes [header_size, file_size) */
+    uint32_t crc32; /* of bytes [header_size, file_size) */
     uint32_t n_sources;
     uint32_t n_entities;
     uint32_t n_names;
     uint32_t n_vocab;
-    uint32_t n_keys;      /* distinct retrieval keys */
+    uint32_t n_keys; /* distinct retrieval keys */
     uint32_t n_idents;
     uint32_t n_id_hashes; /* distinct normalized identifiers */
     int64_t built_at;     /* Unix seconds */
@@ -69,7 +69,8 @@ struct shn_idx_source {
 };
 
 struct shn_idx_entity {
-    uint32_t id, source, primary_name, programs, remarks; /* string offsets; programs comma-joined */
+    uint32_t id, source, primary_name, programs,
+        remarks; /* string offsets; programs comma-joined */
     uint8_t kind;
     uint8_t pad[3];
     uint32_t first_name, n_names; /* range in SHN_SEC_NAMES */
@@ -93,12 +94,11 @@ struct shn_idx_name {
 
 #define SHN_NAME_F_ORG_SUFFIX 1u /* an organisation suffix was removed */
 
-
 struct shn_idx_ident {
     uint32_t entity;
-    uint32_t value;  /* string offset: as the list writes it */
-    uint32_t chain;  /* string offset: asset / platform, or 0 */
-    uint8_t kind;    /* enum shn_ident_kind */
+    uint32_t value; /* string offset: as the list writes it */
+    uint32_t chain; /* string offset: asset / platform, or 0 */
+    uint8_t kind;   /* enum shn_ident_kind */
     uint8_t pad[3];
 };
 

@@ -50,7 +50,7 @@ static int validate(struct shn_screen_index *idx, const char *path, struct shn_d
 {
     const struct shn_idx_header *h = idx->h;
     uint64_t n, n_masks = 0, n_sources, n_entities, n_names, n_vocab, n_vocab_len, n_keys,
-        n_key_first, n_idents, n_ids, n_id_first;
+                n_key_first, n_idents, n_ids, n_id_first;
 
     if (!section(idx, SHN_SEC_STRINGS, 1, (const void **)&idx->strings, &idx->strings_size) ||
         !idx->strings_size || idx->strings[idx->strings_size - 1] != '\0')
@@ -240,8 +240,7 @@ bool shn__idx_lookup(const struct shn_hash_table *t, uint64_t hash, uint32_t *fi
 
 const char *shn_screen_kind_name(int kind)
 {
-    static const char *const names[] = {"unknown", "person", "organization", "vessel",
-                                        "aircraft"};
+    static const char *const names[] = {"unknown", "person", "organization", "vessel", "aircraft"};
     return kind >= 0 && kind <= SHN_KIND_AIRCRAFT ? names[kind] : "unknown";
 }
 

@@ -125,7 +125,8 @@ size_t shn__keys_for_tokens(const struct shn_token_list *t, struct shn_key *out,
 bool shn__elements_share_key(const char *a, size_t alen, const char *b, size_t blen)
 {
     struct shn_key ka[SHN_KEY_MAX_DELETE + 1], kb[SHN_KEY_MAX_DELETE + 1];
-    struct key_sink sa = {ka, 0, SHN_KEY_MAX_DELETE + 1, 0}, sb = {kb, 0, SHN_KEY_MAX_DELETE + 1, 0};
+    struct key_sink sa = {ka, 0, SHN_KEY_MAX_DELETE + 1, 0},
+                    sb = {kb, 0, SHN_KEY_MAX_DELETE + 1, 0};
 
     if (alen == blen && memcmp(a, b, alen) == 0)
         return true;

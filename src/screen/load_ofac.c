@@ -275,7 +275,8 @@ static int load_prim(struct shn_listset *set, const struct shn_ofac_mem *m, cons
         uint32_t before = set->n_entities;
         int kind;
 
-        rc = next_record(&r, 4, "12 (ent_num, SDN_Name, SDN_Type, Program, ..., Remarks)", &count, &ent, diag);
+        rc = next_record(&r, 4, "12 (ent_num, SDN_Name, SDN_Type, Program, ..., Remarks)",
+                         &count, &ent, diag);
         if (rc == SHN_ERR_NOT_FOUND) {
             rc = SHN_OK;
             break;
@@ -360,7 +361,8 @@ static int load_alt(struct shn_listset *set, const struct shn_ofac_mem *m, struc
         struct shn_entity *e;
         int strength = SHN_ALIAS_AKA;
 
-        rc = next_record(&r, 4, "5 (ent_num, alt_num, alt_type, alt_name, remarks)", &count, &ent, diag);
+        rc = next_record(&r, 4, "5 (ent_num, alt_num, alt_type, alt_name, remarks)", &count,
+                         &ent, diag);
         if (rc == SHN_ERR_NOT_FOUND) {
             rc = SHN_OK;
             break;
@@ -402,7 +404,8 @@ static int load_add(struct shn_listset *set, const struct shn_ofac_mem *m, struc
         unsigned long ent;
         struct shn_entity *e;
 
-        rc = next_record(&r, 5, "6 (ent_num, add_num, address, city, country, remarks)", &count, &ent, diag);
+        rc = next_record(&r, 5, "6 (ent_num, add_num, address, city, country, remarks)", &count,
+                         &ent, diag);
         if (rc == SHN_ERR_NOT_FOUND) {
             rc = SHN_OK;
             break;

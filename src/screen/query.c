@@ -30,7 +30,7 @@ struct scratch {
     const struct shn_screen_index *idx;
     struct name_mark *marks; /* per name, one cache line touch per posting */
     uint32_t *cands;         /* names proposed for the current reading */
-    uint32_t *entity_slot; /* per entity: hit slot + 1 for the current query */
+    uint32_t *entity_slot;   /* per entity: hit slot + 1 for the current query */
     uint32_t *entity_stamp;
     uint32_t query_stamp;   /* entity slots belong to one query */
     uint32_t reading_stamp; /* name stamps belong to one reading of it */
@@ -75,8 +75,7 @@ static struct scratch *scratch_get(const struct shn_screen_index *idx)
     s->cands = shn_calloc(idx->h->n_names + 1, sizeof *s->cands);
     s->entity_slot = shn_calloc(idx->h->n_entities + 1, sizeof *s->entity_slot);
     s->entity_stamp = shn_calloc(idx->h->n_entities + 1, sizeof *s->entity_stamp);
-    if (!s->marks || !s->cands || !s->entity_slot ||
-        !s->entity_stamp) {
+    if (!s->marks || !s->cands || !s->entity_slot || !s->entity_stamp) {
         scratch_free(s);
         return NULL;
     }
@@ -153,9 +152,13 @@ static const char *strength_name(int strength)
 
 static const char *origin_name(int origin)
 {
-    static const char *const names[] = {"Latin",       "Hangul (Korean rules)", "kana (Japanese)",
-                                        "katakana read as Korean", "Hanja read as Korean",
-                                        "Han read as Mandarin", "the kana reading given",
+    static const char *const names[] = {"Latin",
+                                        "Hangul (Korean rules)",
+                                        "kana (Japanese)",
+                                        "katakana read as Korean",
+                                        "Hanja read as Korean",
+                                        "Han read as Mandarin",
+                                        "the kana reading given",
                                         "transliterated"};
     return origin >= 0 && origin <= SHN_ORIGIN_OTHER ? names[origin] : "?";
 }
@@ -243,8 +246,7 @@ static int score_candidate(const struct shn_screen_index *idx, struct scratch *s
     if (score_bound(idx, rd, name_id, qmask, nmask) * factor + SHN_MAX_BONUS < threshold)
         return SHN_OK;
     r->scored++;
-    score = shn__score_name(idx, &rd->q, &s->memo, name_id, &a) *
-            factor;
+    score = shn__score_name(idx, &rd->q, &s->memo, name_id, &a) * factor;
     /* Evidence can add at most SHN_MAX_BONUS: names far below the threshold
      * cannot become hits and need no slot. */
     if (score + SHN_MAX_BONUS < threshold)
@@ -494,9 +496,10 @@ static void add_nationality_evidence(const struct shn_screen_index *idx, const c
 
 static const char *ident_kind_name(int kind)
 {
-    static const char *const names[] = {"passport number", "national ID number",
+    static const char *const names[] = {"passport number",       "national ID number",
                                         "identification number", "email address",
-                                        "phone number", "website", "crypto address", "handle"};
+                                        "phone number",          "website",
+                                        "crypto address",        "handle"};
     return kind >= 0 && kind < SHN_ID__COUNT ? names[kind] : "identifier";
 }
 
@@ -553,8 +556,8 @@ static int check_field(const char *s)
 static int run_query(const struct shn_screen_index *idx, const struct shn_screen_query *q,
                      struct shn_screen_result *r, bool brute)
 {
-    const char *fields[] = {q->name, q->reading, q->dob, q->nationality, q->id,
-                            q->crypto, q->email, q->phone, q->handle};
+    const char *fields[] = {q->name,   q->reading, q->dob,   q->nationality, q->id,
+                            q->crypto, q->email,   q->phone, q->handle};
     double threshold = q->threshold > 0 ? q->threshold : SHN_SCREEN_DEFAULT_THRESHOLD;
     int limit = q->limit > 0 ? q->limit : SHN_SCREEN_DEFAULT_LIMIT;
     struct scratch *s;

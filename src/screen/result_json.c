@@ -84,7 +84,8 @@ int shn_screen_result_json(const struct shn_screen_index *idx, const struct shn_
         if (rc == SHN_OK)
             rc = shn_buf_append_json_string(out, shn__idx_str(idx, e->source));
         if (rc == SHN_OK)
-            rc = shn_buf_appendf(out, ", \"kind\": \"%s\", \"name\": ", shn_screen_kind_name(e->kind));
+            rc = shn_buf_appendf(out,
+                                 ", \"kind\": \"%s\", \"name\": ", shn_screen_kind_name(e->kind));
         if (rc == SHN_OK)
             rc = shn_buf_append_json_string(out, shn__idx_str(idx, e->primary_name));
         if (rc == SHN_OK)

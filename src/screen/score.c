@@ -58,7 +58,8 @@ double shn__jaro_winkler(const char *a, size_t alen, const char *b, size_t blen)
         k++;
     }
     jaro = ((double)matches / alen + (double)matches / blen +
-            (matches - transpositions / 2.0) / matches) / 3.0;
+            (matches - transpositions / 2.0) / matches) /
+           3.0;
     while (prefix < 4 && prefix < alen && prefix < blen && a[prefix] == b[prefix])
         prefix++;
     return jaro + prefix * 0.1 * (1.0 - jaro);
@@ -156,7 +157,8 @@ static float memo_sim(const struct shn_screen_index *idx, const struct shn_qtoke
     /* Whole tokens align only when they share a retrieval key (at most one
      * deletion apart); initials are the one exception. This is what lets
      * the query path bound a name's score from the keys it shares. */
-    if (sim > 0 && q->len[qi] > 1 && slen > 1 && !shn__elements_share_key(q->s[qi], q->len[qi], s, slen))
+    if (sim > 0 && q->len[qi] > 1 && slen > 1 &&
+        !shn__elements_share_key(q->s[qi], q->len[qi], s, slen))
         sim = 0;
     e->stamp = memo->stamp;
     e->key = key;

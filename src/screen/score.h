@@ -12,7 +12,7 @@
 
 /* Query-side tokens of one reading: the tokens, then the adjacent pairs. */
 struct shn_qtokens {
-    int n;                              /* tokens; pairs are at n..2n-2 */
+    int n; /* tokens; pairs are at n..2n-2 */
     const char *s[2 * SHN_NAME_MAX_TOKENS];
     uint8_t len[2 * SHN_NAME_MAX_TOKENS];
     char pair_buf[SHN_NAME_MAX_TOKENS][2 * SHN_FOLD_MAX];
@@ -37,8 +37,8 @@ struct shn_memo {
 struct shn_alignment {
     double score;
     int n_pairs;
-    int16_t q[SHN_NAME_MAX_TOKENS];   /* query token (or pair) index */
-    uint32_t v[SHN_NAME_MAX_TOKENS];  /* vocabulary id it met */
+    int16_t q[SHN_NAME_MAX_TOKENS];  /* query token (or pair) index */
+    uint32_t v[SHN_NAME_MAX_TOKENS]; /* vocabulary id it met */
     float sim[SHN_NAME_MAX_TOKENS];
 };
 

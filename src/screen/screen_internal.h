@@ -85,7 +85,7 @@ struct shn_hash_table {
     const uint64_t *hash;  /* ascending */
     const uint32_t *first; /* n + 1 entries */
     uint32_t n;
-    uint32_t *dir;         /* built at open: dir[b] = first entry with hash >> 48 >= b */
+    uint32_t *dir; /* built at open: dir[b] = first entry with hash >> 48 >= b */
 };
 #define SHN_DIR_BITS 16
 

@@ -125,8 +125,8 @@ static void expect_no_hit(const struct shn_screen_index *idx, const char *name)
     shn_screen_result_init(&r);
     assert_int_equal(shn_screen_query(idx, &q, &r), SHN_OK);
     if (r.n_hits)
-        fail_msg("'%s' unexpectedly hit %s (%.3f)", name, shn_screen_entity_id(idx, r.hits[0].entity),
-                 r.hits[0].score);
+        fail_msg("'%s' unexpectedly hit %s (%.3f)", name,
+                 shn_screen_entity_id(idx, r.hits[0].entity), r.hits[0].score);
     shn_screen_result_cleanup(&r);
 }
 
@@ -295,11 +295,13 @@ static void compare_with_bruteforce(const struct shn_screen_index *idx, const ch
 }
 
 static const char *const oracle_queries[] = {
-    "Kim Jong Un", "김정은", "Ri Man Gon", "Lazarus", "Lazarus Group", "Park Jin Hyok",
-    "キム・ヨンチョル", "Korea Mining Development", "Choe Ryong Hae", "Kim Yong Chol",
-    "O Kuk Ryol", "Hyon Yong Chol", "Tanaka Taro", "Kim Chol Ung", "Chollima",
-    "Banco Nacional de Cuba", "Osama bin Laden", "Петров Иван", "鈴木花子", "Jong Un",
-    "Kim Ji", "AL-QAIDA", "Ali Khamenei", "Mohammad", "Trading Company",
+    "Kim Jong Un",     "김정은",        "Ri Man Gon",       "Lazarus",
+    "Lazarus Group",   "Park Jin Hyok", "キム・ヨンチョル", "Korea Mining Development",
+    "Choe Ryong Hae",  "Kim Yong Chol", "O Kuk Ryol",       "Hyon Yong Chol",
+    "Tanaka Taro",     "Kim Chol Ung",  "Chollima",         "Banco Nacional de Cuba",
+    "Osama bin Laden", "Петров Иван",   "鈴木花子",         "Jong Un",
+    "Kim Ji",          "AL-QAIDA",      "Ali Khamenei",     "Mohammad",
+    "Trading Company",
 };
 
 static void index_equals_bruteforce(void **state)
@@ -314,12 +316,12 @@ static void index_equals_bruteforce(void **state)
 
 /* ---- Real lists ------------------------------------------------------- */
 
-#define NEED_REAL()                                                                  \
-    do {                                                                             \
-        if (!fx.real) {                                                              \
-            printf("SKIP: real lists not found under %s\n", SANCTIONS);              \
-            skip();                                                                  \
-        }                                                                            \
+#define NEED_REAL()                                                                                \
+    do {                                                                                           \
+        if (!fx.real) {                                                                            \
+            printf("SKIP: real lists not found under %s\n", SANCTIONS);                            \
+            skip();                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* Every entry is found by its primary name and by each strong alias. */
@@ -412,8 +414,9 @@ static void real_crypto_addresses(void **state)
             if (hit && strncmp(id->value, "0x", 2) == 0 && strlen(id->value) == 42) {
                 snprintf(variant, sizeof variant, "%s", id->value);
                 for (char *p = variant + 2; *p; p++)
-                    *p = (char)((k + (size_t)(p - variant)) % 2 ? (*p >= 'a' && *p <= 'f' ? *p - 32 : *p)
-                                                              : (*p >= 'A' && *p <= 'F' ? *p + 32 : *p));
+                    *p = (char)((k + (size_t)(p - variant)) % 2
+                                    ? (*p >= 'a' && *p <= 'f' ? *p - 32 : *p)
+                                    : (*p >= 'A' && *p <= 'F' ? *p + 32 : *p));
                 q.crypto = variant;
                 assert_int_equal(shn_screen_query(fx.real, &q, &r), SHN_OK);
                 hit = r.n_hits > 0 && r.hits[0].score == 1.0;
@@ -421,7 +424,8 @@ static void real_crypto_addresses(void **state)
             checked++;
             found += hit;
             if (!hit)
-                printf("  MISSED crypto %s %s of %s\n", id->chain ? id->chain : "?", id->value, e->id);
+                printf("  MISSED crypto %s %s of %s\n", id->chain ? id->chain : "?", id->value,
+                       e->id);
             shn_screen_result_cleanup(&r);
         }
     }
@@ -439,8 +443,8 @@ static void real_common_names_false_hits(void **state)
     struct shn_diag d = {0};
     (void)state;
     NEED_REAL();
-    assert_int_equal(shn_file_read(SHN_TEST_DATA "/screen/common_names.tsv", 1 << 20, &data, &len, &d),
-                     SHN_OK);
+    assert_int_equal(
+        shn_file_read(SHN_TEST_DATA "/screen/common_names.tsv", 1 << 20, &data, &len, &d), SHN_OK);
     char *p = data;
     while (*p) {
         char *end = strchr(p, '\n'), *lang = p, *name, *reading;
