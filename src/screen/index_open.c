@@ -140,6 +140,8 @@ static int build_dir(struct shn_hash_table *t)
     return SHN_OK;
 }
 
+static _Atomic uint64_t open_serial;
+
 /* Checks and wires up an index whose bytes are in idx->map. */
 static int open_mapped(struct shn_screen_index *idx, const char *path, struct shn_diag *diag)
 {
@@ -165,6 +167,7 @@ static int open_mapped(struct shn_screen_index *idx, const char *path, struct sh
         return rc;
     if (build_dir(&idx->keys) != SHN_OK || build_dir(&idx->ids) != SHN_OK)
         return shn_diag_set(diag, SHN_ERR_NOMEM, path, 0, NULL, "out of memory");
+    idx->serial = ++open_serial;
     return SHN_OK;
 }
 

@@ -27,7 +27,7 @@ struct name_mark {
 
 /* Per-thread working memory, sized to the index it last served. */
 struct scratch {
-    const struct shn_screen_index *idx;
+    uint64_t serial; /* of the index it is sized for */
     struct name_mark *marks; /* per name, one cache line touch per posting */
     uint32_t *cands;         /* names proposed for the current reading */
     uint32_t *entity_slot;   /* per entity: hit slot + 1 for the current query */
@@ -63,14 +63,16 @@ static struct scratch *scratch_get(const struct shn_screen_index *idx)
 
     pthread_once(&scratch_once, scratch_key_init);
     s = pthread_getspecific(scratch_key);
-    if (s && s->idx == idx)
+    /* An index closed and another opened may share an address: the serial
+     * number tells them apart. */
+    if (s && s->serial == idx->serial)
         return s;
     scratch_free(s);
     pthread_setspecific(scratch_key, NULL);
     s = shn_calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->idx = idx;
+    s->serial = idx->serial;
     s->marks = shn_calloc(idx->h->n_names + 1, sizeof *s->marks);
     s->cands = shn_calloc(idx->h->n_names + 1, sizeof *s->cands);
     s->entity_slot = shn_calloc(idx->h->n_entities + 1, sizeof *s->entity_slot);

@@ -91,7 +91,8 @@ struct shn_hash_table {
 
 struct shn_screen_index {
     struct shn_mapped_file map;
-    bool owns_map; /* false for an index opened from caller memory */
+    bool owns_map;   /* false for an index opened from caller memory */
+    uint64_t serial; /* unique per open, for per-thread query scratch */
     const struct shn_idx_header *h;
     const char *strings;
     uint64_t strings_size;

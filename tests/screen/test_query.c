@@ -274,6 +274,30 @@ static void damaged_index_is_refused(void **state)
     shn_free(data);
 }
 
+/* Regression: per-thread query scratch was keyed by the index's address, so
+ * an index closed and a bigger one opened at the same address reused
+ * scratch sized for the first (a heap overflow under ASan). */
+static void reopened_index_gets_fresh_scratch(void **state)
+{
+    const char *second = fx.real ? fx.real_path : fx.demo_path;
+    struct shn_screen_query q = {.name = "Kim Chol Ung"};
+    struct shn_screen_index *a = NULL, *b = NULL;
+    struct shn_screen_result r;
+    struct shn_diag d = {0};
+    (void)state;
+    shn_screen_result_init(&r);
+    assert_int_equal(shn_screen_index_open(fx.demo_path, &a, &d), SHN_OK);
+    assert_int_equal(shn_screen_query(a, &q, &r), SHN_OK);
+    shn_screen_index_close(a);
+    assert_int_equal(shn_screen_index_open(second, &b, &d), SHN_OK);
+    for (int i = 0; i < 20; i++) {
+        q.name = i % 2 ? "Kim Jong Un" : "Korea Mining Development Trading";
+        assert_int_equal(shn_screen_query(b, &q, &r), SHN_OK);
+    }
+    shn_screen_index_close(b);
+    shn_screen_result_cleanup(&r);
+}
+
 /* The indexed path must return exactly what the brute-force scan returns. */
 static void compare_with_bruteforce(const struct shn_screen_index *idx, const char *name)
 {
@@ -495,6 +519,7 @@ int main(void)
         cmocka_unit_test(json_shape_is_the_contract),
         cmocka_unit_test(bad_queries_are_rejected),
         cmocka_unit_test(damaged_index_is_refused),
+        cmocka_unit_test(reopened_index_gets_fresh_scratch),
         cmocka_unit_test(index_equals_bruteforce),
         cmocka_unit_test(real_every_entry_by_its_names),
         cmocka_unit_test(real_dprk_names_across_scripts),
