@@ -54,6 +54,8 @@ static int print_info(const char *path, int json)
 
     if (rc != SHN_OK) {
         shn_cli_report(rc, &diag);
+        if (rc == SHN_ERR_IO)
+            fprintf(stderr, "shinsa: build one with 'shinsa lists build --out %s ...'\n", path);
         return SHN_EXIT_FAILURE;
     }
     shn_buf_init(&out, 1 << 20);

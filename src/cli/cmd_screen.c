@@ -274,6 +274,10 @@ int shn_cli_screen(int argc, char **argv)
     rc = shn_screen_index_open(index, &idx, &diag);
     if (rc != SHN_OK) {
         shn_cli_report(rc, &diag);
+        if (rc == SHN_ERR_IO)
+            fprintf(stderr, "shinsa: build an index first: shinsa lists build [--out %s] "
+                            "--ofac-csv DIR --un-xml FILE ... (or run 'make demo')\n",
+                    index);
         return SHN_EXIT_FAILURE;
     }
     if (file) {
