@@ -6,6 +6,9 @@ set -euo pipefail
 shinsa=${1:?usage: demo.sh SHINSA_BINARY [SHARED_DATA_DIR]}
 shared=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
+work_dir=$root/build/demo
+mkdir -p "$work_dir"
+
 # The demo builds the default index (shinsa's data directory, see
 # 'shinsa lists build --help'), so that afterwards a plain
 # 'shinsa screen --name 리만건' works without --index.
@@ -48,3 +51,24 @@ echo "== batch: shinsa screen --file data/demo/demo-queries.jsonl (JSON Lines ou
 "$shinsa" screen --file "$root/data/demo/demo-queries.jsonl" | cut -c1-200
 echo
 echo "The index is $index; try: $shinsa screen --name 'Kim Jong Un' --dob 1984"
+
+# The image engine: the same ID-document image re-uploaded by another
+# account after shrinking or blurring. The reference images in
+# ../shared/data/pdq stand in for licence scans (images are never stored,
+# only their hashes).
+pdq="$shared/pdq/images"
+if [ -n "$shared" ] && [ -d "$pdq/bridge-mods" ]; then
+  echo
+  echo "== image: the same ID image on several accounts (PDQ near-duplicates)"
+  images="$work_dir/ids.idx"
+  rm -f "$images"
+  "$shinsa" image add --index "$images" --owner acct-1001 "$pdq/bridge-mods/aaa-orig.jpg" >/dev/null
+  "$shinsa" image add --index "$images" --owner acct-1002 "$pdq/misc-images/c.png" >/dev/null
+  "$shinsa" image add --index "$images" --owner acct-1003 "$pdq/reg-test-input/pen-and-coaster.png" >/dev/null
+  for f in shrink-a-lot.jpg blur-a-lot.jpg; do
+    echo "\$ shinsa image match --index ids.idx $f --json"
+    "$shinsa" image match --index "$images" "$pdq/bridge-mods/$f" --json
+  done
+else
+  echo "== image demo skipped: reference images not found under '$pdq'"
+fi
