@@ -17,6 +17,8 @@ packages=(
   libcmocka-dev
   # benchmark baseline (Jaro-Winkler in Python, per issue 2)
   python3 python3-jellyfish
+  # trace benchmark baselines (haircut in networkx, reachability in igraph)
+  python3-networkx libigraph-dev
 )
 
 missing=()

@@ -1,0 +1,393 @@
+/* shinsa trace: import transfer CSV files into a graph, run taint. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/file.h"
+#include "core/log.h"
+#include "screen/model.h"
+#include "screen/screen.h"
+#include "trace/trace.h"
+
+#define MAX_INPUT ((size_t)64 << 30) /* bytes in one transfer or label file */
+#define MAX_FILES 1024
+
+static const char usage[] =
+    "usage: shinsa trace import --transfers FILE... --out GRAPH [--labels FILE]...\n"
+    "                           [--sanctioned-dir DIR] [--strict] [--json]\n"
+    "       shinsa trace run --graph GRAPH --source ADDR... [--sources-file FILE]\n"
+    "                        [--method haircut|poison|fifo] [--since TIME]\n"
+    "                        [--amount N --asset A] [--dust N] [--max-hops N]\n"
+    "                        [--stop KINDS] [--check] [--json]\n"
+    "\n"
+    "Follows stolen crypto through a transfer graph (docs/trace.md).\n"
+    "import: compiles ethereum-etl transactions.csv / token_transfers.csv or generic\n"
+    "  time,tx,from,to,asset,amount CSV files into one graph file.\n"
+    "  --transfers FILE...  transfer files (more may follow the option)\n"
+    "  --out GRAPH          graph file to write (atomically)\n"
+    "  --labels FILE        address,kind,name (kinds: exchange, mixer, bridge, dex,\n"
+    "                       defi, sanctioned, hacker, other)\n"
+    "  --sanctioned-dir DIR OFAC sanctioned_addresses_<ASSET>.txt files, loaded as\n"
+    "                       'sanctioned' labels\n"
+    "  --strict             fail on the first bad row (default: report, count, skip)\n"
+    "run: one pass over the transfers in time order from the sources.\n"
+    "  --source ADDR        a source address (repeatable; more may follow)\n"
+    "  --sources-file FILE  one source address a line\n"
+    "  --method M           haircut (default), poison or fifo\n"
+    "  --since TIME         start at this time (Unix seconds or ISO 8601 UTC)\n"
+    "  --amount N --asset A only the first N base units of A the sources send\n"
+    "  --dust N             tainted parts below N base units are not followed\n"
+    "  --max-hops N         stop N hops from the sources\n"
+    "  --stop KINDS         label kinds that hold taint, comma-separated\n"
+    "                       (default exchange,bridge; 'none' for none)\n"
+    "  --check              verify conservation of taint; exit 1 if violated\n"
+    "  --json               the JSON object of docs/trace.md\n"
+    "\n"
+    "Exit status: 0 on success, 1 on errors, 2 on a bad command line.\n";
+
+static int load_sanctioned(struct shn_trace_builder *b, const char *dir, struct shn_diag *diag)
+{
+    struct shn_listset *set = NULL;
+    int rc;
+
+    rc = shn_screen_listset_new(&set);
+    if (rc == SHN_OK)
+        rc = shn_screen_load_crypto_dir(set, dir, diag);
+    for (uint32_t i = 0; rc == SHN_OK && i < set->n_entities; i++) {
+        const struct shn_entity *e = set->entities[i];
+        for (uint32_t k = 0; rc == SHN_OK && k < e->n_idents; k++)
+            if (e->idents[k].kind == SHN_ID_CRYPTO && strlen(e->idents[k].value) > 0 &&
+                strlen(e->idents[k].value) <= SHN_TRACE_MAX_ADDRESS_LEN)
+                rc = shn_trace_builder_add_label(b, e->idents[k].value, SHN_TRACE_KIND_SANCTIONED,
+                                                 "OFAC SDN");
+    }
+    shn_screen_listset_free(set);
+    return rc;
+}
+
+static int cmd_import(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"transfers", required_argument, 0, 't'}, {"out", required_argument, 0, 'o'},
+        {"labels", required_argument, 0, 'l'},    {"sanctioned-dir", required_argument, 0, 's'},
+        {"strict", no_argument, 0, 'S'},          {"json", no_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
+    const char *files[MAX_FILES], *labels[MAX_FILES], *out = NULL, *sdir = NULL;
+    size_t n_files = 0, n_labels = 0;
+    struct shn_trace_builder *b = NULL;
+    struct shn_trace_import_stats st;
+    struct shn_diag diag = {0};
+    int opt, rc, json = 0, strict = 0, status = SHN_EXIT_FAILURE;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 't':
+            if (n_files >= MAX_FILES)
+                goto toomany;
+            files[n_files++] = optarg;
+            while (optind < argc && argv[optind][0] != '-' && n_files < MAX_FILES)
+                files[n_files++] = argv[optind++];
+            break;
+        case 'o': out = optarg; break;
+        case 'l':
+            if (n_labels >= MAX_FILES)
+                goto toomany;
+            labels[n_labels++] = optarg;
+            break;
+        case 's': sdir = optarg; break;
+        case 'S': strict = 1; break;
+        case 'j': json = 1; break;
+        case 'h': fputs(usage, stdout); return SHN_EXIT_OK;
+        default: fputs(usage, stderr); return SHN_EXIT_USAGE;
+        }
+    }
+    if (!n_files || !out || optind < argc) {
+        fprintf(stderr, "shinsa: trace import needs --transfers FILE... and --out GRAPH\n%s", usage);
+        return SHN_EXIT_USAGE;
+    }
+    rc = shn_trace_builder_new(&b);
+    for (size_t i = 0; rc == SHN_OK && i < n_files; i++)
+        rc = shn_trace_builder_add_file(b, files[i], MAX_INPUT, strict, &diag);
+    for (size_t i = 0; rc == SHN_OK && i < n_labels; i++) {
+        char *data = NULL;
+        size_t len = 0;
+        rc = shn_file_read(labels[i], MAX_INPUT, &data, &len, &diag);
+        if (rc == SHN_OK)
+            rc = shn_trace_builder_add_labels_csv(b, data, len, labels[i], strict, &diag);
+        shn_free(data);
+    }
+    if (rc == SHN_OK && sdir)
+        rc = load_sanctioned(b, sdir, &diag);
+    if (rc == SHN_OK)
+        rc = shn_trace_builder_write(b, out, &diag);
+    if (rc != SHN_OK) {
+        shn_cli_report(rc, &diag);
+        goto out;
+    }
+    shn_trace_builder_stats(b, &st);
+    if (json)
+        printf("{\"rows\": %llu, \"transfers\": %llu, \"failed\": %llu, "
+               "\"skipped\": %llu, \"bad\": %llu, \"labels\": %llu, \"bad_labels\": %llu}\n",
+               (unsigned long long)st.rows, (unsigned long long)st.transfers,
+               (unsigned long long)st.failed, (unsigned long long)st.skipped,
+               (unsigned long long)st.bad, (unsigned long long)st.labels,
+               (unsigned long long)st.bad_labels);
+    else
+        printf("%s: %llu transfers from %llu rows (%llu failed, %llu skipped, %llu bad), "
+               "%llu labels\n",
+               out, (unsigned long long)st.transfers, (unsigned long long)st.rows,
+               (unsigned long long)st.failed, (unsigned long long)st.skipped,
+               (unsigned long long)st.bad, (unsigned long long)st.labels);
+    status = SHN_EXIT_OK;
+out:
+    shn_trace_builder_free(b);
+    return status;
+toomany:
+    fprintf(stderr, "shinsa: at most %d files per option\n", MAX_FILES);
+    return SHN_EXIT_USAGE;
+}
+
+static int parse_amount(const char *opt, const char *s, shn_u128 *out)
+{
+    if (shn_trace_u128_parse(s, strlen(s), out) != SHN_OK) {
+        fprintf(stderr, "shinsa: %s wants an unsigned integer in base units, not '%s'\n", opt, s);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_stops(const char *s, uint32_t *out)
+{
+    char word[32];
+    uint32_t mask = 0;
+
+    if (strcmp(s, "none") == 0) {
+        *out = 0;
+        return 0;
+    }
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        int kind;
+        if (n == 0 || n >= sizeof word)
+            goto bad;
+        memcpy(word, s, n);
+        word[n] = '\0';
+        kind = shn_trace_kind_parse(word);
+        if (kind < 0)
+            goto bad;
+        mask |= 1u << kind;
+        s += n + (s[n] == ',');
+    }
+    *out = mask;
+    return 0;
+bad:
+    fprintf(stderr, "shinsa: --stop wants kinds (exchange,mixer,bridge,dex,defi,sanctioned,"
+                    "hacker,other) or 'none'\n");
+    return -1;
+}
+
+static int add_source(const struct shn_trace_graph *g, uint32_t *ids, size_t *n, const char *addr,
+                      const char *where)
+{
+    uint32_t id;
+
+    if (*n >= SHN_TRACE_MAX_SOURCES) {
+        fprintf(stderr, "shinsa: more than %d sources\n", SHN_TRACE_MAX_SOURCES);
+        return -1;
+    }
+    if (shn_trace_graph_find(g, addr, &id) != SHN_OK) {
+        fprintf(stderr, "shinsa: %s%ssource %s is not in the graph\n", where ? where : "",
+                where ? ": " : "", addr);
+        return -1;
+    }
+    ids[(*n)++] = id;
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"graph", required_argument, 0, 'g'},    {"source", required_argument, 0, 's'},
+        {"sources-file", required_argument, 0, 'f'}, {"method", required_argument, 0, 'm'},
+        {"since", required_argument, 0, 'S'},    {"amount", required_argument, 0, 'a'},
+        {"asset", required_argument, 0, 'A'},    {"dust", required_argument, 0, 'd'},
+        {"max-hops", required_argument, 0, 'H'}, {"stop", required_argument, 0, 'p'},
+        {"check", no_argument, 0, 'c'},          {"json", no_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    const char *graph = NULL, *sources_file = NULL, *asset = NULL, *srcs[SHN_TRACE_MAX_SOURCES];
+    struct shn_trace_opts o = {.method = SHN_TRACE_HAIRCUT, .stop_kinds = SHN_TRACE_DEFAULT_STOPS};
+    struct shn_trace_graph *g = NULL;
+    struct shn_trace_result res = {0};
+    struct shn_diag diag = {0};
+    struct shn_buf out;
+    uint32_t *ids = NULL;
+    size_t n_srcs = 0, n_ids = 0;
+    char *text = NULL;
+    long hops;
+    int opt, rc, json = 0, check = 0, status = SHN_EXIT_USAGE;
+
+    shn_buf_init(&out, (size_t)1 << 32);
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'g': graph = optarg; break;
+        case 's':
+            if (n_srcs >= SHN_TRACE_MAX_SOURCES)
+                goto usage;
+            srcs[n_srcs++] = optarg;
+            while (optind < argc && argv[optind][0] != '-' && n_srcs < SHN_TRACE_MAX_SOURCES)
+                srcs[n_srcs++] = argv[optind++];
+            break;
+        case 'f': sources_file = optarg; break;
+        case 'm':
+            o.method = shn_trace_method_parse(optarg);
+            if (o.method < 0) {
+                fprintf(stderr, "shinsa: --method wants haircut, poison or fifo\n");
+                goto out;
+            }
+            break;
+        case 'S':
+            if (shn_trace_time_parse(optarg, strlen(optarg), &o.since) != SHN_OK) {
+                fprintf(stderr, "shinsa: --since wants Unix seconds or ISO 8601 UTC\n");
+                goto out;
+            }
+            break;
+        case 'a':
+            if (parse_amount("--amount", optarg, &o.amount))
+                goto out;
+            o.has_amount = true;
+            break;
+        case 'A': asset = optarg; break;
+        case 'd':
+            if (parse_amount("--dust", optarg, &o.dust))
+                goto out;
+            break;
+        case 'H':
+            if (shn_cli_parse_int("--max-hops", optarg, 1, 1000000, &hops))
+                goto out;
+            o.max_hops = (uint32_t)hops;
+            break;
+        case 'p':
+            if (parse_stops(optarg, &o.stop_kinds))
+                goto out;
+            break;
+        case 'c': check = 1; break;
+        case 'j': json = 1; break;
+        case 'h': fputs(usage, stdout); status = SHN_EXIT_OK; goto out;
+        default: goto usage;
+        }
+    }
+    if (!graph || (!n_srcs && !sources_file) || optind < argc || (o.has_amount && !asset))
+        goto usage;
+    status = SHN_EXIT_FAILURE;
+    rc = shn_trace_graph_open(graph, &g, &diag);
+    if (rc != SHN_OK) {
+        shn_cli_report(rc, &diag);
+        goto out;
+    }
+    ids = shn_calloc(SHN_TRACE_MAX_SOURCES, sizeof *ids);
+    if (!ids)
+        goto out;
+    for (size_t i = 0; i < n_srcs; i++)
+        if (add_source(g, ids, &n_ids, srcs[i], NULL))
+            goto out;
+    if (sources_file) {
+        size_t len = 0;
+        long line = 0;
+        char *p, *nl;
+        rc = shn_file_read(sources_file, 16 << 20, &text, &len, &diag);
+        if (rc != SHN_OK) {
+            shn_cli_report(rc, &diag);
+            goto out;
+        }
+        for (p = text; p && *p; p = nl) {
+            char where[512];
+            nl = strchr(p, '\n');
+            if (nl)
+                *nl++ = '\0';
+            line++;
+            if (*p && p[strlen(p) - 1] == '\r')
+                p[strlen(p) - 1] = '\0';
+            if (!*p || *p == '#')
+                continue;
+            snprintf(where, sizeof where, "%s:%ld", sources_file, line);
+            if (add_source(g, ids, &n_ids, p, where))
+                goto out;
+        }
+    }
+    if (asset && shn_trace_graph_find_asset(g, asset, &o.amount_asset) != SHN_OK) {
+        fprintf(stderr, "shinsa: asset %s is not in the graph\n", asset);
+        goto out;
+    }
+    o.sources = ids;
+    o.n_sources = n_ids;
+    rc = shn_trace_run(g, &o, &res, &diag);
+    if (rc == SHN_OK && check) {
+        rc = shn_trace_check(g, &res, &diag);
+        if (rc == SHN_OK)
+            shn_log(SHN_LOG_INFO, "conservation check passed (%zu tainted address-assets)",
+                    res.n_entries);
+    }
+    if (rc == SHN_OK)
+        rc = shn_trace_result_json(g, &o, &res, &out);
+    if (rc != SHN_OK) {
+        shn_cli_report(rc, &diag);
+        goto out;
+    }
+    if (json) {
+        fputs(out.data, stdout);
+    } else {
+        char amount[48], when[32];
+        printf("%s from %zu source(s): %zu tainted address-assets, %llu tainted transfers of "
+               "%llu scanned\n",
+               shn_trace_method_name(o.method), n_ids, res.n_entries,
+               (unsigned long long)res.tainted_transfers,
+               (unsigned long long)res.transfers_scanned);
+        for (size_t i = 0; i < res.n_entries; i++) {
+            const struct shn_trace_entry *e = &res.entries[i];
+            const char *name;
+            int kind = shn_trace_graph_label(g, e->address, &name);
+            if (e->source)
+                continue;
+            shn_trace_u128_format(e->tainted, amount, sizeof amount);
+            shn_trace_time_format(e->first_tainted, when, sizeof when);
+            printf("  %-44s %-8s %28s hops %-3u %s%s%s%s\n", shn_trace_graph_address(g, e->address),
+                   shn_trace_graph_asset(g, e->asset), amount, e->hops, when, kind ? "  [" : "",
+                   kind ? shn_trace_kind_name(kind) : "", kind ? "]" : "");
+        }
+    }
+    status = SHN_EXIT_OK;
+    goto out;
+usage:
+    fprintf(stderr, "shinsa: trace run needs --graph GRAPH and --source ADDR (and --asset with "
+                    "--amount)\n%s",
+            usage);
+    status = SHN_EXIT_USAGE;
+out:
+    shn_free(text);
+    shn_free(ids);
+    shn_trace_result_cleanup(&res);
+    shn_trace_graph_close(g);
+    shn_buf_cleanup(&out);
+    return status;
+}
+
+int shn_cli_trace(int argc, char **argv)
+{
+    if (argc < 1 || strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0) {
+        fputs(usage, argc < 1 ? stderr : stdout);
+        return argc < 1 ? SHN_EXIT_USAGE : SHN_EXIT_OK;
+    }
+    if (strcmp(argv[0], "import") == 0)
+        return cmd_import(argc, argv);
+    if (strcmp(argv[0], "run") == 0)
+        return cmd_run(argc, argv);
+    fprintf(stderr, "shinsa: unknown trace command '%s'\n%s", argv[0], usage);
+    return SHN_EXIT_USAGE;
+}

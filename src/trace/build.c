@@ -1,0 +1,464 @@
+/* The graph builder: address and asset dictionaries, staged transfers and
+ * labels, and the writer of the graph file (sort, indexes, checksums). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/file.h"
+#include "core/hash.h"
+#include "trace/build_internal.h"
+
+/* ---- dictionaries ------------------------------------------------------- */
+
+static void dict_cleanup(struct shn__trace_dict *d)
+{
+    shn_free(d->blob);
+    shn_free(d->off);
+    shn_free(d->slots);
+    shn_free(d->hash);
+    memset(d, 0, sizeof *d);
+}
+
+static int dict_grow_slots(struct shn__trace_dict *d)
+{
+    uint64_t n = shn__trace_slots(d->n + 1);
+    uint32_t *slots;
+
+    if (n <= d->n_slots)
+        return SHN_OK;
+    slots = shn_calloc(n, sizeof *slots);
+    if (!slots)
+        return SHN_ERR_NOMEM;
+    for (uint32_t id = 0; id < d->n; id++) {
+        uint64_t h = d->hash[id] & (n - 1);
+        while (slots[h])
+            h = (h + 1) & (n - 1);
+        slots[h] = id + 1;
+    }
+    shn_free(d->slots);
+    d->slots = slots;
+    d->n_slots = n;
+    return SHN_OK;
+}
+
+int shn__trace_dict_intern(struct shn__trace_dict *d, const char *s, size_t len, uint32_t max,
+                           uint32_t *id)
+{
+    uint64_t h = shn_hash64(s, len, 0), pos;
+    int rc;
+
+    if (d->n_slots) {
+        for (pos = h & (d->n_slots - 1); d->slots[pos]; pos = (pos + 1) & (d->n_slots - 1)) {
+            uint32_t v = d->slots[pos] - 1;
+            if (d->off[v + 1] - d->off[v] == len + 1 && memcmp(d->blob + d->off[v], s, len) == 0) {
+                *id = v;
+                return SHN_OK;
+            }
+        }
+    }
+    if (d->n >= max)
+        return SHN_ERR_TOO_LARGE;
+    if (d->n + 1 >= d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 1024;
+        uint64_t *off = shn_realloc(d->off, (cap + 1) * sizeof *off);
+        uint64_t *hash;
+        if (!off)
+            return SHN_ERR_NOMEM;
+        d->off = off;
+        hash = shn_realloc(d->hash, cap * sizeof *hash);
+        if (!hash)
+            return SHN_ERR_NOMEM;
+        d->hash = hash;
+        d->cap = cap;
+        if (d->n == 0)
+            d->off[0] = 0;
+    }
+    if (d->blob_len + len + 1 > d->blob_cap) {
+        size_t cap = d->blob_cap ? d->blob_cap * 2 : 65536;
+        char *blob;
+        while (cap < d->blob_len + len + 1)
+            cap *= 2;
+        blob = shn_realloc(d->blob, cap);
+        if (!blob)
+            return SHN_ERR_NOMEM;
+        d->blob = blob;
+        d->blob_cap = cap;
+    }
+    if (2 * ((uint64_t)d->n + 1) > d->n_slots) {
+        rc = dict_grow_slots(d);
+        if (rc != SHN_OK)
+            return rc;
+    }
+    memcpy(d->blob + d->blob_len, s, len);
+    d->blob[d->blob_len + len] = '\0';
+    d->blob_len += len + 1;
+    d->hash[d->n] = h;
+    d->off[d->n + 1] = d->blob_len;
+    for (pos = h & (d->n_slots - 1); d->slots[pos]; pos = (pos + 1) & (d->n_slots - 1))
+        ;
+    d->slots[pos] = d->n + 1;
+    *id = d->n++;
+    return SHN_OK;
+}
+
+/* ---- builder ------------------------------------------------------------ */
+
+int shn_trace_builder_new(struct shn_trace_builder **out)
+{
+    struct shn_trace_builder *b = shn_calloc(1, sizeof *b);
+    if (!b)
+        return SHN_ERR_NOMEM;
+    *out = b;
+    return SHN_OK;
+}
+
+void shn_trace_builder_free(struct shn_trace_builder *b)
+{
+    if (!b)
+        return;
+    dict_cleanup(&b->addr);
+    dict_cleanup(&b->asset);
+    shn_free(b->stage);
+    shn_free(b->big);
+    shn_free(b->labels);
+    shn_free(b->label_blob);
+    shn_free(b);
+}
+
+void shn_trace_builder_stats(const struct shn_trace_builder *b, struct shn_trace_import_stats *st)
+{
+    *st = b->stats;
+}
+
+int shn__trace_builder_add(struct shn_trace_builder *b, int64_t time, uint32_t from, uint32_t to,
+                           uint32_t asset, shn_u128 amount, uint64_t order)
+{
+    struct shn__trace_stage *s;
+
+    if (b->n_stage >= SHN_TRACE_MAX_TRANSFERS)
+        return SHN_ERR_TOO_LARGE;
+    if (b->n_stage == b->cap_stage) {
+        size_t cap = b->cap_stage ? b->cap_stage * 2 : 4096, bytes;
+        void *p;
+        if (!shn_size_mul(cap, sizeof *b->stage, &bytes))
+            return SHN_ERR_TOO_LARGE;
+        p = shn_realloc(b->stage, bytes);
+        if (!p)
+            return SHN_ERR_NOMEM;
+        b->stage = p;
+        b->cap_stage = cap;
+    }
+    s = &b->stage[b->n_stage];
+    s->time = (uint32_t)time;
+    s->from = from;
+    s->to = to;
+    s->asset = asset;
+    s->order = order;
+    if (amount >> 64) {
+        if (b->n_big == b->cap_big) {
+            size_t cap = b->cap_big ? b->cap_big * 2 : 256;
+            shn_u128 *p = shn_realloc(b->big, cap * sizeof *p);
+            if (!p)
+                return SHN_ERR_NOMEM;
+            b->big = p;
+            b->cap_big = cap;
+        }
+        b->big[b->n_big] = amount;
+        s->asset |= SHN__TRACE_BIG_BIT;
+        s->amount = b->n_big++;
+    } else {
+        s->amount = (uint64_t)amount;
+    }
+    if (b->n_stage && (s[-1].time > s->time || (s[-1].time == s->time && s[-1].order > s->order)))
+        b->unsorted = true;
+    b->n_stage++;
+    b->stats.transfers++;
+    return SHN_OK;
+}
+
+int shn_trace_builder_add_label(struct shn_trace_builder *b, const char *address, int kind,
+                                const char *name)
+{
+    char norm[SHN_TRACE_MAX_ADDRESS_LEN + 1];
+    size_t len = strlen(address), nlen = strlen(name);
+    struct shn__trace_blabel *l;
+    uint32_t id;
+    int rc;
+
+    if (len == 0 || len > SHN_TRACE_MAX_ADDRESS_LEN || kind <= 0 ||
+        kind >= SHN_TRACE_KIND__COUNT || nlen > SHN_TRACE_MAX_LABEL_NAME)
+        return SHN_ERR_INVALID;
+    memcpy(norm, address, len + 1);
+    shn__trace_normalize(norm, len);
+    rc = shn__trace_dict_intern(&b->addr, norm, len, SHN_TRACE_MAX_ADDRESSES - 1, &id);
+    if (rc != SHN_OK)
+        return rc;
+    if (b->n_labels >= SHN_TRACE_MAX_ADDRESSES)
+        return SHN_ERR_TOO_LARGE;
+    if (b->n_labels == b->cap_labels) {
+        size_t cap = b->cap_labels ? b->cap_labels * 2 : 256;
+        void *p = shn_realloc(b->labels, cap * sizeof *b->labels);
+        if (!p)
+            return SHN_ERR_NOMEM;
+        b->labels = p;
+        b->cap_labels = cap;
+    }
+    if (b->label_blob_len + nlen + 1 > b->label_blob_cap) {
+        size_t cap = b->label_blob_cap ? b->label_blob_cap * 2 : 4096;
+        char *p;
+        while (cap < b->label_blob_len + nlen + 1)
+            cap *= 2;
+        p = shn_realloc(b->label_blob, cap);
+        if (!p)
+            return SHN_ERR_NOMEM;
+        b->label_blob = p;
+        b->label_blob_cap = cap;
+    }
+    l = &b->labels[b->n_labels++];
+    l->addr = id;
+    l->kind = (uint32_t)kind;
+    l->name_off = b->label_blob_len;
+    l->seq = b->n_labels;
+    memcpy(b->label_blob + b->label_blob_len, name, nlen + 1);
+    b->label_blob_len += nlen + 1;
+    b->stats.labels++;
+    return SHN_OK;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static int cmp_stage(const void *pa, const void *pb)
+{
+    const struct shn__trace_stage *a = pa, *b = pb;
+    if (a->time != b->time)
+        return a->time < b->time ? -1 : 1;
+    if (a->order != b->order)
+        return a->order < b->order ? -1 : 1;
+    /* Ties (a transaction and a token transfer at the same position in a
+     * block) are broken by content so that the file does not depend on
+     * qsort's whims. */
+    if (a->asset != b->asset)
+        return a->asset < b->asset ? -1 : 1;
+    if (a->from != b->from)
+        return a->from < b->from ? -1 : 1;
+    if (a->to != b->to)
+        return a->to < b->to ? -1 : 1;
+    return a->amount < b->amount ? -1 : a->amount > b->amount;
+}
+
+static int cmp_label(const void *pa, const void *pb)
+{
+    const struct shn__trace_blabel *a = pa, *b = pb;
+    if (a->addr != b->addr)
+        return a->addr < b->addr ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Appends a section: records its offset and length and pads to 8 bytes. */
+static int put(struct shn_buf *out, struct shn__trace_header *h, int sec, const void *data,
+               size_t len)
+{
+    static const char zero[8] = {0};
+    int rc;
+
+    h->sec[sec].off = out->len;
+    h->sec[sec].len = len;
+    rc = len ? shn_buf_append(out, data, len) : SHN_OK;
+    if (rc == SHN_OK && out->len % 8)
+        rc = shn_buf_append(out, zero, 8 - out->len % 8);
+    return rc;
+}
+
+static uint32_t *hash_slots(const struct shn__trace_dict *d, uint64_t *n_slots)
+{
+    uint64_t n = shn__trace_slots(d->n);
+    uint32_t *slots = shn_calloc(n, sizeof *slots);
+
+    if (!slots)
+        return NULL;
+    for (uint32_t id = 0; id < d->n; id++) {
+        uint64_t h = d->hash[id] & (n - 1);
+        while (slots[h])
+            h = (h + 1) & (n - 1);
+        slots[h] = id + 1;
+    }
+    *n_slots = n;
+    return slots;
+}
+
+/* CSR index: start[a]..start[a+1] in list are a's transfers (from or to). */
+static int build_index(const struct shn__trace_stage *st, uint64_t n, uint32_t n_addr, bool out,
+                       uint64_t **start_out, uint32_t **list_out)
+{
+    uint64_t *start = shn_calloc((size_t)n_addr + 1, sizeof *start);
+    uint32_t *list = shn_malloc(n ? n * sizeof *list : 1);
+    int rc = SHN_ERR_NOMEM;
+
+    if (!start || !list)
+        goto out;
+    for (uint64_t i = 0; i < n; i++)
+        start[(out ? st[i].from : st[i].to) + 1]++;
+    for (uint32_t a = 0; a < n_addr; a++)
+        start[a + 1] += start[a];
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t a = out ? st[i].from : st[i].to;
+        list[start[a]++] = (uint32_t)i;
+    }
+    for (uint32_t a = n_addr; a > 0; a--)
+        start[a] = start[a - 1];
+    start[0] = 0;
+    *start_out = start;
+    *list_out = list;
+    start = NULL;
+    list = NULL;
+    rc = SHN_OK;
+out:
+    shn_free(start);
+    shn_free(list);
+    return rc;
+}
+
+static int serialize(struct shn_trace_builder *b, struct shn_buf *out, struct shn_diag *diag)
+{
+    struct shn__trace_header h;
+    struct shn__trace_label *labels = NULL;
+    uint32_t *addr_slots = NULL, *asset_slots = NULL, *out_list = NULL, *in_list = NULL;
+    uint64_t *out_start = NULL, *in_start = NULL, n_as = 0, n_ss = 0, zero_off = 0;
+    uint32_t n_labels = 0;
+    size_t i;
+    int rc = SHN_ERR_NOMEM;
+
+    memset(&h, 0, sizeof h);
+    if (b->unsorted) {
+        qsort(b->stage, b->n_stage, sizeof *b->stage, cmp_stage);
+        b->unsorted = false;
+    }
+    if (b->n_labels) {
+        qsort(b->labels, b->n_labels, sizeof *b->labels, cmp_label);
+        labels = shn_calloc(b->n_labels, sizeof *labels);
+        if (!labels)
+            goto out;
+        for (i = 0; i < b->n_labels; i++) {
+            const struct shn__trace_blabel *l = &b->labels[i];
+            bool same = n_labels && labels[n_labels - 1].addr == l->addr;
+            if (same && l->kind == SHN_TRACE_KIND_SANCTIONED &&
+                labels[n_labels - 1].kind != SHN_TRACE_KIND_SANCTIONED)
+                continue;
+            if (!same)
+                n_labels++;
+            labels[n_labels - 1].addr = l->addr;
+            labels[n_labels - 1].kind = l->kind;
+            labels[n_labels - 1].name_off = l->name_off;
+        }
+    }
+    addr_slots = hash_slots(&b->addr, &n_as);
+    asset_slots = hash_slots(&b->asset, &n_ss);
+    if (!addr_slots || !asset_slots)
+        goto out;
+    rc = build_index(b->stage, b->n_stage, b->addr.n, true, &out_start, &out_list);
+    if (rc == SHN_OK)
+        rc = build_index(b->stage, b->n_stage, b->addr.n, false, &in_start, &in_list);
+    if (rc != SHN_OK)
+        goto out;
+    memcpy(h.magic, SHN__TRACE_MAGIC, 8);
+    h.version = SHN__TRACE_VERSION;
+    h.n_addr = b->addr.n;
+    h.n_assets = b->asset.n;
+    h.n_labels = n_labels;
+    h.n_transfers = b->n_stage;
+    h.n_big = b->n_big;
+    rc = shn_buf_append(out, &h, sizeof h);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_ADDR_OFF, b->addr.n ? b->addr.off : &zero_off,
+                 ((size_t)b->addr.n + 1) * 8);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_ADDR_BLOB, b->addr.blob, b->addr.blob_len);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_ADDR_HASH, addr_slots, n_as * 4);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_ASSET_OFF, b->asset.n ? b->asset.off : &zero_off,
+                 ((size_t)b->asset.n + 1) * 8);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_ASSET_BLOB, b->asset.blob, b->asset.blob_len);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_ASSET_HASH, asset_slots, n_ss * 4);
+    if (rc == SHN_OK) {
+        /* The staged records are the file's records but for the sort key. */
+        h.sec[SHN__SEC_TRANSFERS].off = out->len;
+        h.sec[SHN__SEC_TRANSFERS].len = b->n_stage * sizeof(struct shn__trace_rec);
+        rc = shn_buf_reserve(out, h.sec[SHN__SEC_TRANSFERS].len);
+        for (i = 0; rc == SHN_OK && i < b->n_stage; i++) {
+            struct shn__trace_rec r = {b->stage[i].time, b->stage[i].from, b->stage[i].to,
+                                       b->stage[i].asset, b->stage[i].amount};
+            rc = shn_buf_append(out, &r, sizeof r);
+        }
+    }
+    for (i = 0; rc == SHN_OK && i < b->n_big; i++) {
+        uint64_t pair[2] = {(uint64_t)b->big[i], (uint64_t)(b->big[i] >> 64)};
+        if (i == 0)
+            h.sec[SHN__SEC_BIG].off = out->len;
+        rc = shn_buf_append(out, pair, sizeof pair);
+    }
+    if (rc == SHN_OK && b->n_big == 0)
+        h.sec[SHN__SEC_BIG].off = out->len;
+    h.sec[SHN__SEC_BIG].len = b->n_big * 16;
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_OUT_START, out_start, ((size_t)b->addr.n + 1) * 8);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_OUT_LIST, out_list, b->n_stage * 4);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_IN_START, in_start, ((size_t)b->addr.n + 1) * 8);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_IN_LIST, in_list, b->n_stage * 4);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_LABELS, labels, (size_t)n_labels * sizeof *labels);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_LABEL_BLOB, b->label_blob, b->label_blob_len);
+    if (rc != SHN_OK) {
+        rc = shn_diag_set(diag, rc, NULL, 0, "", "graph too large for memory");
+        goto out;
+    }
+    h.file_size = out->len;
+    h.payload_crc = shn_crc32(0, out->data + sizeof h, out->len - sizeof h);
+    h.header_crc = shn_crc32(0, &h, sizeof h);
+    memcpy(out->data, &h, sizeof h);
+out:
+    shn_free(labels);
+    shn_free(addr_slots);
+    shn_free(asset_slots);
+    shn_free(out_start);
+    shn_free(out_list);
+    shn_free(in_start);
+    shn_free(in_list);
+    return rc;
+}
+
+int shn_trace_builder_to_memory(struct shn_trace_builder *b, unsigned char **data, size_t *len,
+                                struct shn_diag *diag)
+{
+    struct shn_buf out;
+    int rc;
+
+    shn_buf_init(&out, (size_t)1 << 40);
+    rc = serialize(b, &out, diag);
+    if (rc == SHN_OK) {
+        *data = (unsigned char *)out.data;
+        *len = out.len;
+        out.data = NULL;
+    }
+    shn_buf_cleanup(&out);
+    return rc;
+}
+
+int shn_trace_builder_write(struct shn_trace_builder *b, const char *path, struct shn_diag *diag)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int rc;
+
+    rc = shn_trace_builder_to_memory(b, &data, &len, diag);
+    if (rc == SHN_OK)
+        rc = shn_file_write_atomic(path, data, len, diag);
+    shn_free(data);
+    return rc;
+}

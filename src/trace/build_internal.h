@@ -1,0 +1,55 @@
+/* The builder's insides, shared by build.c (dictionaries, writer) and
+ * import.c (CSV readers). */
+#ifndef SHN_TRACE_BUILD_INTERNAL_H
+#define SHN_TRACE_BUILD_INTERNAL_H
+
+#include "trace/trace_internal.h"
+
+/* Strings to dense ids: NUL-terminated texts in one blob, open addressing. */
+struct shn__trace_dict {
+    char *blob;
+    size_t blob_len, blob_cap;
+    uint64_t *off;  /* off[id]..off[id+1] is the text with its NUL */
+    uint64_t *hash; /* hash of each text, kept for rehashing */
+    uint32_t n;
+    size_t cap;
+    uint32_t *slots; /* id + 1, 0 empty */
+    uint64_t n_slots;
+};
+
+/* A staged transfer: the file record plus its sort key within a second. */
+struct shn__trace_stage {
+    uint32_t time, from, to, asset;
+    uint64_t amount;
+    uint64_t order;
+};
+
+struct shn__trace_blabel {
+    uint32_t addr, kind;
+    uint64_t name_off, seq;
+};
+
+struct shn_trace_builder {
+    struct shn__trace_dict addr, asset;
+    struct shn__trace_stage *stage;
+    size_t n_stage, cap_stage;
+    bool unsorted;
+    shn_u128 *big;
+    size_t n_big, cap_big;
+    struct shn__trace_blabel *labels;
+    size_t n_labels, cap_labels;
+    char *label_blob;
+    size_t label_blob_len, label_blob_cap;
+    uint64_t seq; /* rows read so far, the order of rows without a block */
+    struct shn_trace_import_stats stats;
+};
+
+/* Id of a text (already normalized), added when new; SHN_ERR_TOO_LARGE
+ * past `max` entries. */
+int shn__trace_dict_intern(struct shn__trace_dict *d, const char *s, size_t len, uint32_t max,
+                           uint32_t *id);
+
+int shn__trace_builder_add(struct shn_trace_builder *b, int64_t time, uint32_t from, uint32_t to,
+                           uint32_t asset, shn_u128 amount, uint64_t order);
+
+#endif

@@ -1,0 +1,300 @@
+/* Transfer and label CSV readers. The file kind is told by its header:
+ * ethereum-etl transactions.csv (from_address, value, receipt_status...),
+ * token_transfers.csv (token_address...) or the generic
+ * time,tx,from,to,asset,amount. */
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/csv.h"
+#include "core/log.h"
+#include "trace/build_internal.h"
+
+#define MAX_REPORTED 10 /* bad rows logged per file; all are counted */
+
+enum { F_TIME, F_FROM, F_TO, F_AMOUNT, F_ASSET, F_BLOCK, F_POS, F_STATUS, F__COUNT };
+enum { KIND_TX, KIND_TOKEN, KIND_GENERIC };
+
+struct columns {
+    int kind;
+    int idx[F__COUNT]; /* -1 when absent */
+    size_t n_fields;
+};
+
+static int col(const struct shn_csv *r, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(r->fields[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int read_header(struct shn_csv *r, size_t n, struct columns *c, const char *file,
+                       struct shn_diag *diag)
+{
+    for (int f = 0; f < F__COUNT; f++)
+        c->idx[f] = -1;
+    c->n_fields = n;
+    if (col(r, n, "token_address") >= 0) {
+        c->kind = KIND_TOKEN;
+        c->idx[F_ASSET] = col(r, n, "token_address");
+        c->idx[F_POS] = col(r, n, "log_index");
+    } else if (col(r, n, "from_address") >= 0) {
+        c->kind = KIND_TX;
+        c->idx[F_POS] = col(r, n, "transaction_index");
+        c->idx[F_STATUS] = col(r, n, "receipt_status");
+    } else {
+        c->kind = KIND_GENERIC;
+    }
+    if (c->kind != KIND_GENERIC) {
+        c->idx[F_TIME] = col(r, n, "block_timestamp");
+        c->idx[F_FROM] = col(r, n, "from_address");
+        c->idx[F_TO] = col(r, n, "to_address");
+        c->idx[F_AMOUNT] = col(r, n, "value");
+        c->idx[F_BLOCK] = col(r, n, "block_number");
+    } else {
+        c->idx[F_TIME] = col(r, n, "time");
+        c->idx[F_FROM] = col(r, n, "from");
+        c->idx[F_TO] = col(r, n, "to");
+        c->idx[F_AMOUNT] = col(r, n, "amount");
+        c->idx[F_ASSET] = col(r, n, "asset");
+    }
+    if (c->idx[F_TIME] < 0 || c->idx[F_FROM] < 0 || c->idx[F_TO] < 0 || c->idx[F_AMOUNT] < 0 ||
+        (c->kind != KIND_TX && c->idx[F_ASSET] < 0))
+        return shn_diag_set(diag, SHN_ERR_PARSE, file, r->record_line, "header",
+                            "not a transfer file: expected ethereum-etl transactions or token "
+                            "transfers, or time,tx,from,to,asset,amount");
+    return SHN_OK;
+}
+
+/* Checks an address-like field and copies it, normalized, into out. */
+static int take_text(const char *s, size_t len, char *out)
+{
+    if (len == 0 || len > SHN_TRACE_MAX_ADDRESS_LEN)
+        return -1;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x21 || s[i] == 0x7f)
+            return -1;
+    memcpy(out, s, len);
+    out[len] = '\0';
+    shn__trace_normalize(out, len);
+    return 0;
+}
+
+static int parse_u64(const char *s, size_t len, uint64_t *out)
+{
+    shn_u128 v;
+    if (shn_trace_u128_parse(s, len, &v) != SHN_OK || v > UINT64_MAX)
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+/* One data row. Returns SHN_OK (kept or skipped), SHN_ERR_PARSE with
+ * `why` and `field` set for a bad row, or a fatal error (bounds, memory). */
+static int add_row(struct shn_trace_builder *b, const struct shn_csv *r, size_t n,
+                   const struct columns *c, const char **field, const char **why)
+{
+    char from[SHN_TRACE_MAX_ADDRESS_LEN + 1], to[SHN_TRACE_MAX_ADDRESS_LEN + 1];
+    char asset[SHN_TRACE_MAX_ADDRESS_LEN + 1];
+    uint32_t from_id, to_id, asset_id;
+    uint64_t block = 0, pos = 0, order;
+    shn_u128 amount;
+    int64_t time;
+    int rc;
+
+#define FIELD(f) (r->fields[c->idx[f]])
+#define LEN(f) (r->lengths[c->idx[f]])
+    if (n != c->n_fields) {
+        *field = "";
+        *why = "wrong number of fields";
+        return SHN_ERR_PARSE;
+    }
+    if (c->idx[F_STATUS] >= 0 && LEN(F_STATUS) == 1 && FIELD(F_STATUS)[0] == '0') {
+        b->stats.failed++;
+        return SHN_OK;
+    }
+    *field = "time";
+    *why = "not Unix seconds or ISO 8601 UTC, or out of range";
+    if (shn_trace_time_parse(FIELD(F_TIME), LEN(F_TIME), &time) != SHN_OK || time < 0 ||
+        time > UINT32_MAX)
+        return SHN_ERR_PARSE;
+    *field = "from";
+    *why = "empty, too long or with spaces or control characters";
+    if (take_text(FIELD(F_FROM), LEN(F_FROM), from))
+        return SHN_ERR_PARSE;
+    if (LEN(F_TO) == 0) { /* contract creation */
+        b->stats.skipped++;
+        return SHN_OK;
+    }
+    *field = "to";
+    if (take_text(FIELD(F_TO), LEN(F_TO), to))
+        return SHN_ERR_PARSE;
+    if (c->kind == KIND_TX) {
+        memcpy(asset, "ETH", 4);
+    } else {
+        *field = "asset";
+        if (take_text(FIELD(F_ASSET), LEN(F_ASSET), asset))
+            return SHN_ERR_PARSE;
+    }
+    *field = "amount";
+    *why = "not an unsigned decimal integer below 2^128";
+    if (shn_trace_u128_parse(FIELD(F_AMOUNT), LEN(F_AMOUNT), &amount) != SHN_OK)
+        return SHN_ERR_PARSE;
+    *why = "not an unsigned integer";
+    if (c->idx[F_BLOCK] >= 0 && LEN(F_BLOCK)) {
+        *field = "block_number";
+        if (parse_u64(FIELD(F_BLOCK), LEN(F_BLOCK), &block) || block >= (1ull << 40))
+            return SHN_ERR_PARSE;
+    }
+    if (c->idx[F_POS] >= 0 && LEN(F_POS)) {
+        *field = c->kind == KIND_TOKEN ? "log_index" : "transaction_index";
+        if (parse_u64(FIELD(F_POS), LEN(F_POS), &pos))
+            return SHN_ERR_PARSE;
+        if (pos >= (1u << 24) - 1)
+            pos = (1u << 24) - 2;
+    }
+#undef FIELD
+#undef LEN
+    if (amount == 0) {
+        b->stats.skipped++;
+        return SHN_OK;
+    }
+    /* Within one second: etl rows by block and position in the block,
+     * generic rows in the order read. */
+    order = c->kind == KIND_GENERIC ? b->seq : (block << 24) | pos;
+    rc = shn__trace_dict_intern(&b->addr, from, strlen(from), SHN_TRACE_MAX_ADDRESSES - 1,
+                                &from_id);
+    if (rc == SHN_OK)
+        rc = shn__trace_dict_intern(&b->addr, to, strlen(to), SHN_TRACE_MAX_ADDRESSES - 1, &to_id);
+    if (rc == SHN_OK)
+        rc = shn__trace_dict_intern(&b->asset, asset, strlen(asset), SHN_TRACE_MAX_ASSETS - 1,
+                                    &asset_id);
+    if (rc == SHN_OK)
+        rc = shn__trace_builder_add(b, time, from_id, to_id, asset_id, amount, order);
+    return rc;
+}
+
+static int bad_row(struct shn_trace_builder *b, uint64_t *reported, bool strict, const char *file,
+                   long line, const char *field, const char *why, uint64_t *counter,
+                   struct shn_diag *diag)
+{
+    (*counter)++;
+    if (strict)
+        return shn_diag_set(diag, SHN_ERR_PARSE, file, line, field, "%s", why);
+    if ((*reported)++ < MAX_REPORTED)
+        shn_log(SHN_LOG_WARN, "%s:%ld: %s%s%s (row skipped)", file, line, field,
+                field[0] ? ": " : "", why);
+    return SHN_OK;
+}
+
+int shn_trace_builder_add_csv(struct shn_trace_builder *b, const char *data, size_t len,
+                              const char *file, bool strict, struct shn_diag *diag)
+{
+    struct shn_csv r;
+    struct columns c;
+    uint64_t reported = 0, bad_before = b->stats.bad;
+    size_t n;
+    int rc;
+
+    shn_csv_init(&r, data, len, file);
+    rc = shn_csv_next(&r, &n, diag);
+    if (rc == SHN_ERR_NOT_FOUND) {
+        rc = shn_diag_set(diag, SHN_ERR_PARSE, file, 1, "header", "empty file");
+        goto out;
+    }
+    if (rc != SHN_OK)
+        goto out;
+    rc = read_header(&r, n, &c, file, diag);
+    while (rc == SHN_OK) {
+        const char *field = "", *why = "";
+        rc = shn_csv_next(&r, &n, diag);
+        if (rc != SHN_OK)
+            break;
+        b->stats.rows++;
+        b->seq++;
+        rc = add_row(b, &r, n, &c, &field, &why);
+        if (rc == SHN_ERR_PARSE)
+            rc = bad_row(b, &reported, strict, file, r.record_line, field, why, &b->stats.bad,
+                         diag);
+        else if (rc != SHN_OK)
+            rc = shn_diag_set(diag, rc, file, r.record_line, "", "%s", shn_strerror(rc));
+    }
+    if (rc == SHN_ERR_NOT_FOUND)
+        rc = SHN_OK;
+    if (rc == SHN_OK && reported > MAX_REPORTED)
+        shn_log(SHN_LOG_WARN, "%s: %llu bad rows in all", file,
+                (unsigned long long)(b->stats.bad - bad_before));
+out:
+    shn_csv_cleanup(&r);
+    return rc;
+}
+
+int shn_trace_builder_add_file(struct shn_trace_builder *b, const char *path, size_t max_bytes,
+                               bool strict, struct shn_diag *diag)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc;
+
+    rc = shn_file_read(path, max_bytes, &data, &len, diag);
+    if (rc == SHN_OK)
+        rc = shn_trace_builder_add_csv(b, data, len, path, strict, diag);
+    shn_free(data);
+    return rc;
+}
+
+int shn_trace_builder_add_labels_csv(struct shn_trace_builder *b, const char *data, size_t len,
+                                     const char *file, bool strict, struct shn_diag *diag)
+{
+    char addr[SHN_TRACE_MAX_ADDRESS_LEN + 1];
+    struct shn_csv r;
+    uint64_t reported = 0;
+    size_t n;
+    bool first = true;
+    int rc;
+
+    shn_csv_init(&r, data, len, file);
+    for (;;) {
+        const char *why = NULL, *field = "";
+        int kind;
+
+        rc = shn_csv_next(&r, &n, diag);
+        if (rc != SHN_OK)
+            break;
+        if (first && n >= 2 && strcmp(r.fields[0], "address") == 0 &&
+            strcmp(r.fields[1], "kind") == 0) {
+            first = false;
+            continue;
+        }
+        first = false;
+        kind = n >= 2 ? shn_trace_kind_parse(r.fields[1]) : -1;
+        if (n < 2 || n > 3) {
+            why = "expected address,kind,name";
+        } else if (take_text(r.fields[0], r.lengths[0], addr)) {
+            field = "address";
+            why = "empty, too long or with spaces or control characters";
+        } else if (kind < 0) {
+            field = "kind";
+            why = "not one of exchange, mixer, bridge, dex, defi, sanctioned, hacker, other";
+        } else if (n == 3 && r.lengths[2] > SHN_TRACE_MAX_LABEL_NAME) {
+            field = "name";
+            why = "longer than 200 bytes";
+        }
+        if (why) {
+            rc = bad_row(b, &reported, strict, file, r.record_line, field, why,
+                         &b->stats.bad_labels, diag);
+            if (rc != SHN_OK)
+                break;
+            continue;
+        }
+        rc = shn_trace_builder_add_label(b, addr, kind, n == 3 ? r.fields[2] : "");
+        if (rc != SHN_OK) {
+            rc = shn_diag_set(diag, rc, file, r.record_line, "", "%s", shn_strerror(rc));
+            break;
+        }
+    }
+    if (rc == SHN_ERR_NOT_FOUND)
+        rc = SHN_OK;
+    shn_csv_cleanup(&r);
+    return rc;
+}

@@ -1,0 +1,497 @@
+/* Taint propagation: one pass over the transfers in time order, with state
+ * only for tainted (address, asset) pairs (docs/trace.md has the rules). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/hash.h"
+#include "trace/trace_internal.h"
+
+#define MAX_STATES (1u << 28)
+
+struct lot {
+    shn_u128 amount;
+    bool tainted;
+};
+
+struct state {
+    uint32_t addr, asset;
+    shn_u128 balance;  /* everything held (clean and tainted) */
+    shn_u128 taint;    /* haircut: tainted part of balance */
+    shn_u128 received, tainted_in, tainted_out, returned;
+    uint32_t hops;
+    bool source, stopped;
+    int64_t first;
+    struct lot *lots; /* FIFO: lots[head..n_lots) in arrival order */
+    uint32_t head, n_lots, cap_lots;
+};
+
+struct run {
+    const struct shn_trace_graph *g;
+    const struct shn_trace_opts *o;
+    struct state *st;
+    uint32_t n_st, cap_st;
+    uint32_t *slots; /* state index + 1 */
+    uint64_t n_slots;
+    shn_u128 budget;
+    struct shn_trace_result *res;
+};
+
+/* floor(a * b / c) for a, b <= c, c > 0: the result fits 128 bits. */
+static shn_u128 mul_div(shn_u128 a, shn_u128 b, shn_u128 c)
+{
+    const shn_u128 m64 = ((shn_u128)1 << 64) - 1;
+    shn_u128 a0 = a & m64, a1 = a >> 64, b0 = b & m64, b1 = b >> 64;
+    shn_u128 p00, p01, p10, p11, mid, lo, hi, r = 0, q = 0;
+
+    if ((a >> 64) == 0 && (b >> 64) == 0)
+        return a * b / c;
+    p00 = a0 * b0;
+    p01 = a0 * b1;
+    p10 = a1 * b0;
+    p11 = a1 * b1;
+    mid = (p00 >> 64) + (p01 & m64) + (p10 & m64);
+    lo = (p00 & m64) | (mid << 64);
+    hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+    for (int i = 255; i >= 0; i--) {
+        bool carry = (r >> 127) != 0;
+        shn_u128 bit = i >= 128 ? (hi >> (i - 128)) & 1 : (lo >> i) & 1;
+        r = (r << 1) | bit;
+        if (carry || r >= c) {
+            r -= c;
+            if (i < 128)
+                q |= (shn_u128)1 << i;
+        }
+    }
+    return q;
+}
+
+static uint64_t key_hash(uint32_t addr, uint32_t asset)
+{
+    uint64_t k = ((uint64_t)addr << 32 | asset) * 0x9E3779B97F4A7C15ull;
+    return k ^ (k >> 29);
+}
+
+static struct state *find(const struct run *R, uint32_t addr, uint32_t asset)
+{
+    uint64_t mask = R->n_slots - 1, h = key_hash(addr, asset) & mask;
+
+    for (;; h = (h + 1) & mask) {
+        uint32_t v = R->slots[h];
+        if (!v)
+            return NULL;
+        if (R->st[v - 1].addr == addr && R->st[v - 1].asset == asset)
+            return &R->st[v - 1];
+    }
+}
+
+static int grow(struct run *R)
+{
+    uint64_t n = R->n_slots * 2;
+    uint32_t *slots = shn_calloc(n, sizeof *slots);
+
+    if (!slots)
+        return SHN_ERR_NOMEM;
+    for (uint32_t i = 0; i < R->n_st; i++) {
+        uint64_t h = key_hash(R->st[i].addr, R->st[i].asset) & (n - 1);
+        while (slots[h])
+            h = (h + 1) & (n - 1);
+        slots[h] = i + 1;
+    }
+    shn_free(R->slots);
+    R->slots = slots;
+    R->n_slots = n;
+    return SHN_OK;
+}
+
+static int push_lot(struct state *s, shn_u128 amount, bool tainted)
+{
+    if (!amount)
+        return SHN_OK;
+    if (s->n_lots > s->head && s->lots[s->n_lots - 1].tainted == tainted) {
+        s->lots[s->n_lots - 1].amount += amount;
+        return SHN_OK;
+    }
+    if (s->head && s->head * 2 >= s->n_lots) {
+        memmove(s->lots, s->lots + s->head, (s->n_lots - s->head) * sizeof *s->lots);
+        s->n_lots -= s->head;
+        s->head = 0;
+    }
+    if (s->n_lots == s->cap_lots) {
+        uint32_t cap = s->cap_lots ? s->cap_lots * 2 : 4;
+        struct lot *p;
+        if (cap > (1u << 30))
+            return SHN_ERR_TOO_LARGE;
+        p = shn_realloc(s->lots, cap * sizeof *p);
+        if (!p)
+            return SHN_ERR_NOMEM;
+        s->lots = p;
+        s->cap_lots = cap;
+    }
+    s->lots[s->n_lots].amount = amount;
+    s->lots[s->n_lots].tainted = tainted;
+    s->n_lots++;
+    return SHN_OK;
+}
+
+/* A new state for (addr, asset) first touched by transfer `at`: its balance
+ * and receipts before `at` come from the address's transfer indexes. */
+static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, struct state **out)
+{
+    const struct shn_trace_graph *g = R->g;
+    shn_u128 in = 0, outsum = 0;
+    struct state *s;
+    const uint32_t *list;
+    uint64_t n, h;
+    const char *name;
+    int kind, rc;
+
+    if (R->n_st >= MAX_STATES)
+        return SHN_ERR_TOO_LARGE;
+    if (2 * ((uint64_t)R->n_st + 1) > R->n_slots) {
+        rc = grow(R);
+        if (rc != SHN_OK)
+            return rc;
+    }
+    if (R->n_st == R->cap_st) {
+        uint32_t cap = R->cap_st ? R->cap_st * 2 : 256;
+        struct state *p = shn_realloc(R->st, (size_t)cap * sizeof *p);
+        if (!p)
+            return SHN_ERR_NOMEM;
+        R->st = p;
+        R->cap_st = cap;
+    }
+    list = shn_trace_graph_in(g, addr, &n);
+    for (uint64_t j = 0; j < n && list[j] < at; j++)
+        if ((g->rec[list[j]].asset & ~SHN__TRACE_BIG_BIT) == asset)
+            in += shn__trace_amount(g, &g->rec[list[j]]);
+    list = shn_trace_graph_out(g, addr, &n);
+    for (uint64_t j = 0; j < n && list[j] < at; j++)
+        if ((g->rec[list[j]].asset & ~SHN__TRACE_BIG_BIT) == asset)
+            outsum += shn__trace_amount(g, &g->rec[list[j]]);
+    s = &R->st[R->n_st];
+    memset(s, 0, sizeof *s);
+    s->addr = addr;
+    s->asset = asset;
+    s->received = in;
+    s->balance = in > outsum ? in - outsum : 0;
+    s->first = -1;
+    for (size_t i = 0; i < R->o->n_sources; i++)
+        if (R->o->sources[i] == addr)
+            s->source = true;
+    kind = shn_trace_graph_label(g, addr, &name);
+    if (!s->source && kind && (R->o->stop_kinds & (1u << kind)))
+        s->stopped = true;
+    if (R->o->method == SHN_TRACE_FIFO) {
+        rc = push_lot(s, s->balance, false);
+        if (rc != SHN_OK) {
+            shn_free(s->lots);
+            return rc;
+        }
+    }
+    h = key_hash(addr, asset) & (R->n_slots - 1);
+    while (R->slots[h])
+        h = (h + 1) & (R->n_slots - 1);
+    R->slots[h] = ++R->n_st;
+    *out = s;
+    return SHN_OK;
+}
+
+static bool is_source(const struct run *R, uint32_t addr)
+{
+    for (size_t i = 0; i < R->o->n_sources; i++)
+        if (R->o->sources[i] == addr)
+            return true;
+    return false;
+}
+
+/* The tainted part of an outflow of y from s; updates s's balance. */
+static shn_u128 send(struct run *R, struct state *s, shn_u128 y)
+{
+    shn_u128 t = 0;
+
+    if (s->source) {
+        t = y;
+        if (R->o->has_amount) {
+            t = s->asset == R->o->amount_asset ? (y < R->budget ? y : R->budget) : 0;
+            R->budget -= t;
+            if (!R->budget)
+                R->res->budget_exhausted = true;
+        }
+        s->balance = s->balance > y ? s->balance - y : 0;
+        return t;
+    }
+    if (s->stopped) {
+        s->balance = s->balance > y ? s->balance - y : 0;
+        return 0;
+    }
+    switch (R->o->method) {
+    case SHN_TRACE_POISON:
+        t = s->tainted_in ? y : 0;
+        s->balance = s->balance > y ? s->balance - y : 0;
+        break;
+    case SHN_TRACE_HAIRCUT:
+        if (y > s->balance) /* funds we never saw arrive: counted clean */
+            s->balance = y;
+        t = s->taint ? mul_div(s->taint, y, s->balance) : 0;
+        s->taint -= t;
+        s->balance -= y;
+        break;
+    default: { /* FIFO */
+        shn_u128 left = y;
+        while (left && s->head < s->n_lots) {
+            struct lot *l = &s->lots[s->head];
+            shn_u128 take = l->amount < left ? l->amount : left;
+            if (l->tainted)
+                t += take;
+            l->amount -= take;
+            left -= take;
+            if (!l->amount)
+                s->head++;
+        }
+        if (s->head == s->n_lots)
+            s->head = s->n_lots = 0;
+        s->balance = s->balance > y ? s->balance - y : 0;
+        break;
+    }
+    }
+    return t;
+}
+
+static int receive(struct state *s, int method, shn_u128 y, shn_u128 t)
+{
+    s->received += y;
+    s->balance += y;
+    if (method == SHN_TRACE_HAIRCUT)
+        s->taint += t;
+    if (method == SHN_TRACE_FIFO && !s->stopped) {
+        /* Within one transfer the tainted part arrives first. */
+        int rc = push_lot(s, t, true);
+        if (rc == SHN_OK)
+            rc = push_lot(s, y - t, false);
+        return rc;
+    }
+    return SHN_OK;
+}
+
+static int step(struct run *R, uint64_t i)
+{
+    const struct shn__trace_rec *r = &R->g->rec[i];
+    uint32_t asset = r->asset & ~SHN__TRACE_BIG_BIT;
+    struct state *from = find(R, r->from, asset), *to;
+    shn_u128 y, t;
+    int rc;
+
+    if (!from) {
+        if (!is_source(R, r->from)) {
+            to = find(R, r->to, asset);
+            if (to)
+                return receive(to, R->o->method, shn__trace_amount(R->g, r), 0);
+            return SHN_OK;
+        }
+        rc = create(R, r->from, asset, i, &from);
+        if (rc != SHN_OK)
+            return rc;
+    }
+    y = shn__trace_amount(R->g, r);
+    t = send(R, from, y);
+    if (t)
+        from->tainted_out += t;
+    if (t && t < R->o->dust) {
+        R->res->dust_dropped += t;
+        t = 0;
+    }
+    if (t)
+        R->res->tainted_transfers++;
+    /* from may move when the state array grows */
+    {
+        uint32_t from_hops = from->hops;
+        to = find(R, r->to, asset);
+        if (!to && t) {
+            rc = create(R, r->to, asset, i, &to);
+            if (rc != SHN_OK)
+                return rc;
+            to->hops = from_hops + 1;
+            if (R->o->max_hops && to->hops >= R->o->max_hops && !to->source)
+                to->stopped = true;
+        }
+        if (!to)
+            return SHN_OK;
+        if (t) {
+            if (to->first < 0)
+                to->first = r->time;
+            if (!to->source && from_hops + 1 < to->hops)
+                to->hops = from_hops + 1;
+            if (to->source) {
+                to->returned += t;
+                t = 0; /* a source's own funds are all stolen already */
+            }
+            to->tainted_in += t;
+        }
+        if (to->source) {
+            to->received += y;
+            to->balance += y;
+            return SHN_OK;
+        }
+        return receive(to, R->o->method, y, t);
+    }
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+    const struct shn_trace_entry *a = pa, *b = pb;
+    if (a->first_tainted != b->first_tainted)
+        return a->first_tainted < b->first_tainted ? -1 : 1;
+    if (a->address != b->address)
+        return a->address < b->address ? -1 : 1;
+    return a->asset < b->asset ? -1 : a->asset > b->asset;
+}
+
+int shn_trace_run(const struct shn_trace_graph *g, const struct shn_trace_opts *o,
+                  struct shn_trace_result *res, struct shn_diag *diag)
+{
+    struct run R;
+    struct shn_trace_result out;
+    uint64_t lo = 0, hi;
+    int rc = SHN_OK;
+
+    memset(&R, 0, sizeof R);
+    memset(&out, 0, sizeof out);
+    if (!g || !o || !res || o->method < SHN_TRACE_POISON || o->method > SHN_TRACE_FIFO ||
+        !o->n_sources || o->n_sources > SHN_TRACE_MAX_SOURCES)
+        return shn_diag_set(diag, SHN_ERR_INVALID, NULL, 0, "", "bad trace options");
+    for (size_t i = 0; i < o->n_sources; i++)
+        if (o->sources[i] >= g->n_addr)
+            return shn_diag_set(diag, SHN_ERR_INVALID, NULL, 0, "source", "unknown address id");
+    R.g = g;
+    R.o = o;
+    R.res = &out;
+    R.budget = o->amount;
+    R.n_slots = 1024;
+    R.slots = shn_calloc(R.n_slots, sizeof *R.slots);
+    if (!R.slots) {
+        rc = SHN_ERR_NOMEM;
+        goto out;
+    }
+    out.method = o->method;
+    hi = g->n_transfers;
+    while (lo < hi) { /* first transfer at or after `since` */
+        uint64_t mid = lo + (hi - lo) / 2;
+        if ((int64_t)g->rec[mid].time < o->since)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint64_t i = lo; i < g->n_transfers; i++) {
+        rc = step(&R, i);
+        if (rc != SHN_OK) {
+            rc = shn_diag_set(diag, rc, NULL, 0, "", "taint state: %s", shn_strerror(rc));
+            goto out;
+        }
+    }
+    out.transfers_scanned = g->n_transfers - lo;
+    out.entries = shn_calloc(R.n_st ? R.n_st : 1, sizeof *out.entries);
+    if (!out.entries) {
+        rc = SHN_ERR_NOMEM;
+        goto out;
+    }
+    for (uint32_t i = 0; i < R.n_st; i++) {
+        const struct state *s = &R.st[i];
+        struct shn_trace_entry *e = &out.entries[out.n_entries];
+        if (!s->source && !s->tainted_in)
+            continue;
+        e->address = s->addr;
+        e->asset = s->asset;
+        e->received = s->received;
+        e->source = s->source;
+        e->stopped = s->stopped;
+        e->hops = s->source ? 0 : s->hops;
+        e->first_tainted = s->first < 0 ? 0 : s->first;
+        if (s->source) {
+            e->tainted = s->returned;
+            e->tainted_out = s->tainted_out;
+            e->held = s->returned;
+        } else {
+            e->tainted = s->tainted_in;
+            e->tainted_out = s->tainted_out;
+            if (o->method == SHN_TRACE_POISON)
+                e->held = s->stopped ? s->tainted_in : s->balance;
+            else
+                e->held = s->tainted_in - s->tainted_out;
+        }
+        out.n_entries++;
+    }
+    qsort(out.entries, out.n_entries, sizeof *out.entries, cmp_entry);
+    *res = out;
+    out.entries = NULL;
+out:
+    shn_free(out.entries);
+    for (uint32_t i = 0; i < R.n_st; i++)
+        shn_free(R.st[i].lots);
+    shn_free(R.st);
+    shn_free(R.slots);
+    return rc;
+}
+
+void shn_trace_result_cleanup(struct shn_trace_result *res)
+{
+    if (!res)
+        return;
+    shn_free(res->entries);
+    memset(res, 0, sizeof *res);
+}
+
+int shn_trace_check(const struct shn_trace_graph *g, const struct shn_trace_result *res,
+                    struct shn_diag *diag)
+{
+    shn_u128 *emitted = NULL, *absorbed = NULL;
+    uint32_t n = g->n_assets;
+    int rc = SHN_OK;
+
+    emitted = shn_calloc(n ? n : 1, sizeof *emitted);
+    absorbed = shn_calloc(n ? n : 1, sizeof *absorbed);
+    if (!emitted || !absorbed) {
+        rc = SHN_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < res->n_entries; i++) {
+        const struct shn_trace_entry *e = &res->entries[i];
+        const char *a = shn_trace_graph_address(g, e->address);
+        if (e->tainted > e->received) {
+            rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "%s: tainted above received", a);
+            goto out;
+        }
+        if (e->source) {
+            emitted[e->asset] += e->tainted_out;
+            absorbed[e->asset] += e->held;
+            continue;
+        }
+        if (e->tainted_out > e->tainted && res->method != SHN_TRACE_POISON) {
+            rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "%s: sent more taint than got",
+                              a);
+            goto out;
+        }
+        if (res->method != SHN_TRACE_POISON) {
+            if (e->held + e->tainted_out != e->tainted) {
+                rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "%s: taint not conserved",
+                                  a);
+                goto out;
+            }
+            absorbed[e->asset] += e->held;
+        }
+    }
+    if (res->method != SHN_TRACE_POISON) {
+        shn_u128 all_e = 0, all_a = res->dust_dropped;
+        for (uint32_t k = 0; k < n; k++) {
+            all_e += emitted[k];
+            all_a += absorbed[k];
+        }
+        if (all_e != all_a)
+            rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "",
+                              "taint sent by the sources differs from taint held plus dust");
+    }
+out:
+    shn_free(emitted);
+    shn_free(absorbed);
+    return rc;
+}

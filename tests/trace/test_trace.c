@@ -1,0 +1,577 @@
+/* trace engine tests: small graphs with answers worked out by hand
+ * (docs/trace.md walks through the first one), import of malformed input,
+ * damaged graph files, conservation, allocation failures. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/alloc.h"
+#include "core/log.h"
+#include "trace/trace.h"
+
+/* The worked example: S is the thief, P and D pay clean funds, X is an
+ * exchange. Rows are deliberately out of time order (the P row last); the
+ * two t=500 rows share a second and keep their order. */
+static const char example_csv[] =
+    "time,tx,from,to,asset,amount\n"
+    "50,t0,P,A,USDT,1000\n"
+    "200,t2,S,A,ETH,300\n"
+    "250,t3,S,A,USDT,1000\n"
+    "300,t4,A,B,ETH,200\n"
+    "350,t5,A,B,USDT,400\n"
+    "400,t6,D,B,ETH,50\n"
+    "500,t7,B,X,ETH,100\n"
+    "500,t8,B,A,ETH,150\n"
+    "1970-01-01T00:10:00Z,t9,A,C,ETH,35\n"
+    "100,t1,P,A,ETH,100\n";
+
+static const char example_labels[] = "address,kind,name\n"
+                                     "X,exchange,Example Exchange\n"
+                                     "S,hacker,Thief\n";
+
+struct fixture {
+    unsigned char *data;
+    size_t len;
+    struct shn_trace_graph *g;
+};
+
+static struct shn_trace_graph *build(struct fixture *f, const char *csv, const char *labels)
+{
+    struct shn_trace_builder *b = NULL;
+    struct shn_diag diag = {0};
+
+    assert_int_equal(shn_trace_builder_new(&b), SHN_OK);
+    assert_int_equal(shn_trace_builder_add_csv(b, csv, strlen(csv), "t.csv", true, &diag), SHN_OK);
+    if (labels)
+        assert_int_equal(
+            shn_trace_builder_add_labels_csv(b, labels, strlen(labels), "l.csv", true, &diag),
+            SHN_OK);
+    assert_int_equal(shn_trace_builder_to_memory(b, &f->data, &f->len, &diag), SHN_OK);
+    shn_trace_builder_free(b);
+    assert_int_equal(shn_trace_graph_open_mem(f->data, f->len, &f->g, &diag), SHN_OK);
+    return f->g;
+}
+
+static void done(struct fixture *f)
+{
+    shn_trace_graph_close(f->g);
+    shn_free(f->data);
+}
+
+static uint32_t id_of(const struct shn_trace_graph *g, const char *a)
+{
+    uint32_t id = 0;
+    assert_int_equal(shn_trace_graph_find(g, a, &id), SHN_OK);
+    return id;
+}
+
+static const struct shn_trace_entry *entry(const struct shn_trace_graph *g,
+                                           const struct shn_trace_result *r, const char *addr,
+                                           const char *asset)
+{
+    uint32_t a = id_of(g, addr), k = 0;
+    assert_int_equal(shn_trace_graph_find_asset(g, asset, &k), SHN_OK);
+    for (size_t i = 0; i < r->n_entries; i++)
+        if (r->entries[i].address == a && r->entries[i].asset == k)
+            return &r->entries[i];
+    return NULL;
+}
+
+static void run(const struct shn_trace_graph *g, struct shn_trace_opts *o, int method,
+                struct shn_trace_result *r)
+{
+    static uint32_t src;
+    struct shn_diag diag = {0};
+
+    src = id_of(g, "S");
+    o->method = method;
+    o->sources = &src;
+    o->n_sources = 1;
+    assert_int_equal(shn_trace_run(g, o, r, &diag), SHN_OK);
+    assert_int_equal(shn_trace_check(g, r, &diag), SHN_OK);
+}
+
+#define EXPECT(r, addr, asset, recv, taint, held_, hops_)                     \
+    do {                                                                    \
+        const struct shn_trace_entry *e_ = entry(f.g, r, addr, asset);      \
+        assert_non_null(e_);                                                \
+        assert_true(e_->received == (shn_u128)(recv));                      \
+        assert_true(e_->tainted == (shn_u128)(taint));                      \
+        assert_true(e_->held == (shn_u128)(held_));                         \
+        assert_int_equal(e_->hops, hops_);                                  \
+    } while (0)
+
+static void test_import_sorts_and_indexes(void **state)
+{
+    struct fixture f = {0};
+    struct shn_trace_transfer t;
+    const uint32_t *list;
+    uint64_t n;
+    const char *name;
+
+    (void)state;
+    build(&f, example_csv, example_labels);
+    assert_int_equal(shn_trace_graph_transfers(f.g), 10);
+    assert_int_equal(shn_trace_graph_assets(f.g), 2);
+    assert_int_equal(shn_trace_graph_addresses(f.g), 7);
+    shn_trace_graph_transfer(f.g, 1, &t); /* the P->A ETH row moved to second */
+    assert_int_equal(t.time, 100);
+    assert_int_equal(t.from, id_of(f.g, "P"));
+    for (uint64_t i = 1; i < 10; i++) {
+        struct shn_trace_transfer u;
+        shn_trace_graph_transfer(f.g, i - 1, &t);
+        shn_trace_graph_transfer(f.g, i, &u);
+        assert_true(t.time <= u.time);
+    }
+    shn_trace_graph_transfer(f.g, 7, &t); /* same second: input order kept */
+    assert_int_equal(t.to, id_of(f.g, "X"));
+    shn_trace_graph_transfer(f.g, 9, &t);
+    assert_int_equal(t.time, 600);
+    list = shn_trace_graph_out(f.g, id_of(f.g, "A"), &n);
+    assert_int_equal(n, 3);
+    assert_true(list[0] < list[1] && list[1] < list[2]);
+    list = shn_trace_graph_in(f.g, id_of(f.g, "A"), &n);
+    assert_int_equal(n, 5);
+    (void)list;
+    assert_int_equal(shn_trace_graph_label(f.g, id_of(f.g, "X"), &name), SHN_TRACE_KIND_EXCHANGE);
+    assert_string_equal(name, "Example Exchange");
+    assert_int_equal(shn_trace_graph_label(f.g, id_of(f.g, "A"), &name), SHN_TRACE_KIND_NONE);
+    done(&f);
+}
+
+static void test_haircut_by_hand(void **state)
+{
+    struct fixture f = {0};
+    struct shn_trace_opts o = {.stop_kinds = SHN_TRACE_DEFAULT_STOPS};
+    struct shn_trace_result r;
+    const struct shn_trace_entry *e;
+
+    (void)state;
+    build(&f, example_csv, example_labels);
+    run(f.g, &o, SHN_TRACE_HAIRCUT, &r);
+    /* A: 100 clean then 300 stolen; sends 200 (3/4 tainted = 150); gets 90
+     * back from B; sends 35 of 350 with 240 tainted = 24. */
+    EXPECT(&r, "A", "ETH", 550, 390, 216, 1);
+    EXPECT(&r, "B", "ETH", 250, 150, 0, 2);
+    EXPECT(&r, "X", "ETH", 100, 60, 60, 3);
+    EXPECT(&r, "C", "ETH", 35, 24, 24, 2);
+    EXPECT(&r, "A", "USDT", 2000, 1000, 800, 1);
+    EXPECT(&r, "B", "USDT", 400, 200, 200, 2);
+    e = entry(f.g, &r, "X", "ETH");
+    assert_true(e->stopped);
+    assert_int_equal(e->first_tainted, 500);
+    assert_int_equal(entry(f.g, &r, "A", "ETH")->first_tainted, 200);
+    assert_null(entry(f.g, &r, "D", "ETH"));
+    assert_true(entry(f.g, &r, "S", "ETH")->tainted_out == 300);
+    shn_trace_result_cleanup(&r);
+    done(&f);
+}
+
+static void test_poison_by_hand(void **state)
+{
+    struct fixture f = {0};
+    struct shn_trace_opts o = {.stop_kinds = SHN_TRACE_DEFAULT_STOPS};
+    struct shn_trace_result r;
+
+    (void)state;
+    build(&f, example_csv, example_labels);
+    run(f.g, &o, SHN_TRACE_POISON, &r);
+    /* Poison: everything A sends after t=200 is tainted; held = balance. */
+    EXPECT(&r, "A", "ETH", 550, 450, 315, 1);
+    EXPECT(&r, "B", "ETH", 250, 200, 0, 2);
+    EXPECT(&r, "X", "ETH", 100, 100, 100, 3);
+    EXPECT(&r, "C", "ETH", 35, 35, 35, 2);
+    EXPECT(&r, "B", "USDT", 400, 400, 400, 2);
+    shn_trace_result_cleanup(&r);
+    done(&f);
+}
+
+static void test_fifo_by_hand(void **state)
+{
+    struct fixture f = {0};
+    struct shn_trace_opts o = {.stop_kinds = SHN_TRACE_DEFAULT_STOPS};
+    struct shn_trace_result r;
+
+    (void)state;
+    build(&f, example_csv, example_labels);
+    run(f.g, &o, SHN_TRACE_FIFO, &r);
+    /* A's lots: clean 100, stolen 300. Sending 200 takes the clean 100 and
+     * 100 stolen; B's lots: stolen 100, clean 100, clean 50 (from D); B
+     * sends the stolen 100 to X and 150 clean back to A; A sends 35 stolen
+     * to C. USDT: A's clean 1000 came first, so the 400 to B are clean. */
+    EXPECT(&r, "A", "ETH", 550, 300, 165, 1);
+    EXPECT(&r, "B", "ETH", 250, 100, 0, 2);
+    EXPECT(&r, "X", "ETH", 100, 100, 100, 3);
+    EXPECT(&r, "C", "ETH", 35, 35, 35, 2);
+    EXPECT(&r, "A", "USDT", 2000, 1000, 1000, 1);
+    assert_null(entry(f.g, &r, "B", "USDT"));
+    shn_trace_result_cleanup(&r);
+    done(&f);
+}
+
+static void test_stops_dust_hops_budget_since(void **state)
+{
+    struct fixture f = {0};
+    struct shn_trace_opts o = {.stop_kinds = SHN_TRACE_DEFAULT_STOPS};
+    struct shn_trace_result r;
+    uint32_t eth = 0;
+
+    (void)state;
+    build(&f, example_csv, example_labels);
+    o.dust = 30; /* C's 24 is dust */
+    run(f.g, &o, SHN_TRACE_HAIRCUT, &r);
+    assert_null(entry(f.g, &r, "C", "ETH"));
+    assert_true(r.dust_dropped == 24);
+    EXPECT(&r, "A", "ETH", 550, 390, 216, 1);
+    shn_trace_result_cleanup(&r);
+
+    memset(&o, 0, sizeof o);
+    o.stop_kinds = SHN_TRACE_DEFAULT_STOPS;
+    o.max_hops = 2; /* B holds what it got; A's 150 back from B is clean */
+    run(f.g, &o, SHN_TRACE_HAIRCUT, &r);
+    EXPECT(&r, "B", "ETH", 250, 150, 150, 2);
+    EXPECT(&r, "A", "ETH", 550, 300, 135, 1);
+    EXPECT(&r, "C", "ETH", 35, 15, 15, 2);
+    assert_null(entry(f.g, &r, "X", "ETH"));
+    shn_trace_result_cleanup(&r);
+
+    memset(&o, 0, sizeof o); /* no stops: the exchange passes taint on (it sends nothing) */
+    run(f.g, &o, SHN_TRACE_HAIRCUT, &r);
+    assert_false(entry(f.g, &r, "X", "ETH")->stopped);
+    shn_trace_result_cleanup(&r);
+
+    memset(&o, 0, sizeof o);
+    o.stop_kinds = SHN_TRACE_DEFAULT_STOPS;
+    assert_int_equal(shn_trace_graph_find_asset(f.g, "ETH", &eth), SHN_OK);
+    o.has_amount = true;
+    o.amount = 100;
+    o.amount_asset = eth; /* 100 of the 300 stolen: A has 100 of 400 tainted */
+    run(f.g, &o, SHN_TRACE_HAIRCUT, &r);
+    EXPECT(&r, "B", "ETH", 250, 50, 0, 2);
+    assert_null(entry(f.g, &r, "A", "USDT"));
+    assert_true(r.budget_exhausted);
+    shn_trace_result_cleanup(&r);
+
+    memset(&o, 0, sizeof o);
+    o.since = 250; /* only the USDT theft */
+    run(f.g, &o, SHN_TRACE_HAIRCUT, &r);
+    assert_null(entry(f.g, &r, "A", "ETH"));
+    EXPECT(&r, "B", "USDT", 400, 200, 200, 2);
+    shn_trace_result_cleanup(&r);
+    done(&f);
+}
+
+static shn_u128 p10(int n)
+{
+    shn_u128 v = 1;
+    while (n--)
+        v *= 10;
+    return v;
+}
+
+static void test_cycle_back_to_source_and_big_amounts(void **state)
+{
+    static const char csv[] = "time,tx,from,to,asset,amount\n"
+                              "1,a,P,A,ETH,100000000000000000000000000000000000000\n"
+                              "2,b,S,A,ETH,100000000000000000000000000000000000000\n"
+                              "3,c,A,B,ETH,100000000000000000000000000000000000000\n"
+                              "4,d,B,S,ETH,10000000000000000000000000000000000000\n"
+                              "5,e,B,A,ETH,3\n";
+    struct fixture f = {0};
+    struct shn_trace_opts o = {0};
+    struct shn_trace_result r;
+    const struct shn_trace_entry *e;
+
+    (void)state;
+    build(&f, csv, NULL);
+    run(f.g, &o, SHN_TRACE_HAIRCUT, &r);
+    /* A: 1e38 clean + 1e38 stolen, sends 1e38: half tainted (256-bit path). */
+    EXPECT(&r, "B", "ETH", p10(38), 5 * p10(37), 45 * p10(36) - 1, 2);
+    /* B sends 1e37 of 1e38 (half tainted) back to S: 5e36 returns to the
+     * thief; then 3 units to A: floor(4.5e37 * 3 / 9e37) = 1. */
+    e = entry(f.g, &r, "S", "ETH");
+    assert_true(e->source);
+    assert_true(e->held == 5 * p10(36));
+    e = entry(f.g, &r, "A", "ETH");
+    assert_true(e->tainted == p10(38) + 1);
+    shn_trace_result_cleanup(&r);
+    done(&f);
+}
+
+static void test_json_shape(void **state)
+{
+    struct fixture f = {0};
+    struct shn_trace_opts o = {.stop_kinds = SHN_TRACE_DEFAULT_STOPS};
+    struct shn_trace_result r;
+    struct shn_buf out;
+
+    (void)state;
+    build(&f, example_csv, example_labels);
+    run(f.g, &o, SHN_TRACE_HAIRCUT, &r);
+    shn_buf_init(&out, 1 << 20);
+    assert_int_equal(shn_trace_result_json(f.g, &o, &r, &out), SHN_OK);
+    assert_non_null(strstr(out.data, "{\"method\": \"haircut\", \"sources\": [\"S\"], \"addresses\": ["));
+    assert_non_null(strstr(out.data, "{\"address\": \"A\", \"asset\": \"ETH\", \"received\": \"550\", "
+                                     "\"tainted\": \"390\", \"fraction\": 0.709091, \"hops\": 1, "
+                                     "\"first_tainted\": \"1970-01-01T00:03:20Z\"}"));
+    assert_non_null(strstr(out.data, "\"exits\": [\n  {\"label\": \"Example Exchange\", \"kind\": "
+                                     "\"exchange\", \"address\": \"X\", \"asset\": \"ETH\", "
+                                     "\"tainted\": \"60\"}]"));
+    assert_non_null(strstr(out.data, "\"held\": [\n  {\"address\": \"A\", \"asset\": \"USDT\", "
+                                     "\"tainted\": \"800\"}"));
+    shn_buf_cleanup(&out);
+    shn_trace_result_cleanup(&r);
+    done(&f);
+}
+
+static void test_etl_files(void **state)
+{
+    static const char tx[] =
+        "hash,nonce,block_hash,block_number,transaction_index,from_address,to_address,value,gas,"
+        "gas_price,input,block_timestamp,max_fee_per_gas,max_priority_fee_per_gas,"
+        "transaction_type,receipt_status\n"
+        "0x01,0,0xb,100,1,0xAAAA000000000000000000000000000000000001,"
+        "0xbbbb000000000000000000000000000000000002,500,21000,1,0x,2025-02-21 14:13:35 UTC,,,2,1\n"
+        "0x02,1,0xb,100,0,0xaaaa000000000000000000000000000000000001,"
+        "0xbbbb000000000000000000000000000000000002,700,21000,1,0x,2025-02-21 14:13:35 UTC,,,2,0\n"
+        "0x03,2,0xb,100,2,0xaaaa000000000000000000000000000000000001,,0,21000,1,0x,"
+        "2025-02-21 14:13:35 UTC,,,2,1\n"
+        "0x04,3,0xb,100,0,0xcccc000000000000000000000000000000000003,"
+        "0xaaaa000000000000000000000000000000000001,9,21000,1,0x,1740147215,,,2,1\n";
+    static const char tok[] =
+        "token_address,from_address,to_address,value,transaction_hash,log_index,block_number,"
+        "block_timestamp\n"
+        "0xDAC17F958D2ee523a2206206994597C13D831ec7,0xbbbb000000000000000000000000000000000002,"
+        "0xcccc000000000000000000000000000000000003,42,0x05,7,101,1740147227\n";
+    struct shn_trace_builder *b = NULL;
+    struct shn_trace_import_stats st;
+    struct shn_diag diag = {0};
+    struct shn_trace_transfer t;
+    struct fixture f = {0};
+    uint32_t id;
+
+    (void)state;
+    assert_int_equal(shn_trace_builder_new(&b), SHN_OK);
+    assert_int_equal(shn_trace_builder_add_csv(b, tx, strlen(tx), "transactions.csv", true, &diag),
+                     SHN_OK);
+    assert_int_equal(
+        shn_trace_builder_add_csv(b, tok, strlen(tok), "token_transfers.csv", true, &diag), SHN_OK);
+    shn_trace_builder_stats(b, &st);
+    assert_int_equal(st.rows, 5);
+    assert_int_equal(st.transfers, 3);
+    assert_int_equal(st.failed, 1);
+    assert_int_equal(st.skipped, 1);
+    assert_int_equal(st.bad, 0);
+    assert_int_equal(shn_trace_builder_to_memory(b, &f.data, &f.len, &diag), SHN_OK);
+    shn_trace_builder_free(b);
+    assert_int_equal(shn_trace_graph_open_mem(f.data, f.len, &f.g, &diag), SHN_OK);
+    /* same block: transaction_index 0 (the C->A row) before index 1 */
+    shn_trace_graph_transfer(f.g, 0, &t);
+    assert_true(t.amount == 9);
+    assert_int_equal(t.time, 1740147215);
+    shn_trace_graph_transfer(f.g, 1, &t);
+    assert_true(t.amount == 500);
+    assert_string_equal(shn_trace_graph_address(f.g, t.from),
+                        "0xaaaa000000000000000000000000000000000001");
+    assert_int_equal(shn_trace_graph_find(f.g, "0xAAAA000000000000000000000000000000000001", &id),
+                     SHN_OK);
+    assert_int_equal(id, t.from);
+    assert_string_equal(shn_trace_graph_asset(f.g, t.asset), "ETH");
+    shn_trace_graph_transfer(f.g, 2, &t);
+    assert_string_equal(shn_trace_graph_asset(f.g, t.asset),
+                        "0xdac17f958d2ee523a2206206994597c13d831ec7");
+    done(&f);
+}
+
+static void test_malformed_rows(void **state)
+{
+    static const char csv[] = "time,tx,from,to,asset,amount\n"
+                              "1,a,P,A,ETH,100\n"
+                              "2,b,P,A,ETH,12x\n"
+                              "3,c,P,A,ETH\n"
+                              "2025-13-01T00:00:00Z,d,P,A,ETH,1\n"
+                              "4,e,P,A,ETH,340282366920938463463374607431768211456\n"
+                              "5,f,P,has space,ETH,1\n"
+                              "6,g,P,A,ETH,0\n";
+    struct shn_trace_builder *b = NULL;
+    struct shn_trace_import_stats st;
+    struct shn_diag diag = {0};
+    char text[512];
+
+    (void)state;
+    shn_log_set_level(SHN_LOG_ERROR);
+    assert_int_equal(shn_trace_builder_new(&b), SHN_OK);
+    assert_int_equal(shn_trace_builder_add_csv(b, csv, strlen(csv), "bad.csv", false, &diag),
+                     SHN_OK);
+    shn_trace_builder_stats(b, &st);
+    assert_int_equal(st.rows, 7);
+    assert_int_equal(st.transfers, 1);
+    assert_int_equal(st.bad, 5);
+    assert_int_equal(st.skipped, 1);
+    shn_trace_builder_free(b);
+
+    assert_int_equal(shn_trace_builder_new(&b), SHN_OK);
+    assert_int_equal(shn_trace_builder_add_csv(b, csv, strlen(csv), "bad.csv", true, &diag),
+                     SHN_ERR_PARSE);
+    shn_diag_format(&diag, text, sizeof text);
+    assert_int_equal(diag.line, 3);
+    assert_string_equal(diag.field, "amount");
+    assert_non_null(strstr(text, "bad.csv:3"));
+    shn_trace_builder_free(b);
+
+    /* an unterminated quote and an unknown header fail in any mode */
+    assert_int_equal(shn_trace_builder_new(&b), SHN_OK);
+    memset(&diag, 0, sizeof diag);
+    assert_int_equal(shn_trace_builder_add_csv(b, "time,tx,from,to,asset,amount\n1,\"x,P,A,E,1\n",
+                                               42, "q.csv", false, &diag),
+                     SHN_ERR_PARSE);
+    assert_int_equal(diag.line, 2);
+    assert_int_equal(shn_trace_builder_add_csv(b, "a,b,c\n1,2,3\n", 12, "h.csv", false, &diag),
+                     SHN_ERR_PARSE);
+    assert_int_equal(diag.line, 1);
+    assert_int_equal(shn_trace_builder_add_csv(b, "", 0, "e.csv", false, &diag), SHN_ERR_PARSE);
+    memset(&diag, 0, sizeof diag);
+    assert_int_equal(shn_trace_builder_add_labels_csv(b, "A,exchange,X\nB,casino,Y\n", 23, "l.csv",
+                                                      true, &diag),
+                     SHN_ERR_PARSE);
+    assert_int_equal(diag.line, 2);
+    assert_string_equal(diag.field, "kind");
+    shn_trace_builder_free(b);
+}
+
+static void test_damaged_graph(void **state)
+{
+    struct fixture f = {0};
+    struct shn_trace_graph *g = NULL;
+    struct shn_diag diag = {0};
+    unsigned char *copy;
+
+    (void)state;
+    build(&f, example_csv, example_labels);
+    copy = shn_malloc(f.len);
+    assert_non_null(copy);
+    for (size_t pos = 0; pos < f.len; pos += 7) {
+        memcpy(copy, f.data, f.len);
+        copy[pos] ^= 0x20;
+        assert_int_not_equal(shn_trace_graph_open_mem(copy, f.len, &g, &diag), SHN_OK);
+    }
+    memcpy(copy, f.data, f.len);
+    assert_int_equal(shn_trace_graph_open_mem(copy, f.len - 8, &g, &diag), SHN_ERR_CORRUPT);
+    assert_int_equal(shn_trace_graph_open_mem(copy, 10, &g, &diag), SHN_ERR_FORMAT);
+    copy[0] = 'X';
+    assert_int_equal(shn_trace_graph_open_mem(copy, f.len, &g, &diag), SHN_ERR_FORMAT);
+    assert_null(g);
+    shn_free(copy);
+    done(&f);
+}
+
+static void test_file_roundtrip(void **state)
+{
+    struct shn_trace_builder *b = NULL;
+    struct shn_trace_graph *g = NULL;
+    struct shn_diag diag = {0};
+    char path[512];
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/test_trace.graph", SHN_BUILD_DIR);
+    assert_int_equal(shn_trace_builder_new(&b), SHN_OK);
+    assert_int_equal(shn_trace_builder_add_csv(b, example_csv, strlen(example_csv), "t.csv", true,
+                                               &diag),
+                     SHN_OK);
+    assert_int_equal(shn_trace_builder_write(b, path, &diag), SHN_OK);
+    shn_trace_builder_free(b);
+    assert_int_equal(shn_trace_graph_open(path, &g, &diag), SHN_OK);
+    assert_int_equal(shn_trace_graph_transfers(g), 10);
+    shn_trace_graph_close(g);
+    remove(path);
+}
+
+static void test_allocation_failures(void **state)
+{
+    int rc = SHN_ERR_NOMEM;
+
+    (void)state;
+    for (long n = 0; rc != SHN_OK && n < 500; n++) {
+        struct shn_trace_builder *b = NULL;
+        struct shn_trace_graph *g = NULL;
+        struct shn_trace_result r = {0};
+        struct shn_trace_opts o = {.method = SHN_TRACE_FIFO};
+        unsigned char *data = NULL;
+        size_t len = 0;
+        uint32_t src = 0;
+
+        shn_alloc_fail_after(n);
+        rc = shn_trace_builder_new(&b);
+        if (rc == SHN_OK)
+            rc = shn_trace_builder_add_csv(b, example_csv, strlen(example_csv), "t.csv", true,
+                                           NULL);
+        if (rc == SHN_OK)
+            rc = shn_trace_builder_add_labels_csv(b, example_labels, strlen(example_labels),
+                                                  "l.csv", true, NULL);
+        if (rc == SHN_OK)
+            rc = shn_trace_builder_to_memory(b, &data, &len, NULL);
+        if (rc == SHN_OK)
+            rc = shn_trace_graph_open_mem(data, len, &g, NULL);
+        if (rc == SHN_OK)
+            rc = shn_trace_graph_find(g, "S", &src);
+        o.sources = &src;
+        o.n_sources = 1;
+        if (rc == SHN_OK)
+            rc = shn_trace_run(g, &o, &r, NULL);
+        shn_alloc_fail_after(-1);
+        shn_trace_result_cleanup(&r);
+        shn_trace_graph_close(g);
+        shn_free(data);
+        shn_trace_builder_free(b);
+    }
+    assert_int_equal(rc, SHN_OK);
+}
+
+static void test_parsers(void **state)
+{
+    shn_u128 v;
+    int64_t t;
+    char buf[48];
+
+    (void)state;
+    assert_int_equal(shn_trace_u128_parse("340282366920938463463374607431768211455", 39, &v),
+                     SHN_OK);
+    assert_true(v == ~(shn_u128)0);
+    shn_trace_u128_format(v, buf, sizeof buf);
+    assert_string_equal(buf, "340282366920938463463374607431768211455");
+    assert_int_equal(shn_trace_u128_parse("-1", 2, &v), SHN_ERR_PARSE);
+    assert_int_equal(shn_trace_time_parse("2025-02-21T14:13:35Z", 20, &t), SHN_OK);
+    assert_int_equal(t, 1740147215);
+    assert_int_equal(shn_trace_time_parse("2025-02-21T14:13:35.123+00:00", 29, &t), SHN_OK);
+    assert_int_equal(t, 1740147215);
+    assert_int_equal(shn_trace_time_parse("2025-02-21T14:13:35+09:00", 25, &t), SHN_ERR_PARSE);
+    shn_trace_time_format(1740147215, buf, sizeof buf);
+    assert_string_equal(buf, "2025-02-21T14:13:35Z");
+    assert_int_equal(shn_trace_kind_parse("bridge"), SHN_TRACE_KIND_BRIDGE);
+    assert_int_equal(shn_trace_method_parse("fifo"), SHN_TRACE_FIFO);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parsers),
+        cmocka_unit_test(test_import_sorts_and_indexes),
+        cmocka_unit_test(test_haircut_by_hand),
+        cmocka_unit_test(test_poison_by_hand),
+        cmocka_unit_test(test_fifo_by_hand),
+        cmocka_unit_test(test_stops_dust_hops_budget_since),
+        cmocka_unit_test(test_cycle_back_to_source_and_big_amounts),
+        cmocka_unit_test(test_json_shape),
+        cmocka_unit_test(test_etl_files),
+        cmocka_unit_test(test_malformed_rows),
+        cmocka_unit_test(test_damaged_graph),
+        cmocka_unit_test(test_file_roundtrip),
+        cmocka_unit_test(test_allocation_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
