@@ -15,6 +15,10 @@ packages=(
   libjpeg62-turbo-dev libpng-dev libwebp-dev libexif-dev
   # tests
   libcmocka-dev
+  # text engine: MeCab with the IPA dictionary, and Japanese prose to train
+  # the natural-Japanese model from at build time (never committed)
+  mecab libmecab-dev mecab-ipadic-utf8
+  manpages-ja debian-reference-ja developers-reference-ja maint-guide-ja debian-faq-ja
   # benchmark baseline (Jaro-Winkler in Python, per issue 2)
   python3 python3-jellyfish
   # trace benchmark baselines (haircut in networkx, reachability in igraph)

@@ -14,6 +14,7 @@ enum {
 int shn_cli_lists(int argc, char **argv);
 int shn_cli_screen(int argc, char **argv);
 int shn_cli_image(int argc, char **argv);
+int shn_cli_text(int argc, char **argv);
 int shn_cli_trace(int argc, char **argv);
 
 /* True when argv holds -h or --help. */

@@ -15,6 +15,7 @@ static const char usage[] =
     "  screen   screen names, birth dates, IDs and crypto addresses against lists\n"
     "  lists    build, inspect and update the watchlist index\n"
     "  image    PDQ hashes of ID-document images and a near-duplicate index\n"
+    "  text     how natural a Japanese text reads, with the odd spans marked\n"
     "  trace    follow stolen crypto through a transfer graph (taint, exits)\n"
     "\n"
     "options:\n"
@@ -75,6 +76,8 @@ int main(int argc, char **argv)
         return shn_cli_lists(argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "image") == 0)
         return shn_cli_image(argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "text") == 0)
+        return shn_cli_text(argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "trace") == 0)
         return shn_cli_trace(argc - i - 1, argv + i + 1);
     fprintf(stderr, "shinsa: unknown command '%s'\n%s", argv[i], usage);
