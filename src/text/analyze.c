@@ -228,8 +228,15 @@ static void token_rules(struct shn_text_engine *eng, struct shn__text_work *w, s
                        "the same particle twice: %s", "助詞の重複「%s」");
             flagged = true;
         }
-        /* plain verb (or た) + です: 行くです, 行ったです */
-        if (i >= 2 && field_is(ft, 0, "助動詞") && field_is(ft, 6, "です") &&
+        /* plain verb (or た) + です/でし: 行くです, 行ったです (but 行くでしょう
+         * is natural) */
+        bool desu = field_is(ft, 0, "助動詞") && field_is(ft, 6, "です");
+        size_t tl = t[i].b1 - t[i].b0;
+        bool desu_or_deshi = desu && tl == 6 &&
+                             (memcmp(w->clean + t[i].b0, "です", 6) == 0 ||
+                              memcmp(w->clean + t[i].b0, "でし", 6) == 0);
+        bool deshi = desu && tl == 6 && memcmp(w->clean + t[i].b0, "でし", 6) == 0;
+        if (i >= 2 && desu_or_deshi &&
             ((field_is(fp, 0, "動詞") && field_is(fp, 5, "基本形")) ||
              (field_is(fp, 0, "助動詞") && field_is(fp, 6, "た")))) {
             add_tokens(w, t, i - 1, i, SHN_TEXT_POLITENESS, 0.7,
@@ -238,9 +245,7 @@ static void token_rules(struct shn_text_engine *eng, struct shn__text_work *w, s
             flagged = true;
         }
         /* adjective + でした: 面白いでした (natural: 面白かったです) */
-        if (i >= 2 && field_is(ft, 0, "助動詞") && field_is(ft, 6, "です") &&
-            field_is(fp, 0, "形容詞") && field_is(fp, 5, "基本形") && t[i].b1 - t[i].b0 >= 6 &&
-            memcmp(w->clean + t[i].b0, "でし", 6) == 0) {
+        if (i >= 2 && deshi && field_is(fp, 0, "形容詞") && field_is(fp, 5, "基本形")) {
             add_tokens(w, t, i - 1, i, SHN_TEXT_POLITENESS, 0.7,
                        "adjective followed by deshita: %s (natural: -katta desu)",
                        "形容詞に「でした」が続いている「%s」（自然には「〜かったです」）");
@@ -254,8 +259,12 @@ static void token_rules(struct shn_text_engine *eng, struct shn__text_work *w, s
                        memcmp(w->clean + t[i].b0, "だ", 3) == 0) {
                 /* だ ending a clause: before 、。, a conjunctive particle or the end */
                 const char *fn = t[i + 1].feature;
-                if (t[i + 1].eos || field_is(fn, 1, "読点") || field_is(fn, 1, "句点") ||
-                    field_is(fn, 1, "接続助詞")) {
+                bool quoted = field_is(fn, 1, "読点") && i + 2 < n &&
+                              field_is(t[i + 2].feature, 1, "格助詞") &&
+                              (field_is(t[i + 2].feature, 2, "引用") ||
+                               field_is(t[i + 2].feature, 2, "連語"));
+                if (!quoted && (t[i + 1].eos || field_is(fn, 1, "読点") ||
+                                field_is(fn, 1, "句点") || field_is(fn, 1, "接続助詞"))) {
                     if (!plain++)
                         plain_at = i;
                 }
