@@ -6,6 +6,7 @@
 
 #include "core/alloc.h"
 #include "core/csv.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "trace/build_internal.h"
 
@@ -232,14 +233,18 @@ out:
 int shn_trace_builder_add_file(struct shn_trace_builder *b, const char *path, size_t max_bytes,
                                bool strict, struct shn_diag *diag)
 {
-    char *data = NULL;
-    size_t len = 0;
+    struct shn_mapped_file m = {0};
     int rc;
 
-    rc = shn_file_read(path, max_bytes, &data, &len, diag);
+    /* Mapped, not read: a file of 100M rows is several gigabytes that the
+     * page cache can hold better than the heap. */
+    rc = shn_file_map(path, &m, diag);
+    if (rc == SHN_OK && m.size > max_bytes)
+        rc = shn_diag_set(diag, SHN_ERR_TOO_LARGE, path, 0, "", "file larger than %zu bytes",
+                          max_bytes);
     if (rc == SHN_OK)
-        rc = shn_trace_builder_add_csv(b, data, len, path, strict, diag);
-    shn_free(data);
+        rc = shn_trace_builder_add_csv(b, (const char *)m.data, m.size, path, strict, diag);
+    shn_file_unmap(&m);
     return rc;
 }
 

@@ -33,6 +33,9 @@ struct run {
     uint32_t n_st, cap_st;
     uint32_t *slots; /* state index + 1 */
     uint64_t n_slots;
+    /* One bit per address: has it any state? Most transfers touch no
+     * tainted address, and this answers that without a hash probe. */
+    uint64_t *touched;
     shn_u128 budget;
     struct shn_trace_result *res;
 };
@@ -74,7 +77,11 @@ static uint64_t key_hash(uint32_t addr, uint32_t asset)
 
 static struct state *find(const struct run *R, uint32_t addr, uint32_t asset)
 {
-    uint64_t mask = R->n_slots - 1, h = key_hash(addr, asset) & mask;
+    uint64_t mask = R->n_slots - 1, h;
+
+    if (!(R->touched[addr >> 6] >> (addr & 63) & 1))
+        return NULL;
+    h = key_hash(addr, asset) & mask;
 
     for (;; h = (h + 1) & mask) {
         uint32_t v = R->slots[h];
@@ -193,12 +200,15 @@ static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, str
     while (R->slots[h])
         h = (h + 1) & (R->n_slots - 1);
     R->slots[h] = ++R->n_st;
+    R->touched[addr >> 6] |= 1ull << (addr & 63);
     *out = s;
     return SHN_OK;
 }
 
 static bool is_source(const struct run *R, uint32_t addr)
 {
+    if (!(R->touched[addr >> 6] >> (addr & 63) & 1))
+        return false;
     for (size_t i = 0; i < R->o->n_sources; i++)
         if (R->o->sources[i] == addr)
             return true;
@@ -369,10 +379,13 @@ int shn_trace_run(const struct shn_trace_graph *g, const struct shn_trace_opts *
     R.budget = o->amount;
     R.n_slots = 1024;
     R.slots = shn_calloc(R.n_slots, sizeof *R.slots);
-    if (!R.slots) {
+    R.touched = shn_calloc((size_t)g->n_addr / 64 + 1, sizeof *R.touched);
+    if (!R.slots || !R.touched) {
         rc = SHN_ERR_NOMEM;
         goto out;
     }
+    for (size_t i = 0; i < o->n_sources; i++)
+        R.touched[o->sources[i] >> 6] |= 1ull << (o->sources[i] & 63);
     out.method = o->method;
     hi = g->n_transfers;
     while (lo < hi) { /* first transfer at or after `since` */
@@ -430,6 +443,7 @@ out:
         shn_free(R.st[i].lots);
     shn_free(R.st);
     shn_free(R.slots);
+    shn_free(R.touched);
     return rc;
 }
 
