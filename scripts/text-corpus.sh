@@ -46,12 +46,10 @@ html_text() {
     sed -E -e 's/<[^>]*>//g' -e 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&#39;/'"'"'/g; s/&nbsp;/ /g; s/&amp;/\&/g'
 }
 
-n=0
 if [ -d /usr/share/man/ja ]; then
   find /usr/share/man/ja -type f -name '*.gz' | sort | while read -r f; do
     man_text "$f"; echo "@@PARA@@"
   done >"$tmp/man.txt"
-  n=$((n + 1))
 fi
 for pkg in debian-reference-ja developers-reference-ja maint-guide-ja debian-faq-ja; do
   files=$(dpkg -L "$pkg" 2>/dev/null | grep -E '\.html$' | grep -v '/_static/' | sort || true)
@@ -62,14 +60,15 @@ done
 
 # Sentences end at 。 (kept); keep those with hiragana (real prose), of 8
 # to 400 bytes, without leftover markup; drop duplicates (man pages repeat
-# boilerplate) in a stable order.
-cat "$tmp"/*.txt 2>/dev/null | join_paragraphs |
+# boilerplate) in a stable order. The pipeline may stop early (head) or
+# match nothing (no packages): neither is an error.
+{ cat "$tmp"/*.txt 2>/dev/null || true; } | join_paragraphs |
   sed -e 's/。/。\n/g' |
   sed -E -e 's/^[[:space:]]+//' -e 's/[[:space:]]+$//' |
   grep -E '。$' | grep -E $'\xe3\x81[\x81-\xbf]|\xe3\x82[\x80-\x9f]' |
   grep -vE '[<>{}\\]|@@PARA@@' |
   awk 'length($0) >= 8 && length($0) <= 400 && !seen[$0]++' |
-  head -c "$max" >"$tmp/corpus"
+  head -c "$max" >"$tmp/corpus" || true
 # head -c may cut the last line: drop it.
 sed -i '$ { /。$/!d }' "$tmp/corpus"
 mv "$tmp/corpus" "$out"
