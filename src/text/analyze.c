@@ -251,6 +251,22 @@ static void token_rules(struct shn_text_engine *eng, struct shn__text_work *w, s
                        "形容詞に「でした」が続いている「%s」（自然には「〜かったです」）");
             flagged = true;
         }
+        /* の between a predicate and the noun it modifies: あるの開発者,
+         * 良いのアイデア, 豊富なの経験 (Chinese 的 and Korean 의 carried over;
+         * Japanese joins a verb or adjective to its noun directly) */
+        if (i >= 2 && field_is(ft, 0, "助詞") && field_is(ft, 1, "連体化") &&
+            field_is(t[i + 1].feature, 0, "名詞") && !field_is(t[i + 1].feature, 1, "非自立") &&
+            !field_is(t[i + 1].feature, 1, "接尾") &&
+            (((field_is(fp, 0, "動詞") || field_is(fp, 0, "形容詞")) &&
+              field_is(fp, 5, "基本形")) ||
+             (field_is(fp, 0, "助動詞") &&
+              (field_is(fp, 5, "体言接続") || field_is(fp, 6, "た") || field_is(fp, 6, "ない"))))) {
+            add_tokens(w, t, i - 1, i, SHN_TEXT_SEQUENCE, 0.6,
+                       "'no' between a verb or adjective and its noun: %s",
+                       "動詞・形容詞と名詞の間に不要な「の」「%s」");
+            flagged = true;
+            last_seq_end = i + 2;
+        }
         /* politeness of the clauses of this sentence */
         if (field_is(ft, 0, "助動詞")) {
             if (field_is(ft, 6, "です") || field_is(ft, 6, "ます")) {
