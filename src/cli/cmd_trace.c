@@ -24,6 +24,8 @@ static const char usage[] =
     "                        [--method haircut|poison|fifo] [--since TIME]\n"
     "                        [--amount N --asset A] [--dust N] [--max-hops N]\n"
     "                        [--stop KINDS] [--check] [--json]\n"
+    "       shinsa trace report --out PREFIX (and the options of run)\n"
+    "       shinsa trace exposure [--paths N] (options of run) ADDR\n"
     "       shinsa trace gen --out DIR [--transfers N] [--fanout N] [--seed N]\n"
     "\n"
     "Follows stolen crypto through a transfer graph (docs/trace.md).\n"
@@ -48,6 +50,11 @@ static const char usage[] =
     "                       (default exchange,bridge; 'none' for none)\n"
     "  --check              verify conservation of taint; exit 1 if violated\n"
     "  --json               the JSON object of docs/trace.md\n"
+    "report: PREFIX.json (the run object plus \"patterns\": fan-out, peel-chain,\n"
+    "  rapid-pass-through, short-lived, consolidation, each with its evidence) and\n"
+    "  PREFIX.html (self-contained: exits, patterns, a chart of the main paths)\n"
+    "exposure: how much of what ADDR received derives from the sources, and the\n"
+    "  N heaviest paths (default 5) that brought it; --source takes one address\n"
     "gen: a synthetic laundering case in a background of ordinary transfers:\n"
     "  DIR/transfers.csv, labels.csv and truth.json (the planted exits and patterns)\n"
     "  --transfers N        background transfers (default 1000000)\n"
@@ -216,7 +223,142 @@ static int add_source(const struct shn_trace_graph *g, uint32_t *ids, size_t *n,
     return 0;
 }
 
-static int cmd_run(int argc, char **argv)
+enum { MODE_RUN, MODE_REPORT, MODE_EXPOSURE };
+
+static int put_amount(struct shn_buf *b, shn_u128 v)
+{
+    char text[48];
+    shn_trace_u128_format(v, text, sizeof text);
+    return shn_buf_appendf(b, "\"%s\"", text);
+}
+
+/* The exposure object: {address, method, sources, assets: [...], paths: [...]}. */
+static int exposure_json(const struct shn_trace_graph *g, const struct shn_trace_opts *o,
+                         const struct shn_trace_result *res, uint32_t target,
+                         const struct shn_trace_path *paths, size_t n_paths, struct shn_buf *b)
+{
+    size_t k = 0;
+    int rc = shn_buf_append_str(b, "{\"address\": ");
+
+    if (rc == SHN_OK)
+        rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, target));
+    if (rc == SHN_OK)
+        rc = shn_buf_appendf(b, ", \"method\": \"%s\", \"sources\": [",
+                             shn_trace_method_name(o->method));
+    for (size_t i = 0; rc == SHN_OK && i < o->n_sources; i++) {
+        if (i)
+            rc = shn_buf_append_str(b, ", ");
+        if (rc == SHN_OK)
+            rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, o->sources[i]));
+    }
+    if (rc == SHN_OK)
+        rc = shn_buf_append_str(b, "], \"assets\": [");
+    for (size_t i = 0; rc == SHN_OK && i < res->n_entries; i++) {
+        const struct shn_trace_entry *e = &res->entries[i];
+        if (e->address != target)
+            continue;
+        rc = shn_buf_append_str(b, k++ ? ", {\"asset\": " : "{\"asset\": ");
+        if (rc == SHN_OK)
+            rc = shn_buf_append_json_string(b, shn_trace_graph_asset(g, e->asset));
+        if (rc == SHN_OK)
+            rc = shn_buf_append_str(b, ", \"received\": ");
+        if (rc == SHN_OK)
+            rc = put_amount(b, e->received);
+        if (rc == SHN_OK)
+            rc = shn_buf_append_str(b, ", \"tainted\": ");
+        if (rc == SHN_OK)
+            rc = put_amount(b, e->tainted);
+        if (rc == SHN_OK)
+            rc = shn_buf_appendf(b, ", \"fraction\": %.6f, \"hops\": %u}",
+                                 e->received ? (double)e->tainted / (double)e->received : 0.0,
+                                 e->hops);
+    }
+    if (rc == SHN_OK)
+        rc = shn_buf_append_str(b, "], \"paths\": [");
+    for (size_t i = 0; rc == SHN_OK && i < n_paths; i++) {
+        const struct shn_trace_path *p = &paths[i];
+        rc = shn_buf_append_str(b, i ? ",\n  {\"tainted\": " : "\n  {\"tainted\": ");
+        if (rc == SHN_OK)
+            rc = put_amount(b, p->tainted);
+        if (rc == SHN_OK)
+            rc = shn_buf_appendf(b, ", \"hops\": %zu, \"from_source\": %s, \"steps\": [",
+                                 p->n_steps, p->from_source ? "true" : "false");
+        for (size_t s = 0; rc == SHN_OK && s < p->n_steps; s++) {
+            struct shn_trace_transfer t;
+            char when[32];
+            shn_trace_graph_transfer(g, p->steps[s], &t);
+            shn_trace_time_format(t.time, when, sizeof when);
+            rc = shn_buf_append_str(b, s ? ", {\"from\": " : "{\"from\": ");
+            if (rc == SHN_OK)
+                rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, t.from));
+            if (rc == SHN_OK)
+                rc = shn_buf_append_str(b, ", \"to\": ");
+            if (rc == SHN_OK)
+                rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, t.to));
+            if (rc == SHN_OK)
+                rc = shn_buf_appendf(b, ", \"time\": \"%s\", \"asset\": ", when);
+            if (rc == SHN_OK)
+                rc = shn_buf_append_json_string(b, shn_trace_graph_asset(g, t.asset));
+            if (rc == SHN_OK)
+                rc = shn_buf_append_str(b, ", \"amount\": ");
+            if (rc == SHN_OK)
+                rc = put_amount(b, t.amount);
+            if (rc == SHN_OK)
+                rc = shn_buf_append_str(b, ", \"tainted\": ");
+            if (rc == SHN_OK)
+                rc = put_amount(b, p->step_tainted[s]);
+            if (rc == SHN_OK)
+                rc = shn_buf_append_char(b, '}');
+        }
+        if (rc == SHN_OK)
+            rc = shn_buf_append_str(b, "]}");
+    }
+    if (rc == SHN_OK)
+        rc = shn_buf_append_str(b, "]}\n");
+    return rc;
+}
+
+/* trace report: PREFIX.json (the run object plus "patterns") and PREFIX.html. */
+static int write_report(const struct shn_trace_graph *g, const struct shn_trace_opts *o,
+                        const struct shn_trace_result *res, struct shn_buf *json,
+                        const char *prefix, struct shn_diag *diag)
+{
+    struct shn_trace_pattern *pats = NULL;
+    struct shn_buf html;
+    char path[4096];
+    size_t n_pats = 0;
+    int rc;
+
+    shn_buf_init(&html, (size_t)1 << 30);
+    rc = shn_trace_patterns(g, res, &pats, &n_pats);
+    if (rc == SHN_OK && json->len >= 2) { /* reopen the object: drop "}\n" */
+        json->len -= 2;
+        json->data[json->len] = '\0';
+        rc = shn_buf_append_str(json, ",\n \"patterns\": ");
+        if (rc == SHN_OK)
+            rc = shn_trace_patterns_json(g, pats, n_pats, json);
+        if (rc == SHN_OK)
+            rc = shn_buf_append_str(json, "}\n");
+    }
+    if (rc == SHN_OK)
+        rc = shn_trace_report_html(g, o, res, pats, n_pats, &html);
+    if (rc == SHN_OK) {
+        snprintf(path, sizeof path, "%s.json", prefix);
+        rc = shn_file_write_atomic(path, json->data, json->len, diag);
+    }
+    if (rc == SHN_OK) {
+        snprintf(path, sizeof path, "%s.html", prefix);
+        rc = shn_file_write_atomic(path, html.data, html.len, diag);
+    }
+    if (rc == SHN_OK)
+        printf("%s.json, %s.html: %zu tainted address-assets, %zu patterns\n", prefix, prefix,
+               res->n_entries, n_pats);
+    shn_free(pats);
+    shn_buf_cleanup(&html);
+    return rc;
+}
+
+static int cmd_run(int argc, char **argv, int mode)
 {
     static const struct option opts[] = {
         {"graph", required_argument, 0, 'g'},    {"source", required_argument, 0, 's'},
@@ -225,7 +367,12 @@ static int cmd_run(int argc, char **argv)
         {"asset", required_argument, 0, 'A'},    {"dust", required_argument, 0, 'd'},
         {"max-hops", required_argument, 0, 'H'}, {"stop", required_argument, 0, 'p'},
         {"check", no_argument, 0, 'c'},          {"json", no_argument, 0, 'j'},
+        {"out", required_argument, 0, 'o'},      {"paths", required_argument, 0, 'P'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    const char *prefix = NULL, *target_text = NULL;
+    struct shn_trace_path *paths = NULL;
+    size_t n_paths = 0;
+    long max_paths = 5;
     const char *graph = NULL, *sources_file = NULL, *asset = NULL, *srcs[SHN_TRACE_MAX_SOURCES];
     struct shn_trace_opts o = {.method = SHN_TRACE_HAIRCUT, .stop_kinds = SHN_TRACE_DEFAULT_STOPS};
     struct shn_trace_graph *g = NULL;
@@ -247,7 +394,7 @@ static int cmd_run(int argc, char **argv)
             if (n_srcs >= SHN_TRACE_MAX_SOURCES)
                 goto usage;
             srcs[n_srcs++] = optarg;
-            while (optind < argc && argv[optind][0] != '-' && n_srcs < SHN_TRACE_MAX_SOURCES)
+            while (mode != MODE_EXPOSURE && optind < argc && argv[optind][0] != '-' && n_srcs < SHN_TRACE_MAX_SOURCES)
                 srcs[n_srcs++] = argv[optind++];
             break;
         case 'f': sources_file = optarg; break;
@@ -285,12 +432,21 @@ static int cmd_run(int argc, char **argv)
             break;
         case 'c': check = 1; break;
         case 'j': json = 1; break;
+        case 'o': prefix = optarg; break;
+        case 'P':
+            if (shn_cli_parse_int("--paths", optarg, 1, 64, &max_paths))
+                goto out;
+            break;
         case 'h': fputs(usage, stdout); status = SHN_EXIT_OK; goto out;
         default: goto usage;
         }
     }
-    if (!graph || (!n_srcs && !sources_file) || optind < argc || (o.has_amount && !asset))
+    if (mode == MODE_EXPOSURE && optind == argc - 1)
+        target_text = argv[optind++];
+    if (!graph || (!n_srcs && !sources_file) || optind < argc || (o.has_amount && !asset) ||
+        (mode == MODE_REPORT && !prefix) || (mode == MODE_EXPOSURE && !target_text))
         goto usage;
+    o.record_flows = mode != MODE_RUN;
     status = SHN_EXIT_FAILURE;
     rc = shn_trace_graph_open(graph, &g, &diag);
     if (rc != SHN_OK) {
@@ -340,8 +496,30 @@ static int cmd_run(int argc, char **argv)
             shn_log(SHN_LOG_INFO, "conservation check passed (%zu tainted address-assets)",
                     res.n_entries);
     }
+    if (rc == SHN_OK && mode == MODE_EXPOSURE) {
+        uint32_t target;
+        if (shn_trace_graph_find(g, target_text, &target) != SHN_OK) {
+            fprintf(stderr, "shinsa: address %s is not in the graph\n", target_text);
+            goto out;
+        }
+        rc = shn_trace_exposure_paths(g, &o, &res, target, (size_t)max_paths, &paths, &n_paths);
+        if (rc == SHN_OK)
+            rc = exposure_json(g, &o, &res, target, paths, n_paths, &out);
+        if (rc == SHN_OK) {
+            fputs(out.data, stdout);
+            status = SHN_EXIT_OK;
+            goto out;
+        }
+    }
     if (rc == SHN_OK)
         rc = shn_trace_result_json(g, &o, &res, &out);
+    if (rc == SHN_OK && mode == MODE_REPORT) {
+        rc = write_report(g, &o, &res, &out, prefix, &diag);
+        if (rc == SHN_OK) {
+            status = SHN_EXIT_OK;
+            goto out;
+        }
+    }
     if (rc != SHN_OK) {
         shn_cli_report(rc, &diag);
         goto out;
@@ -378,6 +556,7 @@ usage:
 out:
     shn_free(text);
     shn_free(ids);
+    shn_free(paths);
     shn_trace_result_cleanup(&res);
     shn_trace_graph_close(g);
     shn_buf_cleanup(&out);
@@ -441,7 +620,11 @@ int shn_cli_trace(int argc, char **argv)
     if (strcmp(argv[0], "import") == 0)
         return cmd_import(argc, argv);
     if (strcmp(argv[0], "run") == 0)
-        return cmd_run(argc, argv);
+        return cmd_run(argc, argv, MODE_RUN);
+    if (strcmp(argv[0], "report") == 0)
+        return cmd_run(argc, argv, MODE_REPORT);
+    if (strcmp(argv[0], "exposure") == 0)
+        return cmd_run(argc, argv, MODE_EXPOSURE);
     if (strcmp(argv[0], "gen") == 0)
         return cmd_gen(argc, argv);
     fprintf(stderr, "shinsa: unknown trace command '%s'\n%s", argv[0], usage);

@@ -183,6 +183,7 @@ static void plant(struct gen *G, uint32_t t0, uint32_t fanout, shn_u128 stolen)
             add(G, t + 300, A_USDT, A(K_DEX, (uint64_t)d), f, usdt);
             add(G, t + 4000, A_USDT, f, A(K_EXCHANGE, rnd(G, N_EXCHANGES)), usdt);
             G->exit_amount[N_EXCHANGES + N_BRIDGES + N_MIXERS + d] += amt;
+            mark(G, f, "rapid-pass-through");
             break;
         }
         default: { /* consolidation: every 5th group of ten merges into one */

@@ -36,6 +36,7 @@ struct run {
     /* One bit per address: has it any state? Most transfers touch no
      * tainted address, and this answers that without a hash probe. */
     uint64_t *touched;
+    size_t cap_flows;
     shn_u128 budget;
     struct shn_trace_result *res;
 };
@@ -284,6 +285,26 @@ static int receive(struct state *s, int method, shn_u128 y, shn_u128 t)
     return SHN_OK;
 }
 
+static int record(struct run *R, uint64_t i, shn_u128 t)
+{
+    struct shn_trace_result *res = R->res;
+
+    if (res->n_flows == R->cap_flows) {
+        size_t cap = R->cap_flows ? R->cap_flows * 2 : 1024;
+        struct shn_trace_flow *p;
+        if (cap > SHN_TRACE_MAX_TRANSFERS)
+            return SHN_ERR_TOO_LARGE;
+        p = shn_realloc(res->flows, cap * sizeof *p);
+        if (!p)
+            return SHN_ERR_NOMEM;
+        res->flows = p;
+        R->cap_flows = cap;
+    }
+    res->flows[res->n_flows].transfer = i;
+    res->flows[res->n_flows++].tainted = t;
+    return SHN_OK;
+}
+
 static int step(struct run *R, uint64_t i)
 {
     const struct shn__trace_rec *r = &R->g->rec[i];
@@ -311,8 +332,14 @@ static int step(struct run *R, uint64_t i)
         R->res->dust_dropped += t;
         t = 0;
     }
-    if (t)
+    if (t) {
         R->res->tainted_transfers++;
+        if (R->o->record_flows) {
+            rc = record(R, i, t);
+            if (rc != SHN_OK)
+                return rc;
+        }
+    }
     /* from may move when the state array grows */
     {
         uint32_t from_hops = from->hops;
@@ -437,8 +464,10 @@ int shn_trace_run(const struct shn_trace_graph *g, const struct shn_trace_opts *
     qsort(out.entries, out.n_entries, sizeof *out.entries, cmp_entry);
     *res = out;
     out.entries = NULL;
+    out.flows = NULL;
 out:
     shn_free(out.entries);
+    shn_free(out.flows);
     for (uint32_t i = 0; i < R.n_st; i++)
         shn_free(R.st[i].lots);
     shn_free(R.st);
@@ -452,6 +481,7 @@ void shn_trace_result_cleanup(struct shn_trace_result *res)
     if (!res)
         return;
     shn_free(res->entries);
+    shn_free(res->flows);
     memset(res, 0, sizeof *res);
 }
 

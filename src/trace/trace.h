@@ -163,6 +163,7 @@ struct shn_trace_opts {
     /* Label kinds whose addresses record taint but do not pass it on;
      * bit (1 << kind). SHN_TRACE_DEFAULT_STOPS = exchange and bridge. */
     uint32_t stop_kinds;
+    bool record_flows;          /* keep every tainted transfer (for exposure paths) */
 };
 
 #define SHN_TRACE_DEFAULT_STOPS ((1u << SHN_TRACE_KIND_EXCHANGE) | (1u << SHN_TRACE_KIND_BRIDGE))
@@ -179,8 +180,16 @@ struct shn_trace_entry {
     int64_t first_tainted; /* time of the first tainted receipt */
 };
 
+/* A transfer that carried taint (with opts.record_flows). */
+struct shn_trace_flow {
+    uint64_t transfer; /* index in the graph */
+    shn_u128 tainted;
+};
+
 struct shn_trace_result {
     int method;
+    struct shn_trace_flow *flows; /* in time order; NULL without record_flows */
+    size_t n_flows;
     struct shn_trace_entry *entries; /* sorted by first_tainted, then address */
     size_t n_entries;
     uint64_t transfers_scanned;
@@ -206,6 +215,61 @@ int shn_trace_check(const struct shn_trace_graph *g, const struct shn_trace_resu
 /* The JSON object of issue 5 (method, sources, addresses, exits, held). */
 int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
                           const struct shn_trace_result *res, struct shn_buf *out);
+
+/* ---- Exposure ------------------------------------------------------------ */
+
+#define SHN_TRACE_MAX_PATH 32
+
+struct shn_trace_path {
+    shn_u128 tainted;        /* tainted amount of the last hop into the address */
+    size_t n_steps;
+    uint64_t steps[SHN_TRACE_MAX_PATH]; /* transfer indexes, from the source side */
+    shn_u128 step_tainted[SHN_TRACE_MAX_PATH];
+    bool from_source;        /* the walk back reached a source */
+};
+
+/* The heaviest paths (at most max_paths) that brought taint to `address`,
+ * from a run made with record_flows: the heaviest tainted transfers into it,
+ * each followed back by the heaviest earlier tainted transfer into its
+ * sender, until a source. *out is a new array (shn_free). */
+int shn_trace_exposure_paths(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
+                             const struct shn_trace_result *res, uint32_t address,
+                             size_t max_paths, struct shn_trace_path **out, size_t *n);
+
+/* ---- Patterns ------------------------------------------------------------ */
+
+enum shn_trace_pattern_kind {
+    SHN_TRACE_PAT_FAN_OUT = 0,     /* one input split into many outputs */
+    SHN_TRACE_PAT_PEEL,            /* hops each sending most onward, peeling a little */
+    SHN_TRACE_PAT_RAPID,           /* out within minutes of in */
+    SHN_TRACE_PAT_SHORT_LIVED,     /* active only a few days */
+    SHN_TRACE_PAT_CONSOLIDATION,   /* many tainted inputs merged */
+    SHN_TRACE_PAT__COUNT
+};
+
+struct shn_trace_pattern {
+    uint32_t address;
+    int kind;
+    char evidence[200]; /* what was seen, in words with the figures */
+};
+
+const char *shn_trace_pattern_name(int kind); /* "fan-out", "peel-chain"... */
+
+/* Patterns of the tainted addresses of a run (labelled services excluded),
+ * each with its evidence. *out is a new array (shn_free) of *n items. */
+int shn_trace_patterns(const struct shn_trace_graph *g, const struct shn_trace_result *res,
+                       struct shn_trace_pattern **out, size_t *n);
+
+/* The patterns as a JSON array of {address, pattern, evidence}. */
+int shn_trace_patterns_json(const struct shn_trace_graph *g, const struct shn_trace_pattern *p,
+                            size_t n, struct shn_buf *out);
+
+/* A self-contained HTML report (no script, no network): summary, a flow
+ * chart of the main paths (SVG; uses res->flows when recorded), exits,
+ * patterns and the heaviest tainted addresses. */
+int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
+                          const struct shn_trace_result *res, const struct shn_trace_pattern *pats,
+                          size_t n_pats, struct shn_buf *out);
 
 /* ---- Sample data --------------------------------------------------------- */
 

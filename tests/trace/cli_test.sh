@@ -40,6 +40,20 @@ for m in poison fifo; do
   "$bin" trace run --graph "$work/ex.graph" --source S --method $m --check --json \
     | /usr/bin/python3 -c 'import json,sys; json.load(sys.stdin)'
 done
+"$bin" trace report --graph "$work/ex.graph" --source S --out "$work/rep" >/dev/null
+/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert "patterns" in r and r["exits"]' "$work/rep.json"
+grep -q '<svg' "$work/rep.html" || fail "report has no chart"
+! grep -q '<script\|src=' "$work/rep.html" || fail "report is not self-contained"
+"$bin" trace exposure --graph "$work/ex.graph" --source S X >"$work/exp.json"
+/usr/bin/python3 - "$work/exp.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["address"] == "X" and r["assets"][0]["tainted"] == "60", r
+p = r["paths"][0]
+assert p["from_source"] and [s["from"] for s in p["steps"]] == ["S", "A", "B"], p
+PY
+"$bin" -q trace gen --out "$work/case" --transfers 2000 --fanout 20 >/dev/null
+[ -s "$work/case/truth.json" ] || fail "gen wrote no truth"
 set +e
 "$bin" trace run --graph "$work/ex.graph" --source NOPE --json 2>/dev/null; [ $? -eq 1 ] || fail "unknown source is not exit 1"
 "$bin" trace run --graph "$work/ex.graph" --source S --method x 2>/dev/null; [ $? -eq 2 ] || fail "bad method is not exit 2"

@@ -556,6 +556,91 @@ static void test_parsers(void **state)
     assert_int_equal(shn_trace_method_parse("fifo"), SHN_TRACE_FIFO);
 }
 
+static void test_exposure_paths(void **state)
+{
+    struct fixture f = {0};
+    struct shn_trace_opts o = {.stop_kinds = SHN_TRACE_DEFAULT_STOPS, .record_flows = true};
+    struct shn_trace_result r;
+    struct shn_trace_path *paths = NULL;
+    struct shn_trace_transfer t;
+    size_t n = 0;
+
+    (void)state;
+    build(&f, example_csv, example_labels);
+    run(f.g, &o, SHN_TRACE_HAIRCUT, &r);
+    assert_int_equal(r.n_flows, r.tainted_transfers);
+    assert_int_equal(shn_trace_exposure_paths(f.g, &o, &r, id_of(f.g, "X"), 3, &paths, &n),
+                     SHN_OK);
+    /* X got 60 from B, whose taint came from A (150), whose from S (300) */
+    assert_int_equal(n, 1);
+    assert_true(paths[0].tainted == 60);
+    assert_true(paths[0].from_source);
+    assert_int_equal(paths[0].n_steps, 3);
+    shn_trace_graph_transfer(f.g, paths[0].steps[0], &t);
+    assert_int_equal(t.from, id_of(f.g, "S"));
+    assert_true(paths[0].step_tainted[0] == 300 && paths[0].step_tainted[1] == 150);
+    shn_free(paths);
+    /* A: the heaviest of its two tainted receipts (USDT 1000, ETH 300...) first */
+    assert_int_equal(shn_trace_exposure_paths(f.g, &o, &r, id_of(f.g, "A"), 2, &paths, &n),
+                     SHN_OK);
+    assert_int_equal(n, 2);
+    assert_true(paths[0].tainted == 1000 && paths[1].tainted == 300);
+    shn_free(paths);
+    shn_trace_result_cleanup(&r);
+    done(&f);
+}
+
+static void test_patterns(void **state)
+{
+    struct shn_buf csv, html;
+    struct fixture f = {0};
+    struct shn_trace_opts o = {.stop_kinds = SHN_TRACE_DEFAULT_STOPS, .record_flows = true};
+    struct shn_trace_result r;
+    struct shn_trace_pattern *p = NULL;
+    size_t n = 0;
+    bool fan = false, rapid = false, consol = false, short_lived = false;
+
+    (void)state;
+    shn_buf_init(&csv, 1 << 16);
+    shn_buf_append_str(&csv, "time,tx,from,to,asset,amount\n");
+    /* S splits 100 into ten; F0 passes its 10 on within a minute; F1..F5
+     * merge into C, which pays X a day later */
+    for (int i = 0; i < 10; i++)
+        shn_buf_appendf(&csv, "%d,s%d,S,F%d,ETH,10\n", 1000 + i, i, i);
+    shn_buf_append_str(&csv, "1060,r,F0,Y,ETH,10\n");
+    for (int i = 1; i <= 5; i++)
+        shn_buf_appendf(&csv, "%d,c%d,F%d,C,ETH,10\n", 5000 + i, i, i);
+    shn_buf_append_str(&csv, "90000,x,C,X,ETH,50\n");
+    build(&f, csv.data, example_labels);
+    run(f.g, &o, SHN_TRACE_HAIRCUT, &r);
+    assert_int_equal(shn_trace_patterns(f.g, &r, &p, &n), SHN_OK);
+    for (size_t i = 0; i < n; i++) {
+        const char *a = shn_trace_graph_address(f.g, p[i].address);
+        if (p[i].kind == SHN_TRACE_PAT_FAN_OUT && strcmp(a, "S") == 0)
+            fan = strstr(p[i].evidence, "split into 10 addresses") != NULL;
+        if (p[i].kind == SHN_TRACE_PAT_RAPID && strcmp(a, "F0") == 0)
+            rapid = true;
+        if (p[i].kind == SHN_TRACE_PAT_CONSOLIDATION) {
+            assert_string_equal(a, "C");
+            consol = strstr(p[i].evidence, "from 5 addresses") != NULL;
+        }
+        if (p[i].kind == SHN_TRACE_PAT_SHORT_LIVED && strcmp(a, "C") == 0)
+            short_lived = true;
+        assert_false(p[i].kind == SHN_TRACE_PAT_RAPID && strcmp(a, "C") == 0);
+    }
+    assert_true(fan && rapid && consol && short_lived);
+    shn_buf_init(&html, 1 << 20);
+    assert_int_equal(shn_trace_report_html(f.g, &o, &r, p, n, &html), SHN_OK);
+    assert_non_null(strstr(html.data, "<svg"));
+    assert_non_null(strstr(html.data, "Example Exchange"));
+    assert_null(strstr(html.data, "<script"));
+    shn_buf_cleanup(&html);
+    shn_free(p);
+    shn_trace_result_cleanup(&r);
+    shn_buf_cleanup(&csv);
+    done(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -572,6 +657,8 @@ int main(void)
         cmocka_unit_test(test_damaged_graph),
         cmocka_unit_test(test_file_roundtrip),
         cmocka_unit_test(test_allocation_failures),
+        cmocka_unit_test(test_exposure_paths),
+        cmocka_unit_test(test_patterns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
