@@ -83,6 +83,13 @@ static unsigned char next_ascii(const char *s, size_t len, size_t *i)
             return (unsigned char)(cp - 0xFF01 + 0x21);
         }
     }
+    /* dashes people type in numbers: U+2010..U+2015 and the minus U+2212 */
+    if (c == 0xE2 && *i + 2 < len &&
+        ((u[*i + 1] == 0x80 && u[*i + 2] >= 0x90 && u[*i + 2] <= 0x95) ||
+         (u[*i + 1] == 0x88 && u[*i + 2] == 0x92))) {
+        *i += 3;
+        return '-';
+    }
     if (c == 0xE3 && *i + 2 < len && u[*i + 1] == 0x80 && u[*i + 2] == 0x80) {
         *i += 3;
         return ' ';
