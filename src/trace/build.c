@@ -22,7 +22,7 @@ static void dict_cleanup(struct shn__trace_dict *d)
 static int dict_grow_slots(struct shn__trace_dict *d)
 {
     uint64_t n = shn__trace_slots(d->n + 1);
-    uint32_t *slots;
+    uint64_t *slots;
 
     if (n <= d->n_slots)
         return SHN_OK;
@@ -33,7 +33,7 @@ static int dict_grow_slots(struct shn__trace_dict *d)
         uint64_t h = d->hash[id] & (n - 1);
         while (slots[h])
             h = (h + 1) & (n - 1);
-        slots[h] = id + 1;
+        slots[h] = (d->hash[id] & 0xFFFFFFFF00000000ull) | (id + 1);
     }
     shn_free(d->slots);
     d->slots = slots;
@@ -48,8 +48,12 @@ int shn__trace_dict_intern(struct shn__trace_dict *d, const char *s, size_t len,
     int rc;
 
     if (d->n_slots) {
+        /* slots hold the id and the hash's high half, which rules out
+         * almost every other text without touching the blob */
         for (pos = h & (d->n_slots - 1); d->slots[pos]; pos = (pos + 1) & (d->n_slots - 1)) {
-            uint32_t v = d->slots[pos] - 1;
+            uint32_t v = (uint32_t)d->slots[pos] - 1;
+            if ((d->slots[pos] >> 32) != (h >> 32))
+                continue;
             if (d->off[v + 1] - d->off[v] == len + 1 && memcmp(d->blob + d->off[v], s, len) == 0) {
                 *id = v;
                 return SHN_OK;
@@ -96,7 +100,7 @@ int shn__trace_dict_intern(struct shn__trace_dict *d, const char *s, size_t len,
     d->off[d->n + 1] = d->blob_len;
     for (pos = h & (d->n_slots - 1); d->slots[pos]; pos = (pos + 1) & (d->n_slots - 1))
         ;
-    d->slots[pos] = d->n + 1;
+    d->slots[pos] = (h & 0xFFFFFFFF00000000ull) | (d->n + 1);
     *id = d->n++;
     return SHN_OK;
 }

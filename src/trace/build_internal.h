@@ -13,7 +13,7 @@ struct shn__trace_dict {
     uint64_t *hash; /* hash of each text, kept for rehashing */
     uint32_t n;
     size_t cap;
-    uint32_t *slots; /* id + 1, 0 empty */
+    uint64_t *slots; /* (hash & high half) | (id + 1); 0 empty */
     uint64_t n_slots;
 };
 

@@ -70,14 +70,22 @@ static int read_header(struct shn_csv *r, size_t n, struct columns *c, const cha
 /* Checks an address-like field and copies it, normalized, into out. */
 static int take_text(const char *s, size_t len, char *out)
 {
+    bool hex = len >= 3 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+
     if (len == 0 || len > SHN_TRACE_MAX_ADDRESS_LEN)
         return -1;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] < 0x21 || s[i] == 0x7f)
+    /* one pass: check, copy, and lower-case as if it were 0x-hex */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x21 || c == 0x7f)
             return -1;
-    memcpy(out, s, len);
+        if (i >= 2 && hex && !((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')))
+            hex = false;
+        out[i] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+    }
+    if (!hex) /* not 0x-hex: keep the case as written */
+        memcpy(out, s, len);
     out[len] = '\0';
-    shn__trace_normalize(out, len);
     return 0;
 }
 
