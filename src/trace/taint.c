@@ -26,12 +26,18 @@ struct state {
     uint32_t head, n_lots, cap_lots;
 };
 
+struct slot {
+    uint64_t key; /* addr << 32 | asset */
+    uint32_t idx; /* state index + 1; 0 empty */
+    uint32_t pad;
+};
+
 struct run {
     const struct shn_trace_graph *g;
     const struct shn_trace_opts *o;
     struct state *st;
     uint32_t n_st, cap_st;
-    uint32_t *slots; /* state index + 1 */
+    struct slot *slots; /* key and state index + 1, so probes stay in the table */
     uint64_t n_slots;
     /* One bit per address: has it any state? Most transfers touch no
      * tainted address, and this answers that without a hash probe. */
@@ -84,27 +90,28 @@ static struct state *find(const struct run *R, uint32_t addr, uint32_t asset)
         return NULL;
     h = key_hash(addr, asset) & mask;
 
-    for (;; h = (h + 1) & mask) {
-        uint32_t v = R->slots[h];
-        if (!v)
+    for (uint64_t key = (uint64_t)addr << 32 | asset;; h = (h + 1) & mask) {
+        const struct slot *sl = &R->slots[h];
+        if (!sl->idx)
             return NULL;
-        if (R->st[v - 1].addr == addr && R->st[v - 1].asset == asset)
-            return &R->st[v - 1];
+        if (sl->key == key)
+            return &R->st[sl->idx - 1];
     }
 }
 
 static int grow(struct run *R)
 {
     uint64_t n = R->n_slots * 2;
-    uint32_t *slots = shn_calloc(n, sizeof *slots);
+    struct slot *slots = shn_calloc(n, sizeof *slots);
 
     if (!slots)
         return SHN_ERR_NOMEM;
     for (uint32_t i = 0; i < R->n_st; i++) {
         uint64_t h = key_hash(R->st[i].addr, R->st[i].asset) & (n - 1);
-        while (slots[h])
+        while (slots[h].idx)
             h = (h + 1) & (n - 1);
-        slots[h] = i + 1;
+        slots[h].key = (uint64_t)R->st[i].addr << 32 | R->st[i].asset;
+        slots[h].idx = i + 1;
     }
     shn_free(R->slots);
     R->slots = slots;
@@ -198,9 +205,10 @@ static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, str
         }
     }
     h = key_hash(addr, asset) & (R->n_slots - 1);
-    while (R->slots[h])
+    while (R->slots[h].idx)
         h = (h + 1) & (R->n_slots - 1);
-    R->slots[h] = ++R->n_st;
+    R->slots[h].key = (uint64_t)addr << 32 | asset;
+    R->slots[h].idx = ++R->n_st;
     R->touched[addr >> 6] |= 1ull << (addr & 63);
     *out = s;
     return SHN_OK;
