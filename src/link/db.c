@@ -89,7 +89,7 @@ int shn_link_save(struct shn_link *l, const char *path, struct shn_diag *diag)
         rc = rc ? rc : put32(&b, e->kind);
         rc = rc ? rc : put32(&b, e->nodes.n);
         if (rc == SHN_OK && e->nodes.n)
-            rc = shn_buf_append(&b, e->nodes.v, (size_t)e->nodes.n * 4); /* little-endian host */
+            rc = shn_buf_append(&b, shn__vec(&e->nodes), (size_t)e->nodes.n * 4); /* little-endian host */
     }
     for (size_t k = 0; rc == SHN_OK && k < l->n_pairs; k++)
         rc = put64(&b, l->pairs[k]);
@@ -200,6 +200,10 @@ static int load_bytes(const unsigned char *data, size_t len, const char *path,
         rc = corrupt(diag, path, "bad options");
         goto out;
     }
+    /* strings are interned again; pool_len bounds their total */
+    rc = shn__link_reserve(l, n_nodes, n_idents, (size_t)pool_len + 1);
+    if (rc != SHN_OK)
+        goto out;
     const char *pool = (const char *)c.p + c.pos;
     c.pos += pool_len;
     for (uint32_t k = 0; k < n_nodes; k++) {

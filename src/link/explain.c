@@ -173,7 +173,7 @@ static int explain_cluster(const struct shn_link *l, struct explain *e)
         uint32_t a = e->members[k];
         const struct shn__link_node *nd = &l->nodes[a];
         for (uint32_t q = 0; q < nd->idents.n; q++) {
-            uint32_t i = nd->idents.v[q];
+            uint32_t i = shn__vec(&nd->idents)[q];
             const struct shn__link_ident *id = &l->idents[i];
             if (id->nodes.n < 2)
                 continue;
@@ -195,7 +195,7 @@ static int explain_cluster(const struct shn_link *l, struct explain *e)
                 continue;
             uint32_t first = a;
             for (uint32_t r = 0; r < id->nodes.n; r++) {
-                uint32_t x = id->nodes.v[r];
+                uint32_t x = shn__vec(&id->nodes)[r];
                 if (l->nodes[x].cluster == e->rep &&
                     strcmp(shn__link_node_id(l, x), shn__link_node_id(l, first)) < 0)
                     first = x;

@@ -29,20 +29,47 @@ void shn_link_options_default(struct shn_link_options *o)
     o->pdq_distance = 31;
 }
 
-int shn__link_vec_push(struct shn__u32vec *v, uint32_t x)
+int shn__link_vec_reserve(struct shn__u32vec *v, uint32_t total)
 {
-    if (v->n == v->cap) {
-        uint32_t cap = v->cap ? v->cap * 2 : 2;
-        if (v->cap >= (UINT32_MAX >> 2))
-            return SHN_ERR_TOO_LARGE;
-        uint32_t *p = shn_realloc(v->v, (size_t)cap * sizeof *p);
+    uint32_t *p;
+    if (total <= 2 && v->cap == 0)
+        return SHN_OK;
+    if (total <= v->cap)
+        return SHN_OK;
+    if (total > (UINT32_MAX >> 2))
+        return SHN_ERR_TOO_LARGE;
+    if (v->cap) {
+        p = shn_realloc(v->u.heap, (size_t)total * sizeof *p);
         if (!p)
             return SHN_ERR_NOMEM;
-        v->v = p;
-        v->cap = cap;
+    } else {
+        p = shn_malloc((size_t)total * sizeof *p);
+        if (!p)
+            return SHN_ERR_NOMEM;
+        memcpy(p, v->u.one, (size_t)v->n * sizeof *p);
     }
-    v->v[v->n++] = x;
+    v->u.heap = p;
+    v->cap = total;
     return SHN_OK;
+}
+
+int shn__link_vec_push(struct shn__u32vec *v, uint32_t x)
+{
+    uint32_t room = v->cap ? v->cap : 2;
+    if (v->n == room) {
+        int rc = shn__link_vec_reserve(v, room * 2);
+        if (rc != SHN_OK)
+            return rc;
+    }
+    shn__vec(v)[v->n++] = x;
+    return SHN_OK;
+}
+
+void shn__link_vec_free(struct shn__u32vec *v)
+{
+    if (v->cap)
+        shn_free(v->u.heap);
+    memset(v, 0, sizeof *v);
 }
 
 /* Grows an array of `*alloc` elements of `elem` bytes to hold `need`. */
@@ -90,9 +117,9 @@ void shn_link_free(struct shn_link *l)
     if (!l)
         return;
     for (size_t i = 0; i < l->n_nodes; i++)
-        shn_free(l->nodes[i].idents.v);
+        shn__link_vec_free(&l->nodes[i].idents);
     for (size_t i = 0; i < l->n_idents; i++)
-        shn_free(l->idents[i].nodes.v);
+        shn__link_vec_free(&l->idents[i].nodes);
     shn_free(l->nodes);
     shn_free(l->idents);
     shn_free(l->pool);
@@ -139,25 +166,21 @@ static uint64_t ident_hash(unsigned kind, const char *s, size_t len)
     return shn_hash64(s, len, 0x1d00 + kind);
 }
 
-static int map_grow(struct shn_link *l, struct shn__link_map *m, bool idents)
+static int map_grow(struct shn__link_map *m, size_t want)
 {
-    size_t cap = m->cap ? m->cap * 2 : 1024;
-    uint32_t *slots = shn_calloc(cap, sizeof *slots);
+    size_t cap = m->cap ? m->cap : 1024;
+    while (cap < want * 2)
+        cap *= 2;
+    if (cap == m->cap)
+        return SHN_OK;
+    uint64_t *slots = shn_calloc(cap, sizeof *slots);
     if (!slots)
         return SHN_ERR_NOMEM;
     for (size_t i = 0; i < m->cap; i++) {
-        uint32_t x = m->slots[i];
-        uint64_t h;
+        uint64_t x = m->slots[i];
         if (!x)
             continue;
-        if (idents) {
-            const struct shn__link_ident *e = &l->idents[x - 1];
-            h = ident_hash(e->kind, l->pool + e->val_off, e->val_len);
-        } else {
-            const struct shn__link_node *e = &l->nodes[x - 1];
-            h = node_hash(l->pool + e->id_off, e->id_len);
-        }
-        size_t j = (size_t)h & (cap - 1);
+        size_t j = (size_t)(x >> 32) & (cap - 1);
         while (slots[j])
             j = (j + 1) & (cap - 1);
         slots[j] = x;
@@ -168,16 +191,54 @@ static int map_grow(struct shn_link *l, struct shn__link_map *m, bool idents)
     return SHN_OK;
 }
 
+/* The table is at most half full, so a probe always meets an empty slot. */
+static void map_insert(struct shn__link_map *m, uint64_t h, uint32_t index)
+{
+    uint64_t tag = h >> 32;
+    size_t j = (size_t)tag & (m->cap - 1);
+    while (m->slots[j])
+        j = (j + 1) & (m->cap - 1);
+    m->slots[j] = tag << 32 | (uint64_t)(index + 1);
+    m->count++;
+}
+
+int shn__link_reserve(struct shn_link *l, size_t nodes, size_t idents, size_t pool)
+{
+    int rc = map_grow(&l->node_map, nodes);
+    if (rc == SHN_OK)
+        rc = map_grow(&l->ident_map, idents);
+    if (rc == SHN_OK)
+        rc = grow((void **)&l->nodes, &l->nodes_alloc, nodes, sizeof *l->nodes);
+    if (rc == SHN_OK)
+        rc = grow((void **)&l->fresh, &l->fresh_alloc, nodes, sizeof *l->fresh);
+    if (rc == SHN_OK)
+        rc = grow((void **)&l->idents, &l->idents_alloc, idents, sizeof *l->idents);
+    if (rc == SHN_OK)
+        rc = grow((void **)&l->touched, &l->touched_alloc, idents, sizeof *l->touched);
+    if (rc == SHN_OK && pool > l->pool_alloc) {
+        char *p = shn_realloc(l->pool, pool);
+        if (!p)
+            return SHN_ERR_NOMEM;
+        l->pool = p;
+        l->pool_alloc = pool;
+    }
+    return rc;
+}
+
 uint32_t shn__link_node_find(const struct shn_link *l, const char *id, size_t len)
 {
     const struct shn__link_map *m = &l->node_map;
     if (!m->cap)
         return SHN__LINK_NONE;
-    size_t j = (size_t)node_hash(id, len) & (m->cap - 1);
+    uint64_t tag = node_hash(id, len) >> 32;
+    size_t j = (size_t)tag & (m->cap - 1);
     while (m->slots[j]) {
-        const struct shn__link_node *e = &l->nodes[m->slots[j] - 1];
-        if (e->id_len == len && memcmp(l->pool + e->id_off, id, len) == 0)
-            return m->slots[j] - 1;
+        uint32_t x = (uint32_t)m->slots[j] - 1;
+        if ((m->slots[j] >> 32) == tag) {
+            const struct shn__link_node *e = &l->nodes[x];
+            if (e->id_len == len && memcmp(l->pool + e->id_off, id, len) == 0)
+                return x;
+        }
         j = (j + 1) & (m->cap - 1);
     }
     return SHN__LINK_NONE;
@@ -198,7 +259,7 @@ int shn__link_node_get(struct shn_link *l, const char *id, size_t len, bool crea
     if (l->n_nodes >= SHN__LINK_NODES_MAX)
         return SHN_ERR_TOO_LARGE;
     if ((l->node_map.count + 1) * 2 > l->node_map.cap) {
-        rc = map_grow(l, &l->node_map, false);
+        rc = map_grow(&l->node_map, l->node_map.count + 1);
         if (rc != SHN_OK)
             goto out;
     }
@@ -215,13 +276,7 @@ int shn__link_node_get(struct shn_link *l, const char *id, size_t len, bool crea
     l->nodes[n].id_len = (uint16_t)len;
     l->nodes[n].cluster = n;
     l->fresh[l->n_fresh++] = n;
-    {
-        size_t j = (size_t)node_hash(id, len) & (l->node_map.cap - 1);
-        while (l->node_map.slots[j])
-            j = (j + 1) & (l->node_map.cap - 1);
-        l->node_map.slots[j] = n + 1;
-        l->node_map.count++;
-    }
+    map_insert(&l->node_map, node_hash(id, len), n);
     *out = n;
 out:
     return rc;
@@ -244,11 +299,16 @@ static uint32_t ident_find(const struct shn_link *l, unsigned kind, const char *
     const struct shn__link_map *m = &l->ident_map;
     if (!m->cap)
         return SHN__LINK_NONE;
-    size_t j = (size_t)ident_hash(kind, v, len) & (m->cap - 1);
+    uint64_t tag = ident_hash(kind, v, len) >> 32;
+    size_t j = (size_t)tag & (m->cap - 1);
     while (m->slots[j]) {
-        const struct shn__link_ident *e = &l->idents[m->slots[j] - 1];
-        if (e->kind == kind && e->val_len == len && memcmp(l->pool + e->val_off, v, len) == 0)
-            return m->slots[j] - 1;
+        uint32_t x = (uint32_t)m->slots[j] - 1;
+        if ((m->slots[j] >> 32) == tag) {
+            const struct shn__link_ident *e = &l->idents[x];
+            if (e->kind == kind && e->val_len == len &&
+                memcmp(l->pool + e->val_off, v, len) == 0)
+                return x;
+        }
         j = (j + 1) & (m->cap - 1);
     }
     return SHN__LINK_NONE;
@@ -305,7 +365,7 @@ static int ident_get(struct shn_link *l, unsigned kind, const char *v, size_t le
         goto out;
     }
     if ((l->ident_map.count + 1) * 2 > l->ident_map.cap) {
-        rc = map_grow(l, &l->ident_map, true);
+        rc = map_grow(&l->ident_map, l->ident_map.count + 1);
         if (rc != SHN_OK)
             goto out;
     }
@@ -323,13 +383,7 @@ static int ident_get(struct shn_link *l, unsigned kind, const char *v, size_t le
         l->pdq[l->n_pdq] = h;
         l->pdq_ident[l->n_pdq++] = i;
     }
-    {
-        size_t j = (size_t)ident_hash(kind, v, len) & (l->ident_map.cap - 1);
-        while (l->ident_map.slots[j])
-            j = (j + 1) & (l->ident_map.cap - 1);
-        l->ident_map.slots[j] = i + 1;
-        l->ident_map.count++;
-    }
+    map_insert(&l->ident_map, ident_hash(kind, v, len), i);
     *out = i;
 out:
     return rc;
@@ -337,8 +391,9 @@ out:
 
 static bool vec_has(const struct shn__u32vec *v, uint32_t x)
 {
+    const uint32_t *d = shn__vec(v);
     for (uint32_t k = 0; k < v->n; k++)
-        if (v->v[k] == x)
+        if (d[k] == x)
             return true;
     return false;
 }
@@ -357,7 +412,7 @@ int shn__link_add_normalized(struct shn_link *l, uint32_t node, enum shn_link_ki
     struct shn__link_ident *e = &l->idents[i];
     struct shn__link_node *nd = &l->nodes[node];
     /* Already linked? Search the shorter of the two lists. */
-    if (e->nodes.n && e->nodes.v[e->nodes.n - 1] == node)
+    if (e->nodes.n && shn__vec(&e->nodes)[e->nodes.n - 1] == node)
         goto out;
     if (nd->idents.n < e->nodes.n ? vec_has(&nd->idents, i) : vec_has(&e->nodes, node))
         goto out;
@@ -538,7 +593,7 @@ static int recluster(struct shn_link *l, const uint32_t *set, size_t ns)
     for (size_t k = 0; k < ns; k++) {
         const struct shn__link_node *nd = &l->nodes[set[k]];
         for (uint32_t q = 0; q < nd->idents.n; q++) {
-            uint32_t i = nd->idents.v[q];
+            uint32_t i = shn__vec(&nd->idents)[q];
             struct shn__link_ident *e = &l->idents[i];
             if (e->stamp == l->gen)
                 continue;
@@ -549,7 +604,7 @@ static int recluster(struct shn_link *l, const uint32_t *set, size_t ns)
             if (reaches(w, l->opt.threshold)) {
                 uint32_t first = SHN__LINK_NONE;
                 for (uint32_t r = 0; r < e->nodes.n; r++) {
-                    uint32_t x = local[e->nodes.v[r]];
+                    uint32_t x = local[shn__vec(&e->nodes)[r]];
                     if (x == SHN__LINK_NONE)
                         continue;
                     if (first == SHN__LINK_NONE)
@@ -560,11 +615,11 @@ static int recluster(struct shn_link *l, const uint32_t *set, size_t ns)
                 continue;
             }
             for (uint32_t r = 0; r < e->nodes.n; r++) {
-                uint32_t a = e->nodes.v[r];
+                uint32_t a = shn__vec(&e->nodes)[r];
                 if (local[a] == SHN__LINK_NONE)
                     continue;
                 for (uint32_t s = r + 1; s < e->nodes.n; s++) {
-                    uint32_t b = e->nodes.v[s];
+                    uint32_t b = shn__vec(&e->nodes)[s];
                     if (local[b] == SHN__LINK_NONE)
                         continue;
                     uint64_t key = a < b ? ((uint64_t)a << 32 | b) : ((uint64_t)b << 32 | a);
@@ -663,7 +718,7 @@ int shn_link_update(struct shn_link *l)
         if (e->prev_n > l->opt.max_share && e->nodes.n > l->opt.max_share)
             continue;
         for (uint32_t r = 0; r < e->nodes.n; r++)
-            mark[l->nodes[e->nodes.v[r]].cluster] = 1;
+            mark[l->nodes[shn__vec(&e->nodes)[r]].cluster] = 1;
     }
     set = shn_malloc(l->n_nodes * sizeof *set);
     if (!set) {

@@ -12,10 +12,21 @@
 #define SHN__LINK_POOL_MAX ((size_t)UINT32_MAX)
 #define SHN__LINK_NODES_MAX ((size_t)1 << 30)
 
+/* A vector of u32 that keeps up to two elements inline (cap == 0): most
+ * identifiers belong to one or two nodes, and 10M small mallocs would cost
+ * more than the data. Read it through shn__vec(). */
 struct shn__u32vec {
-    uint32_t *v;
+    union {
+        uint32_t *heap;
+        uint32_t one[2];
+    } u;
     uint32_t n, cap;
 };
+
+static inline uint32_t *shn__vec(const struct shn__u32vec *v)
+{
+    return v->cap ? v->u.heap : (uint32_t *)v->u.one;
+}
 
 struct shn__link_node {
     uint32_t id_off;
@@ -35,9 +46,11 @@ struct shn__link_ident {
     struct shn__u32vec nodes;
 };
 
-/* Open addressing over indices (slot = index + 1; 0 = empty). */
+/* Open addressing over indices: a slot holds (hash32 << 32 | index + 1),
+ * 0 = empty; the stored hash spares a string compare per probe and lets the
+ * table grow without reading the strings again. */
 struct shn__link_map {
-    uint32_t *slots;
+    uint64_t *slots;
     size_t cap, count;
 };
 
@@ -79,6 +92,9 @@ double shn__link_weight(const struct shn_link *l, uint32_t ident);
 bool shn__link_ignored(const struct shn_link *l, uint32_t ident);
 
 int shn__link_vec_push(struct shn__u32vec *v, uint32_t x);
+void shn__link_vec_free(struct shn__u32vec *v);
+/* Room for `total` elements (the loader sizes vectors exactly). */
+int shn__link_vec_reserve(struct shn__u32vec *v, uint32_t total);
 int shn__link_intern(struct shn_link *l, const char *s, size_t len, uint32_t *off);
 int shn__link_node_get(struct shn_link *l, const char *id, size_t len, bool create, uint32_t *out);
 uint32_t shn__link_node_find(const struct shn_link *l, const char *id, size_t len);
@@ -86,6 +102,8 @@ uint32_t shn__link_node_find(const struct shn_link *l, const char *id, size_t le
 int shn__link_add_normalized(struct shn_link *l, uint32_t node, enum shn_link_kind kind,
                              const char *value, size_t len);
 int shn__link_recluster_all(struct shn_link *l);
+/* Sizes the tables for a known graph (the LINKDB loader). */
+int shn__link_reserve(struct shn_link *l, size_t nodes, size_t idents, size_t pool);
 
 /* "c" + 16 hex digits of the hash of the cluster's smallest member. */
 void shn__link_cluster_name(const struct shn_link *l, uint32_t rep, char out[20]);
