@@ -208,8 +208,10 @@ static int explain_cluster(const struct shn_link *l, struct explain *e)
         }
     }
     sort_ctx = l;
-    qsort(e->joins, e->n_joins, sizeof *e->joins, cmp_join);
-    qsort(e->ignored, e->n_ignored, sizeof *e->ignored, cmp_u32);
+    if (e->n_joins > 1)
+        qsort(e->joins, e->n_joins, sizeof *e->joins, cmp_join);
+    if (e->n_ignored > 1)
+        qsort(e->ignored, e->n_ignored, sizeof *e->ignored, cmp_u32);
     {
         size_t w = 0;
         for (size_t k = 0; k < e->n_ignored; k++)
@@ -259,7 +261,8 @@ static int explain_find(const struct shn_link *l, const char *what, struct expla
         if (l->nodes[k].cluster == rep)
             e->members[e->n_members++] = (uint32_t)k;
     sort_ctx = l;
-    qsort(e->members, e->n_members, sizeof *e->members, cmp_node);
+    if (e->n_members > 1)
+        qsort(e->members, e->n_members, sizeof *e->members, cmp_node);
     rc = explain_cluster(l, e);
 out:
     if (rc != SHN_OK) {
@@ -523,7 +526,8 @@ int shn_link_export(const struct shn_link *l, enum shn_link_format fmt, bool unm
         if (size[l->nodes[k].cluster] >= 2)
             members[nm++] = (uint32_t)k;
     rep_ctx = l;
-    qsort(members, nm, sizeof *members, cmp_member);
+    if (nm > 1)
+        qsort(members, nm, sizeof *members, cmp_member);
     rc = export_head(out, fmt);
     for (size_t k = 0; rc == SHN_OK && k < nm; k++)
         rc = export_node(l, out, fmt, members[k], k == 0);

@@ -644,7 +644,8 @@ static int recluster(struct shn_link *l, const uint32_t *set, size_t ns)
         l->pairs[l->n_pairs++] = pm.keys[j];
         uf_union(&u, local[(uint32_t)(pm.keys[j] >> 32)], local[(uint32_t)pm.keys[j]]);
     }
-    qsort(l->pairs, l->n_pairs, sizeof *l->pairs, cmp_u64);
+    if (l->n_pairs > 1)
+        qsort(l->pairs, l->n_pairs, sizeof *l->pairs, cmp_u64);
     /* Name each cluster by its lexicographically smallest member. */
     for (size_t k = 0; k < ns; k++) {
         uint32_t r = uf_find(&u, (uint32_t)k);
