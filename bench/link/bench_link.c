@@ -288,7 +288,8 @@ int main(int argc, char **argv)
     }
     must(shn_link_update(l), "update");
     t_update = now() - t0;
-    printf("update: %u events (adds + reclustering of the touched clusters) %.1f ms (target < 200 ms)\n",
+    printf("update: %u events (adds + reclustering of the touched clusters) %.1f ms (target < 200 "
+           "ms)\n",
            updates, t_update * 1000);
 
     t0 = now();

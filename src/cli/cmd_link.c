@@ -82,16 +82,36 @@ static int parse_args(int argc, char **argv, const char *usage, struct link_args
         if (opt == -1)
             break;
         switch (opt) {
-        case 'h': fputs(usage, stdout); return SHN_EXIT_OK;
-        case 'e': a->events = optarg; break;
-        case 'p': a->personas = optarg; break;
-        case 'o': a->out = optarg; break;
-        case 'd': a->db = optarg; break;
-        case 'f': a->format = optarg; break;
-        case 'r': a->region = optarg; break;
-        case 'j': a->json = 1; break;
-        case 'u': a->unmask = 1; break;
-        default: fputs(usage, stderr); return SHN_EXIT_USAGE;
+        case 'h':
+            fputs(usage, stdout);
+            return SHN_EXIT_OK;
+        case 'e':
+            a->events = optarg;
+            break;
+        case 'p':
+            a->personas = optarg;
+            break;
+        case 'o':
+            a->out = optarg;
+            break;
+        case 'd':
+            a->db = optarg;
+            break;
+        case 'f':
+            a->format = optarg;
+            break;
+        case 'r':
+            a->region = optarg;
+            break;
+        case 'j':
+            a->json = 1;
+            break;
+        case 'u':
+            a->unmask = 1;
+            break;
+        default:
+            fputs(usage, stderr);
+            return SHN_EXIT_USAGE;
         }
     }
     a->nrest = argc - optind;
@@ -111,8 +131,7 @@ static void print_bad(void *ctx, const struct shn_diag *d)
 
 /* Loads one input file into the graph; returns the number of bad lines
  * through *bad, or an error. */
-static int load_file(struct shn_link *l, const char *path, int personas, size_t *bad,
-                     size_t *good)
+static int load_file(struct shn_link *l, const char *path, int personas, size_t *bad, size_t *good)
 {
     struct shn_mapped_file m = {0};
     struct shn_diag diag = {0};

@@ -89,7 +89,8 @@ int shn_link_save(struct shn_link *l, const char *path, struct shn_diag *diag)
         rc = rc ? rc : put32(&b, e->kind);
         rc = rc ? rc : put32(&b, e->nodes.n);
         if (rc == SHN_OK && e->nodes.n)
-            rc = shn_buf_append(&b, shn__vec(&e->nodes), (size_t)e->nodes.n * 4); /* little-endian host */
+            rc = shn_buf_append(&b, shn__vec(&e->nodes),
+                                (size_t)e->nodes.n * 4); /* little-endian host */
     }
     for (size_t k = 0; rc == SHN_OK && k < l->n_pairs; k++)
         rc = put64(&b, l->pairs[k]);

@@ -284,11 +284,13 @@ static int json_join(const struct shn_link *l, const struct join *j, bool unmask
     rc = rc ? rc : shn_buf_append_json_string(out, shn__link_node_id(l, j->a));
     rc = rc ? rc : shn_buf_append_str(out, ", \"b\": ");
     rc = rc ? rc : shn_buf_append_json_string(out, shn__link_node_id(l, j->b));
-    rc = rc ? rc : shn_buf_appendf(out, ", \"kind\": \"%s\", \"value\": ",
-                                   shn_link_kind_name((enum shn_link_kind)id->kind));
+    rc = rc ? rc
+            : shn_buf_appendf(out, ", \"kind\": \"%s\", \"value\": ",
+                              shn_link_kind_name((enum shn_link_kind)id->kind));
     rc = rc ? rc : shn_buf_append_json_string(out, value);
-    rc = rc ? rc : shn_buf_appendf(out, ", \"weight\": %.3g, \"shared_by\": %u}",
-                                   shn__link_weight(l, j->ident), id->nodes.n);
+    rc = rc ? rc
+            : shn_buf_appendf(out, ", \"weight\": %.3g, \"shared_by\": %u}",
+                              shn__link_weight(l, j->ident), id->nodes.n);
     return rc;
 }
 
@@ -325,8 +327,9 @@ int shn_link_show_json(const struct shn_link *l, const char *what, bool unmask, 
         shn__link_mask((enum shn_link_kind)id->kind, shn__link_ident_value(l, e.ignored[k]), unmask,
                        value, sizeof value);
         rc = k ? shn_buf_append_str(out, ", ") : SHN_OK;
-        rc = rc ? rc : shn_buf_appendf(out, "{\"kind\": \"%s\", \"value\": ",
-                                       shn_link_kind_name((enum shn_link_kind)id->kind));
+        rc = rc ? rc
+                : shn_buf_appendf(out, "{\"kind\": \"%s\", \"value\": ",
+                                  shn_link_kind_name((enum shn_link_kind)id->kind));
         rc = rc ? rc : shn_buf_append_json_string(out, value);
         rc = rc ? rc : shn_buf_appendf(out, ", \"shared_by\": %u}", id->nodes.n);
     }
@@ -386,12 +389,24 @@ static int xml_text(struct shn_buf *b, const char *s)
     int rc = SHN_OK;
     for (; *s && rc == SHN_OK; s++) {
         switch (*s) {
-        case '<': rc = shn_buf_append_str(b, "&lt;"); break;
-        case '>': rc = shn_buf_append_str(b, "&gt;"); break;
-        case '&': rc = shn_buf_append_str(b, "&amp;"); break;
-        case '"': rc = shn_buf_append_str(b, "&quot;"); break;
-        case '\'': rc = shn_buf_append_str(b, "&apos;"); break;
-        default: rc = shn_buf_append_char(b, *s); break;
+        case '<':
+            rc = shn_buf_append_str(b, "&lt;");
+            break;
+        case '>':
+            rc = shn_buf_append_str(b, "&gt;");
+            break;
+        case '&':
+            rc = shn_buf_append_str(b, "&amp;");
+            break;
+        case '"':
+            rc = shn_buf_append_str(b, "&quot;");
+            break;
+        case '\'':
+            rc = shn_buf_append_str(b, "&apos;");
+            break;
+        default:
+            rc = shn_buf_append_char(b, *s);
+            break;
         }
     }
     return rc;
@@ -488,19 +503,25 @@ static int export_edge(const struct shn_link *l, struct shn_buf *o, enum shn_lin
     rc = rc ? rc : shn_buf_append_str(o, "\" target=\"");
     rc = rc ? rc : xml_text(o, shn__link_node_id(l, j->b));
     if (fmt == SHN_LINK_GRAPHML) {
-        rc = rc ? rc : shn_buf_appendf(o, "\"><data key=\"kind\">%s</data><data key=\"value\">", kind);
+        rc = rc ? rc
+                : shn_buf_appendf(o, "\"><data key=\"kind\">%s</data><data key=\"value\">", kind);
         rc = rc ? rc : xml_text(o, value);
-        rc = rc ? rc : shn_buf_appendf(o,
-                                       "</data><data key=\"weight\">%.3g</data>"
-                                       "<data key=\"shared_by\">%u</data></edge>\n",
-                                       w, id->nodes.n);
+        rc = rc ? rc
+                : shn_buf_appendf(o,
+                                  "</data><data key=\"weight\">%.3g</data>"
+                                  "<data key=\"shared_by\">%u</data></edge>\n",
+                                  w, id->nodes.n);
         return rc;
     }
-    rc = rc ? rc : shn_buf_appendf(o, "\" weight=\"%.3g\"><attvalues><attvalue for=\"0\" value=\"%s\"/>"
-                                      "<attvalue for=\"1\" value=\"", w, kind);
+    rc = rc ? rc
+            : shn_buf_appendf(o,
+                              "\" weight=\"%.3g\"><attvalues><attvalue for=\"0\" value=\"%s\"/>"
+                              "<attvalue for=\"1\" value=\"",
+                              w, kind);
     rc = rc ? rc : xml_text(o, value);
-    rc = rc ? rc : shn_buf_appendf(o, "\"/><attvalue for=\"2\" value=\"%u\"/></attvalues></edge>\n",
-                                   id->nodes.n);
+    rc = rc ? rc
+            : shn_buf_appendf(o, "\"/><attvalue for=\"2\" value=\"%u\"/></attvalues></edge>\n",
+                              id->nodes.n);
     return rc;
 }
 

@@ -305,8 +305,7 @@ static uint32_t ident_find(const struct shn_link *l, unsigned kind, const char *
         uint32_t x = (uint32_t)m->slots[j] - 1;
         if ((m->slots[j] >> 32) == tag) {
             const struct shn__link_ident *e = &l->idents[x];
-            if (e->kind == kind && e->val_len == len &&
-                memcmp(l->pool + e->val_off, v, len) == 0)
+            if (e->kind == kind && e->val_len == len && memcmp(l->pool + e->val_off, v, len) == 0)
                 return x;
         }
         j = (j + 1) & (m->cap - 1);

@@ -117,9 +117,9 @@ int shn_link_cluster_of(const struct shn_link *l, const char *account, char out[
 
 struct shn_link_stats {
     size_t nodes, personas, identifiers, occurrences;
-    size_t clusters;      /* clusters of two or more nodes */
-    size_t largest;       /* nodes in the largest cluster */
-    size_t ignored;       /* identifiers past max_share */
+    size_t clusters;       /* clusters of two or more nodes */
+    size_t largest;        /* nodes in the largest cluster */
+    size_t ignored;        /* identifiers past max_share */
     size_t evidence_pairs; /* pairs joined by summed medium/weak evidence */
 };
 void shn_link_stats(const struct shn_link *l, struct shn_link_stats *out);
@@ -133,9 +133,11 @@ int shn_link_open(const char *path, struct shn_link **out, struct shn_diag *diag
  * JSON object of the issue ({"account","cluster","members","joins"}, plus
  * "ignored" for busy identifiers left out), appended to out. Values are
  * masked unless `unmask`. SHN_ERR_NOT_FOUND when `what` is neither. */
-int shn_link_show_json(const struct shn_link *l, const char *what, bool unmask, struct shn_buf *out);
+int shn_link_show_json(const struct shn_link *l, const char *what, bool unmask,
+                       struct shn_buf *out);
 /* The same for people: one line per member and per join. */
-int shn_link_show_text(const struct shn_link *l, const char *what, bool unmask, struct shn_buf *out);
+int shn_link_show_text(const struct shn_link *l, const char *what, bool unmask,
+                       struct shn_buf *out);
 
 enum shn_link_format { SHN_LINK_GRAPHML, SHN_LINK_GEXF, SHN_LINK_JSON };
 /* Every node in a cluster of two or more, and every join, appended to out. */

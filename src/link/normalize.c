@@ -10,7 +10,8 @@
 #include "link/link_internal.h"
 
 static const char *const kind_names[SHN_LINK_KIND_COUNT] = {
-    "wallet", "phone", "email", "device", "bank", "id_number", "image", "ip", "ip", "name", "handle",
+    "wallet", "phone", "email", "device", "bank",   "id_number",
+    "image",  "ip",    "ip",    "name",   "handle",
 };
 
 const char *shn_link_kind_name(enum shn_link_kind kind)
@@ -136,7 +137,8 @@ static int norm_email(const char *s, size_t len, struct out *o)
         return SHN_ERR_PARSE;
     const char *dom = at + 1;
     size_t dlen = len - (size_t)(dom - s);
-    bool gmail = ascii_case_eq(dom, dlen, "gmail.com") || ascii_case_eq(dom, dlen, "googlemail.com");
+    bool gmail =
+        ascii_case_eq(dom, dlen, "gmail.com") || ascii_case_eq(dom, dlen, "googlemail.com");
     for (const char *p = s; p < at; p++) {
         if (*p == '+')
             break;
@@ -233,9 +235,10 @@ static int norm_handle(const char *s, size_t len, struct out *o)
     static const struct {
         const char *host, *service;
     } hosts[] = {
-        {"github.com/", "github"},  {"t.me/", "telegram"},       {"telegram.me/", "telegram"},
-        {"x.com/", "x"},            {"twitter.com/", "x"},       {"linkedin.com/in/", "linkedin"},
-        {"gitlab.com/", "gitlab"},  {"upwork.com/freelancers/", "upwork"},
+        {"github.com/", "github"},    {"t.me/", "telegram"},
+        {"telegram.me/", "telegram"}, {"x.com/", "x"},
+        {"twitter.com/", "x"},        {"linkedin.com/in/", "linkedin"},
+        {"gitlab.com/", "gitlab"},    {"upwork.com/freelancers/", "upwork"},
     };
     const char *service = NULL;
     size_t slen = 0;
@@ -423,15 +426,31 @@ int shn_link_normalize(enum shn_link_kind kind, const char *raw, size_t len, con
     if (len == 0)
         return SHN_ERR_PARSE;
     switch (kind) {
-    case SHN_LINK_EMAIL: rc = norm_email(raw, len, &o); break;
-    case SHN_LINK_PHONE: rc = norm_phone(raw, len, region, &o); break;
-    case SHN_LINK_HANDLE: rc = norm_handle(raw, len, &o); break;
-    case SHN_LINK_WALLET: rc = norm_wallet(raw, len, &o); break;
+    case SHN_LINK_EMAIL:
+        rc = norm_email(raw, len, &o);
+        break;
+    case SHN_LINK_PHONE:
+        rc = norm_phone(raw, len, region, &o);
+        break;
+    case SHN_LINK_HANDLE:
+        rc = norm_handle(raw, len, &o);
+        break;
+    case SHN_LINK_WALLET:
+        rc = norm_wallet(raw, len, &o);
+        break;
     case SHN_LINK_BANK:
-    case SHN_LINK_ID_NUMBER: rc = norm_alnum(raw, len, &o); break;
-    case SHN_LINK_IP: rc = norm_ip(raw, len, false, &o); break;
-    case SHN_LINK_IP24: rc = norm_ip(raw, len, true, &o); break;
-    case SHN_LINK_NAME: rc = norm_name(raw, len, &o); break;
+    case SHN_LINK_ID_NUMBER:
+        rc = norm_alnum(raw, len, &o);
+        break;
+    case SHN_LINK_IP:
+        rc = norm_ip(raw, len, false, &o);
+        break;
+    case SHN_LINK_IP24:
+        rc = norm_ip(raw, len, true, &o);
+        break;
+    case SHN_LINK_NAME:
+        rc = norm_name(raw, len, &o);
+        break;
     case SHN_LINK_IMAGE: {
         struct shn_pdq h;
         rc = shn_image_pdq_from_hex(raw, len, &h);
@@ -451,7 +470,9 @@ int shn_link_normalize(enum shn_link_kind kind, const char *raw, size_t len, con
         }
         rc = finish(&o);
         break;
-    default: rc = SHN_ERR_INVALID; break;
+    default:
+        rc = SHN_ERR_INVALID;
+        break;
     }
 out:
     if (rc != SHN_OK)

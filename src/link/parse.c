@@ -70,9 +70,8 @@ static int take(struct line_ctx *c, json_t *v, const char *field, enum shn_link_
         return bad(c, field, msg);
     }
     c->items[c->n++].kind = kind;
-    if (kind == SHN_LINK_IP &&
-        shn_link_normalize(SHN_LINK_IP24, s, len, NULL, c->items[c->n].value,
-                           sizeof c->items[c->n].value) == SHN_OK)
+    if (kind == SHN_LINK_IP && shn_link_normalize(SHN_LINK_IP24, s, len, NULL, c->items[c->n].value,
+                                                  sizeof c->items[c->n].value) == SHN_OK)
         c->items[c->n++].kind = SHN_LINK_IP24;
     return SHN_OK;
 }
@@ -198,10 +197,10 @@ static int parse_persona(struct line_ctx *c, json_t *o)
         const char *key;
         enum shn_link_kind kind;
     } lists[] = {
-        {"names", SHN_LINK_NAME},       {"emails", SHN_LINK_EMAIL},
-        {"phones", SHN_LINK_PHONE},     {"devices", SHN_LINK_DEVICE},
+        {"names", SHN_LINK_NAME},         {"emails", SHN_LINK_EMAIL},
+        {"phones", SHN_LINK_PHONE},       {"devices", SHN_LINK_DEVICE},
         {"bank_accounts", SHN_LINK_BANK}, {"id_numbers", SHN_LINK_ID_NUMBER},
-        {"image_pdq", SHN_LINK_IMAGE},  {"ips", SHN_LINK_IP},
+        {"image_pdq", SHN_LINK_IMAGE},    {"ips", SHN_LINK_IP},
     };
     json_t *v, *arr;
     size_t n;
@@ -217,7 +216,8 @@ static int parse_persona(struct line_ctx *c, json_t *o)
         json_t *list;
         if (!json_is_object(v))
             return bad(c, "handles", "expected an object");
-        json_object_foreach(v, service, list) {
+        json_object_foreach(v, service, list)
+        {
             if (strlen(service) == 0 || strlen(service) > 32 || has_control(service))
                 return bad(c, "handles", "bad service name");
             if (!json_is_array(list) || json_array_size(list) > MAX_ARRAY) {

@@ -39,8 +39,7 @@ static void expect_norm_region(const char *region, const char *raw, const char *
 static void expect_bad(enum shn_link_kind kind, const char *raw)
 {
     char out[SHN_LINK_VALUE_MAX + 1];
-    assert_int_not_equal(shn_link_normalize(kind, raw, strlen(raw), "JP", out, sizeof out),
-                         SHN_OK);
+    assert_int_not_equal(shn_link_normalize(kind, raw, strlen(raw), "JP", out, sizeof out), SHN_OK);
 }
 
 static void test_normalize_email(void **state)
@@ -65,7 +64,11 @@ static void test_normalize_phone(void **state)
     expect_norm(SHN_LINK_PHONE, "0081-90-1234-5678", "+819012345678");
     expect_norm(SHN_LINK_PHONE, "(03) 5555-0101", "+81355550101");
     expect_norm(SHN_LINK_PHONE, "０９０－１２３４－５６７８", "+819012345678");
-    expect_norm(SHN_LINK_PHONE, "090\xe2\x88\x92" "1234\xe2\x80\x90" "5678", "+819012345678");
+    expect_norm(SHN_LINK_PHONE,
+                "090\xe2\x88\x92"
+                "1234\xe2\x80\x90"
+                "5678",
+                "+819012345678");
     expect_norm_region("KR", "010-1234-5678", "+821012345678");
     expect_norm_region("CN", "138 0013 8000", "+8613800138000");
     expect_norm_region("CN", "010 6552 9988", "+861065529988");
@@ -104,8 +107,7 @@ static void test_normalize_other_kinds(void **state)
     expect_norm(SHN_LINK_NAME, "YAMADA, Taro", "taro yamada");
     expect_norm(SHN_LINK_NAME, "Taro  Yamada", "taro yamada");
     expect_norm(SHN_LINK_NAME, "山田 太郎", "太郎 山田");
-    expect_norm(SHN_LINK_IMAGE,
-                "F8F8F0CEE0F4A84F06370A22038F63F0B36E2ED596621E1D33E6B39C4E9C9B22",
+    expect_norm(SHN_LINK_IMAGE, "F8F8F0CEE0F4A84F06370A22038F63F0B36E2ED596621E1D33E6B39C4E9C9B22",
                 "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22");
     expect_bad(SHN_LINK_IMAGE, "abc");
     expect_norm(SHN_LINK_DEVICE, " dev-ABC ", "dev-ABC");
@@ -159,7 +161,8 @@ static json_t *find_join(json_t *j, const char *a, const char *b, const char *ki
 {
     json_t *joins = json_object_get(j, "joins"), *x;
     size_t i;
-    json_array_foreach(joins, i, x) {
+    json_array_foreach(joins, i, x)
+    {
         const char *ja = json_string_value(json_object_get(x, "a"));
         const char *jb = json_string_value(json_object_get(x, "b"));
         const char *jk = json_string_value(json_object_get(x, "kind"));
@@ -356,7 +359,7 @@ static void test_incremental_equals_rebuild(void **state)
 {
     (void)state;
     static const enum shn_link_kind kinds[] = {SHN_LINK_WALLET, SHN_LINK_PHONE, SHN_LINK_EMAIL,
-                                               SHN_LINK_DEVICE, SHN_LINK_IP, SHN_LINK_NAME};
+                                               SHN_LINK_DEVICE, SHN_LINK_IP,    SHN_LINK_NAME};
     struct shn_link_options o;
     struct shn_link *inc = NULL, *full = NULL;
     uint64_t s = 12345;
@@ -436,16 +439,21 @@ static void test_parse_events_and_personas(void **state)
     static const char events[] =
         "{\"event\":\"account\",\"id\":\"1\",\"account\":\"u1\",\"email\":\"A.B@gmail.com\","
         "\"phone\":\"090-1111-2222\",\"id_document\":{\"number\":\"X-1\",\"image_pdq\":\"%s\"},"
-        "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"0xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"},"
+        "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":"
+        "\"0xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"},"
         "{\"type\":\"bank\",\"account\":\"123-456\"}]}\n"
         "\n"
-        "{\"event\":\"login\",\"id\":\"2\",\"account\":\"u2\",\"ip\":\"203.0.113.9\",\"device\":\"d\"}\n"
+        "{\"event\":\"login\",\"id\":\"2\",\"account\":\"u2\",\"ip\":\"203.0.113.9\",\"device\":"
+        "\"d\"}\n"
         "{\"event\":\"account\",\"id\":\"3\",\"account\":\"ghost\",\"phone\":\"not a phone\"}\n"
-        "{\"event\":\"account\",\"id\":\"4\",\"account\":\"ghost\",\"payout\":[{\"type\":\"bank\",\"account\":7}]}\n"
+        "{\"event\":\"account\",\"id\":\"4\",\"account\":\"ghost\",\"payout\":[{\"type\":\"bank\","
+        "\"account\":7}]}\n"
         "not json\n"
-        "{\"event\":\"payout\",\"id\":\"5\",\"account\":\"u3\",\"method\":{\"type\":\"crypto\",\"address\":\"0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}\n"
+        "{\"event\":\"payout\",\"id\":\"5\",\"account\":\"u3\",\"method\":{\"type\":\"crypto\","
+        "\"address\":\"0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}\n"
         "{\"event\":\"account\",\"id\":\"6\",\"account\":\"\"}\n"
-        "{\"event\":\"account\",\"id\":\"7\",\"account\":\"u4\",\"payout\":[{\"type\":\"bank\",\"account\":\"123456\"}]}";
+        "{\"event\":\"account\",\"id\":\"7\",\"account\":\"u4\",\"payout\":[{\"type\":\"bank\","
+        "\"account\":\"123456\"}]}";
     char data[4096];
     struct shn_link *l = new_link();
     struct shn_link_load_stats st;
@@ -475,14 +483,14 @@ static void test_parse_events_and_personas(void **state)
         "{\"persona\":\"ti:3\",\"handles\":{\"github\":\"ab\"}}\n"
         "{\"persona\":\"ti:4\",\"wallets\":[{\"chain\":\"TRON\"}]}\n";
     memset(&bad, 0, sizeof bad);
-    assert_int_equal(shn_link_load_personas(l, personas, strlen(personas), "p.jsonl", on_bad,
-                                            &bad, &st),
-                     SHN_OK);
+    assert_int_equal(
+        shn_link_load_personas(l, personas, strlen(personas), "p.jsonl", on_bad, &bad, &st),
+        SHN_OK);
     assert_int_equal(st.good, 2);
     assert_int_equal(st.bad, 2);
     assert_string_equal(bad.first, "p.jsonl:3: handles.github: expected an array of strings");
     assert_int_equal(shn_link_update(l), SHN_OK);
-    assert_true(same(l, "ti:1", "u1")); /* phone */
+    assert_true(same(l, "ti:1", "u1"));   /* phone */
     assert_true(same(l, "ti:1", "ti:2")); /* TRON wallet */
     shn_link_free(l);
 }
