@@ -296,6 +296,13 @@ out:
     return rc;
 }
 
+int shn_link_open_memory(const void *data, size_t len, struct shn_link **out, struct shn_diag *diag)
+{
+    if ((!data && len) || !out)
+        return SHN_ERR_INVALID;
+    return load_bytes(data, len, "-", out, diag);
+}
+
 int shn_link_open(const char *path, struct shn_link **out, struct shn_diag *diag)
 {
     struct shn_mapped_file m = {0};

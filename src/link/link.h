@@ -77,7 +77,7 @@ int shn_link_normalize(enum shn_link_kind kind, const char *raw, size_t len, con
 
 /* Records that `account` has the identifier (raw, normalised here; an IPv4
  * address also adds its /24). A value that normalises to nothing returns
- * SHN_ERR_PARSE and changes nothing. persona marks a threat-intel node. */
+ * SHN_ERR_PARSE and changes nothing. */
 int shn_link_add(struct shn_link *l, const char *account, enum shn_link_kind kind, const char *raw,
                  size_t len);
 /* Makes sure a node exists (an account with no identifier yet). */
@@ -128,6 +128,9 @@ void shn_link_stats(const struct shn_link *l, struct shn_link_stats *out);
  * shn_link_open reads it; options come from the file. */
 int shn_link_save(struct shn_link *l, const char *path, struct shn_diag *diag);
 int shn_link_open(const char *path, struct shn_link **out, struct shn_diag *diag);
+/* The same from bytes in memory (the fuzzing entry point). */
+int shn_link_open_memory(const void *data, size_t len, struct shn_link **out,
+                         struct shn_diag *diag);
 
 /* The explanation of the cluster of an account, or of a cluster id, as the
  * JSON object of the issue ({"account","cluster","members","joins"}, plus
