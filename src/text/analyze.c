@@ -74,8 +74,7 @@ int shn_text_engine_open(const struct shn_text_options *opt, struct shn_text_eng
     }
     eng->mecab = mecab_new(3, argv);
     if (!eng->mecab) {
-        rc = shn_diag_set(diag, SHN_ERR_NOT_FOUND, dir, 0, NULL, "MeCab: %s",
-                          mecab_strerror(NULL));
+        rc = shn_diag_set(diag, SHN_ERR_NOT_FOUND, dir, 0, NULL, "MeCab: %s", mecab_strerror(NULL));
         goto out;
     }
     if (file_exists(model)) {

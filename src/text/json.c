@@ -3,9 +3,9 @@
 #include "text/text_internal.h"
 
 static const char *const kind_names[SHN_TEXT_KIND__COUNT] = {
-    "simplified_han", "hangul",  "spacing",       "sequence",           "doubled_particle",
-    "politeness",     "calque",  "unknown_word",  "halfwidth_katakana", "punctuation",
-    "invalid_utf8",
+    "simplified_han",     "hangul",      "spacing",      "sequence",
+    "doubled_particle",   "politeness",  "calque",       "unknown_word",
+    "halfwidth_katakana", "punctuation", "invalid_utf8",
 };
 
 const char *shn_text_kind_name(int kind)

@@ -63,11 +63,11 @@ enum shn_text_kind {
 const char *shn_text_kind_name(int kind);
 
 struct shn_text_finding {
-    size_t start, end;   /* code point offsets into the text, end exclusive */
-    int kind;            /* enum shn_text_kind */
-    double weight;       /* how much it lowered the score (0 = informative) */
-    char en[160];        /* short reason in English, NUL-terminated */
-    char ja[192];        /* the same in Japanese */
+    size_t start, end; /* code point offsets into the text, end exclusive */
+    int kind;          /* enum shn_text_kind */
+    double weight;     /* how much it lowered the score (0 = informative) */
+    char en[160];      /* short reason in English, NUL-terminated */
+    char ja[192];      /* the same in Japanese */
 };
 
 /* Share of the text's letters by script (each in [0,1]; they sum to 1 when
@@ -90,9 +90,9 @@ struct shn_text_result {
 };
 
 struct shn_text_options {
-    const char *model_path;     /* NULL: $SHINSA_TEXT_MODEL, else the one the build made */
-    const char *dicdir;         /* NULL: the IPA dictionary, /var/lib/mecab/dic/ipadic-utf8 */
-    bool allow_missing_model;   /* true: run model-free when no model is found */
+    const char *model_path;   /* NULL: $SHINSA_TEXT_MODEL, else the one the build made */
+    const char *dicdir;       /* NULL: the IPA dictionary, /var/lib/mecab/dic/ipadic-utf8 */
+    bool allow_missing_model; /* true: run model-free when no model is found */
 };
 
 struct shn_text_engine;

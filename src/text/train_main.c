@@ -150,7 +150,8 @@ static int put_table(struct shn_buf *out, const struct counts *c, uint32_t min, 
             continue;
         uint64_t k = c->keys[i];
         uint64_t a = (k >> 42) & 0x1FFFFF, b = (k >> 21) & 0x1FFFFF, d = k & 0x1FFFFF;
-        s[n].key = shn__text_key(arity == 3 ? (uint32_t)a - 1 : 0, (uint32_t)b - 1, (uint32_t)d - 1);
+        s[n].key =
+            shn__text_key(arity == 3 ? (uint32_t)a - 1 : 0, (uint32_t)b - 1, (uint32_t)d - 1);
         s[n].val = c->vals[i];
         n++;
     }

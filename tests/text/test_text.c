@@ -122,8 +122,7 @@ static const struct expect expected[] = {
     {"本がが欲しいです。", SHN_TEXT_DOUBLED_PARTICLE, 1, 3, false},
     {"明日は東京に行くです。", SHN_TEXT_POLITENESS, 6, 10, false},
     {"映画はとても面白いでした。", SHN_TEXT_POLITENESS, 6, 11, false},
-    {"勉強することが好きだ、そしてチームで働くのが得意です。", SHN_TEXT_POLITENESS, 9, 10,
-     false},
+    {"勉強することが好きだ、そしてチームで働くのが得意です。", SHN_TEXT_POLITENESS, 9, 10, false},
     {"私の名前はジョンです。", SHN_TEXT_CALQUE, 0, 5, false},
     {"五年以上の経験を持っています。", SHN_TEXT_CALQUE, 5, 11, false},
     {"私は学生です。私は東京に住んでいます。私はゲームが好きです。", SHN_TEXT_CALQUE, 19, 21,
@@ -412,7 +411,8 @@ static void test_heldout_false_alarms(void **state)
     if (shn_file_read(path, 64u << 20, &data, &len, NULL) != SHN_OK || len == 0 ||
         !shn_text_engine_has_model(eng)) {
         printf("SKIP: no held-out corpus at %s (the Japanese documentation packages are "
-               "missing: bash scripts/install-deps.sh)\n", path);
+               "missing: bash scripts/install-deps.sh)\n",
+               path);
         shn_free(data);
         skip();
     }
@@ -444,8 +444,8 @@ static void test_heldout_false_alarms(void **state)
     for (int k = 0; k < SHN_TEXT_KIND__COUNT; k++)
         if (by_kind[k])
             printf("  %-20s %zu\n", shn_text_kind_name(k), by_kind[k]);
-    printf("false-alarm rate at threshold %.2f: %.2f%% (%zu of %zu)\n",
-           SHN_TEXT_DEFAULT_THRESHOLD, 100.0 * (double)alarms / (double)n, alarms, n);
+    printf("false-alarm rate at threshold %.2f: %.2f%% (%zu of %zu)\n", SHN_TEXT_DEFAULT_THRESHOLD,
+           100.0 * (double)alarms / (double)n, alarms, n);
     assert_true(n >= 100);
     assert_true(alarms * 100 <= n * 3); /* at most 3% */
 }
