@@ -125,7 +125,10 @@ struct shn_link_stats {
 void shn_link_stats(const struct shn_link *l, struct shn_link_stats *out);
 
 /* LINKDB: a versioned, checksummed file written atomically (docs/link.md).
- * shn_link_open reads it; options come from the file. */
+ * shn_link_save first brings the clusters up to date (shn_link_update).
+ * shn_link_open reads it into a new graph (free with shn_link_free); the
+ * options come from the file. Errors: SHN_ERR_IO, SHN_ERR_FORMAT (not a
+ * LINKDB or another version), SHN_ERR_CORRUPT, SHN_ERR_NOMEM. */
 int shn_link_save(struct shn_link *l, const char *path, struct shn_diag *diag);
 int shn_link_open(const char *path, struct shn_link **out, struct shn_diag *diag);
 /* The same from bytes in memory (the fuzzing entry point). */
