@@ -26,7 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (shn_trace_builder_to_memory(b, &bytes, &len, &diag) == SHN_OK &&
         shn_trace_graph_open_mem(bytes, len, &g, &diag) == SHN_OK &&
         shn_trace_graph_addresses(g) > 0) {
-        struct shn_trace_opts o = {.method = (int)(size % 3), .sources = &src, .n_sources = 1,
+        struct shn_trace_opts o = {.method = (int)(size % 3),
+                                   .sources = &src,
+                                   .n_sources = 1,
                                    .stop_kinds = SHN_TRACE_DEFAULT_STOPS};
         if (shn_trace_run(g, &o, &r, &diag) == SHN_OK && o.method != SHN_TRACE_POISON &&
             shn_trace_check(g, &r, &diag) != SHN_OK)

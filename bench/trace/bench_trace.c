@@ -42,8 +42,7 @@ static double in_child(int (*fn)(void *), void *arg, const char *what)
 
     fflush(stdout);
     pid = fork();
-    if (pid == 0)
-    {
+    if (pid == 0) {
         int rc = fn(arg);
         fflush(stdout);
         _exit(rc);
@@ -140,8 +139,8 @@ static int do_run(void *p)
            shn_trace_graph_bytes(g));
     printf("  haircut: %llu transfers in %.4f s = %.1f M transfers/s (1 core); %zu tainted; "
            "exits %s\n",
-           (unsigned long long)r.transfers_scanned, best,
-           (double)r.transfers_scanned / best / 1e6, r.n_entries, text);
+           (unsigned long long)r.transfers_scanned, best, (double)r.transfers_scanned / best / 1e6,
+           r.n_entries, text);
     {
         FILE *f = fopen("/dev/shm/bench_trace_run", "w");
         if (f) {
@@ -182,7 +181,8 @@ static int case_run(struct job *j, unsigned long long n, const char *title)
     double t0 = now(), mb;
 
     printf("%s: %llu background transfers\n", title, n);
-    if (shn_trace_gen(j->dir, &go, &diag) != SHN_OK || read_source(j->dir, j->source, sizeof j->source))
+    if (shn_trace_gen(j->dir, &go, &diag) != SHN_OK ||
+        read_source(j->dir, j->source, sizeof j->source))
         return -1;
     printf("  generate: %.1f s\n", now() - t0);
     mb = in_child(do_import, j, "import");
@@ -252,7 +252,8 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--no-baselines") == 0)
             baselines = 0;
         else {
-            fprintf(stderr, "usage: bench_trace [--transfers N | --big] [--dir DIR] [--no-baselines]\n");
+            fprintf(stderr,
+                    "usage: bench_trace [--transfers N | --big] [--dir DIR] [--no-baselines]\n");
             return 2;
         }
     }
@@ -278,7 +279,8 @@ int main(int argc, char **argv)
         fclose(f);
         remove("/dev/shm/bench_trace_run");
     }
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/networkx_haircut.py %s/transfers.csv %s/labels.csv %s",
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 %s/networkx_haircut.py %s/transfers.csv %s/labels.csv %s",
              SHN_BENCH_DIR, slice.dir, slice.dir, slice.source);
     {
         FILE *p = popen(cmd, "r");
@@ -295,10 +297,12 @@ int main(int argc, char **argv)
         if (s)
             secs = strtod(s + 11, NULL);
         s = strstr(line, "\"exits_tainted\": \"");
-        printf("networkx haircut (1M slice): %.2f s; ours %.4f s; ratio %.0fx; exits %s (ours %s)\n",
-               secs, ours, secs / ours, s ? "match check below" : "?", ours_exits);
+        printf(
+            "networkx haircut (1M slice): %.2f s; ours %.4f s; ratio %.0fx; exits %s (ours %s)\n",
+            secs, ours, secs / ours, s ? "match check below" : "?", ours_exits);
         printf("  networkx result: %s", line);
-        if (s && strncmp(s + 18, ours_exits, strlen(ours_exits)) == 0 && s[18 + strlen(ours_exits)] == '"')
+        if (s && strncmp(s + 18, ours_exits, strlen(ours_exits)) == 0 &&
+            s[18 + strlen(ours_exits)] == '"')
             printf("  tainted at exits: identical\n");
         else
             printf("  tainted at exits: DIFFERENT\n");

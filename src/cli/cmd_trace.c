@@ -85,11 +85,14 @@ static int load_sanctioned(struct shn_trace_builder *b, const char *dir, struct 
 
 static int cmd_import(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"transfers", required_argument, 0, 't'}, {"out", required_argument, 0, 'o'},
-        {"labels", required_argument, 0, 'l'},    {"sanctioned-dir", required_argument, 0, 's'},
-        {"strict", no_argument, 0, 'S'},          {"json", no_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
+    static const struct option opts[] = {{"transfers", required_argument, 0, 't'},
+                                         {"out", required_argument, 0, 'o'},
+                                         {"labels", required_argument, 0, 'l'},
+                                         {"sanctioned-dir", required_argument, 0, 's'},
+                                         {"strict", no_argument, 0, 'S'},
+                                         {"json", no_argument, 0, 'j'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *files[MAX_FILES], *labels[MAX_FILES], *out = NULL, *sdir = NULL;
     size_t n_files = 0, n_labels = 0;
     struct shn_trace_builder *b = NULL;
@@ -107,21 +110,34 @@ static int cmd_import(int argc, char **argv)
             while (optind < argc && argv[optind][0] != '-' && n_files < MAX_FILES)
                 files[n_files++] = argv[optind++];
             break;
-        case 'o': out = optarg; break;
+        case 'o':
+            out = optarg;
+            break;
         case 'l':
             if (n_labels >= MAX_FILES)
                 goto toomany;
             labels[n_labels++] = optarg;
             break;
-        case 's': sdir = optarg; break;
-        case 'S': strict = 1; break;
-        case 'j': json = 1; break;
-        case 'h': fputs(usage, stdout); return SHN_EXIT_OK;
-        default: fputs(usage, stderr); return SHN_EXIT_USAGE;
+        case 's':
+            sdir = optarg;
+            break;
+        case 'S':
+            strict = 1;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return SHN_EXIT_OK;
+        default:
+            fputs(usage, stderr);
+            return SHN_EXIT_USAGE;
         }
     }
     if (!n_files || !out || optind < argc) {
-        fprintf(stderr, "shinsa: trace import needs --transfers FILE... and --out GRAPH\n%s", usage);
+        fprintf(stderr, "shinsa: trace import needs --transfers FILE... and --out GRAPH\n%s",
+                usage);
         return SHN_EXIT_USAGE;
     }
     rc = shn_trace_builder_new(&b);
@@ -360,15 +376,22 @@ static int write_report(const struct shn_trace_graph *g, const struct shn_trace_
 
 static int cmd_run(int argc, char **argv, int mode)
 {
-    static const struct option opts[] = {
-        {"graph", required_argument, 0, 'g'},    {"source", required_argument, 0, 's'},
-        {"sources-file", required_argument, 0, 'f'}, {"method", required_argument, 0, 'm'},
-        {"since", required_argument, 0, 'S'},    {"amount", required_argument, 0, 'a'},
-        {"asset", required_argument, 0, 'A'},    {"dust", required_argument, 0, 'd'},
-        {"max-hops", required_argument, 0, 'H'}, {"stop", required_argument, 0, 'p'},
-        {"check", no_argument, 0, 'c'},          {"json", no_argument, 0, 'j'},
-        {"out", required_argument, 0, 'o'},      {"paths", required_argument, 0, 'P'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    static const struct option opts[] = {{"graph", required_argument, 0, 'g'},
+                                         {"source", required_argument, 0, 's'},
+                                         {"sources-file", required_argument, 0, 'f'},
+                                         {"method", required_argument, 0, 'm'},
+                                         {"since", required_argument, 0, 'S'},
+                                         {"amount", required_argument, 0, 'a'},
+                                         {"asset", required_argument, 0, 'A'},
+                                         {"dust", required_argument, 0, 'd'},
+                                         {"max-hops", required_argument, 0, 'H'},
+                                         {"stop", required_argument, 0, 'p'},
+                                         {"check", no_argument, 0, 'c'},
+                                         {"json", no_argument, 0, 'j'},
+                                         {"out", required_argument, 0, 'o'},
+                                         {"paths", required_argument, 0, 'P'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *prefix = NULL, *target_text = NULL;
     struct shn_trace_path *paths = NULL;
     size_t n_paths = 0;
@@ -389,15 +412,20 @@ static int cmd_run(int argc, char **argv, int mode)
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
-        case 'g': graph = optarg; break;
+        case 'g':
+            graph = optarg;
+            break;
         case 's':
             if (n_srcs >= SHN_TRACE_MAX_SOURCES)
                 goto usage;
             srcs[n_srcs++] = optarg;
-            while (mode != MODE_EXPOSURE && optind < argc && argv[optind][0] != '-' && n_srcs < SHN_TRACE_MAX_SOURCES)
+            while (mode != MODE_EXPOSURE && optind < argc && argv[optind][0] != '-' &&
+                   n_srcs < SHN_TRACE_MAX_SOURCES)
                 srcs[n_srcs++] = argv[optind++];
             break;
-        case 'f': sources_file = optarg; break;
+        case 'f':
+            sources_file = optarg;
+            break;
         case 'm':
             o.method = shn_trace_method_parse(optarg);
             if (o.method < 0) {
@@ -416,7 +444,9 @@ static int cmd_run(int argc, char **argv, int mode)
                 goto out;
             o.has_amount = true;
             break;
-        case 'A': asset = optarg; break;
+        case 'A':
+            asset = optarg;
+            break;
         case 'd':
             if (parse_amount("--dust", optarg, &o.dust))
                 goto out;
@@ -430,15 +460,25 @@ static int cmd_run(int argc, char **argv, int mode)
             if (parse_stops(optarg, &o.stop_kinds))
                 goto out;
             break;
-        case 'c': check = 1; break;
-        case 'j': json = 1; break;
-        case 'o': prefix = optarg; break;
+        case 'c':
+            check = 1;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'o':
+            prefix = optarg;
+            break;
         case 'P':
             if (shn_cli_parse_int("--paths", optarg, 1, 64, &max_paths))
                 goto out;
             break;
-        case 'h': fputs(usage, stdout); status = SHN_EXIT_OK; goto out;
-        default: goto usage;
+        case 'h':
+            fputs(usage, stdout);
+            status = SHN_EXIT_OK;
+            goto out;
+        default:
+            goto usage;
         }
     }
     if (mode == MODE_EXPOSURE && optind == argc - 1)
@@ -549,8 +589,9 @@ static int cmd_run(int argc, char **argv, int mode)
     status = SHN_EXIT_OK;
     goto out;
 usage:
-    fprintf(stderr, "shinsa: trace run needs --graph GRAPH and --source ADDR (and --asset with "
-                    "--amount)\n%s",
+    fprintf(stderr,
+            "shinsa: trace run needs --graph GRAPH and --source ADDR (and --asset with "
+            "--amount)\n%s",
             usage);
     status = SHN_EXIT_USAGE;
 out:
@@ -578,7 +619,9 @@ static int cmd_gen(int argc, char **argv)
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
-        case 'o': dir = optarg; break;
+        case 'o':
+            dir = optarg;
+            break;
         case 't':
             if (shn_cli_parse_int("--transfers", optarg, 1000, 4000000000L, &v))
                 return SHN_EXIT_USAGE;
@@ -594,8 +637,12 @@ static int cmd_gen(int argc, char **argv)
                 return SHN_EXIT_USAGE;
             o.seed = (uint64_t)v;
             break;
-        case 'h': fputs(usage, stdout); return SHN_EXIT_OK;
-        default: fputs(usage, stderr); return SHN_EXIT_USAGE;
+        case 'h':
+            fputs(usage, stdout);
+            return SHN_EXIT_OK;
+        default:
+            fputs(usage, stderr);
+            return SHN_EXIT_USAGE;
         }
     }
     if (!dir || optind < argc) {

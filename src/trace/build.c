@@ -189,8 +189,8 @@ int shn_trace_builder_add_label(struct shn_trace_builder *b, const char *address
     uint32_t id;
     int rc;
 
-    if (len == 0 || len > SHN_TRACE_MAX_ADDRESS_LEN || kind <= 0 ||
-        kind >= SHN_TRACE_KIND__COUNT || nlen > SHN_TRACE_MAX_LABEL_NAME)
+    if (len == 0 || len > SHN_TRACE_MAX_ADDRESS_LEN || kind <= 0 || kind >= SHN_TRACE_KIND__COUNT ||
+        nlen > SHN_TRACE_MAX_LABEL_NAME)
         return SHN_ERR_INVALID;
     memcpy(norm, address, len + 1);
     shn__trace_normalize(norm, len);

@@ -48,8 +48,8 @@ static bool is_source(const struct shn_trace_opts *o, uint32_t a)
 }
 
 int shn_trace_exposure_paths(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
-                             const struct shn_trace_result *res, uint32_t address,
-                             size_t max_paths, struct shn_trace_path **out, size_t *n_out)
+                             const struct shn_trace_result *res, uint32_t address, size_t max_paths,
+                             struct shn_trace_path **out, size_t *n_out)
 {
     struct by_to *v = NULL;
     struct shn_trace_path *paths = NULL;

@@ -13,15 +13,25 @@
 #include "core/log.h"
 #include "trace/trace_internal.h"
 
-enum { K_USER = 1, K_EXCHANGE, K_BRIDGE, K_MIXER, K_DEX, K_HACKER, K_FRESH, K_PEEL, K_CONSOL,
-       K_VICTIM };
+enum {
+    K_USER = 1,
+    K_EXCHANGE,
+    K_BRIDGE,
+    K_MIXER,
+    K_DEX,
+    K_HACKER,
+    K_FRESH,
+    K_PEEL,
+    K_CONSOL,
+    K_VICTIM
+};
 enum { N_EXCHANGES = 12, N_BRIDGES = 3, N_MIXERS = 2, N_DEXES = 2 };
 enum { A_ETH, A_USDT, A_USDC, A_DAI };
 
 static const char *const asset_names[] = {"ETH", "USDT", "USDC", "DAI"};
 static const char *const exchange_names[N_EXCHANGES] = {
-    "Huione Exchange", "Garantex",  "OKX",     "Binance",  "Bybit",    "HTX",
-    "KuCoin",          "Gate.io",   "MEXC",    "Bitget",   "Kraken",   "Coinbase"};
+    "Huione Exchange", "Garantex", "OKX",  "Binance", "Bybit",  "HTX",
+    "KuCoin",          "Gate.io",  "MEXC", "Bitget",  "Kraken", "Coinbase"};
 static const char *const bridge_names[N_BRIDGES] = {"THORChain Router", "eXch Bridge",
                                                     "Avalanche Bridge"};
 static const char *const mixer_names[N_MIXERS] = {"Tornado Cash 100 ETH", "Tornado Cash 10 ETH"};
@@ -62,9 +72,15 @@ static uint64_t splitmix(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static uint64_t rnd(struct gen *G, uint64_t n) { return n ? splitmix(&G->rng) % n : 0; }
+static uint64_t rnd(struct gen *G, uint64_t n)
+{
+    return n ? splitmix(&G->rng) % n : 0;
+}
 
-static uint64_t A(int kind, uint64_t i) { return (uint64_t)kind << 48 | i; }
+static uint64_t A(int kind, uint64_t i)
+{
+    return (uint64_t)kind << 48 | i;
+}
 
 static void addr_text(uint64_t a, char out[43])
 {
@@ -298,8 +314,9 @@ static int write_truth(struct gen *G, const char *path, shn_u128 stolen, uint32_
     addr_text(A(K_HACKER, 0), a);
     shn_trace_u128_format(stolen, amt, sizeof amt);
     shn_trace_time_format(t0, when, sizeof when);
-    fprintf(f, "{\"source\": \"%s\", \"asset\": \"ETH\", \"stolen\": \"%s\", \"theft_time\": \"%s\",\n"
-               " \"exits\": [",
+    fprintf(f,
+            "{\"source\": \"%s\", \"asset\": \"ETH\", \"stolen\": \"%s\", \"theft_time\": \"%s\",\n"
+            " \"exits\": [",
             a, amt, when);
     for (int i = 0; i < N_EXCHANGES + N_BRIDGES + N_MIXERS + N_DEXES; i++) {
         const char *name, *kind;
@@ -319,8 +336,10 @@ static int write_truth(struct gen *G, const char *path, shn_u128 stolen, uint32_
             kind = "dex";
         }
         shn_trace_u128_format(G->exit_amount[i], amt, sizeof amt);
-        fprintf(f, "%s\n  {\"label\": \"%s\", \"kind\": \"%s\", \"asset\": \"ETH\", \"amount\": \"%s\"}",
-                k++ ? "," : "", name, kind, amt);
+        fprintf(
+            f,
+            "%s\n  {\"label\": \"%s\", \"kind\": \"%s\", \"asset\": \"ETH\", \"amount\": \"%s\"}",
+            k++ ? "," : "", name, kind, amt);
     }
     fprintf(f, "],\n \"patterns\": [");
     for (size_t i = 0; i < G->n_pat; i++) {
@@ -345,7 +364,8 @@ int shn_trace_gen(const char *dir, const struct shn_trace_gen_opts *o, struct sh
     memset(&G, 0, sizeof G);
     G.rng = o->seed ? o->seed : 0x5EED;
     if (n < 1000 || n > 10000000000ull || o->fanout < 5 || o->fanout > 100000)
-        return shn_diag_set(diag, SHN_ERR_INVALID, NULL, 0, "", "transfers 1000..1e10, fan-out 5..100000");
+        return shn_diag_set(diag, SHN_ERR_INVALID, NULL, 0, "",
+                            "transfers 1000..1e10, fan-out 5..100000");
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return shn_diag_set(diag, SHN_ERR_IO, dir, 0, "", "cannot create folder");
     users = n / 8 + 100;

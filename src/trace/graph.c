@@ -166,8 +166,8 @@ static int validate(struct shn_trace_graph *g, struct shn_diag *diag)
         return corrupt(diag, "bad label names");
     for (uint32_t i = 0; i < g->n_labels; i++) {
         const struct shn__trace_label *l = &g->labels[i];
-        if (l->addr >= g->n_addr || (i && l->addr <= g->labels[i - 1].addr) ||
-            l->kind == 0 || l->kind >= SHN_TRACE_KIND__COUNT || l->name_off >= g->label_blob_len)
+        if (l->addr >= g->n_addr || (i && l->addr <= g->labels[i - 1].addr) || l->kind == 0 ||
+            l->kind >= SHN_TRACE_KIND__COUNT || l->name_off >= g->label_blob_len)
             return corrupt(diag, "bad label");
     }
     return SHN_OK;
@@ -228,10 +228,22 @@ void shn_trace_graph_close(struct shn_trace_graph *g)
     shn_free(g);
 }
 
-uint32_t shn_trace_graph_addresses(const struct shn_trace_graph *g) { return g->n_addr; }
-uint64_t shn_trace_graph_transfers(const struct shn_trace_graph *g) { return g->n_transfers; }
-uint32_t shn_trace_graph_assets(const struct shn_trace_graph *g) { return g->n_assets; }
-size_t shn_trace_graph_bytes(const struct shn_trace_graph *g) { return g->size; }
+uint32_t shn_trace_graph_addresses(const struct shn_trace_graph *g)
+{
+    return g->n_addr;
+}
+uint64_t shn_trace_graph_transfers(const struct shn_trace_graph *g)
+{
+    return g->n_transfers;
+}
+uint32_t shn_trace_graph_assets(const struct shn_trace_graph *g)
+{
+    return g->n_assets;
+}
+size_t shn_trace_graph_bytes(const struct shn_trace_graph *g)
+{
+    return g->size;
+}
 
 const char *shn_trace_graph_address(const struct shn_trace_graph *g, uint32_t id)
 {

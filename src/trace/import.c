@@ -171,8 +171,8 @@ static int add_row(struct shn_trace_builder *b, const struct shn_csv *r, size_t 
     /* Within one second: etl rows by block and position in the block,
      * generic rows in the order read. */
     order = c->kind == KIND_GENERIC ? b->seq : (block << 24) | pos;
-    rc = shn__trace_dict_intern(&b->addr, from, strlen(from), SHN_TRACE_MAX_ADDRESSES - 1,
-                                &from_id);
+    rc =
+        shn__trace_dict_intern(&b->addr, from, strlen(from), SHN_TRACE_MAX_ADDRESSES - 1, &from_id);
     if (rc == SHN_OK)
         rc = shn__trace_dict_intern(&b->addr, to, strlen(to), SHN_TRACE_MAX_ADDRESSES - 1, &to_id);
     if (rc == SHN_OK)
@@ -223,8 +223,8 @@ int shn_trace_builder_add_csv(struct shn_trace_builder *b, const char *data, siz
         b->seq++;
         rc = add_row(b, &r, n, &c, &field, &why);
         if (rc == SHN_ERR_PARSE)
-            rc = bad_row(b, &reported, strict, file, r.record_line, field, why, &b->stats.bad,
-                         diag);
+            rc =
+                bad_row(b, &reported, strict, file, r.record_line, field, why, &b->stats.bad, diag);
         else if (rc != SHN_OK)
             rc = shn_diag_set(diag, rc, file, r.record_line, "", "%s", shn_strerror(rc));
     }

@@ -79,7 +79,7 @@ static int push(struct shn_trace_pattern **out, size_t *n, size_t *cap, uint32_t
     }
     (*out)[*n].address = addr;
     (*out)[*n].kind = kind;
-    snprintf((*out)[*n].evidence, sizeof (*out)[*n].evidence, "%s", evidence);
+    snprintf((*out)[*n].evidence, sizeof(*out)[*n].evidence, "%s", evidence);
     (*n)++;
     return SHN_OK;
 }
@@ -119,8 +119,7 @@ static uint32_t peel_step(const struct shn_trace_graph *g, const struct addr_inf
     if (count < 2 || !total || big_to == UINT32_MAX)
         return UINT32_MAX;
     *big_share = (double)big / (double)total;
-    if (*big_share < 0.70 || (double)small / (double)total > 0.25 ||
-        !tainted(set, n_set, big_to))
+    if (*big_share < 0.70 || (double)small / (double)total > 0.25 || !tainted(set, n_set, big_to))
         return UINT32_MAX;
     return big_to;
 }
@@ -237,7 +236,8 @@ int shn_trace_patterns(const struct shn_trace_graph *g, const struct shn_trace_r
             int64_t first_out = -1;
             for (uint64_t j = 0; j < n_inl; j++) {
                 const struct shn__trace_rec *r = &g->rec[inl[j]];
-                if ((r->asset & ~SHN__TRACE_BIG_BIT) == a->asset && (int64_t)r->time <= a->first + 600)
+                if ((r->asset & ~SHN__TRACE_BIG_BIT) == a->asset &&
+                    (int64_t)r->time <= a->first + 600)
                     in += shn__trace_amount(g, r);
             }
             for (uint64_t j = 0; j < n_outl; j++) {
@@ -285,8 +285,10 @@ int shn_trace_patterns(const struct shn_trace_graph *g, const struct shn_trace_r
                          name[0] ? name : shn_trace_graph_address(g, small_to));
                 rc = push(&pats, &n_pats, &cap_pats, a->addr, SHN_TRACE_PAT_PEEL, ev);
             } else if (pred != UINT32_MAX) {
-                snprintf(ev, sizeof ev, "end of a peel chain: got the big part of a peel step "
-                                        "from %.42s", shn_trace_graph_address(g, pred));
+                snprintf(ev, sizeof ev,
+                         "end of a peel chain: got the big part of a peel step "
+                         "from %.42s",
+                         shn_trace_graph_address(g, pred));
                 rc = push(&pats, &n_pats, &cap_pats, a->addr, SHN_TRACE_PAT_PEEL, ev);
             }
         }

@@ -7,8 +7,8 @@
 #include "core/alloc.h"
 #include "trace/trace_internal.h"
 
-#define COLS 7     /* hop columns in the chart: 0..5 and "6+" */
-#define PER_COL 6  /* nodes per column */
+#define COLS 7    /* hop columns in the chart: 0..5 and "6+" */
+#define PER_COL 6 /* nodes per column */
 
 int shn_trace_patterns_json(const struct shn_trace_graph *g, const struct shn_trace_pattern *p,
                             size_t n, struct shn_buf *out)
@@ -19,8 +19,8 @@ int shn_trace_patterns_json(const struct shn_trace_graph *g, const struct shn_tr
         if (rc == SHN_OK)
             rc = shn_buf_append_json_string(out, shn_trace_graph_address(g, p[i].address));
         if (rc == SHN_OK)
-            rc = shn_buf_appendf(out, ", \"pattern\": \"%s\", \"evidence\": ",
-                                 shn_trace_pattern_name(p[i].kind));
+            rc = shn_buf_appendf(
+                out, ", \"pattern\": \"%s\", \"evidence\": ", shn_trace_pattern_name(p[i].kind));
         if (rc == SHN_OK)
             rc = shn_buf_append_json_string(out, p[i].evidence);
         if (rc == SHN_OK)
@@ -36,18 +36,32 @@ static int esc(struct shn_buf *b, const char *s)
     int rc = SHN_OK;
     for (; rc == SHN_OK && *s; s++) {
         switch (*s) {
-        case '<': rc = shn_buf_append_str(b, "&lt;"); break;
-        case '>': rc = shn_buf_append_str(b, "&gt;"); break;
-        case '&': rc = shn_buf_append_str(b, "&amp;"); break;
-        case '"': rc = shn_buf_append_str(b, "&quot;"); break;
-        case '\'': rc = shn_buf_append_str(b, "&#39;"); break;
-        default: rc = shn_buf_append_char(b, *s);
+        case '<':
+            rc = shn_buf_append_str(b, "&lt;");
+            break;
+        case '>':
+            rc = shn_buf_append_str(b, "&gt;");
+            break;
+        case '&':
+            rc = shn_buf_append_str(b, "&amp;");
+            break;
+        case '"':
+            rc = shn_buf_append_str(b, "&quot;");
+            break;
+        case '\'':
+            rc = shn_buf_append_str(b, "&#39;");
+            break;
+        default:
+            rc = shn_buf_append_char(b, *s);
         }
     }
     return rc;
 }
 
-static void amount(shn_u128 v, char *buf, size_t size) { shn_trace_u128_format(v, buf, size); }
+static void amount(shn_u128 v, char *buf, size_t size)
+{
+    shn_trace_u128_format(v, buf, size);
+}
 
 static int cmp_tainted_desc(const void *pa, const void *pb)
 {
@@ -80,8 +94,9 @@ static int chart(const struct shn_trace_graph *g, const struct shn_trace_result 
         if (!dup && cnt[c] < PER_COL)
             node[c][cnt[c]++] = e->address;
     }
-    rc = shn_buf_appendf(b, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
-                            "font-family='sans-serif' font-size='10'>\n",
+    rc = shn_buf_appendf(b,
+                         "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
+                         "font-family='sans-serif' font-size='10'>\n",
                          COLS * 190 + 20, PER_COL * 60 + 40);
     /* edges: recorded tainted transfers between drawn nodes */
     for (size_t f = 0; rc == SHN_OK && f < res->n_flows; f++) {
@@ -99,8 +114,9 @@ static int chart(const struct shn_trace_graph *g, const struct shn_trace_result 
                 }
             }
         if (fc >= 0 && tc >= 0 && fc != tc)
-            rc = shn_buf_appendf(b, "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='#c33' "
-                                    "stroke-opacity='0.35'/>\n",
+            rc = shn_buf_appendf(b,
+                                 "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='#c33' "
+                                 "stroke-opacity='0.35'/>\n",
                                  20 + fc * 190 + 160, 40 + fk * 60 + 15, 20 + tc * 190,
                                  40 + tk * 60 + 15);
     }
@@ -110,11 +126,14 @@ static int chart(const struct shn_trace_graph *g, const struct shn_trace_result 
         for (size_t k = 0; rc == SHN_OK && k < cnt[c]; k++) {
             const char *text = label_of(g, node[c][k]);
             int kind = shn_trace_graph_label(g, node[c][k], NULL);
-            rc = shn_buf_appendf(b, "<rect x='%d' y='%d' width='160' height='30' rx='4' "
-                                    "fill='%s' stroke='#555'/>\n<text x='%d' y='%d'>",
+            rc = shn_buf_appendf(b,
+                                 "<rect x='%d' y='%d' width='160' height='30' rx='4' "
+                                 "fill='%s' stroke='#555'/>\n<text x='%d' y='%d'>",
                                  20 + c * 190, 40 + (int)k * 60,
-                                 c == 0 ? "#f4c7c3" : kind ? "#c6dbef" : "#eee", 24 + c * 190,
-                                 58 + (int)k * 60);
+                                 c == 0 ? "#f4c7c3"
+                                 : kind ? "#c6dbef"
+                                        : "#eee",
+                                 24 + c * 190, 58 + (int)k * 60);
             if (rc == SHN_OK)
                 rc = shn_buf_appendf(b, "%.26s", text);
             if (rc == SHN_OK)
@@ -157,8 +176,9 @@ int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trac
             rc = shn_buf_append_str(b, "</code>");
     }
     if (rc == SHN_OK)
-        rc = shn_buf_appendf(b, ". %zu tainted address-assets; %llu tainted transfers of %llu.</p>\n"
-                                "<h2>Main paths</h2>\n",
+        rc = shn_buf_appendf(b,
+                             ". %zu tainted address-assets; %llu tainted transfers of %llu.</p>\n"
+                             "<h2>Main paths</h2>\n",
                              res->n_entries, (unsigned long long)res->tainted_transfers,
                              (unsigned long long)res->transfers_scanned);
     if (rc == SHN_OK)

@@ -5,8 +5,8 @@
 #include "core/alloc.h"
 #include "trace/trace_internal.h"
 
-#define EXIT_KINDS                                                                         \
-    ((1u << SHN_TRACE_KIND_EXCHANGE) | (1u << SHN_TRACE_KIND_BRIDGE) |                     \
+#define EXIT_KINDS                                                                                 \
+    ((1u << SHN_TRACE_KIND_EXCHANGE) | (1u << SHN_TRACE_KIND_BRIDGE) |                             \
      (1u << SHN_TRACE_KIND_MIXER) | (1u << SHN_TRACE_KIND_DEX) | (1u << SHN_TRACE_KIND_DEFI))
 
 static int put_amount(struct shn_buf *b, shn_u128 v)
@@ -87,7 +87,8 @@ int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trac
         if (rc == SHN_OK)
             rc = put_amount(out, e->tainted);
         if (rc == SHN_OK)
-            rc = shn_buf_appendf(out, ", \"fraction\": %.6f, \"hops\": %u, \"first_tainted\": \"%s\"}",
+            rc = shn_buf_appendf(out,
+                                 ", \"fraction\": %.6f, \"hops\": %u, \"first_tainted\": \"%s\"}",
                                  frac, e->hops, when);
         if (shn__trace_is_exit(g, e->address, e)) {
             exits[n_exits].address = e->address;
@@ -108,10 +109,11 @@ int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trac
         int kind = shn_trace_graph_label(g, exits[i].address, &name);
         rc = shn_buf_append_str(out, i ? ",\n  {\"label\": " : "\n  {\"label\": ");
         if (rc == SHN_OK)
-            rc = shn_buf_append_json_string(out, name[0] ? name
-                                                         : shn_trace_graph_address(g, exits[i].address));
+            rc = shn_buf_append_json_string(
+                out, name[0] ? name : shn_trace_graph_address(g, exits[i].address));
         if (rc == SHN_OK)
-            rc = shn_buf_appendf(out, ", \"kind\": \"%s\", \"address\": ", shn_trace_kind_name(kind));
+            rc = shn_buf_appendf(out,
+                                 ", \"kind\": \"%s\", \"address\": ", shn_trace_kind_name(kind));
         if (rc == SHN_OK)
             rc = shn_buf_append_json_string(out, shn_trace_graph_address(g, exits[i].address));
         if (rc == SHN_OK)

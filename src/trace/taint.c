@@ -16,8 +16,8 @@ struct lot {
 
 struct state {
     uint32_t addr, asset;
-    shn_u128 balance;  /* everything held (clean and tainted) */
-    shn_u128 taint;    /* haircut: tainted part of balance */
+    shn_u128 balance; /* everything held (clean and tainted) */
+    shn_u128 taint;   /* haircut: tainted part of balance */
     shn_u128 received, tainted_in, tainted_out, returned;
     uint32_t hops;
     bool source, stopped;
@@ -519,14 +519,13 @@ int shn_trace_check(const struct shn_trace_graph *g, const struct shn_trace_resu
             continue;
         }
         if (e->tainted_out > e->tainted && res->method != SHN_TRACE_POISON) {
-            rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "%s: sent more taint than got",
-                              a);
+            rc =
+                shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "%s: sent more taint than got", a);
             goto out;
         }
         if (res->method != SHN_TRACE_POISON) {
             if (e->held + e->tainted_out != e->tainted) {
-                rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "%s: taint not conserved",
-                                  a);
+                rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "%s: taint not conserved", a);
                 goto out;
             }
             absorbed[e->asset] += e->held;

@@ -64,12 +64,12 @@ void shn_trace_time_format(int64_t t, char *buf, size_t size);
 struct shn_trace_builder; /* transfers and labels being collected */
 
 struct shn_trace_import_stats {
-    uint64_t rows;          /* data rows read */
-    uint64_t transfers;     /* transfers kept */
-    uint64_t failed;        /* failed transactions skipped (receipt_status 0) */
-    uint64_t skipped;       /* zero amounts, contract creations (no `to`) */
-    uint64_t bad;           /* malformed rows (reported and counted) */
-    uint64_t labels;        /* labels kept */
+    uint64_t rows;      /* data rows read */
+    uint64_t transfers; /* transfers kept */
+    uint64_t failed;    /* failed transactions skipped (receipt_status 0) */
+    uint64_t skipped;   /* zero amounts, contract creations (no `to`) */
+    uint64_t bad;       /* malformed rows (reported and counted) */
+    uint64_t labels;    /* labels kept */
     uint64_t bad_labels;
 };
 
@@ -120,7 +120,7 @@ int shn_trace_graph_open_mem(const unsigned char *data, size_t len, struct shn_t
 void shn_trace_graph_close(struct shn_trace_graph *g); /* NULL is fine */
 
 struct shn_trace_transfer {
-    int64_t time;  /* Unix seconds */
+    int64_t time; /* Unix seconds */
     uint32_t from, to, asset;
     shn_u128 amount;
 };
@@ -148,22 +148,22 @@ const uint32_t *shn_trace_graph_in(const struct shn_trace_graph *g, uint32_t id,
 #define SHN_TRACE_MAX_SOURCES 4096
 
 struct shn_trace_opts {
-    int method;                 /* enum shn_trace_method */
-    const uint32_t *sources;    /* address ids */
+    int method;              /* enum shn_trace_method */
+    const uint32_t *sources; /* address ids */
     size_t n_sources;
-    int64_t since;              /* only transfers at or after this time; 0 = all */
+    int64_t since; /* only transfers at or after this time; 0 = all */
     /* With has_amount, only the first `amount` base units of `amount_asset`
      * that the sources send are stolen (taint budget, in time order, shared
      * by all sources); otherwise everything they send is. */
     bool has_amount;
     shn_u128 amount;
     uint32_t amount_asset;
-    shn_u128 dust;              /* tainted parts below this are not propagated */
-    uint32_t max_hops;          /* 0 = unlimited */
+    shn_u128 dust;     /* tainted parts below this are not propagated */
+    uint32_t max_hops; /* 0 = unlimited */
     /* Label kinds whose addresses record taint but do not pass it on;
      * bit (1 << kind). SHN_TRACE_DEFAULT_STOPS = exchange and bridge. */
     uint32_t stop_kinds;
-    bool record_flows;          /* keep every tainted transfer (for exposure paths) */
+    bool record_flows; /* keep every tainted transfer (for exposure paths) */
 };
 
 #define SHN_TRACE_DEFAULT_STOPS ((1u << SHN_TRACE_KIND_EXCHANGE) | (1u << SHN_TRACE_KIND_BRIDGE))
@@ -194,7 +194,7 @@ struct shn_trace_result {
     size_t n_entries;
     uint64_t transfers_scanned;
     uint64_t tainted_transfers;
-    shn_u128 dust_dropped;       /* tainted parts dropped as dust (all assets) */
+    shn_u128 dust_dropped; /* tainted parts dropped as dust (all assets) */
     bool budget_exhausted;
 };
 
@@ -221,11 +221,11 @@ int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trac
 #define SHN_TRACE_MAX_PATH 32
 
 struct shn_trace_path {
-    shn_u128 tainted;        /* tainted amount of the last hop into the address */
+    shn_u128 tainted; /* tainted amount of the last hop into the address */
     size_t n_steps;
     uint64_t steps[SHN_TRACE_MAX_PATH]; /* transfer indexes, from the source side */
     shn_u128 step_tainted[SHN_TRACE_MAX_PATH];
-    bool from_source;        /* the walk back reached a source */
+    bool from_source; /* the walk back reached a source */
 };
 
 /* The heaviest paths (at most max_paths) that brought taint to `address`,
@@ -233,17 +233,17 @@ struct shn_trace_path {
  * each followed back by the heaviest earlier tainted transfer into its
  * sender, until a source. *out is a new array (shn_free). */
 int shn_trace_exposure_paths(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
-                             const struct shn_trace_result *res, uint32_t address,
-                             size_t max_paths, struct shn_trace_path **out, size_t *n);
+                             const struct shn_trace_result *res, uint32_t address, size_t max_paths,
+                             struct shn_trace_path **out, size_t *n);
 
 /* ---- Patterns ------------------------------------------------------------ */
 
 enum shn_trace_pattern_kind {
-    SHN_TRACE_PAT_FAN_OUT = 0,     /* one input split into many outputs */
-    SHN_TRACE_PAT_PEEL,            /* hops each sending most onward, peeling a little */
-    SHN_TRACE_PAT_RAPID,           /* out within minutes of in */
-    SHN_TRACE_PAT_SHORT_LIVED,     /* active only a few days */
-    SHN_TRACE_PAT_CONSOLIDATION,   /* many tainted inputs merged */
+    SHN_TRACE_PAT_FAN_OUT = 0,   /* one input split into many outputs */
+    SHN_TRACE_PAT_PEEL,          /* hops each sending most onward, peeling a little */
+    SHN_TRACE_PAT_RAPID,         /* out within minutes of in */
+    SHN_TRACE_PAT_SHORT_LIVED,   /* active only a few days */
+    SHN_TRACE_PAT_CONSOLIDATION, /* many tainted inputs merged */
     SHN_TRACE_PAT__COUNT
 };
 

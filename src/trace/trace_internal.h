@@ -30,14 +30,14 @@ enum {
     SHN__SEC_ASSET_OFF,    /* u64[n_assets + 1] */
     SHN__SEC_ASSET_BLOB,
     SHN__SEC_ASSET_HASH,
-    SHN__SEC_TRANSFERS,    /* struct shn__trace_rec[n_transfers] */
-    SHN__SEC_BIG,          /* u64 pairs (low, high) */
-    SHN__SEC_OUT_START,    /* u64[n_addr + 1] */
-    SHN__SEC_OUT_LIST,     /* u32[n_transfers] */
+    SHN__SEC_TRANSFERS, /* struct shn__trace_rec[n_transfers] */
+    SHN__SEC_BIG,       /* u64 pairs (low, high) */
+    SHN__SEC_OUT_START, /* u64[n_addr + 1] */
+    SHN__SEC_OUT_LIST,  /* u32[n_transfers] */
     SHN__SEC_IN_START,
     SHN__SEC_IN_LIST,
-    SHN__SEC_LABELS,       /* struct shn__trace_label[n_labels], by address */
-    SHN__SEC_LABEL_BLOB,   /* NUL-terminated names */
+    SHN__SEC_LABELS,     /* struct shn__trace_label[n_labels], by address */
+    SHN__SEC_LABEL_BLOB, /* NUL-terminated names */
     SHN__SEC__COUNT
 };
 

@@ -17,18 +17,17 @@
 /* The worked example: S is the thief, P and D pay clean funds, X is an
  * exchange. Rows are deliberately out of time order (the P row last); the
  * two t=500 rows share a second and keep their order. */
-static const char example_csv[] =
-    "time,tx,from,to,asset,amount\n"
-    "50,t0,P,A,USDT,1000\n"
-    "200,t2,S,A,ETH,300\n"
-    "250,t3,S,A,USDT,1000\n"
-    "300,t4,A,B,ETH,200\n"
-    "350,t5,A,B,USDT,400\n"
-    "400,t6,D,B,ETH,50\n"
-    "500,t7,B,X,ETH,100\n"
-    "500,t8,B,A,ETH,150\n"
-    "1970-01-01T00:10:00Z,t9,A,C,ETH,35\n"
-    "100,t1,P,A,ETH,100\n";
+static const char example_csv[] = "time,tx,from,to,asset,amount\n"
+                                  "50,t0,P,A,USDT,1000\n"
+                                  "200,t2,S,A,ETH,300\n"
+                                  "250,t3,S,A,USDT,1000\n"
+                                  "300,t4,A,B,ETH,200\n"
+                                  "350,t5,A,B,USDT,400\n"
+                                  "400,t6,D,B,ETH,50\n"
+                                  "500,t7,B,X,ETH,100\n"
+                                  "500,t8,B,A,ETH,150\n"
+                                  "1970-01-01T00:10:00Z,t9,A,C,ETH,35\n"
+                                  "100,t1,P,A,ETH,100\n";
 
 static const char example_labels[] = "address,kind,name\n"
                                      "X,exchange,Example Exchange\n"
@@ -96,14 +95,14 @@ static void run(const struct shn_trace_graph *g, struct shn_trace_opts *o, int m
     assert_int_equal(shn_trace_check(g, r, &diag), SHN_OK);
 }
 
-#define EXPECT(r, addr, asset, recv, taint, held_, hops_)                     \
-    do {                                                                    \
-        const struct shn_trace_entry *e_ = entry(f.g, r, addr, asset);      \
-        assert_non_null(e_);                                                \
-        assert_true(e_->received == (shn_u128)(recv));                      \
-        assert_true(e_->tainted == (shn_u128)(taint));                      \
-        assert_true(e_->held == (shn_u128)(held_));                         \
-        assert_int_equal(e_->hops, hops_);                                  \
+#define EXPECT(r, addr, asset, recv, taint, held_, hops_)                                          \
+    do {                                                                                           \
+        const struct shn_trace_entry *e_ = entry(f.g, r, addr, asset);                             \
+        assert_non_null(e_);                                                                       \
+        assert_true(e_->received == (shn_u128)(recv));                                             \
+        assert_true(e_->tainted == (shn_u128)(taint));                                             \
+        assert_true(e_->held == (shn_u128)(held_));                                                \
+        assert_int_equal(e_->hops, hops_);                                                         \
     } while (0)
 
 static void test_import_sorts_and_indexes(void **state)
@@ -315,10 +314,12 @@ static void test_json_shape(void **state)
     run(f.g, &o, SHN_TRACE_HAIRCUT, &r);
     shn_buf_init(&out, 1 << 20);
     assert_int_equal(shn_trace_result_json(f.g, &o, &r, &out), SHN_OK);
-    assert_non_null(strstr(out.data, "{\"method\": \"haircut\", \"sources\": [\"S\"], \"addresses\": ["));
-    assert_non_null(strstr(out.data, "{\"address\": \"A\", \"asset\": \"ETH\", \"received\": \"550\", "
-                                     "\"tainted\": \"390\", \"fraction\": 0.709091, \"hops\": 1, "
-                                     "\"first_tainted\": \"1970-01-01T00:03:20Z\"}"));
+    assert_non_null(
+        strstr(out.data, "{\"method\": \"haircut\", \"sources\": [\"S\"], \"addresses\": ["));
+    assert_non_null(strstr(out.data,
+                           "{\"address\": \"A\", \"asset\": \"ETH\", \"received\": \"550\", "
+                           "\"tainted\": \"390\", \"fraction\": 0.709091, \"hops\": 1, "
+                           "\"first_tainted\": \"1970-01-01T00:03:20Z\"}"));
     assert_non_null(strstr(out.data, "\"exits\": [\n  {\"label\": \"Example Exchange\", \"kind\": "
                                      "\"exchange\", \"address\": \"X\", \"asset\": \"ETH\", "
                                      "\"tainted\": \"60\"}]"));
@@ -436,9 +437,9 @@ static void test_malformed_rows(void **state)
     assert_int_equal(diag.line, 1);
     assert_int_equal(shn_trace_builder_add_csv(b, "", 0, "e.csv", false, &diag), SHN_ERR_PARSE);
     memset(&diag, 0, sizeof diag);
-    assert_int_equal(shn_trace_builder_add_labels_csv(b, "A,exchange,X\nB,casino,Y\n", 23, "l.csv",
-                                                      true, &diag),
-                     SHN_ERR_PARSE);
+    assert_int_equal(
+        shn_trace_builder_add_labels_csv(b, "A,exchange,X\nB,casino,Y\n", 23, "l.csv", true, &diag),
+        SHN_ERR_PARSE);
     assert_int_equal(diag.line, 2);
     assert_string_equal(diag.field, "kind");
     shn_trace_builder_free(b);
@@ -480,9 +481,9 @@ static void test_file_roundtrip(void **state)
     (void)state;
     snprintf(path, sizeof path, "%s/test_trace.graph", SHN_BUILD_DIR);
     assert_int_equal(shn_trace_builder_new(&b), SHN_OK);
-    assert_int_equal(shn_trace_builder_add_csv(b, example_csv, strlen(example_csv), "t.csv", true,
-                                               &diag),
-                     SHN_OK);
+    assert_int_equal(
+        shn_trace_builder_add_csv(b, example_csv, strlen(example_csv), "t.csv", true, &diag),
+        SHN_OK);
     assert_int_equal(shn_trace_builder_write(b, path, &diag), SHN_OK);
     shn_trace_builder_free(b);
     assert_int_equal(shn_trace_graph_open(path, &g, &diag), SHN_OK);
@@ -508,8 +509,8 @@ static void test_allocation_failures(void **state)
         shn_alloc_fail_after(n);
         rc = shn_trace_builder_new(&b);
         if (rc == SHN_OK)
-            rc = shn_trace_builder_add_csv(b, example_csv, strlen(example_csv), "t.csv", true,
-                                           NULL);
+            rc =
+                shn_trace_builder_add_csv(b, example_csv, strlen(example_csv), "t.csv", true, NULL);
         if (rc == SHN_OK)
             rc = shn_trace_builder_add_labels_csv(b, example_labels, strlen(example_labels),
                                                   "l.csv", true, NULL);
@@ -569,8 +570,7 @@ static void test_exposure_paths(void **state)
     build(&f, example_csv, example_labels);
     run(f.g, &o, SHN_TRACE_HAIRCUT, &r);
     assert_int_equal(r.n_flows, r.tainted_transfers);
-    assert_int_equal(shn_trace_exposure_paths(f.g, &o, &r, id_of(f.g, "X"), 3, &paths, &n),
-                     SHN_OK);
+    assert_int_equal(shn_trace_exposure_paths(f.g, &o, &r, id_of(f.g, "X"), 3, &paths, &n), SHN_OK);
     /* X got 60 from B, whose taint came from A (150), whose from S (300) */
     assert_int_equal(n, 1);
     assert_true(paths[0].tainted == 60);
@@ -581,8 +581,7 @@ static void test_exposure_paths(void **state)
     assert_true(paths[0].step_tainted[0] == 300 && paths[0].step_tainted[1] == 150);
     shn_free(paths);
     /* A: the heaviest of its two tainted receipts (USDT 1000, ETH 300...) first */
-    assert_int_equal(shn_trace_exposure_paths(f.g, &o, &r, id_of(f.g, "A"), 2, &paths, &n),
-                     SHN_OK);
+    assert_int_equal(shn_trace_exposure_paths(f.g, &o, &r, id_of(f.g, "A"), 2, &paths, &n), SHN_OK);
     assert_int_equal(n, 2);
     assert_true(paths[0].tainted == 1000 && paths[1].tainted == 300);
     shn_free(paths);
