@@ -28,6 +28,15 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU time of this process: the per-core figure, whatever else the
+ * machine is running (the wall-clock figure is printed beside it). */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static const char *const fallback[] = {
     "五年間、受託開発の会社でウェブアプリケーションの設計と実装を担当してきました。",
     "納期を守ることと、丁寧なコミュニケーションを心がけています。",
@@ -103,6 +112,7 @@ int main(int argc, char **argv)
     /* throughput: rounds over the texts until `seconds` have passed */
     size_t done = 0, bytes = 0, findings = 0;
     t0 = now();
+    double c0 = cpu_now();
     double elapsed = 0;
     while (elapsed < seconds) {
         for (int i = 0; i < N_TEXTS; i++) {
@@ -116,16 +126,18 @@ int main(int argc, char **argv)
         }
         elapsed = now() - t0;
     }
+    double cpu = cpu_now() - c0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    double mbps = (double)bytes / elapsed / 1e6;
+    double mbps = (double)bytes / cpu / 1e6;
     printf("bench_text: %d texts of 300-2,000 characters (mean %zu characters, %zu bytes), "
            "from %s\n",
            N_TEXTS, total_chars / N_TEXTS, total_bytes / N_TEXTS,
            corpus ? "the held-out natural sentences" : "built-in sentences");
-    printf("  texts/s           %.0f\n", (double)done / elapsed);
-    printf("  MB/s (one core)   %.2f   (target >= 2.00: %s)\n", mbps,
-           mbps >= 2.0 ? "met" : "NOT met");
+    printf("  texts/s           %.0f per CPU second (%.0f per wall second)\n", (double)done / cpu,
+           (double)done / elapsed);
+    printf("  MB/s per core     %.2f   (target >= 2.00: %s; %.2f per wall second)\n", mbps,
+           mbps >= 2.0 ? "met" : "NOT met", (double)bytes / elapsed / 1e6);
     printf("  findings/text     %.2f\n", (double)findings / (double)done);
     printf("  model load        %.1f ms first, %.1f ms mean of %d (MeCab dictionary + model)\n",
            first_ms, load_ms, opens);

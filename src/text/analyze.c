@@ -24,10 +24,13 @@
 #define TRIPLE_EXPECT_MIN 30.0
 #define TRIPLE_RATIO 0.02
 
+struct tok;
+
 struct shn_text_engine {
     mecab_t *mecab;
     struct shn__text_model model;
     bool has_model;
+    struct tok *toks; /* TOKENS_MAX + 1, reused by every check */
 };
 
 struct tok {
@@ -72,6 +75,11 @@ int shn_text_engine_open(const struct shn_text_options *opt, struct shn_text_eng
         rc = SHN_ERR_NOMEM;
         goto out;
     }
+    eng->toks = shn_malloc((TOKENS_MAX + 1) * sizeof *eng->toks);
+    if (!eng->toks) {
+        rc = SHN_ERR_NOMEM;
+        goto out;
+    }
     eng->mecab = mecab_new(3, argv);
     if (!eng->mecab) {
         rc = shn_diag_set(diag, SHN_ERR_NOT_FOUND, dir, 0, NULL, "MeCab: %s", mecab_strerror(NULL));
@@ -102,6 +110,7 @@ void shn_text_engine_free(struct shn_text_engine *eng)
     if (eng->mecab)
         mecab_destroy(eng->mecab);
     shn__text_model_cleanup(&eng->model);
+    shn_free(eng->toks);
     shn_free(eng);
 }
 
@@ -401,7 +410,7 @@ int shn_text_check(struct shn_text_engine *eng, const char *text, size_t len,
     int rc = SHN_OK;
     struct shn__text_work w;
     struct shn_text_mix mix;
-    struct tok *toks = NULL;
+    struct tok *toks = eng ? eng->toks : NULL;
     size_t n_tokens = 0, n_unknown = 0;
 
     memset(&w, 0, sizeof w);
@@ -418,11 +427,6 @@ int shn_text_check(struct shn_text_engine *eng, const char *text, size_t len,
         goto out;
     shn__text_char_evidence(&w, &mix);
     if (mix.kana + mix.han > 0) {
-        toks = shn_malloc((TOKENS_MAX + 1) * sizeof *toks);
-        if (!toks) {
-            rc = SHN_ERR_NOMEM;
-            goto out;
-        }
         shn__text_calques(&w);
         /* sentences: up to and with 。！？ or a line end; long runs are cut
          * at a character boundary */
@@ -464,7 +468,6 @@ int shn_text_check(struct shn_text_engine *eng, const char *text, size_t len,
     res->findings = w.f;
     w.f = NULL;
 out:
-    shn_free(toks);
     shn_free(w.f);
     shn_free(w.clean);
     shn_free(w.char_at);
