@@ -8,6 +8,11 @@
 
 #include "image/image.h"
 #include "link/link_internal.h"
+/* Deliberately the screen engine's internal name analysis: it turns a name
+ * in any script into romanization-independent keys (김철수 / Kim Chol Su /
+ * Gim Cheol-su), which is what "similar name" evidence needs, and link has
+ * no business keeping a second copy of those tables. */
+#include "screen/names.h"
 
 static const char *const kind_names[SHN_LINK_KIND_COUNT] = {
     "wallet", "phone", "email", "device", "bank",   "id_number",
@@ -353,10 +358,9 @@ static int norm_ip(const char *s, size_t len, bool prefix24, struct out *o)
     return finish(o);
 }
 
-/* Names: ASCII letters folded to lower case, punctuation dropped, and the
- * tokens sorted, so "YAMADA, Taro" and "Taro Yamada" meet. Other scripts
- * are kept as written (see docs/link.md: names are weak evidence). */
-static int norm_name(const char *s, size_t len, struct out *o)
+/* Tokens folded (ASCII to lower case, punctuation dropped) and sorted, so
+ * "YAMADA, Taro" and "Taro Yamada" meet; other scripts kept as written. */
+static int fold_sorted(const char *s, size_t len, struct out *o)
 {
     enum { MAX_TOKENS = 16 };
     char buf[SHN_LINK_VALUE_MAX];
@@ -409,6 +413,22 @@ static int norm_name(const char *s, size_t len, struct out *o)
         puts_n(o, buf + start[order[k]], tlen[order[k]]);
     }
     return finish(o);
+}
+
+/* Names: the screen engine's folded keys of the first reading, tokens
+ * sorted; names it cannot analyse are folded as written. */
+static int norm_name(const char *s, size_t len, struct out *o)
+{
+    struct shn_name_forms forms;
+    char name[4 * SHN_LINK_VALUE_MAX + 1];
+    if (len < sizeof name) {
+        memcpy(name, s, len);
+        name[len] = '\0';
+        if (shn__name_analyze(name, NULL, &forms) == SHN_OK && forms.nvariants > 0 &&
+            forms.v[0].keys[0] != '\0')
+            return fold_sorted(forms.v[0].keys, strlen(forms.v[0].keys), o);
+    }
+    return fold_sorted(s, len, o);
 }
 
 int shn_link_normalize(enum shn_link_kind kind, const char *raw, size_t len, const char *region,
