@@ -1,6 +1,7 @@
 /* Trace import from memory: a transfer CSV (any of the three kinds), then
  * the labels reader over the same bytes; the graph is written to memory,
- * opened (all bounds checked) and a haircut run from the first address. */
+ * opened (all bounds checked) and a run made from the first address, with
+ * its JSON, patterns, HTML report and exposure paths of the last address. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,10 +30,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct shn_trace_opts o = {.method = (int)(size % 3),
                                    .sources = &src,
                                    .n_sources = 1,
-                                   .stop_kinds = SHN_TRACE_DEFAULT_STOPS};
-        if (shn_trace_run(g, &o, &r, &diag) == SHN_OK && o.method != SHN_TRACE_POISON &&
-            shn_trace_check(g, &r, &diag) != SHN_OK)
-            __builtin_trap(); /* conservation must hold for any input */
+                                   .stop_kinds = SHN_TRACE_DEFAULT_STOPS,
+                                   .record_flows = true};
+        if (shn_trace_run(g, &o, &r, &diag) == SHN_OK) {
+            struct shn_trace_pattern *pats = NULL;
+            struct shn_trace_path *paths = NULL;
+            struct shn_buf out;
+            size_t n_pats = 0, n_paths = 0;
+            uint32_t last = shn_trace_graph_addresses(g) - 1;
+
+            if (o.method != SHN_TRACE_POISON && shn_trace_check(g, &r, &diag) != SHN_OK)
+                __builtin_trap(); /* conservation must hold for any input */
+            shn_buf_init(&out, 1 << 24);
+            shn_trace_result_json(g, &o, &r, &out);
+            if (shn_trace_patterns(g, &r, &pats, &n_pats) == SHN_OK)
+                shn_trace_report_html(g, &o, &r, pats, n_pats, &out);
+            if (shn_trace_exposure_paths(g, &o, &r, last, 3, &paths, &n_paths) == SHN_OK)
+                shn_free(paths);
+            shn_free(pats);
+            shn_buf_cleanup(&out);
+        }
         shn_trace_result_cleanup(&r);
     }
     shn_trace_graph_close(g);
