@@ -1,6 +1,7 @@
 /* shinsa link build|add|show|export: argument parsing and output only; the
  * normalisation, clustering and explanations live in src/link. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -179,12 +180,24 @@ static int save_and_report(struct shn_link *l, const char *path, const struct li
         return SHN_EXIT_FAILURE;
     }
     shn_link_stats(l, &st);
-    if (a->json)
-        printf("{\"db\": \"%s\", \"lines\": %zu, \"bad_lines\": %zu, \"nodes\": %zu, "
-               "\"identifiers\": %zu, \"clusters\": %zu, \"largest\": %zu, "
-               "\"ignored_identifiers\": %zu}\n",
-               path, good, bad, st.nodes, st.identifiers, st.clusters, st.largest, st.ignored);
-    else
+    if (a->json) {
+        struct shn_buf b;
+        shn_buf_init(&b, 1 << 16);
+        rc = shn_buf_append_str(&b, "{\"db\": ");
+        rc = rc ? rc : shn_buf_append_json_string(&b, path);
+        rc = rc ? rc
+                : shn_buf_appendf(&b,
+                                  ", \"lines\": %zu, \"bad_lines\": %zu, \"nodes\": %zu, "
+                                  "\"identifiers\": %zu, \"clusters\": %zu, \"largest\": %zu, "
+                                  "\"ignored_identifiers\": %zu}\n",
+                                  good, bad, st.nodes, st.identifiers, st.clusters, st.largest,
+                                  st.ignored);
+        if (rc == SHN_OK)
+            fputs(b.data, stdout);
+        shn_buf_cleanup(&b);
+        if (rc != SHN_OK)
+            return SHN_EXIT_FAILURE;
+    } else
         printf("%s: %zu lines loaded, %zu bad; %zu accounts and personas, %zu identifiers, "
                "%zu clusters of two or more (largest %zu); %zu identifiers ignored as shared "
                "by too many\n",
@@ -207,7 +220,11 @@ static int cmd_build(int argc, char **argv)
     }
     shn_link_options_default(&opt);
     if (a.region) {
-        if (strlen(a.region) != 2 || !strstr("JP KR CN US RU", a.region)) {
+        static const char *const regions[] = {"JP", "KR", "CN", "US", "RU"};
+        bool known = false;
+        for (size_t k = 0; k < sizeof regions / sizeof regions[0]; k++)
+            known = known || strcmp(a.region, regions[k]) == 0;
+        if (!known) {
             fprintf(stderr, "shinsa: --region: one of JP KR CN US RU\n");
             return SHN_EXIT_USAGE;
         }

@@ -17,7 +17,12 @@ set +e
 # the sample holds one bad line on purpose: exit 1, file:line: field: message
 "$shinsa" link build --events "$events" --out "$work/db" >"$work/out" 2>"$work/err"
 [ $? -eq 1 ] || fail "a bad line gives exit 1"
+"$shinsa" link build --events "$events" --out "$work/db" --region XX >/dev/null 2>&1
+[ $? -eq 2 ] || fail "an unknown --region exits 2"
+"$shinsa" link build --events "$events" --out "$work/db2" --json >"$work/build.json" 2>/dev/null
+[ $? -eq 1 ] || fail "--json build with a bad line exits 1"
 set -e
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["bad_lines"] == 1 and j["lines"] == 10 and j["clusters"] == 1, j' "$work/build.json"
 grep -q "link-events.jsonl:11: email: expected a string" "$work/err" || fail "diagnostic: $(cat "$work/err")"
 grep -q "10 lines loaded, 1 bad" "$work/out" || fail "counts: $(cat "$work/out")"
 
