@@ -551,7 +551,7 @@ static int cmd_run(int argc, char **argv, int mode)
             goto out;
         }
     }
-    if (rc == SHN_OK)
+    if (rc == SHN_OK && (json || mode == MODE_REPORT))
         rc = shn_trace_result_json(g, &o, &res, &out);
     if (rc == SHN_OK && mode == MODE_REPORT) {
         rc = write_report(g, &o, &res, &out, prefix, &diag);
