@@ -119,3 +119,31 @@ int shn_buf_append_json_string(struct shn_buf *b, const char *s)
         rc = shn_buf_append_char(b, '"');
     return rc;
 }
+
+int shn_buf_append_xml_escaped(struct shn_buf *b, const char *s)
+{
+    int rc = SHN_OK;
+
+    for (; rc == SHN_OK && *s; s++) {
+        switch (*s) {
+        case '<':
+            rc = shn_buf_append_str(b, "&lt;");
+            break;
+        case '>':
+            rc = shn_buf_append_str(b, "&gt;");
+            break;
+        case '&':
+            rc = shn_buf_append_str(b, "&amp;");
+            break;
+        case '"':
+            rc = shn_buf_append_str(b, "&quot;");
+            break;
+        case '\'':
+            rc = shn_buf_append_str(b, "&#39;");
+            break;
+        default:
+            rc = shn_buf_append_char(b, *s);
+        }
+    }
+    return rc;
+}

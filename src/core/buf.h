@@ -25,5 +25,8 @@ int shn_buf_appendf(struct shn_buf *b, const char *fmt, ...) SHN_PRINTF(2, 3);
 int shn_buf_reserve(struct shn_buf *b, size_t extra);
 /* Appends s as a JSON string literal, quotes included. */
 int shn_buf_append_json_string(struct shn_buf *b, const char *s);
+/* Appends s escaped for XML and HTML text and attribute values
+ * (< > & " ' as entities; &#39; is understood by both). */
+int shn_buf_append_xml_escaped(struct shn_buf *b, const char *s);
 
 #endif

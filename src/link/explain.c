@@ -384,34 +384,6 @@ int shn_link_show_text(const struct shn_link *l, const char *what, bool unmask, 
 
 /* ---------------------------------------------------------------- export */
 
-static int xml_text(struct shn_buf *b, const char *s)
-{
-    int rc = SHN_OK;
-    for (; *s && rc == SHN_OK; s++) {
-        switch (*s) {
-        case '<':
-            rc = shn_buf_append_str(b, "&lt;");
-            break;
-        case '>':
-            rc = shn_buf_append_str(b, "&gt;");
-            break;
-        case '&':
-            rc = shn_buf_append_str(b, "&amp;");
-            break;
-        case '"':
-            rc = shn_buf_append_str(b, "&quot;");
-            break;
-        case '\'':
-            rc = shn_buf_append_str(b, "&apos;");
-            break;
-        default:
-            rc = shn_buf_append_char(b, *s);
-            break;
-        }
-    }
-    return rc;
-}
-
 static const struct shn_link *rep_ctx;
 static int cmp_member(const void *x, const void *y)
 {
@@ -467,7 +439,7 @@ static int export_node(const struct shn_link *l, struct shn_buf *o, enum shn_lin
                   : shn_buf_appendf(o, ", \"cluster\": \"%s\", \"persona\": %s}", name, persona);
     }
     rc = shn_buf_append_str(o, fmt == SHN_LINK_GRAPHML ? "    <node id=\"" : "      <node id=\"");
-    rc = rc ? rc : xml_text(o, id);
+    rc = rc ? rc : shn_buf_append_xml_escaped(o, id);
     if (fmt == SHN_LINK_GRAPHML)
         return rc ? rc
                   : shn_buf_appendf(o,
@@ -475,7 +447,7 @@ static int export_node(const struct shn_link *l, struct shn_buf *o, enum shn_lin
                                     "<data key=\"persona\">%s</data></node>\n",
                                     name, persona);
     rc = rc ? rc : shn_buf_append_str(o, "\" label=\"");
-    rc = rc ? rc : xml_text(o, id);
+    rc = rc ? rc : shn_buf_append_xml_escaped(o, id);
     return rc ? rc
               : shn_buf_appendf(o,
                                 "\"><attvalues><attvalue for=\"0\" value=\"%s\"/>"
@@ -499,13 +471,13 @@ static int export_edge(const struct shn_link *l, struct shn_buf *o, enum shn_lin
                    sizeof value);
     rc = shn_buf_appendf(o, "%s<edge id=\"e%zu\" source=\"",
                          fmt == SHN_LINK_GRAPHML ? "    " : "      ", num);
-    rc = rc ? rc : xml_text(o, shn__link_node_id(l, j->a));
+    rc = rc ? rc : shn_buf_append_xml_escaped(o, shn__link_node_id(l, j->a));
     rc = rc ? rc : shn_buf_append_str(o, "\" target=\"");
-    rc = rc ? rc : xml_text(o, shn__link_node_id(l, j->b));
+    rc = rc ? rc : shn_buf_append_xml_escaped(o, shn__link_node_id(l, j->b));
     if (fmt == SHN_LINK_GRAPHML) {
         rc = rc ? rc
                 : shn_buf_appendf(o, "\"><data key=\"kind\">%s</data><data key=\"value\">", kind);
-        rc = rc ? rc : xml_text(o, value);
+        rc = rc ? rc : shn_buf_append_xml_escaped(o, value);
         rc = rc ? rc
                 : shn_buf_appendf(o,
                                   "</data><data key=\"weight\">%.3g</data>"
@@ -518,7 +490,7 @@ static int export_edge(const struct shn_link *l, struct shn_buf *o, enum shn_lin
                               "\" weight=\"%.3g\"><attvalues><attvalue for=\"0\" value=\"%s\"/>"
                               "<attvalue for=\"1\" value=\"",
                               w, kind);
-    rc = rc ? rc : xml_text(o, value);
+    rc = rc ? rc : shn_buf_append_xml_escaped(o, value);
     rc = rc ? rc
             : shn_buf_appendf(o, "\"/><attvalue for=\"2\" value=\"%u\"/></attvalues></edge>\n",
                               id->nodes.n);

@@ -31,33 +31,6 @@ int shn_trace_patterns_json(const struct shn_trace_graph *g, const struct shn_tr
     return rc;
 }
 
-static int esc(struct shn_buf *b, const char *s)
-{
-    int rc = SHN_OK;
-    for (; rc == SHN_OK && *s; s++) {
-        switch (*s) {
-        case '<':
-            rc = shn_buf_append_str(b, "&lt;");
-            break;
-        case '>':
-            rc = shn_buf_append_str(b, "&gt;");
-            break;
-        case '&':
-            rc = shn_buf_append_str(b, "&amp;");
-            break;
-        case '"':
-            rc = shn_buf_append_str(b, "&quot;");
-            break;
-        case '\'':
-            rc = shn_buf_append_str(b, "&#39;");
-            break;
-        default:
-            rc = shn_buf_append_char(b, *s);
-        }
-    }
-    return rc;
-}
-
 static void amount(shn_u128 v, char *buf, size_t size)
 {
     shn_trace_u128_format(v, buf, size);
@@ -171,7 +144,7 @@ int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trac
     for (size_t i = 0; rc == SHN_OK && i < opts->n_sources; i++) {
         rc = shn_buf_append_str(b, " <code>");
         if (rc == SHN_OK)
-            rc = esc(b, shn_trace_graph_address(g, opts->sources[i]));
+            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_address(g, opts->sources[i]));
         if (rc == SHN_OK)
             rc = shn_buf_append_str(b, "</code>");
     }
@@ -196,15 +169,15 @@ int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trac
         amount(e->tainted, a1, sizeof a1);
         rc = shn_buf_append_str(b, "<tr><td>");
         if (rc == SHN_OK)
-            rc = esc(b, name);
+            rc = shn_buf_append_xml_escaped(b, name);
         if (rc == SHN_OK)
             rc = shn_buf_appendf(b, "</td><td>%s</td><td><code>", shn_trace_kind_name(kind));
         if (rc == SHN_OK)
-            rc = esc(b, shn_trace_graph_address(g, e->address));
+            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_address(g, e->address));
         if (rc == SHN_OK)
             rc = shn_buf_append_str(b, "</code></td><td>");
         if (rc == SHN_OK)
-            rc = esc(b, shn_trace_graph_asset(g, e->asset));
+            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_asset(g, e->asset));
         if (rc == SHN_OK)
             rc = shn_buf_appendf(b, "</td><td class=n>%s</td><td class=n>%.4f</td></tr>\n", a1,
                                  e->received ? (double)e->tainted / (double)e->received : 0.0);
@@ -215,12 +188,12 @@ int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trac
     for (size_t i = 0; rc == SHN_OK && i < n_pats && i < 1000; i++) {
         rc = shn_buf_append_str(b, "<tr><td><code>");
         if (rc == SHN_OK)
-            rc = esc(b, shn_trace_graph_address(g, pats[i].address));
+            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_address(g, pats[i].address));
         if (rc == SHN_OK)
             rc = shn_buf_appendf(b, "</code></td><td>%s</td><td>",
                                  shn_trace_pattern_name(pats[i].kind));
         if (rc == SHN_OK)
-            rc = esc(b, pats[i].evidence);
+            rc = shn_buf_append_xml_escaped(b, pats[i].evidence);
         if (rc == SHN_OK)
             rc = shn_buf_append_str(b, "</td></tr>\n");
     }
@@ -239,11 +212,11 @@ int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trac
         shn_trace_time_format(e->first_tainted, when, sizeof when);
         rc = shn_buf_append_str(b, "<tr><td><code>");
         if (rc == SHN_OK)
-            rc = esc(b, shn_trace_graph_address(g, e->address));
+            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_address(g, e->address));
         if (rc == SHN_OK)
             rc = shn_buf_append_str(b, "</code></td><td>");
         if (rc == SHN_OK)
-            rc = esc(b, shn_trace_graph_asset(g, e->asset));
+            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_asset(g, e->asset));
         if (rc == SHN_OK)
             rc = shn_buf_appendf(b, "</td><td class=n>%s</td><td class=n>%s</td>", a1, a2);
         amount(e->held, a1, sizeof a1);

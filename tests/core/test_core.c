@@ -102,6 +102,9 @@ static void buf_caps_growth(void **state)
     shn_buf_init(&b, 1024);
     assert_int_equal(shn_buf_append_json_string(&b, "a\"b\\\n\x01"), SHN_OK);
     assert_string_equal(b.data, "\"a\\\"b\\\\\\n\\u0001\"");
+    shn_buf_reset(&b);
+    assert_int_equal(shn_buf_append_xml_escaped(&b, "<a href=\"x\">Tom's & co</a>"), SHN_OK);
+    assert_string_equal(b.data, "&lt;a href=&quot;x&quot;&gt;Tom&#39;s &amp; co&lt;/a&gt;");
     shn_buf_cleanup(&b);
 }
 
