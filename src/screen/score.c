@@ -9,8 +9,8 @@
  * so surname-first and given-first match); pairs under min_sim() are not
  * aligned; a one-letter token (an initial) aligns with a token it begins at
  * 0.8 over one letter, and initials alone never match; and
- * an unmatched name token longer than three letters counts half when at
- * least two tokens aligned (a missing middle name). Adjacent tokens on
+ * an unmatched name token counts half when at least three tokens aligned,
+ * or two and it is longer than three letters (a missing middle name). Adjacent tokens on
  * either side may be merged (Jong Un = Jongun) and the best segmentation
  * wins. */
 #include <string.h>
@@ -250,9 +250,16 @@ static double align(const struct shn_screen_index *idx, const struct shn_qtokens
     for (int i = 0; i < qs->n; i++)
         if (!qused[i])
             total += qs->len[i];
+    /* A name token left unaligned is a missing middle name, counted half,
+     * when the rest of the name clearly matched: two aligned tokens and a
+     * token longer than a syllable, or three or more aligned tokens (Usama
+     * Muhammad Bin Ladin against "BIN LADIN, Usama bin Muhammad bin Awad").
+     * With only two aligned, a missing syllable (Kim Jong vs Kim Jong Un)
+     * counts in full. */
     for (int j = 0; j < ns->n; j++)
         if (!nused[j])
-            total += (a.n_pairs >= 2 && ns->len[j] > 3) ? ns->len[j] * 0.5 : ns->len[j];
+            total += (a.n_pairs >= 3 || (a.n_pairs >= 2 && ns->len[j] > 3)) ? ns->len[j] * 0.5
+                                                                              : ns->len[j];
     if (qfree && nfree) {
         *qfree = *nfree = 0;
         for (int i = 0; i < qs->n; i++)

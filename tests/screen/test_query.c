@@ -398,6 +398,16 @@ static void real_dprk_names_across_scripts(void **state)
     expect_name(fx.real, "Korea Mining Development Trading Corp.", NULL, "ofac:9345");
 }
 
+static void real_initials_and_missing_middle_names(void **state)
+{
+    (void)state;
+    NEED_REAL();
+    expect_name(fx.real, "K. Jong Un", NULL, "ofac:20157");
+    expect_name(fx.real, "Jong Un Kim", NULL, "ofac:20157");
+    /* "BIN LADIN, Usama bin Muhammad bin Awad" without "bin ... bin Awad" */
+    expect_name(fx.real, "Usama Muhammad Bin Ladin", NULL, "ofac:6365");
+}
+
 static void real_pak_yong_sik(void **state)
 {
     struct shn_screen_query q = {.name = "PAK, Yong Sik", .limit = 50};
@@ -523,6 +533,7 @@ int main(void)
         cmocka_unit_test(index_equals_bruteforce),
         cmocka_unit_test(real_every_entry_by_its_names),
         cmocka_unit_test(real_dprk_names_across_scripts),
+        cmocka_unit_test(real_initials_and_missing_middle_names),
         cmocka_unit_test(real_pak_yong_sik),
         cmocka_unit_test(real_crypto_addresses),
         cmocka_unit_test(real_common_names_false_hits),
