@@ -100,6 +100,21 @@ static void test_natural_sentences_score_high(void **state)
     assert_true(clean * 10 >= n * 8);
 }
 
+/* Regression: the issue's own example of non-native Japanese was flagged
+ * at the right span but scored 0.55, over the threshold (natural). */
+static void test_issue_examples_are_unnatural(void **state)
+{
+    static const char *const texts[] = {"とても経験があるの開発者です。", "明日東京に行くです。"};
+    (void)state;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        struct shn_text_result r;
+        assert_int_equal(shn_text_check(eng, texts[i], strlen(texts[i]), &r), SHN_OK);
+        printf("  %s -> %.3f\n", texts[i], r.score);
+        assert_true(r.score < SHN_TEXT_DEFAULT_THRESHOLD);
+        shn_text_result_cleanup(&r);
+    }
+}
+
 struct expect {
     const char *text;
     int kind;
@@ -454,6 +469,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_natural_sentences_score_high),
+        cmocka_unit_test(test_issue_examples_are_unnatural),
         cmocka_unit_test(test_each_kind_at_its_span),
         cmocka_unit_test(test_reasons_in_both_languages),
         cmocka_unit_test(test_empty_text),
