@@ -9,6 +9,8 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   # core and screen
   libicu-dev libxml2-dev libjansson-dev libcurl4-openssl-dev
+  # accounts engine: the events database
+  libsqlite3-dev
   # Unihan readings (kHangul, kKorean, kJapaneseOn/Kun) for Hanja/Kanji names
   unicode-data
   # image engine: JPEG, PNG, WebP decoding and EXIF orientation

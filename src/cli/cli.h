@@ -17,6 +17,7 @@ int shn_cli_image(int argc, char **argv);
 int shn_cli_text(int argc, char **argv);
 int shn_cli_trace(int argc, char **argv);
 int shn_cli_link(int argc, char **argv);
+int shn_cli_accounts(int argc, char **argv);
 
 /* True when argv holds -h or --help. */
 int shn_cli_wants_help(int argc, char **argv);

@@ -1,0 +1,15 @@
+/* Shared inside the accounts engine only. */
+#ifndef SHN_ACCOUNTS_INTERNAL_H
+#define SHN_ACCOUNTS_INTERNAL_H
+
+#include "accounts/accounts.h"
+#include "accounts/store.h"
+
+/* ISO 8601 instant with zone into seconds since 1970 UTC. */
+int shn__accounts_parse_time(const char *s, long long *unix_time);
+
+struct shn_accounts_db {
+    struct shn__accounts_store *store;
+};
+
+#endif

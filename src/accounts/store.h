@@ -1,0 +1,45 @@
+/* The one interface between the accounts engine and its database. Ingest,
+ * show and (later) the signals call only these operations, so a PostgreSQL
+ * back end for platforms that run several shinsa instances replaces
+ * store_sqlite.c without touching them.
+ *
+ * Contract: every operation returns an enum shn_err and fills diag (may be
+ * NULL) on failure. Writes happen only between begin and commit; rollback
+ * undoes everything since begin. Strings handed to callbacks are valid only
+ * during the call. */
+#ifndef SHN_ACCOUNTS_STORE_H
+#define SHN_ACCOUNTS_STORE_H
+
+#include "accounts/accounts.h"
+
+struct shn__accounts_store;
+
+struct shn__accounts_store_ops {
+    const char *name; /* "sqlite" */
+    int (*begin)(struct shn__accounts_store *s, struct shn_diag *diag);
+    int (*commit)(struct shn__accounts_store *s, struct shn_diag *diag);
+    int (*rollback)(struct shn__accounts_store *s);
+    /* Stores ev unless its id is already stored: *inserted says which. */
+    int (*put_event)(struct shn__accounts_store *s, const struct shn_accounts_event *ev,
+                     bool *inserted, struct shn_diag *diag);
+    int (*get_account)(struct shn__accounts_store *s, const char *account,
+                       struct shn_accounts_summary *out, struct shn_diag *diag);
+    int (*each_event)(struct shn__accounts_store *s, const char *account, shn_accounts_event_fn fn,
+                      void *ctx, struct shn_diag *diag);
+    int (*count_events)(struct shn__accounts_store *s, long long *n);
+    int (*schema_version)(struct shn__accounts_store *s, int *version);
+    void (*close)(struct shn__accounts_store *s); /* NULL-safe in the wrappers */
+};
+
+/* Each back end embeds this first in its own struct. */
+struct shn__accounts_store {
+    const struct shn__accounts_store_ops *ops;
+};
+
+/* Opens the SQLite back end at `path`, migrating its schema up to
+ * `target_version` (SHN_ACCOUNTS_SCHEMA_VERSION in production; tests pass a
+ * lower one to build an old database). */
+int shn__accounts_sqlite_open(const char *path, int target_version,
+                              struct shn__accounts_store **out, struct shn_diag *diag);
+
+#endif
