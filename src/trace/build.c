@@ -290,11 +290,12 @@ static uint32_t *hash_slots(const struct shn__trace_dict *d, uint64_t *n_slots)
     return slots;
 }
 
-/* CSR index: start[a]..start[a+1] in list are a's transfers (from or to). */
+/* CSR index: start[a]..start[a+1] in list are a's transfers (from or to).
+ * Starts fit u32: a graph holds at most SHN_TRACE_MAX_TRANSFERS < 2^32. */
 static int build_index(const struct shn__trace_stage *st, uint64_t n, uint32_t n_addr, bool out,
-                       uint64_t **start_out, uint32_t **list_out)
+                       uint32_t **start_out, uint32_t **list_out)
 {
-    uint64_t *start = shn_calloc((size_t)n_addr + 1, sizeof *start);
+    uint32_t *start = shn_calloc((size_t)n_addr + 1, sizeof *start);
     uint32_t *list = shn_malloc(n ? n * sizeof *list : 1);
     int rc = SHN_ERR_NOMEM;
 
@@ -327,7 +328,8 @@ static int serialize(struct shn_trace_builder *b, struct shn_buf *out, struct sh
     struct shn__trace_header h;
     struct shn__trace_label *labels = NULL;
     uint32_t *addr_slots = NULL, *asset_slots = NULL, *out_list = NULL, *in_list = NULL;
-    uint64_t *out_start = NULL, *in_start = NULL, n_as = 0, n_ss = 0, zero_off = 0;
+    uint32_t *out_start = NULL, *in_start = NULL;
+    uint64_t n_as = 0, n_ss = 0, zero_off = 0, *big = NULL, n_big = 0, cap_big;
     uint32_t n_labels = 0;
     size_t i;
     int rc = SHN_ERR_NOMEM;
@@ -370,7 +372,6 @@ static int serialize(struct shn_trace_builder *b, struct shn_buf *out, struct sh
     h.n_assets = b->asset.n;
     h.n_labels = n_labels;
     h.n_transfers = b->n_stage;
-    h.n_big = b->n_big;
     rc = shn_buf_append(out, &h, sizeof h);
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_ADDR_OFF, b->addr.n ? b->addr.off : &zero_off,
@@ -387,31 +388,56 @@ static int serialize(struct shn_trace_builder *b, struct shn_buf *out, struct sh
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_ASSET_HASH, asset_slots, n_ss * 4);
     if (rc == SHN_OK) {
-        /* The staged records are the file's records but for the sort key. */
+        /* Records: amounts as m * 10^k where they have that form, the rest
+         * (numbered afresh) in the BIG section. */
+        cap_big = b->n_big ? b->n_big : 1;
+        big = shn_malloc(cap_big * 16);
         h.sec[SHN__SEC_TRANSFERS].off = out->len;
         h.sec[SHN__SEC_TRANSFERS].len = b->n_stage * sizeof(struct shn__trace_rec);
-        rc = shn_buf_reserve(out, h.sec[SHN__SEC_TRANSFERS].len);
+        rc = big ? shn_buf_reserve(out, h.sec[SHN__SEC_TRANSFERS].len) : SHN_ERR_NOMEM;
         for (i = 0; rc == SHN_OK && i < b->n_stage; i++) {
-            struct shn__trace_rec r = {b->stage[i].time, b->stage[i].from, b->stage[i].to,
-                                       b->stage[i].asset, b->stage[i].amount};
+            const struct shn__trace_stage *st = &b->stage[i];
+            struct shn__trace_rec r = {st->time, st->from, st->to, st->asset & ~SHN__TRACE_BIG_BIT,
+                                       0};
+            shn_u128 amount = st->asset & SHN__TRACE_BIG_BIT ? b->big[st->amount] : st->amount;
+            if (!shn__trace_encode_amount(amount, &r)) {
+                /* at most one slot per record: n_big < n_stage < 2^32 */
+                if (n_big >= cap_big) {
+                    size_t cap = 2 * cap_big, bytes;
+                    uint64_t *p;
+                    if (cap > b->n_stage)
+                        cap = b->n_stage;
+                    if (!shn_size_mul(cap, 16, &bytes)) {
+                        rc = SHN_ERR_TOO_LARGE;
+                        break;
+                    }
+                    p = shn_realloc(big, bytes);
+                    if (!p) {
+                        rc = SHN_ERR_NOMEM;
+                        break;
+                    }
+                    big = p;
+                    cap_big = cap;
+                }
+                big[2 * n_big] = (uint64_t)amount;
+                big[2 * n_big + 1] = (uint64_t)(amount >> 64);
+                r.word |= SHN__TRACE_BIG_BIT;
+                r.mant = (uint32_t)n_big++;
+            }
             rc = shn_buf_append(out, &r, sizeof r);
         }
     }
-    for (i = 0; rc == SHN_OK && i < b->n_big; i++) {
-        uint64_t pair[2] = {(uint64_t)b->big[i], (uint64_t)(b->big[i] >> 64)};
-        if (i == 0)
-            h.sec[SHN__SEC_BIG].off = out->len;
-        rc = shn_buf_append(out, pair, sizeof pair);
-    }
-    if (rc == SHN_OK && b->n_big == 0)
-        h.sec[SHN__SEC_BIG].off = out->len;
-    h.sec[SHN__SEC_BIG].len = b->n_big * 16;
+    if (rc == SHN_OK && out->len % 8)
+        rc = shn_buf_append(out, &zero_off, 8 - out->len % 8);
     if (rc == SHN_OK)
-        rc = put(out, &h, SHN__SEC_OUT_START, out_start, ((size_t)b->addr.n + 1) * 8);
+        rc = put(out, &h, SHN__SEC_BIG, big, n_big * 16);
+    h.n_big = n_big;
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_OUT_START, out_start, ((size_t)b->addr.n + 1) * 4);
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_OUT_LIST, out_list, b->n_stage * 4);
     if (rc == SHN_OK)
-        rc = put(out, &h, SHN__SEC_IN_START, in_start, ((size_t)b->addr.n + 1) * 8);
+        rc = put(out, &h, SHN__SEC_IN_START, in_start, ((size_t)b->addr.n + 1) * 4);
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_IN_LIST, in_list, b->n_stage * 4);
     if (rc == SHN_OK)
@@ -427,6 +453,7 @@ static int serialize(struct shn_trace_builder *b, struct shn_buf *out, struct sh
     h.header_crc = shn_crc32(0, &h, sizeof h);
     memcpy(out->data, &h, sizeof h);
 out:
+    shn_free(big);
     shn_free(labels);
     shn_free(addr_slots);
     shn_free(asset_slots);

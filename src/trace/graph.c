@@ -60,7 +60,7 @@ static bool hash_ok(const uint32_t *slots, uint64_t n_slots, uint64_t n)
     return used == n && (n == 0 || used < n_slots);
 }
 
-static bool index_ok(const struct shn_trace_graph *g, const uint64_t *start, const uint32_t *list,
+static bool index_ok(const struct shn_trace_graph *g, const uint32_t *start, const uint32_t *list,
                      bool out)
 {
     if (start[0] != 0 || start[g->n_addr] != g->n_transfers)
@@ -119,9 +119,9 @@ static int validate(struct shn_trace_graph *g, struct shn_diag *diag)
         h->sec[SHN__SEC_ASSET_HASH].len % 4 ||
         !sec_ok(h, g->size, SHN__SEC_TRANSFERS, g->n_transfers, sizeof(struct shn__trace_rec)) ||
         !sec_ok(h, g->size, SHN__SEC_BIG, g->n_big, 16) ||
-        !sec_ok(h, g->size, SHN__SEC_OUT_START, (uint64_t)g->n_addr + 1, 8) ||
+        !sec_ok(h, g->size, SHN__SEC_OUT_START, (uint64_t)g->n_addr + 1, 4) ||
         !sec_ok(h, g->size, SHN__SEC_OUT_LIST, g->n_transfers, 4) ||
-        !sec_ok(h, g->size, SHN__SEC_IN_START, (uint64_t)g->n_addr + 1, 8) ||
+        !sec_ok(h, g->size, SHN__SEC_IN_START, (uint64_t)g->n_addr + 1, 4) ||
         !sec_ok(h, g->size, SHN__SEC_IN_LIST, g->n_transfers, 4) ||
         !sec_ok(h, g->size, SHN__SEC_LABELS, g->n_labels, sizeof(struct shn__trace_label)) ||
         !sec_in(h, g->size, SHN__SEC_LABEL_BLOB))
@@ -153,10 +153,11 @@ static int validate(struct shn_trace_graph *g, struct shn_diag *diag)
         return corrupt(diag, "bad hash table");
     for (uint64_t i = 0; i < g->n_transfers; i++) {
         const struct shn__trace_rec *r = &g->rec[i];
-        uint32_t asset = r->asset & ~SHN__TRACE_BIG_BIT;
+        uint32_t asset = shn__trace_asset(r), k = (r->word >> SHN__TRACE_EXP_SHIFT) & 31;
+        bool escaped = (r->word & SHN__TRACE_BIG_BIT) != 0;
         if (r->from >= g->n_addr || r->to >= g->n_addr || asset >= g->n_assets ||
-            ((r->asset & SHN__TRACE_BIG_BIT) && r->amount >= g->n_big) ||
-            (i && r->time < g->rec[i - 1].time))
+            (r->word & SHN__TRACE_RESERVED_BITS) || k > SHN__TRACE_EXP_MAX ||
+            (escaped && (k || r->mant >= g->n_big)) || (i && r->time < g->rec[i - 1].time))
             return corrupt(diag, "bad transfer record");
     }
     if (!index_ok(g, g->out_start, g->out_list, true) ||
@@ -296,7 +297,7 @@ void shn_trace_graph_transfer(const struct shn_trace_graph *g, uint64_t i,
     t->time = r->time;
     t->from = r->from;
     t->to = r->to;
-    t->asset = r->asset & ~SHN__TRACE_BIG_BIT;
+    t->asset = shn__trace_asset(r);
     t->amount = shn__trace_amount(g, r);
 }
 

@@ -102,7 +102,7 @@ static uint32_t peel_step(const struct shn_trace_graph *g, const struct addr_inf
         const struct shn__trace_rec *r = &g->rec[list[j]];
         shn_u128 y;
         if ((int64_t)r->time < a->first || (int64_t)r->time > a->first + DAY ||
-            (r->asset & ~SHN__TRACE_BIG_BIT) != a->asset)
+            (r->word & SHN__TRACE_ASSET_MASK) != a->asset)
             continue;
         y = shn__trace_amount(g, r);
         total += y;
@@ -179,7 +179,7 @@ int shn_trace_patterns(const struct shn_trace_graph *g, const struct shn_trace_r
         if (a->source && n_outl) { /* a source's clock starts with its first payment */
             set[i].first = g->rec[outl[0]].time;
             for (uint64_t j = 0; j < n_outl; j++)
-                if ((g->rec[outl[j]].asset & ~SHN__TRACE_BIG_BIT) == a->asset) {
+                if ((g->rec[outl[j]].word & SHN__TRACE_ASSET_MASK) == a->asset) {
                     set[i].first = g->rec[outl[j]].time;
                     break;
                 }
@@ -236,13 +236,13 @@ int shn_trace_patterns(const struct shn_trace_graph *g, const struct shn_trace_r
             int64_t first_out = -1;
             for (uint64_t j = 0; j < n_inl; j++) {
                 const struct shn__trace_rec *r = &g->rec[inl[j]];
-                if ((r->asset & ~SHN__TRACE_BIG_BIT) == a->asset &&
+                if ((r->word & SHN__TRACE_ASSET_MASK) == a->asset &&
                     (int64_t)r->time <= a->first + 600)
                     in += shn__trace_amount(g, r);
             }
             for (uint64_t j = 0; j < n_outl; j++) {
                 const struct shn__trace_rec *r = &g->rec[outl[j]];
-                if ((r->asset & ~SHN__TRACE_BIG_BIT) != a->asset || (int64_t)r->time < a->first ||
+                if ((r->word & SHN__TRACE_ASSET_MASK) != a->asset || (int64_t)r->time < a->first ||
                     (int64_t)r->time > a->first + 600)
                     continue;
                 if (first_out < 0)

@@ -178,11 +178,11 @@ static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, str
     }
     list = shn_trace_graph_in(g, addr, &n);
     for (uint64_t j = 0; j < n && list[j] < at; j++)
-        if ((g->rec[list[j]].asset & ~SHN__TRACE_BIG_BIT) == asset)
+        if ((g->rec[list[j]].word & SHN__TRACE_ASSET_MASK) == asset)
             in += shn__trace_amount(g, &g->rec[list[j]]);
     list = shn_trace_graph_out(g, addr, &n);
     for (uint64_t j = 0; j < n && list[j] < at; j++)
-        if ((g->rec[list[j]].asset & ~SHN__TRACE_BIG_BIT) == asset)
+        if ((g->rec[list[j]].word & SHN__TRACE_ASSET_MASK) == asset)
             outsum += shn__trace_amount(g, &g->rec[list[j]]);
     s = &R->st[R->n_st];
     memset(s, 0, sizeof *s);
@@ -316,7 +316,7 @@ static int record(struct run *R, uint64_t i, shn_u128 t)
 static int step(struct run *R, uint64_t i)
 {
     const struct shn__trace_rec *r = &R->g->rec[i];
-    uint32_t asset = r->asset & ~SHN__TRACE_BIG_BIT;
+    uint32_t asset = r->word & SHN__TRACE_ASSET_MASK;
     struct state *from = find(R, r->from, asset), *to;
     shn_u128 y, t;
     int rc;

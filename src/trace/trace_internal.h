@@ -8,20 +8,28 @@
 #include "core/file.h"
 #include "trace/trace.h"
 
-/* Graph file, version 1. All integers little-endian as the host writes them
+/* Graph file, version 2. All integers little-endian as the host writes them
  * (the file is checked for the host's byte order through the magic word),
  * sections 8-byte aligned, described by (offset, length) pairs:
  *
  *   header   struct shn__trace_header (with CRC-32 of itself)
  *   sections see enum below; the payload after the header has a CRC-32
  *
- * A transfer is 24 bytes: time, from, to, asset (bit 31 set when the amount
- * does not fit 64 bits: then `amount` indexes the BIG section of 128-bit
- * amounts), amount. Per-address indexes list transfer numbers (u32) in time
- * order, 8 bytes per transfer for both directions. */
+ * A transfer is 20 bytes: time, from, to, a word packing the asset id
+ * (bits 0-19) and a decimal exponent k (bits 20-24, k <= 19), and a 32-bit
+ * mantissa m: the amount is exactly m * 10^k. Amounts that have no such form
+ * (more than 9-10 significant digits) set bit 31 of the word instead, with
+ * k = 0, and m indexes the BIG section of 128-bit amounts. Base-unit amounts
+ * are mostly round (1.5 ETH is 15 * 10^17 wei), so few need the escape.
+ * Per-address indexes list transfer numbers (u32) in time order, 8 bytes per
+ * transfer for both directions, with u32 start offsets. */
 #define SHN__TRACE_MAGIC "SHNTRACE"
-#define SHN__TRACE_VERSION 1u
+#define SHN__TRACE_VERSION 2u
 #define SHN__TRACE_BIG_BIT 0x80000000u
+#define SHN__TRACE_ASSET_MASK 0x000FFFFFu
+#define SHN__TRACE_EXP_SHIFT 20
+#define SHN__TRACE_EXP_MAX 19u
+#define SHN__TRACE_RESERVED_BITS 0x7E000000u /* must be zero */
 
 enum {
     SHN__SEC_ADDR_OFF = 0, /* u64[n_addr + 1] offsets into ADDR_BLOB */
@@ -32,7 +40,7 @@ enum {
     SHN__SEC_ASSET_HASH,
     SHN__SEC_TRANSFERS, /* struct shn__trace_rec[n_transfers] */
     SHN__SEC_BIG,       /* u64 pairs (low, high) */
-    SHN__SEC_OUT_START, /* u64[n_addr + 1] */
+    SHN__SEC_OUT_START, /* u32[n_addr + 1] */
     SHN__SEC_OUT_LIST,  /* u32[n_transfers] */
     SHN__SEC_IN_START,
     SHN__SEC_IN_LIST,
@@ -59,8 +67,9 @@ struct shn__trace_header {
 };
 
 struct shn__trace_rec {
-    uint32_t time, from, to, asset;
-    uint64_t amount;
+    uint32_t time, from, to;
+    uint32_t word; /* asset id, exponent, escape bit (see above) */
+    uint32_t mant;
 };
 
 struct shn__trace_label {
@@ -85,20 +94,32 @@ struct shn_trace_graph {
     uint64_t asset_slots;
     const struct shn__trace_rec *rec;
     const uint64_t *big;
-    const uint64_t *out_start, *in_start;
+    const uint32_t *out_start, *in_start;
     const uint32_t *out_list, *in_list;
     const struct shn__trace_label *labels;
     const char *label_blob;
     uint64_t label_blob_len;
 };
 
+/* 10^0 .. 10^19 */
+extern const uint64_t shn__trace_pow10[SHN__TRACE_EXP_MAX + 1];
+
+static inline uint32_t shn__trace_asset(const struct shn__trace_rec *r)
+{
+    return r->word & SHN__TRACE_ASSET_MASK;
+}
+
 static inline shn_u128 shn__trace_amount(const struct shn_trace_graph *g,
                                          const struct shn__trace_rec *r)
 {
-    if (r->asset & SHN__TRACE_BIG_BIT)
-        return ((shn_u128)g->big[2 * r->amount + 1] << 64) | g->big[2 * r->amount];
-    return r->amount;
+    if (r->word & SHN__TRACE_BIG_BIT)
+        return ((shn_u128)g->big[2 * (uint64_t)r->mant + 1] << 64) | g->big[2 * (uint64_t)r->mant];
+    return (shn_u128)r->mant * shn__trace_pow10[(r->word >> SHN__TRACE_EXP_SHIFT) & 31];
 }
+
+/* Encodes `amount` as m * 10^k (k <= 19, m < 2^32) into r's word (whose
+ * asset bits are set already) and mantissa; false when it has no such form. */
+bool shn__trace_encode_amount(shn_u128 amount, struct shn__trace_rec *r);
 
 /* Lower-cases 0x-prefixed hex (EVM addresses and token contracts) in place. */
 void shn__trace_normalize(char *s, size_t len);

@@ -181,3 +181,52 @@ uint64_t shn__trace_slots(uint64_t n)
         s <<= 1;
     return s;
 }
+
+const uint64_t shn__trace_pow10[SHN__TRACE_EXP_MAX + 1] = {
+    1ull,
+    10ull,
+    100ull,
+    1000ull,
+    10000ull,
+    100000ull,
+    1000000ull,
+    10000000ull,
+    100000000ull,
+    1000000000ull,
+    10000000000ull,
+    100000000000ull,
+    1000000000000ull,
+    10000000000000ull,
+    100000000000000ull,
+    1000000000000000ull,
+    10000000000000000ull,
+    100000000000000000ull,
+    1000000000000000000ull,
+    10000000000000000000ull,
+};
+
+bool shn__trace_encode_amount(shn_u128 amount, struct shn__trace_rec *r)
+{
+    uint32_t k = 0;
+
+    /* Strip trailing zeros, 128-bit arithmetic only while needed: the u64
+     * loop is what nearly every amount takes. */
+    while (k < SHN__TRACE_EXP_MAX && (amount >> 64) && amount % 10 == 0) {
+        amount /= 10;
+        k++;
+    }
+    if (amount >> 64)
+        return false;
+    {
+        uint64_t m = (uint64_t)amount;
+        while (k < SHN__TRACE_EXP_MAX && m && m % 10 == 0) {
+            m /= 10;
+            k++;
+        }
+        if (m > UINT32_MAX)
+            return false;
+        r->word = (r->word & SHN__TRACE_ASSET_MASK) | (k << SHN__TRACE_EXP_SHIFT);
+        r->mant = (uint32_t)m;
+    }
+    return true;
+}

@@ -640,6 +640,55 @@ static void test_patterns(void **state)
     done(&f);
 }
 
+/* Every amount comes back exactly, whether the file stores it as m * 10^k
+ * or through the 128-bit escape (many significant digits, 2^128 - 1, 10^38,
+ * mantissas at the 32-bit edge). */
+static void test_amounts_exact(void **state)
+{
+    static const char *amounts[] = {
+        "1",
+        "10",
+        "4294967295",
+        "4294967296",
+        "42949672950000000000",
+        "42949672960000000000",
+        "18446744073709551615",
+        "18446744073709551616",
+        "1500000000000000000",
+        "100000000000000000000",
+        "123456789012345678901",
+        "10000000000000000000000000000000000000",
+        "100000000000000000000000000000000000000",
+        "340282366920938463463374607431768211455",
+        "340282366920938463460000000000000000000",
+        "99999999990000000000000000000",
+    };
+    size_t n = sizeof amounts / sizeof amounts[0];
+    struct shn_buf csv;
+    struct fixture f = {0};
+
+    (void)state;
+    shn_buf_init(&csv, 1 << 16);
+    assert_int_equal(shn_buf_append(&csv, "time,tx,from,to,asset,amount\n", 29), SHN_OK);
+    for (size_t i = 0; i < n; i++) {
+        char row[128];
+        int len = snprintf(row, sizeof row, "%zu,t,P,A,ETH,%s\n", i + 1, amounts[i]);
+        assert_int_equal(shn_buf_append(&csv, row, (size_t)len), SHN_OK);
+    }
+    assert_int_equal(shn_buf_append(&csv, "", 1), SHN_OK);
+    build(&f, csv.data, NULL);
+    assert_int_equal(shn_trace_graph_transfers(f.g), n);
+    for (size_t i = 0; i < n; i++) {
+        struct shn_trace_transfer t;
+        char text[64];
+        shn_trace_graph_transfer(f.g, i, &t);
+        shn_trace_u128_format(t.amount, text, sizeof text);
+        assert_string_equal(text, amounts[i]);
+    }
+    shn_buf_cleanup(&csv);
+    done(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -650,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_fifo_by_hand),
         cmocka_unit_test(test_stops_dust_hops_budget_since),
         cmocka_unit_test(test_cycle_back_to_source_and_big_amounts),
+        cmocka_unit_test(test_amounts_exact),
         cmocka_unit_test(test_json_shape),
         cmocka_unit_test(test_etl_files),
         cmocka_unit_test(test_malformed_rows),
