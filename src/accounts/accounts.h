@@ -65,7 +65,7 @@ void shn_accounts_close(struct shn_accounts_db *db);
 
 /* The schema version of an open database (SHN_ACCOUNTS_SCHEMA_VERSION after
  * shn_accounts_open). */
-#define SHN_ACCOUNTS_SCHEMA_VERSION 2
+#define SHN_ACCOUNTS_SCHEMA_VERSION 3
 int shn_accounts_schema_version(struct shn_accounts_db *db, int *version);
 
 struct shn_accounts_ingest_stats {
@@ -116,5 +116,46 @@ int shn_accounts_show(struct shn_accounts_db *db, const char *account,
 
 /* Number of stored events (all accounts). */
 int shn_accounts_count_events(struct shn_accounts_db *db, long long *n);
+
+/* ------------------------------------------------------------- signals */
+
+/* What one signal says about one account: a score in 0..1 (0 = did not
+ * fire, neutral), its default weight (docs/accounts.md) and its evidence as
+ * a JSON object, so that an analyst can read why. */
+struct shn_accounts_signal {
+    char signal[32]; /* "underpriced", "dup_id_image" */
+    double score;
+    double weight;
+    char evidence[2048];
+};
+
+#define SHN_ACCOUNTS_WEIGHT_UNDERPRICED 1.0
+#define SHN_ACCOUNTS_WEIGHT_DUP_ID_IMAGE 2.5
+
+/* One currency's value in the base currency of the rate table. */
+struct shn_accounts_rate {
+    char currency[4];
+    double to_base;
+};
+
+struct shn_accounts_underpriced_opts {
+    double ratio;      /* fires under ratio x the category median; 0 = 0.40 */
+    unsigned min_bids; /* market size before it speaks; 0 = 20 */
+    /* Conversion into one base currency; bids in a currency not in the
+     * table form their own market per category. NULL = no conversion. */
+    const struct shn_accounts_rate *rates;
+    size_t n_rates;
+};
+
+#define SHN_ACCOUNTS_MARKET_MAX ((size_t)1 << 22) /* bids of one category */
+
+/* underpriced: the account's lowest bid against the market of its category
+ * (all stored bids in it, converted; median and lower quartile). opts may
+ * be NULL. Fills *out (score 0 when nothing is underpriced or no market is
+ * big enough); SHN_ERR_TOO_LARGE when a category exceeds
+ * SHN_ACCOUNTS_MARKET_MAX bids or the account has over 10,000 bids. */
+int shn_accounts_signal_underpriced(struct shn_accounts_db *db, const char *account,
+                                    const struct shn_accounts_underpriced_opts *opts,
+                                    struct shn_accounts_signal *out, struct shn_diag *diag);
 
 #endif

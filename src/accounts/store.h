@@ -26,6 +26,15 @@ struct shn__accounts_store_ops {
                        struct shn_accounts_summary *out, struct shn_diag *diag);
     int (*each_event)(struct shn__accounts_store *s, const char *account, shn_accounts_event_fn fn,
                       void *ctx, struct shn_diag *diag);
+    /* The bids of one account. */
+    int (*account_bids)(struct shn__accounts_store *s, const char *account,
+                        int (*fn)(void *ctx, const char *id, const char *category, double amount,
+                                  const char *currency),
+                        void *ctx, struct shn_diag *diag);
+    /* Every stored bid of one category. */
+    int (*category_bids)(struct shn__accounts_store *s, const char *category,
+                         int (*fn)(void *ctx, double amount, const char *currency), void *ctx,
+                         struct shn_diag *diag);
     int (*count_events)(struct shn__accounts_store *s, long long *n);
     int (*schema_version)(struct shn__accounts_store *s, int *version);
     void (*close)(struct shn__accounts_store *s); /* NULL-safe in the wrappers */

@@ -14,6 +14,7 @@ struct sqlite_store {
     struct shn__accounts_store base; /* first: the ops pointer */
     sqlite3 *db;
     sqlite3_stmt *ins_event, *upsert_account, *ins_bid, *get_account, *each_event, *count;
+    sqlite3_stmt *account_bids, *category_bids;
     int version;
     char account[SHN_ACCOUNTS_ID_MAX + 1];
     char first_time[40], last_time[40];
@@ -37,6 +38,8 @@ static const char *const migrations[] = {
     "INSERT INTO bids SELECT id, account, json_extract(body, '$.category'),"
     " json_extract(body, '$.amount'), json_extract(body, '$.currency'), time_unix"
     " FROM events WHERE type = 'bid';",
+    /* 3: an account's bids without a scan, for the underpriced signal */
+    "CREATE INDEX bids_account ON bids(account);",
 };
 
 static int db_error(struct sqlite_store *s, struct shn_diag *diag, const char *what)
@@ -238,6 +241,43 @@ static int st_each_event(struct shn__accounts_store *base, const char *account,
     return rc;
 }
 
+static int st_account_bids(struct shn__accounts_store *base, const char *account,
+                           int (*fn)(void *ctx, const char *id, const char *category, double amount,
+                                     const char *currency),
+                           void *ctx, struct shn_diag *diag)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = s->account_bids;
+    int rc = SHN_OK, step;
+    bind_text(st, 1, account, strlen(account));
+    while (rc == SHN_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+                (const char *)sqlite3_column_text(st, 1), sqlite3_column_double(st, 2),
+                (const char *)sqlite3_column_text(st, 3));
+    if (rc == SHN_OK && step != SQLITE_DONE)
+        rc = db_error(s, diag, "reading bids");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static int st_category_bids(struct shn__accounts_store *base, const char *category,
+                            int (*fn)(void *ctx, double amount, const char *currency), void *ctx,
+                            struct shn_diag *diag)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = s->category_bids;
+    int rc = SHN_OK, step;
+    bind_text(st, 1, category, strlen(category));
+    while (rc == SHN_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(ctx, sqlite3_column_double(st, 0), (const char *)sqlite3_column_text(st, 1));
+    if (rc == SHN_OK && step != SQLITE_DONE)
+        rc = db_error(s, diag, "reading bids");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
 static int st_count_events(struct shn__accounts_store *base, long long *n)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -266,6 +306,8 @@ static void st_close(struct shn__accounts_store *base)
     sqlite3_finalize(s->get_account);
     sqlite3_finalize(s->each_event);
     sqlite3_finalize(s->count);
+    sqlite3_finalize(s->account_bids);
+    sqlite3_finalize(s->category_bids);
     sqlite3_close(s->db);
     shn_free(s);
 }
@@ -278,6 +320,8 @@ static const struct shn__accounts_store_ops sqlite_ops = {
     .put_event = st_put_event,
     .get_account = st_get_account,
     .each_event = st_each_event,
+    .account_bids = st_account_bids,
+    .category_bids = st_category_bids,
     .count_events = st_count_events,
     .schema_version = st_schema_version,
     .close = st_close,
@@ -337,6 +381,14 @@ int shn__accounts_sqlite_open(const char *path, int target_version,
                      &s->each_event, diag);
     if (rc == SHN_OK)
         rc = prepare(s, "SELECT count(*) FROM events", &s->count, diag);
+    if (rc == SHN_OK)
+        rc = prepare(s,
+                     "SELECT event_id, category, amount, currency FROM bids WHERE account = ?1"
+                     " ORDER BY category, currency",
+                     &s->account_bids, diag);
+    if (rc == SHN_OK)
+        rc = prepare(s, "SELECT amount, currency FROM bids WHERE category = ?1", &s->category_bids,
+                     diag);
 out:
     if (rc == SHN_OK) {
         *out = &s->base;

@@ -384,7 +384,7 @@ static void migrations_fresh_and_existing(void **state)
     sqlite3_close(raw);
     assert_int_equal(shn_accounts_open(path, &db, NULL), SHN_OK);
     assert_int_equal(shn_accounts_schema_version(db, &v), SHN_OK);
-    assert_int_equal(v, 2);
+    assert_int_equal(v, SHN_ACCOUNTS_SCHEMA_VERSION);
     shn_accounts_close(db);
     db = NULL;
     assert_int_equal(query_int(path, "SELECT count(*) FROM bids WHERE category = 'web' AND "
@@ -529,6 +529,97 @@ static void kill_9_loses_no_committed_event(void **state)
     remove_db(path);
 }
 
+/* A market of 30 web bids from 8,500 to 11,400 JPY, three
+ * bids in a thin category, and the accounts under test. */
+static void underpriced_market(struct shn_accounts_db *db)
+{
+    char text[16384];
+    size_t n = 0;
+    struct shn_accounts_ingest_stats st;
+    for (int i = 0; i < 30; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n,
+                              "{\"event\":\"bid\",\"id\":\"m%d\",\"time\":"
+                              "\"2026-03-01T09:00:00Z\",\"account\":\"m%d\",\"job\":\"j\","
+                              "\"category\":\"web\",\"amount\":%d,\"currency\":\"JPY\"}\n",
+                              i, i, 8500 + 100 * i);
+    for (int i = 0; i < 3; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n,
+                              "{\"event\":\"bid\",\"id\":\"r%d\",\"time\":"
+                              "\"2026-03-01T09:00:00Z\",\"account\":\"r%d\",\"job\":\"j\","
+                              "\"category\":\"rare\",\"amount\":%d,\"currency\":\"JPY\"}\n",
+                              i, i, 50000);
+    n += (size_t)snprintf(
+        text + n, sizeof text - n, "%s",
+        "{\"event\":\"bid\",\"id\":\"c1\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
+        "\"cheap\",\"job\":\"j\",\"category\":\"web\",\"amount\":1990,\"currency\":\"JPY\"}\n"
+        "{\"event\":\"bid\",\"id\":\"c2\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
+        "\"cheap\",\"job\":\"j\",\"category\":\"web\",\"amount\":9000,\"currency\":\"JPY\"}\n"
+        "{\"event\":\"bid\",\"id\":\"c3\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
+        "\"cheap\",\"job\":\"j\",\"category\":\"rare\",\"amount\":100,\"currency\":\"JPY\"}\n"
+        "{\"event\":\"bid\",\"id\":\"u1\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
+        "\"usd\",\"job\":\"j\",\"category\":\"web\",\"amount\":20,\"currency\":\"USD\"}\n"
+        "{\"event\":\"bid\",\"id\":\"f1\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
+        "\"fair\",\"job\":\"j\",\"category\":\"web\",\"amount\":10000,\"currency\":\"JPY\"}\n");
+    assert_true(n < sizeof text);
+    assert_int_equal(ingest_string(db, text, NULL, &st), SHN_OK);
+    assert_int_equal(st.rejected, 0);
+}
+
+static void underpriced_fires_on_a_fraction_of_the_median(void **state)
+{
+    char path[64];
+    struct shn_accounts_db *db = NULL;
+    struct shn_accounts_signal sig;
+    struct shn_accounts_underpriced_opts o = {0};
+    static const struct shn_accounts_rate rates[] = {{"JPY", 1}, {"USD", 150}};
+    temp_db(path, sizeof path);
+    assert_int_equal(shn_accounts_open(path, &db, NULL), SHN_OK);
+    underpriced_market(db);
+
+    /* 1,990 against the web market (33 JPY bids with the account's own,
+     * median 9,900): ratio 0.201, score 0.749; the rare-category bid has
+     * too thin a market (3 < 20). */
+    assert_int_equal(shn_accounts_signal_underpriced(db, "cheap", NULL, &sig, NULL), SHN_OK);
+    assert_string_equal(sig.signal, "underpriced");
+    assert_true(sig.weight == SHN_ACCOUNTS_WEIGHT_UNDERPRICED);
+    assert_true(sig.score > 0.7 && sig.score < 0.76);
+    assert_non_null(strstr(sig.evidence, "\"bid\":\"c1\""));
+    assert_non_null(strstr(sig.evidence, "\"underpriced_bids\":1"));
+    assert_non_null(strstr(sig.evidence, "\"thin_market_bids\":1"));
+    assert_non_null(strstr(sig.evidence, "\"median\":9"));
+
+    /* A stricter threshold: 0.209 is no longer under it. */
+    o.ratio = 0.2;
+    assert_int_equal(shn_accounts_signal_underpriced(db, "cheap", &o, &sig, NULL), SHN_OK);
+    assert_true(sig.score == 0);
+
+    /* A fair bid; an account without bids. */
+    assert_int_equal(shn_accounts_signal_underpriced(db, "fair", NULL, &sig, NULL), SHN_OK);
+    assert_true(sig.score == 0);
+    assert_int_equal(shn_accounts_signal_underpriced(db, "nobody", NULL, &sig, NULL), SHN_OK);
+    assert_true(sig.score == 0);
+    assert_non_null(strstr(sig.evidence, "\"bids\":0"));
+
+    /* 20 USD: alone in its own market without rates; 3,000 JPY with them. */
+    assert_int_equal(shn_accounts_signal_underpriced(db, "usd", NULL, &sig, NULL), SHN_OK);
+    assert_true(sig.score == 0);
+    assert_non_null(strstr(sig.evidence, "\"thin_market_bids\":1"));
+    o.ratio = 0;
+    o.rates = rates;
+    o.n_rates = 2;
+    assert_int_equal(shn_accounts_signal_underpriced(db, "usd", &o, &sig, NULL), SHN_OK);
+    assert_true(sig.score > 0.5);
+    assert_non_null(strstr(sig.evidence, "\"amount_base\":3000"));
+    assert_non_null(strstr(sig.evidence, "\"currency\":\"base\""));
+
+    /* min_bids above the market: silent. */
+    o.min_bids = 100;
+    assert_int_equal(shn_accounts_signal_underpriced(db, "usd", &o, &sig, NULL), SHN_OK);
+    assert_true(sig.score == 0);
+    shn_accounts_close(db);
+    remove_db(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -540,6 +631,7 @@ int main(void)
         cmocka_unit_test(database_is_in_wal_mode),
         cmocka_unit_test(failing_allocations_fail_cleanly),
         cmocka_unit_test(kill_9_loses_no_committed_event),
+        cmocka_unit_test(underpriced_fires_on_a_fraction_of_the_median),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
