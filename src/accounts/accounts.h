@@ -158,4 +158,15 @@ int shn_accounts_signal_underpriced(struct shn_accounts_db *db, const char *acco
                                     const struct shn_accounts_underpriced_opts *opts,
                                     struct shn_accounts_signal *out, struct shn_diag *diag);
 
+/* dup_id_image: another account's ID document is within `pdq_distance`
+ * of one of this account's by PDQ hash (image_pdq, compared with the image
+ * engine's distance; 0 = SHN_PDQ_MATCH_DISTANCE, 31), or carries the same
+ * document number (normalised by the link engine; countries must agree when
+ * both are given). Score 1.0 for a number, 1 - d/64 for an image at
+ * distance d; evidence lists up to 5 other accounts and counts the
+ * matching documents. */
+int shn_accounts_signal_dup_id_image(struct shn_accounts_db *db, const char *account,
+                                     int pdq_distance, struct shn_accounts_signal *out,
+                                     struct shn_diag *diag);
+
 #endif

@@ -35,6 +35,13 @@ struct shn__accounts_store_ops {
     int (*category_bids)(struct shn__accounts_store *s, const char *category,
                          int (*fn)(void *ctx, double amount, const char *currency), void *ctx,
                          struct shn_diag *diag);
+    /* The ID documents of account events: of one account, or of all
+     * accounts when `account` is NULL. Any of number, country and
+     * image_pdq may be NULL. */
+    int (*each_id_document)(struct shn__accounts_store *s, const char *account,
+                            int (*fn)(void *ctx, const char *account, const char *number,
+                                      const char *country, const char *image_pdq),
+                            void *ctx, struct shn_diag *diag);
     int (*count_events)(struct shn__accounts_store *s, long long *n);
     int (*schema_version)(struct shn__accounts_store *s, int *version);
     void (*close)(struct shn__accounts_store *s); /* NULL-safe in the wrappers */

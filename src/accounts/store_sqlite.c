@@ -14,7 +14,7 @@ struct sqlite_store {
     struct shn__accounts_store base; /* first: the ops pointer */
     sqlite3 *db;
     sqlite3_stmt *ins_event, *upsert_account, *ins_bid, *get_account, *each_event, *count;
-    sqlite3_stmt *account_bids, *category_bids;
+    sqlite3_stmt *account_bids, *category_bids, *id_docs_of, *id_docs_all;
     int version;
     char account[SHN_ACCOUNTS_ID_MAX + 1];
     char first_time[40], last_time[40];
@@ -278,6 +278,27 @@ static int st_category_bids(struct shn__accounts_store *base, const char *catego
     return rc;
 }
 
+static int st_each_id_document(struct shn__accounts_store *base, const char *account,
+                               int (*fn)(void *ctx, const char *account, const char *number,
+                                         const char *country, const char *image_pdq),
+                               void *ctx, struct shn_diag *diag)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = account ? s->id_docs_of : s->id_docs_all;
+    int rc = SHN_OK, step;
+    if (account)
+        bind_text(st, 1, account, strlen(account));
+    while (rc == SHN_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+                (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
+                (const char *)sqlite3_column_text(st, 3));
+    if (rc == SHN_OK && step != SQLITE_DONE)
+        rc = db_error(s, diag, "reading ID documents");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
 static int st_count_events(struct shn__accounts_store *base, long long *n)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -308,6 +329,8 @@ static void st_close(struct shn__accounts_store *base)
     sqlite3_finalize(s->count);
     sqlite3_finalize(s->account_bids);
     sqlite3_finalize(s->category_bids);
+    sqlite3_finalize(s->id_docs_of);
+    sqlite3_finalize(s->id_docs_all);
     sqlite3_close(s->db);
     shn_free(s);
 }
@@ -322,10 +345,16 @@ static const struct shn__accounts_store_ops sqlite_ops = {
     .each_event = st_each_event,
     .account_bids = st_account_bids,
     .category_bids = st_category_bids,
+    .each_id_document = st_each_id_document,
     .count_events = st_count_events,
     .schema_version = st_schema_version,
     .close = st_close,
 };
+
+#define ID_DOC_COLUMNS                                                                             \
+    "SELECT account, json_extract(body, '$.id_document.number'),"                                  \
+    " json_extract(body, '$.id_document.country'), json_extract(body, '$.id_document.image_pdq')"  \
+    " FROM events WHERE type = 'account' AND json_type(body, '$.id_document') = 'object'"
 
 int shn__accounts_sqlite_open(const char *path, int target_version,
                               struct shn__accounts_store **out, struct shn_diag *diag)
@@ -389,6 +418,12 @@ int shn__accounts_sqlite_open(const char *path, int target_version,
     if (rc == SHN_OK)
         rc = prepare(s, "SELECT amount, currency FROM bids WHERE category = ?1", &s->category_bids,
                      diag);
+    /* A scan of the account events: enough for one account at a time; the
+     * batch scorer will want an id_documents table (a migration). */
+    if (rc == SHN_OK)
+        rc = prepare(s, ID_DOC_COLUMNS " AND account = ?1", &s->id_docs_of, diag);
+    if (rc == SHN_OK)
+        rc = prepare(s, ID_DOC_COLUMNS, &s->id_docs_all, diag);
 out:
     if (rc == SHN_OK) {
         *out = &s->base;

@@ -620,6 +620,71 @@ static void underpriced_fires_on_a_fraction_of_the_median(void **state)
     remove_db(path);
 }
 
+static const char id_docs[] =
+    "{\"event\":\"account\",\"id\":\"d1\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"p1\",\"id_document\":{\"type\":\"passport\",\"image_pdq\":"
+    "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}}\n"
+    "{\"event\":\"account\",\"id\":\"d2\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"p2\",\"id_document\":{\"image_pdq\":"
+    "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abce10\"}}\n"
+    "{\"event\":\"account\",\"id\":\"d2b\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
+    "\"p2\",\"id_document\":{\"image_pdq\":"
+    "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abce10\"}}\n"
+    "{\"event\":\"account\",\"id\":\"d3\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"p3\",\"id_document\":{\"image_pdq\":"
+    "\"0123456789abcdef0123456789abcdeffedcba9876543210fedcba9876543210\"}}\n"
+    "{\"event\":\"account\",\"id\":\"d4\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"n1\",\"id_document\":{\"number\":\"第 1234-5678-9012 号\",\"country\":\"JP\"}}\n"
+    "{\"event\":\"account\",\"id\":\"d5\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"n2\",\"id_document\":{\"number\":\"123456789012\",\"country\":\"JP\"}}\n"
+    "{\"event\":\"account\",\"id\":\"d6\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"n3\",\"id_document\":{\"number\":\"123456789012\",\"country\":\"KR\"}}\n"
+    "{\"event\":\"login\",\"id\":\"d7\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"solo\",\"ip\":\"192.0.2.1\"}\n";
+
+static void dup_id_image_by_hash_distance_and_number(void **state)
+{
+    char path[64];
+    struct shn_accounts_db *db = NULL;
+    struct shn_accounts_signal sig;
+    struct shn_accounts_ingest_stats st;
+    temp_db(path, sizeof path);
+    assert_int_equal(shn_accounts_open(path, &db, NULL), SHN_OK);
+    assert_int_equal(ingest_string(db, id_docs, NULL, &st), SHN_OK);
+    assert_int_equal(st.rejected, 0);
+
+    /* p2's image is 10 bits from p1's (listed once, though sent twice);
+     * p3's is 128 bits away. */
+    assert_int_equal(shn_accounts_signal_dup_id_image(db, "p1", 0, &sig, NULL), SHN_OK);
+    assert_string_equal(sig.signal, "dup_id_image");
+    assert_true(sig.weight == SHN_ACCOUNTS_WEIGHT_DUP_ID_IMAGE);
+    assert_true(sig.score > 0.84 && sig.score < 0.85); /* 1 - 10/64 */
+    assert_string_equal(sig.evidence,
+                        "{\"documents\":1,\"pdq_distance\":31,\"matching_documents\":2,"
+                        "\"matches\":[{\"account\":\"p2\",\"by\":\"id_image\",\"distance\":10}]}");
+    assert_int_equal(shn_accounts_signal_dup_id_image(db, "p3", 0, &sig, NULL), SHN_OK);
+    assert_true(sig.score == 0);
+    /* A tighter distance than 10 bits: silent. */
+    assert_int_equal(shn_accounts_signal_dup_id_image(db, "p1", 8, &sig, NULL), SHN_OK);
+    assert_true(sig.score == 0);
+
+    /* The same licence number written two ways; a Korean document with
+     * the same digits is another document. */
+    assert_int_equal(shn_accounts_signal_dup_id_image(db, "n1", 0, &sig, NULL), SHN_OK);
+    assert_true(sig.score == 1.0);
+    assert_non_null(strstr(sig.evidence, "{\"account\":\"n2\",\"by\":\"id_number\"}"));
+    assert_null(strstr(sig.evidence, "n3"));
+
+    /* No ID document at all: neutral. */
+    assert_int_equal(shn_accounts_signal_dup_id_image(db, "solo", 0, &sig, NULL), SHN_OK);
+    assert_true(sig.score == 0);
+    assert_non_null(strstr(sig.evidence, "\"documents\":0"));
+    assert_int_equal(shn_accounts_signal_dup_id_image(db, "solo", 300, &sig, NULL),
+                     SHN_ERR_INVALID);
+    shn_accounts_close(db);
+    remove_db(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -632,6 +697,7 @@ int main(void)
         cmocka_unit_test(failing_allocations_fail_cleanly),
         cmocka_unit_test(kill_9_loses_no_committed_event),
         cmocka_unit_test(underpriced_fires_on_a_fraction_of_the_median),
+        cmocka_unit_test(dup_id_image_by_hash_distance_and_number),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
