@@ -13,6 +13,7 @@
 static const char usage[] =
     "usage: shinsa accounts ingest [--db DB] [--rejects FILE] (--events FILE | FILE)\n"
     "       shinsa accounts show [--db DB] [--json] ACCOUNT\n"
+    "       shinsa accounts signals [--db DB] ACCOUNT\n"
     "\n"
     "Stores a platform's events (JSON Lines, docs/events.md) and shows them.\n"
     "  --db DB          SQLite database, created when missing\n"
@@ -22,6 +23,9 @@ static const char usage[] =
     "  --rejects FILE   invalid lines as {\"line\", \"field\", \"reason\"} JSON Lines;\n"
     "                   they are counted and skipped, the valid ones still load\n"
     "  --json           show: one JSON object with the account and its events\n"
+    "signals prints, as one JSON object, what each built signal (underpriced,\n"
+    "dup_id_image) says about the account with its default settings: score,\n"
+    "weight and evidence. Not yet the combined score of docs/accounts.md.\n"
     "\n"
     "Exit status: 0 when the command ran (ingest: even with rejected lines),\n"
     "1 on errors, 2 on a bad command line.\n";
@@ -214,6 +218,64 @@ out:
     return exit_code;
 }
 
+/* One signal as {"signal", "score", "weight", "evidence"}. */
+static int append_signal(json_t *list, const struct shn_accounts_signal *sig)
+{
+    json_t *ev = json_loads(sig->evidence, 0, NULL);
+    json_t *o = ev ? json_pack("{s:s, s:f, s:f, s:o}", "signal", sig->signal, "score", sig->score,
+                               "weight", sig->weight, "evidence", ev)
+                   : NULL;
+    return o && json_array_append_new(list, o) == 0 ? SHN_OK : SHN_ERR_NOMEM;
+}
+
+static int cmd_signals(struct args *a)
+{
+    struct shn_accounts_signal sig;
+    struct shn_accounts_db *db = NULL;
+    struct shn_diag diag = {0};
+    json_t *list = NULL, *o = NULL;
+    int rc, exit_code = SHN_EXIT_FAILURE;
+
+    if (!a->account || a->events || a->rejects) {
+        fputs(usage, stderr);
+        return SHN_EXIT_USAGE;
+    }
+    rc = shn_accounts_open(a->db ? a->db : default_db(0), &db, &diag);
+    if (rc == SHN_OK)
+        rc = shn_accounts_show(db, a->account, NULL, NULL, NULL, &diag);
+    if (rc == SHN_OK) {
+        list = json_array();
+        rc = list ? SHN_OK : SHN_ERR_NOMEM;
+    }
+    if (rc == SHN_OK)
+        rc = shn_accounts_signal_underpriced(db, a->account, NULL, &sig, &diag);
+    if (rc == SHN_OK)
+        rc = append_signal(list, &sig);
+    if (rc == SHN_OK)
+        rc = shn_accounts_signal_dup_id_image(db, a->account, 0, &sig, &diag);
+    if (rc == SHN_OK)
+        rc = append_signal(list, &sig);
+    if (rc == SHN_OK) {
+        o = json_pack("{s:s, s:O}", "account", a->account, "signals", list);
+        rc = o ? SHN_OK : SHN_ERR_NOMEM;
+    }
+    if (rc != SHN_OK) {
+        shn_cli_report(rc, &diag);
+        goto out;
+    }
+    if (json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6)) != 0) {
+        fprintf(stderr, "shinsa: cannot write the output\n");
+        goto out;
+    }
+    putchar('\n');
+    exit_code = SHN_EXIT_OK;
+out:
+    json_decref(o);
+    json_decref(list);
+    shn_accounts_close(db);
+    return exit_code;
+}
+
 int shn_cli_accounts(int argc, char **argv)
 {
     struct args a;
@@ -229,6 +291,8 @@ int shn_cli_accounts(int argc, char **argv)
         return cmd_ingest(&a);
     if (strcmp(argv[0], "show") == 0)
         return cmd_show(&a);
+    if (strcmp(argv[0], "signals") == 0)
+        return cmd_signals(&a);
     fprintf(stderr, "shinsa accounts: unknown command '%s'\n%s", argv[0], usage);
     return SHN_EXIT_USAGE;
 }

@@ -34,6 +34,14 @@ check "show --json exits 0" "[ $? -eq 0 ]"
 check "show --json shape" "python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); \
 assert o[\"account\"]==\"a1\" and o[\"n_events\"]==5 and [e[\"id\"] for e in o[\"events\"]]==[\"e1\",\"e2\",\"e3\",\"e4\",\"e5\"]' '$work/show.json'"
 
+"$shinsa" accounts signals --db "$work/a.db" a1 >"$work/signals.json"
+check "signals exits 0" "[ $? -eq 0 ]"
+check "signals shape" "python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); \
+assert o[\"account\"]==\"a1\" and [s[\"signal\"] for s in o[\"signals\"]]==[\"underpriced\",\"dup_id_image\"]; \
+assert all(0<=s[\"score\"]<=1 and s[\"weight\"]>0 and isinstance(s[\"evidence\"],dict) for s in o[\"signals\"])' '$work/signals.json'"
+"$shinsa" accounts signals --db "$work/a.db" nobody >/dev/null 2>&1
+check "signals of an unknown account exits 1" "[ $? -eq 1 ]"
+
 "$shinsa" accounts show --db "$work/a.db" nobody >/dev/null 2>&1
 check "unknown account exits 1" "[ $? -eq 1 ]"
 "$shinsa" accounts ingest --db "$work/a.db" >/dev/null 2>&1
