@@ -170,6 +170,16 @@ static int show_event(void *ctx, const char *type, const char *id, const char *t
     return e && json_array_append_new(c->events, e) == 0 ? SHN_OK : SHN_ERR_NOMEM;
 }
 
+/* The store's diagnostics name no file; the CLI knows the database. */
+static void report(int rc, const struct shn_diag *diag, const struct args *a)
+{
+    if (rc == SHN_ERR_NOT_FOUND)
+        fprintf(stderr, "shinsa: no account '%s' in %s\n", a->account,
+                a->db ? a->db : default_db(0));
+    else
+        shn_cli_report(rc, diag);
+}
+
 static int cmd_show(struct args *a)
 {
     struct shn_accounts_summary sum;
@@ -197,7 +207,7 @@ static int cmd_show(struct args *a)
     if (rc == SHN_OK)
         rc = shn_accounts_show(db, a->account, &sum, show_event, &c, &diag);
     if (rc != SHN_OK) {
-        shn_cli_report(rc, &diag);
+        report(rc, &diag, a);
         goto out;
     }
     if (a->json) {
@@ -260,7 +270,7 @@ static int cmd_signals(struct args *a)
         rc = o ? SHN_OK : SHN_ERR_NOMEM;
     }
     if (rc != SHN_OK) {
-        shn_cli_report(rc, &diag);
+        report(rc, &diag, a);
         goto out;
     }
     if (json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6)) != 0) {
