@@ -22,7 +22,7 @@ static void dict_cleanup(struct shn__trace_dict *d)
 static int dict_grow_slots(struct shn__trace_dict *d)
 {
     uint64_t n = shn__trace_slots(d->n + 1);
-    uint64_t *slots;
+    struct shn__trace_dslot *slots;
 
     if (n <= d->n_slots)
         return SHN_OK;
@@ -31,9 +31,10 @@ static int dict_grow_slots(struct shn__trace_dict *d)
         return SHN_ERR_NOMEM;
     for (uint32_t id = 0; id < d->n; id++) {
         uint64_t h = d->hash[id] & (n - 1);
-        while (slots[h])
+        while (slots[h].tag_id)
             h = (h + 1) & (n - 1);
-        slots[h] = (d->hash[id] & 0xFFFFFFFF00000000ull) | (id + 1);
+        slots[h].tag_id = (d->hash[id] & 0xFFFFFFFF00000000ull) | (id + 1);
+        slots[h].where = d->off[id] << 8 | (d->off[id + 1] - d->off[id] - 1);
     }
     shn_free(d->slots);
     d->slots = slots;
@@ -41,21 +42,38 @@ static int dict_grow_slots(struct shn__trace_dict *d)
     return SHN_OK;
 }
 
+uint64_t shn__trace_dict_hash(const struct shn__trace_dict *d, const char *s, size_t len)
+{
+    uint64_t h = shn_hash64(s, len, 0);
+
+    if (d->n_slots)
+        __builtin_prefetch(&d->slots[h & (d->n_slots - 1)]);
+    return h;
+}
+
 int shn__trace_dict_intern(struct shn__trace_dict *d, const char *s, size_t len, uint32_t max,
                            uint32_t *id)
 {
-    uint64_t h = shn_hash64(s, len, 0), pos;
+    return shn__trace_dict_intern_hashed(d, s, len, shn_hash64(s, len, 0), max, id);
+}
+
+int shn__trace_dict_intern_hashed(struct shn__trace_dict *d, const char *s, size_t len, uint64_t h,
+                                  uint32_t max, uint32_t *id)
+{
+    uint64_t pos;
     int rc;
 
+    if (len > SHN_TRACE_MAX_ADDRESS_LEN)
+        return SHN_ERR_INVALID;
     if (d->n_slots) {
-        /* slots hold the id and the hash's high half, which rules out
-         * almost every other text without touching the blob */
-        for (pos = h & (d->n_slots - 1); d->slots[pos]; pos = (pos + 1) & (d->n_slots - 1)) {
-            uint32_t v = (uint32_t)d->slots[pos] - 1;
-            if ((d->slots[pos] >> 32) != (h >> 32))
+        /* slots hold the id, the hash's high half, which rules out almost
+         * every other text, and the text's place and length */
+        for (pos = h & (d->n_slots - 1); d->slots[pos].tag_id; pos = (pos + 1) & (d->n_slots - 1)) {
+            const struct shn__trace_dslot *sl = &d->slots[pos];
+            if ((sl->tag_id >> 32) != (h >> 32) || (sl->where & 0xFF) != len)
                 continue;
-            if (d->off[v + 1] - d->off[v] == len + 1 && memcmp(d->blob + d->off[v], s, len) == 0) {
-                *id = v;
+            if (memcmp(d->blob + (sl->where >> 8), s, len) == 0) {
+                *id = (uint32_t)sl->tag_id - 1;
                 return SHN_OK;
             }
         }
@@ -98,9 +116,10 @@ int shn__trace_dict_intern(struct shn__trace_dict *d, const char *s, size_t len,
     d->blob_len += len + 1;
     d->hash[d->n] = h;
     d->off[d->n + 1] = d->blob_len;
-    for (pos = h & (d->n_slots - 1); d->slots[pos]; pos = (pos + 1) & (d->n_slots - 1))
+    for (pos = h & (d->n_slots - 1); d->slots[pos].tag_id; pos = (pos + 1) & (d->n_slots - 1))
         ;
-    d->slots[pos] = (h & 0xFFFFFFFF00000000ull) | (d->n + 1);
+    d->slots[pos].tag_id = (h & 0xFFFFFFFF00000000ull) | (d->n + 1);
+    d->slots[pos].where = (uint64_t)(d->blob_len - len - 1) << 8 | len;
     *id = d->n++;
     return SHN_OK;
 }

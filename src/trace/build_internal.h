@@ -5,6 +5,14 @@
 
 #include "trace/trace_internal.h"
 
+/* A dictionary slot: the hash's high half and id + 1 (0: empty), and where
+ * the text is (blob offset << 8 | length), so that a look-up reads the slot
+ * and the text but not the offsets array: one cache miss fewer per row. */
+struct shn__trace_dslot {
+    uint64_t tag_id;
+    uint64_t where;
+};
+
 /* Strings to dense ids: NUL-terminated texts in one blob, open addressing. */
 struct shn__trace_dict {
     char *blob;
@@ -13,7 +21,7 @@ struct shn__trace_dict {
     uint64_t *hash; /* hash of each text, kept for rehashing */
     uint32_t n;
     size_t cap;
-    uint64_t *slots; /* (hash & high half) | (id + 1); 0 empty */
+    struct shn__trace_dslot *slots;
     uint64_t n_slots;
 };
 
@@ -41,6 +49,10 @@ struct shn_trace_builder {
     char *label_blob;
     size_t label_blob_len, label_blob_cap;
     uint64_t seq; /* rows read so far, the order of rows without a block */
+    /* the asset of the last row: rows mostly repeat a handful of assets */
+    char last_asset[SHN_TRACE_MAX_ADDRESS_LEN + 1];
+    size_t last_asset_len; /* 0: none yet */
+    uint32_t last_asset_id;
     struct shn_trace_import_stats stats;
 };
 
@@ -48,6 +60,15 @@ struct shn_trace_builder {
  * past `max` entries. */
 int shn__trace_dict_intern(struct shn__trace_dict *d, const char *s, size_t len, uint32_t max,
                            uint32_t *id);
+
+/* The hash of a text for shn__trace_dict_intern_hashed; also starts loading
+ * its slot, so that the look-ups of a row's two addresses overlap their
+ * cache misses. */
+uint64_t shn__trace_dict_hash(const struct shn__trace_dict *d, const char *s, size_t len);
+
+/* shn__trace_dict_intern with the text's hash already computed. */
+int shn__trace_dict_intern_hashed(struct shn__trace_dict *d, const char *s, size_t len,
+                                  uint64_t hash, uint32_t max, uint32_t *id);
 
 int shn__trace_builder_add(struct shn_trace_builder *b, int64_t time, uint32_t from, uint32_t to,
                            uint32_t asset, shn_u128 amount, uint64_t order);

@@ -106,7 +106,8 @@ static int add_row(struct shn_trace_builder *b, const struct shn_csv *r, size_t 
     char from[SHN_TRACE_MAX_ADDRESS_LEN + 1], to[SHN_TRACE_MAX_ADDRESS_LEN + 1];
     char asset[SHN_TRACE_MAX_ADDRESS_LEN + 1];
     uint32_t from_id, to_id, asset_id;
-    uint64_t block = 0, pos = 0, order;
+    size_t from_len, to_len, asset_len;
+    uint64_t block = 0, pos = 0, order, from_hash, to_hash;
     shn_u128 amount;
     int64_t time;
     int rc;
@@ -131,6 +132,7 @@ static int add_row(struct shn_trace_builder *b, const struct shn_csv *r, size_t 
     *why = "empty, too long or with spaces or control characters";
     if (take_text(FIELD(F_FROM), LEN(F_FROM), from))
         return SHN_ERR_PARSE;
+    from_len = LEN(F_FROM);
     if (LEN(F_TO) == 0) { /* contract creation */
         b->stats.skipped++;
         return SHN_OK;
@@ -138,12 +140,15 @@ static int add_row(struct shn_trace_builder *b, const struct shn_csv *r, size_t 
     *field = "to";
     if (take_text(FIELD(F_TO), LEN(F_TO), to))
         return SHN_ERR_PARSE;
+    to_len = LEN(F_TO);
     if (c->kind == KIND_TX) {
         memcpy(asset, "ETH", 4);
+        asset_len = 3;
     } else {
         *field = "asset";
         if (take_text(FIELD(F_ASSET), LEN(F_ASSET), asset))
             return SHN_ERR_PARSE;
+        asset_len = LEN(F_ASSET);
     }
     *field = "amount";
     *why = "not an unsigned decimal integer below 2^128";
@@ -171,13 +176,25 @@ static int add_row(struct shn_trace_builder *b, const struct shn_csv *r, size_t 
     /* Within one second: etl rows by block and position in the block,
      * generic rows in the order read. */
     order = c->kind == KIND_GENERIC ? b->seq : (block << 24) | pos;
-    rc =
-        shn__trace_dict_intern(&b->addr, from, strlen(from), SHN_TRACE_MAX_ADDRESSES - 1, &from_id);
+    from_hash = shn__trace_dict_hash(&b->addr, from, from_len);
+    to_hash = shn__trace_dict_hash(&b->addr, to, to_len);
+    rc = shn__trace_dict_intern_hashed(&b->addr, from, from_len, from_hash,
+                                       SHN_TRACE_MAX_ADDRESSES - 1, &from_id);
     if (rc == SHN_OK)
-        rc = shn__trace_dict_intern(&b->addr, to, strlen(to), SHN_TRACE_MAX_ADDRESSES - 1, &to_id);
-    if (rc == SHN_OK)
-        rc = shn__trace_dict_intern(&b->asset, asset, strlen(asset), SHN_TRACE_MAX_ASSETS - 1,
+        rc = shn__trace_dict_intern_hashed(&b->addr, to, to_len, to_hash,
+                                           SHN_TRACE_MAX_ADDRESSES - 1, &to_id);
+    if (rc == SHN_OK && b->last_asset_len == asset_len &&
+        memcmp(b->last_asset, asset, asset_len) == 0) {
+        asset_id = b->last_asset_id;
+    } else if (rc == SHN_OK) {
+        rc = shn__trace_dict_intern(&b->asset, asset, asset_len, SHN_TRACE_MAX_ASSETS - 1,
                                     &asset_id);
+        if (rc == SHN_OK) { /* ids never change, so the cache stays right */
+            memcpy(b->last_asset, asset, asset_len);
+            b->last_asset_len = asset_len;
+            b->last_asset_id = asset_id;
+        }
+    }
     if (rc == SHN_OK)
         rc = shn__trace_builder_add(b, time, from_id, to_id, asset_id, amount, order);
     return rc;
