@@ -496,6 +496,12 @@ int shn_accounts_event_parse(const char *line, size_t len, const char *file, lon
                           SHN_ACCOUNTS_LINE_MAX);
         goto out;
     }
+    /* jansson may stop at a NUL as at the end of input; the store must
+     * never keep bytes after one. */
+    if (memchr(line, '\0', len)) {
+        rc = bad(&c, "", "holds a NUL byte");
+        goto out;
+    }
     o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!o) {
         rc = shn_diag_set(diag, SHN_ERR_PARSE, file, line_no, "", "invalid JSON: %s", jerr.text);

@@ -233,6 +233,19 @@ static void rejects_an_overlong_line(void **state)
     free(big);
 }
 
+static void rejects_a_nul_byte_after_the_object(void **state)
+{
+    static const char line[] = "{\"event\":\"login\",\"id\":\"e\",\"time\":"
+                               "\"2026-03-01T09:00:00Z\",\"account\":\"a\",\"ip\":"
+                               "\"1.2.3.4\"}\0junk";
+    struct shn_accounts_event ev;
+    struct shn_diag d = {0};
+    assert_int_equal(shn_accounts_event_parse(line, sizeof line - 1, "f", 2, &ev, &d),
+                     SHN_ERR_PARSE);
+    assert_non_null(strstr(d.message, "NUL"));
+    assert_int_equal(shn_accounts_event_parse(line, strlen(line), "f", 2, &ev, &d), SHN_OK);
+}
+
 static const char sample[] =
     "{\"event\":\"account\",\"id\":\"e1\",\"time\":\"2026-03-01T09:00:00+09:00\",\"account\":"
     "\"a1\","
@@ -691,6 +704,7 @@ int main(void)
         cmocka_unit_test(parses_every_event_type),
         cmocka_unit_test(rejects_each_kind_of_invalid_event),
         cmocka_unit_test(rejects_an_overlong_line),
+        cmocka_unit_test(rejects_a_nul_byte_after_the_object),
         cmocka_unit_test(ingest_rejects_and_is_idempotent),
         cmocka_unit_test(migrations_fresh_and_existing),
         cmocka_unit_test(database_is_in_wal_mode),
