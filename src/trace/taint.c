@@ -47,12 +47,74 @@ struct run {
     struct shn_trace_result *res;
 };
 
+/* floor((hi * 2^128 + lo) / c) for c > hi, c >= 2^64, by Knuth's algorithm
+ * D on 32-bit limbs (as in Hacker's Delight, divmnu): a few dozen word
+ * operations where a bit-at-a-time division took 128 rounds. Amounts above
+ * 2^64 (18.4 ETH in wei) are common, so this is on haircut's hot path. */
+static shn_u128 div_256(shn_u128 hi, shn_u128 lo, shn_u128 c)
+{
+    shn_u128 q = 0;
+    uint32_t u[8], v[4], un[9], vn[4];
+    int m = 8, n = 4, s, i, j;
+
+    for (i = 0; i < 4; i++) {
+        u[i] = (uint32_t)(lo >> (32 * i));
+        u[i + 4] = (uint32_t)(hi >> (32 * i));
+        v[i] = (uint32_t)(c >> (32 * i));
+    }
+    while (v[n - 1] == 0)
+        n--;
+    while (m > n && u[m - 1] == 0)
+        m--;
+    s = __builtin_clz(v[n - 1]);
+    for (i = n - 1; i > 0; i--)
+        vn[i] = (uint32_t)((v[i] << s) | ((uint64_t)v[i - 1] >> (32 - s)));
+    vn[0] = v[0] << s;
+    un[m] = (uint32_t)((uint64_t)u[m - 1] >> (32 - s));
+    for (i = m - 1; i > 0; i--)
+        un[i] = (uint32_t)((u[i] << s) | ((uint64_t)u[i - 1] >> (32 - s)));
+    un[0] = u[0] << s;
+    for (j = m - n; j >= 0; j--) {
+        uint64_t num = ((uint64_t)un[j + n] << 32) | un[j + n - 1];
+        uint64_t qhat = num / vn[n - 1], rhat = num - qhat * vn[n - 1];
+        int64_t k = 0, t;
+
+        while (qhat >> 32 || qhat * vn[n - 2] > ((rhat << 32) | un[j + n - 2])) {
+            qhat--;
+            rhat += vn[n - 1];
+            if (rhat >> 32)
+                break;
+        }
+        for (i = 0; i < n; i++) {
+            uint64_t p = qhat * vn[i];
+            t = (int64_t)un[i + j] - k - (int64_t)(p & 0xFFFFFFFFu);
+            un[i + j] = (uint32_t)t;
+            k = (int64_t)(p >> 32) - (t >> 32);
+        }
+        t = (int64_t)un[j + n] - k;
+        un[j + n] = (uint32_t)t;
+        if (t < 0) { /* qhat one too large (rare): add the divisor back */
+            qhat--;
+            k = 0;
+            for (i = 0; i < n; i++) {
+                uint64_t sum = (uint64_t)un[i + j] + vn[i] + (uint64_t)k;
+                un[i + j] = (uint32_t)sum;
+                k = (int64_t)(sum >> 32);
+            }
+            un[j + n] += (uint32_t)k;
+        }
+        if (j < 4)
+            q |= (shn_u128)qhat << (32 * j);
+    }
+    return q;
+}
+
 /* floor(a * b / c) for a, b <= c, c > 0: the result fits 128 bits. */
 static shn_u128 mul_div(shn_u128 a, shn_u128 b, shn_u128 c)
 {
     const shn_u128 m64 = ((shn_u128)1 << 64) - 1;
     shn_u128 a0 = a & m64, a1 = a >> 64, b0 = b & m64, b1 = b >> 64;
-    shn_u128 p00, p01, p10, p11, mid, lo, hi, r = 0, q = 0;
+    shn_u128 p00, p01, p10, p11, mid, lo, hi;
 
     if ((a >> 64) == 0 && (b >> 64) == 0)
         return a * b / c;
@@ -63,17 +125,10 @@ static shn_u128 mul_div(shn_u128 a, shn_u128 b, shn_u128 c)
     mid = (p00 >> 64) + (p01 & m64) + (p10 & m64);
     lo = (p00 & m64) | (mid << 64);
     hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-    for (int i = 255; i >= 0; i--) {
-        bool carry = (r >> 127) != 0;
-        shn_u128 bit = i >= 128 ? (hi >> (i - 128)) & 1 : (lo >> i) & 1;
-        r = (r << 1) | bit;
-        if (carry || r >= c) {
-            r -= c;
-            if (i < 128)
-                q |= (shn_u128)1 << i;
-        }
-    }
-    return q;
+    if (hi == 0)
+        return lo / c;
+    /* hi != 0 and a, b <= c make c > hi and c >= 2^64 (three limbs or more) */
+    return div_256(hi, lo, c);
 }
 
 static uint64_t key_hash(uint32_t addr, uint32_t asset)
@@ -97,6 +152,41 @@ static struct state *find(const struct run *R, uint32_t addr, uint32_t asset)
         if (sl->key == key)
             return &R->st[sl->idx - 1];
     }
+}
+
+/* The pass is bound by cache misses on the state table once the tainted set
+ * outgrows the cache. Transfers are read in order, so the slots of the
+ * tainted addresses of a transfer PREFETCH_FAR ahead are fetched early, and
+ * PREFETCH_NEAR ahead their states (through the first probe of the slot,
+ * which by then is in cache). Hints only: a stale slot costs a wasted fetch. */
+#define PREFETCH_FAR 16
+#define PREFETCH_NEAR 8
+
+static inline bool touched(const struct run *R, uint32_t addr)
+{
+    return R->touched[addr >> 6] >> (addr & 63) & 1;
+}
+
+static inline void prefetch_slots(const struct run *R, const struct shn__trace_rec *r)
+{
+    uint32_t asset = r->word & SHN__TRACE_ASSET_MASK;
+    uint64_t mask = R->n_slots - 1;
+
+    if (touched(R, r->from))
+        __builtin_prefetch(&R->slots[key_hash(r->from, asset) & mask]);
+    if (touched(R, r->to))
+        __builtin_prefetch(&R->slots[key_hash(r->to, asset) & mask]);
+}
+
+static inline void prefetch_state(const struct run *R, uint32_t addr, uint32_t asset)
+{
+    const struct slot *sl;
+
+    if (!touched(R, addr))
+        return;
+    sl = &R->slots[key_hash(addr, asset) & (R->n_slots - 1)];
+    if (sl->idx && sl->key == ((uint64_t)addr << 32 | asset) && sl->idx <= R->n_st)
+        __builtin_prefetch(&R->st[sl->idx - 1]);
 }
 
 static int grow(struct run *R)
@@ -176,20 +266,10 @@ static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, str
         R->st = p;
         R->cap_st = cap;
     }
-    list = shn_trace_graph_in(g, addr, &n);
-    for (uint64_t j = 0; j < n && list[j] < at; j++)
-        if ((g->rec[list[j]].word & SHN__TRACE_ASSET_MASK) == asset)
-            in += shn__trace_amount(g, &g->rec[list[j]]);
-    list = shn_trace_graph_out(g, addr, &n);
-    for (uint64_t j = 0; j < n && list[j] < at; j++)
-        if ((g->rec[list[j]].word & SHN__TRACE_ASSET_MASK) == asset)
-            outsum += shn__trace_amount(g, &g->rec[list[j]]);
     s = &R->st[R->n_st];
     memset(s, 0, sizeof *s);
     s->addr = addr;
     s->asset = asset;
-    s->received = in;
-    s->balance = in > outsum ? in - outsum : 0;
     s->first = -1;
     for (size_t i = 0; i < R->o->n_sources; i++)
         if (R->o->sources[i] == addr)
@@ -197,6 +277,21 @@ static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, str
     kind = shn_trace_graph_label(g, addr, &name);
     if (!s->source && kind && (R->o->stop_kinds & (1u << kind)))
         s->stopped = true;
+    list = shn_trace_graph_in(g, addr, &n);
+    for (uint64_t j = 0; j < n && list[j] < at; j++)
+        if ((g->rec[list[j]].word & SHN__TRACE_ASSET_MASK) == asset)
+            in += shn__trace_amount(g, &g->rec[list[j]]);
+    /* A stop's balance is never read (it passes nothing on), and stops are
+     * the exchanges and bridges with the longest histories: their outgoing
+     * transfers are not scanned. */
+    if (!s->stopped) {
+        list = shn_trace_graph_out(g, addr, &n);
+        for (uint64_t j = 0; j < n && list[j] < at; j++)
+            if ((g->rec[list[j]].word & SHN__TRACE_ASSET_MASK) == asset)
+                outsum += shn__trace_amount(g, &g->rec[list[j]]);
+    }
+    s->received = in;
+    s->balance = in > outsum ? in - outsum : 0;
     if (R->o->method == SHN_TRACE_FIFO) {
         rc = push_lot(s, s->balance, false);
         if (rc != SHN_OK) {
@@ -431,6 +526,13 @@ int shn_trace_run(const struct shn_trace_graph *g, const struct shn_trace_opts *
             hi = mid;
     }
     for (uint64_t i = lo; i < g->n_transfers; i++) {
+        if (i + PREFETCH_FAR < g->n_transfers)
+            prefetch_slots(&R, &g->rec[i + PREFETCH_FAR]);
+        if (i + PREFETCH_NEAR < g->n_transfers) {
+            const struct shn__trace_rec *r = &g->rec[i + PREFETCH_NEAR];
+            prefetch_state(&R, r->from, r->word & SHN__TRACE_ASSET_MASK);
+            prefetch_state(&R, r->to, r->word & SHN__TRACE_ASSET_MASK);
+        }
         rc = step(&R, i);
         if (rc != SHN_OK) {
             rc = shn_diag_set(diag, rc, NULL, 0, "", "taint state: %s", shn_strerror(rc));
