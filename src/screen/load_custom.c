@@ -349,7 +349,7 @@ static int string_array(struct custom_ctx *c, struct shn_entity *e, json_t *obj,
 {
     json_t *v = json_object_get(obj, key);
     char field[48];
-    size_t n;
+    size_t n = 0; /* set by get_array on success; 0 quiets -O3 */
     int rc = get_array(c, v, key, &n);
 
     if (rc != SHN_OK)
@@ -372,7 +372,7 @@ static int document_array(struct custom_ctx *c, struct shn_entity *e, json_t *ob
 {
     json_t *v = json_object_get(obj, key);
     char field[48], sub[48];
-    size_t n;
+    size_t n = 0; /* set by get_array on success; 0 quiets -O3 */
     int rc = get_array(c, v, key, &n);
 
     if (rc != SHN_OK)
@@ -419,7 +419,7 @@ static int birth_dates(struct custom_ctx *c, struct shn_entity *e, json_t *obj)
 {
     json_t *v = json_object_get(obj, "birth_dates");
     char field[48];
-    size_t n;
+    size_t n = 0; /* set by get_array on success; 0 quiets -O3 */
     int rc = get_array(c, v, "birth_dates", &n);
 
     for (size_t i = 0; rc == SHN_OK && i < n; i++) {
@@ -512,7 +512,7 @@ static int wallets(struct custom_ctx *c, struct shn_entity *e, json_t *obj, size
 {
     json_t *v = json_object_get(obj, "wallets");
     char field[48], sub[48], chain[17];
-    size_t n;
+    size_t n = 0; /* set by get_array on success; 0 quiets -O3 */
     int rc = get_array(c, v, "wallets", &n);
 
     if (rc != SHN_OK)
