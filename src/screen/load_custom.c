@@ -477,7 +477,7 @@ static int handles(struct custom_ctx *c, struct shn_entity *e, json_t *obj, size
         return fail(c, SHN_ERR_PARSE, "handles",
                     "expected an object of platform: [handles], e.g. {\"github\": [\"x\"]}");
     json_object_foreach(v, platform, list) {
-        size_t n;
+        size_t n = 0;
 
         snprintf(field, sizeof field, "handles.%s", platform);
         if (!normalize_token(platform, false, 32, name))
