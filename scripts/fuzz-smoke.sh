@@ -8,6 +8,7 @@ seconds=${FUZZ_SECONDS:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
 status=0
 count=0
+failed=0
 for src in "$root"/fuzz/*.c; do
   [ -e "$src" ] || continue
   name=$(basename "$src" .c)
@@ -21,10 +22,11 @@ for src in "$root"/fuzz/*.c; do
     echo "fuzz: $name FAILED; log:" >&2
     tail -40 "$work.log" >&2
     status=1
+    failed=$((failed + 1))
   else
     count=$((count + 1))
   fi
   rm -rf "$work" "$work.log"
 done
-echo "fuzz: $count targets passed"
+echo "fuzz: $count passed, $failed failed"
 exit $status
