@@ -1,13 +1,42 @@
-/* Trace import from memory: a transfer CSV (any of the three kinds), then
+/* Trace import from memory: the record reader against shn_csv_next, then a
+ * transfer CSV (any of the three kinds), then
  * the labels reader over the same bytes; the graph is written to memory,
  * opened (all bounds checked) and a run made from the first address, with
  * its JSON, patterns, HTML report and exposure paths of the last address. */
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include "core/alloc.h"
+#include "core/csv.h"
 #include "core/log.h"
+#include "trace/build_internal.h"
 #include "trace/trace.h"
+
+/* The import's copy-free record reader must agree with shn_csv_next on
+ * every record of any input: fields, line numbers, position and errors. */
+static void same_records(const char *data, size_t size)
+{
+    struct shn_csv a, b;
+
+    shn_csv_init(&a, data, size, "a.csv");
+    shn_csv_init(&b, data, size, "b.csv");
+    for (;;) {
+        size_t na = 0, nb = 0;
+        int ra = shn__trace_next_record(&a, &na, NULL), rb = shn_csv_next(&b, &nb, NULL);
+        if (ra != rb || (ra == SHN_OK && (na != nb || a.record_line != b.record_line ||
+                                          a.line != b.line || a.p != b.p)))
+            __builtin_trap();
+        if (ra != SHN_OK)
+            break;
+        for (size_t i = 0; i < na; i++)
+            if (a.lengths[i] != b.lengths[i] || memcmp(a.fields[i], b.fields[i], a.lengths[i]))
+                __builtin_trap();
+    }
+    shn_csv_cleanup(&a);
+    shn_csv_cleanup(&b);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,6 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint32_t src = 0;
 
     shn_log_set_level(SHN_LOG_ERROR);
+    same_records((const char *)data, size);
     if (shn_trace_builder_new(&b) != SHN_OK)
         return 0;
     shn_trace_builder_add_csv(b, (const char *)data, size, "fuzz.csv", false, &diag);

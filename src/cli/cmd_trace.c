@@ -253,11 +253,12 @@ static int exposure_json(const struct shn_trace_graph *g, const struct shn_trace
                          const struct shn_trace_result *res, uint32_t target,
                          const struct shn_trace_path *paths, size_t n_paths, struct shn_buf *b)
 {
+    char abuf[SHN_TRACE_ADDRESS_BUF];
     size_t k = 0;
     int rc = shn_buf_append_str(b, "{\"address\": ");
 
     if (rc == SHN_OK)
-        rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, target));
+        rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, target, abuf));
     if (rc == SHN_OK)
         rc = shn_buf_appendf(b, ", \"method\": \"%s\", \"sources\": [",
                              shn_trace_method_name(o->method));
@@ -265,7 +266,7 @@ static int exposure_json(const struct shn_trace_graph *g, const struct shn_trace
         if (i)
             rc = shn_buf_append_str(b, ", ");
         if (rc == SHN_OK)
-            rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, o->sources[i]));
+            rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, o->sources[i], abuf));
     }
     if (rc == SHN_OK)
         rc = shn_buf_append_str(b, "], \"assets\": [");
@@ -306,11 +307,11 @@ static int exposure_json(const struct shn_trace_graph *g, const struct shn_trace
             shn_trace_time_format(t.time, when, sizeof when);
             rc = shn_buf_append_str(b, s ? ", {\"from\": " : "{\"from\": ");
             if (rc == SHN_OK)
-                rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, t.from));
+                rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, t.from, abuf));
             if (rc == SHN_OK)
                 rc = shn_buf_append_str(b, ", \"to\": ");
             if (rc == SHN_OK)
-                rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, t.to));
+                rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, t.to, abuf));
             if (rc == SHN_OK)
                 rc = shn_buf_appendf(b, ", \"time\": \"%s\", \"asset\": ", when);
             if (rc == SHN_OK)
@@ -376,6 +377,7 @@ static int write_report(const struct shn_trace_graph *g, const struct shn_trace_
 
 static int cmd_run(int argc, char **argv, int mode)
 {
+    char abuf[SHN_TRACE_ADDRESS_BUF];
     static const struct option opts[] = {{"graph", required_argument, 0, 'g'},
                                          {"source", required_argument, 0, 's'},
                                          {"sources-file", required_argument, 0, 'f'},
@@ -581,9 +583,10 @@ static int cmd_run(int argc, char **argv, int mode)
                 continue;
             shn_trace_u128_format(e->tainted, amount, sizeof amount);
             shn_trace_time_format(e->first_tainted, when, sizeof when);
-            printf("  %-44s %-8s %28s hops %-3u %s%s%s%s\n", shn_trace_graph_address(g, e->address),
-                   shn_trace_graph_asset(g, e->asset), amount, e->hops, when, kind ? "  [" : "",
-                   kind ? shn_trace_kind_name(kind) : "", kind ? "]" : "");
+            printf("  %-44s %-8s %28s hops %-3u %s%s%s%s\n",
+                   shn_trace_graph_address(g, e->address, abuf), shn_trace_graph_asset(g, e->asset),
+                   amount, e->hops, when, kind ? "  [" : "", kind ? shn_trace_kind_name(kind) : "",
+                   kind ? "]" : "");
         }
     }
     status = SHN_EXIT_OK;

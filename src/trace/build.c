@@ -34,7 +34,7 @@ static int dict_grow_slots(struct shn__trace_dict *d)
         while (slots[h].tag_id)
             h = (h + 1) & (n - 1);
         slots[h].tag_id = (d->hash[id] & 0xFFFFFFFF00000000ull) | (id + 1);
-        slots[h].where = d->off[id] << 8 | (d->off[id + 1] - d->off[id] - 1);
+        slots[h].where = (uint64_t)d->off[id] << 8 | (d->off[id + 1] - d->off[id]);
     }
     shn_free(d->slots);
     d->slots = slots;
@@ -42,37 +42,37 @@ static int dict_grow_slots(struct shn__trace_dict *d)
     return SHN_OK;
 }
 
-uint64_t shn__trace_dict_hash(const struct shn__trace_dict *d, const char *s, size_t len)
+uint64_t shn__trace_dict_hash(const struct shn__trace_dict *d, const void *entry, size_t len)
 {
-    uint64_t h = shn_hash64(s, len, 0);
+    uint64_t h = shn_hash64(entry, len, 0);
 
     if (d->n_slots)
         __builtin_prefetch(&d->slots[h & (d->n_slots - 1)]);
     return h;
 }
 
-int shn__trace_dict_intern(struct shn__trace_dict *d, const char *s, size_t len, uint32_t max,
+int shn__trace_dict_intern(struct shn__trace_dict *d, const void *entry, size_t len, uint32_t max,
                            uint32_t *id)
 {
-    return shn__trace_dict_intern_hashed(d, s, len, shn_hash64(s, len, 0), max, id);
+    return shn__trace_dict_intern_hashed(d, entry, len, shn_hash64(entry, len, 0), max, id);
 }
 
-int shn__trace_dict_intern_hashed(struct shn__trace_dict *d, const char *s, size_t len, uint64_t h,
-                                  uint32_t max, uint32_t *id)
+int shn__trace_dict_intern_hashed(struct shn__trace_dict *d, const void *entry, size_t len,
+                                  uint64_t h, uint32_t max, uint32_t *id)
 {
     uint64_t pos;
     int rc;
 
-    if (len > SHN_TRACE_MAX_ADDRESS_LEN)
+    if (len == 0 || len > SHN__TRACE_KEY_MAX)
         return SHN_ERR_INVALID;
     if (d->n_slots) {
         /* slots hold the id, the hash's high half, which rules out almost
-         * every other text, and the text's place and length */
+         * every other entry, and the entry's place and length */
         for (pos = h & (d->n_slots - 1); d->slots[pos].tag_id; pos = (pos + 1) & (d->n_slots - 1)) {
             const struct shn__trace_dslot *sl = &d->slots[pos];
             if ((sl->tag_id >> 32) != (h >> 32) || (sl->where & 0xFF) != len)
                 continue;
-            if (memcmp(d->blob + (sl->where >> 8), s, len) == 0) {
+            if (memcmp(d->blob + (sl->where >> 8), entry, len) == 0) {
                 *id = (uint32_t)sl->tag_id - 1;
                 return SHN_OK;
             }
@@ -80,9 +80,12 @@ int shn__trace_dict_intern_hashed(struct shn__trace_dict *d, const char *s, size
     }
     if (d->n >= max)
         return SHN_ERR_TOO_LARGE;
+    /* offsets are u32 in the file */
+    if (d->blob_len + len > UINT32_MAX)
+        return SHN_ERR_TOO_LARGE;
     if (d->n + 1 >= d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 1024;
-        uint64_t *off = shn_realloc(d->off, (cap + 1) * sizeof *off);
+        uint32_t *off = shn_realloc(d->off, (cap + 1) * sizeof *off);
         uint64_t *hash;
         if (!off)
             return SHN_ERR_NOMEM;
@@ -95,10 +98,10 @@ int shn__trace_dict_intern_hashed(struct shn__trace_dict *d, const char *s, size
         if (d->n == 0)
             d->off[0] = 0;
     }
-    if (d->blob_len + len + 1 > d->blob_cap) {
+    if (d->blob_len + len > d->blob_cap) {
         size_t cap = d->blob_cap ? d->blob_cap * 2 : 65536;
-        char *blob;
-        while (cap < d->blob_len + len + 1)
+        unsigned char *blob;
+        while (cap < d->blob_len + len)
             cap *= 2;
         blob = shn_realloc(d->blob, cap);
         if (!blob)
@@ -111,15 +114,14 @@ int shn__trace_dict_intern_hashed(struct shn__trace_dict *d, const char *s, size
         if (rc != SHN_OK)
             return rc;
     }
-    memcpy(d->blob + d->blob_len, s, len);
-    d->blob[d->blob_len + len] = '\0';
-    d->blob_len += len + 1;
+    memcpy(d->blob + d->blob_len, entry, len);
+    d->blob_len += len;
     d->hash[d->n] = h;
-    d->off[d->n + 1] = d->blob_len;
+    d->off[d->n + 1] = (uint32_t)d->blob_len;
     for (pos = h & (d->n_slots - 1); d->slots[pos].tag_id; pos = (pos + 1) & (d->n_slots - 1))
         ;
     d->slots[pos].tag_id = (h & 0xFFFFFFFF00000000ull) | (d->n + 1);
-    d->slots[pos].where = (uint64_t)(d->blob_len - len - 1) << 8 | len;
+    d->slots[pos].where = (uint64_t)(d->blob_len - len) << 8 | len;
     *id = d->n++;
     return SHN_OK;
 }
@@ -187,7 +189,7 @@ int shn__trace_builder_add(struct shn_trace_builder *b, int64_t time, uint32_t f
             b->cap_big = cap;
         }
         b->big[b->n_big] = amount;
-        s->asset |= SHN__TRACE_BIG_BIT;
+        s->asset |= SHN__TRACE_STAGE_BIG;
         s->amount = b->n_big++;
     } else {
         s->amount = (uint64_t)amount;
@@ -203,7 +205,8 @@ int shn_trace_builder_add_label(struct shn_trace_builder *b, const char *address
                                 const char *name)
 {
     char norm[SHN_TRACE_MAX_ADDRESS_LEN + 1];
-    size_t len = strlen(address), nlen = strlen(name);
+    unsigned char key[SHN__TRACE_KEY_MAX];
+    size_t len = strlen(address), nlen = strlen(name), key_len;
     struct shn__trace_blabel *l;
     uint32_t id;
     int rc;
@@ -213,7 +216,8 @@ int shn_trace_builder_add_label(struct shn_trace_builder *b, const char *address
         return SHN_ERR_INVALID;
     memcpy(norm, address, len + 1);
     shn__trace_normalize(norm, len);
-    rc = shn__trace_dict_intern(&b->addr, norm, len, SHN_TRACE_MAX_ADDRESSES - 1, &id);
+    key_len = shn__trace_addr_key(norm, len, key);
+    rc = shn__trace_dict_intern(&b->addr, key, key_len, SHN_TRACE_MAX_ADDRESSES - 1, &id);
     if (rc != SHN_OK)
         return rc;
     if (b->n_labels >= SHN_TRACE_MAX_ADDRESSES)
@@ -292,11 +296,17 @@ static int put(struct shn_buf *out, struct shn__trace_header *h, int sec, const 
     return rc;
 }
 
+/* The file's hash table serves a few look-ups per run (sources, the address
+ * asked about), not the import, so it is filled up to 80%: a power of two
+ * of at least 1.25 slots per entry. */
 static uint32_t *hash_slots(const struct shn__trace_dict *d, uint64_t *n_slots)
 {
-    uint64_t n = shn__trace_slots(d->n);
-    uint32_t *slots = shn_calloc(n, sizeof *slots);
+    uint64_t n = 16;
+    uint32_t *slots;
 
+    while (4 * n < 5 * (uint64_t)d->n)
+        n <<= 1;
+    slots = shn_calloc(n, sizeof *slots);
     if (!slots)
         return NULL;
     for (uint32_t id = 0; id < d->n; id++) {
@@ -342,13 +352,115 @@ out:
     return rc;
 }
 
+/* Appends the transfer records (sorted stage) at out's end as the TRANSFERS
+ * section, and makes the time blocks, the side times of blocks whose span
+ * the delta bits cannot hold, and the BIG amounts (numbered afresh), each a
+ * new array for the caller to free. */
+static int write_records(const struct shn_trace_builder *b, struct shn_buf *out,
+                         struct shn__trace_header *h, struct shn__trace_tblock **tblocks_out,
+                         uint64_t *n_blocks_out, uint32_t **side_out, uint64_t *n_side_out,
+                         uint64_t **big_out, uint64_t *n_big_out)
+{
+    struct shn__trace_layout lay;
+    struct shn__trace_tblock *tb = NULL;
+    uint32_t *side = NULL;
+    uint64_t *big = NULL, n_big = 0, n_side = 0, n_blocks, max_delta;
+    size_t cap_big, bytes;
+    int rc = SHN_OK;
+
+    shn__trace_layout_init(&lay, b->asset.n);
+    max_delta = UINT32_MAX >> lay.time_shift;
+    n_blocks = (b->n_stage + SHN__TRACE_TBLOCK - 1) / SHN__TRACE_TBLOCK;
+    tb = shn_malloc(n_blocks ? n_blocks * sizeof *tb : 1);
+    if (!tb)
+        return SHN_ERR_NOMEM;
+    /* time blocks first: a block needs side times when its span is too wide */
+    for (uint64_t k = 0; k < n_blocks; k++) {
+        uint64_t first = k * SHN__TRACE_TBLOCK, last = first + SHN__TRACE_TBLOCK - 1;
+        if (last >= b->n_stage)
+            last = b->n_stage - 1;
+        tb[k].base = b->stage[first].time;
+        tb[k].side =
+            b->stage[last].time - tb[k].base > max_delta ? (uint32_t)n_side++ : SHN__TRACE_NO_SIDE;
+    }
+    /* n_side <= n_blocks < 2^24: sizes below cannot overflow */
+    side = shn_calloc(n_side ? n_side * SHN__TRACE_TBLOCK : 1, 4);
+    cap_big = b->n_big ? b->n_big : 1;
+    big = shn_malloc(cap_big * 16);
+    h->sec[SHN__SEC_TRANSFERS].off = out->len;
+    h->sec[SHN__SEC_TRANSFERS].len = b->n_stage * sizeof(struct shn__trace_rec);
+    rc = side && big ? shn_buf_reserve(out, h->sec[SHN__SEC_TRANSFERS].len) : SHN_ERR_NOMEM;
+    for (size_t i = 0; rc == SHN_OK && i < b->n_stage; i++) {
+        const struct shn__trace_stage *st = &b->stage[i];
+        const struct shn__trace_tblock *blk = &tb[i >> SHN__TRACE_TBLOCK_SHIFT];
+        uint32_t asset = st->asset & ~SHN__TRACE_STAGE_BIG, k = 0, m = 0;
+        struct shn__trace_rec r = {st->from, st->to, asset, 0};
+        shn_u128 amount = st->asset & SHN__TRACE_STAGE_BIG ? b->big[st->amount] : st->amount;
+
+        if (blk->side == SHN__TRACE_NO_SIDE)
+            r.word |= (st->time - blk->base) << lay.time_shift;
+        else
+            side[(uint64_t)blk->side * SHN__TRACE_TBLOCK + (i & (SHN__TRACE_TBLOCK - 1))] =
+                st->time;
+        if (shn__trace_encode_amount(amount, &k, &m)) {
+            r.word |= k << lay.exp_shift;
+            r.mant = m;
+        } else {
+            /* at most one slot per record: n_big < n_stage < 2^32 */
+            if (n_big >= cap_big) {
+                size_t cap = 2 * cap_big;
+                uint64_t *p;
+                if (cap > b->n_stage)
+                    cap = b->n_stage;
+                if (!shn_size_mul(cap, 16, &bytes)) {
+                    rc = SHN_ERR_TOO_LARGE;
+                    break;
+                }
+                p = shn_realloc(big, bytes);
+                if (!p) {
+                    rc = SHN_ERR_NOMEM;
+                    break;
+                }
+                big = p;
+                cap_big = cap;
+            }
+            big[2 * n_big] = (uint64_t)amount;
+            big[2 * n_big + 1] = (uint64_t)(amount >> 64);
+            r.word |= lay.big_bit;
+            r.mant = (uint32_t)n_big++;
+        }
+        rc = shn_buf_append(out, &r, sizeof r);
+    }
+    if (rc == SHN_OK && out->len % 8) {
+        static const char zero[8] = {0};
+        rc = shn_buf_append(out, zero, 8 - out->len % 8);
+    }
+    if (rc == SHN_OK) {
+        *tblocks_out = tb;
+        *n_blocks_out = n_blocks;
+        *side_out = side;
+        *n_side_out = n_side;
+        *big_out = big;
+        *n_big_out = n_big;
+        tb = NULL;
+        side = NULL;
+        big = NULL;
+    }
+    shn_free(tb);
+    shn_free(side);
+    shn_free(big);
+    return rc;
+}
+
 static int serialize(struct shn_trace_builder *b, struct shn_buf *out, struct shn_diag *diag)
 {
     struct shn__trace_header h;
     struct shn__trace_label *labels = NULL;
     uint32_t *addr_slots = NULL, *asset_slots = NULL, *out_list = NULL, *in_list = NULL;
     uint32_t *out_start = NULL, *in_start = NULL;
-    uint64_t n_as = 0, n_ss = 0, zero_off = 0, *big = NULL, n_big = 0, cap_big;
+    uint64_t n_as = 0, n_ss = 0, zero_off = 0, *big = NULL, n_big = 0, n_blocks = 0, n_side = 0;
+    struct shn__trace_tblock *tblocks = NULL;
+    uint32_t *side = NULL;
     uint32_t n_labels = 0;
     size_t i;
     int rc = SHN_ERR_NOMEM;
@@ -393,61 +505,26 @@ static int serialize(struct shn_trace_builder *b, struct shn_buf *out, struct sh
     h.n_transfers = b->n_stage;
     rc = shn_buf_append(out, &h, sizeof h);
     if (rc == SHN_OK)
-        rc = put(out, &h, SHN__SEC_ADDR_OFF, b->addr.n ? b->addr.off : &zero_off,
-                 ((size_t)b->addr.n + 1) * 8);
+        rc = put(out, &h, SHN__SEC_ADDR_OFF, b->addr.n ? (const void *)b->addr.off : &zero_off,
+                 ((size_t)b->addr.n + 1) * 4);
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_ADDR_BLOB, b->addr.blob, b->addr.blob_len);
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_ADDR_HASH, addr_slots, n_as * 4);
     if (rc == SHN_OK)
-        rc = put(out, &h, SHN__SEC_ASSET_OFF, b->asset.n ? b->asset.off : &zero_off,
-                 ((size_t)b->asset.n + 1) * 8);
+        rc = put(out, &h, SHN__SEC_ASSET_OFF, b->asset.n ? (const void *)b->asset.off : &zero_off,
+                 ((size_t)b->asset.n + 1) * 4);
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_ASSET_BLOB, b->asset.blob, b->asset.blob_len);
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_ASSET_HASH, asset_slots, n_ss * 4);
-    if (rc == SHN_OK) {
-        /* Records: amounts as m * 10^k where they have that form, the rest
-         * (numbered afresh) in the BIG section. */
-        cap_big = b->n_big ? b->n_big : 1;
-        big = shn_malloc(cap_big * 16);
-        h.sec[SHN__SEC_TRANSFERS].off = out->len;
-        h.sec[SHN__SEC_TRANSFERS].len = b->n_stage * sizeof(struct shn__trace_rec);
-        rc = big ? shn_buf_reserve(out, h.sec[SHN__SEC_TRANSFERS].len) : SHN_ERR_NOMEM;
-        for (i = 0; rc == SHN_OK && i < b->n_stage; i++) {
-            const struct shn__trace_stage *st = &b->stage[i];
-            struct shn__trace_rec r = {st->time, st->from, st->to, st->asset & ~SHN__TRACE_BIG_BIT,
-                                       0};
-            shn_u128 amount = st->asset & SHN__TRACE_BIG_BIT ? b->big[st->amount] : st->amount;
-            if (!shn__trace_encode_amount(amount, &r)) {
-                /* at most one slot per record: n_big < n_stage < 2^32 */
-                if (n_big >= cap_big) {
-                    size_t cap = 2 * cap_big, bytes;
-                    uint64_t *p;
-                    if (cap > b->n_stage)
-                        cap = b->n_stage;
-                    if (!shn_size_mul(cap, 16, &bytes)) {
-                        rc = SHN_ERR_TOO_LARGE;
-                        break;
-                    }
-                    p = shn_realloc(big, bytes);
-                    if (!p) {
-                        rc = SHN_ERR_NOMEM;
-                        break;
-                    }
-                    big = p;
-                    cap_big = cap;
-                }
-                big[2 * n_big] = (uint64_t)amount;
-                big[2 * n_big + 1] = (uint64_t)(amount >> 64);
-                r.word |= SHN__TRACE_BIG_BIT;
-                r.mant = (uint32_t)n_big++;
-            }
-            rc = shn_buf_append(out, &r, sizeof r);
-        }
-    }
-    if (rc == SHN_OK && out->len % 8)
-        rc = shn_buf_append(out, &zero_off, 8 - out->len % 8);
+    if (rc == SHN_OK)
+        rc = write_records(b, out, &h, &tblocks, &n_blocks, &side, &n_side, &big, &n_big);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_TBLOCKS, tblocks, n_blocks * sizeof *tblocks);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_TIME_SIDE, side, n_side * SHN__TRACE_TBLOCK * 4);
+    h.n_side = n_side;
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_BIG, big, n_big * 16);
     h.n_big = n_big;
@@ -473,6 +550,8 @@ static int serialize(struct shn_trace_builder *b, struct shn_buf *out, struct sh
     memcpy(out->data, &h, sizeof h);
 out:
     shn_free(big);
+    shn_free(tblocks);
+    shn_free(side);
     shn_free(labels);
     shn_free(addr_slots);
     shn_free(asset_slots);

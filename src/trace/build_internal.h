@@ -6,24 +6,29 @@
 #include "trace/trace_internal.h"
 
 /* A dictionary slot: the hash's high half and id + 1 (0: empty), and where
- * the text is (blob offset << 8 | length), so that a look-up reads the slot
- * and the text but not the offsets array: one cache miss fewer per row. */
+ * the entry is (blob offset << 8 | length), so that a look-up reads the slot
+ * and the entry but not the offsets array: one cache miss fewer per row. */
 struct shn__trace_dslot {
     uint64_t tag_id;
     uint64_t where;
 };
 
-/* Strings to dense ids: NUL-terminated texts in one blob, open addressing. */
+/* Entries (the file's stored forms: an address's binary or text + NUL) to
+ * dense ids: entries in one blob (at most 4 GB: u32 offsets), open
+ * addressing. */
 struct shn__trace_dict {
-    char *blob;
+    unsigned char *blob;
     size_t blob_len, blob_cap;
-    uint64_t *off;  /* off[id]..off[id+1] is the text with its NUL */
-    uint64_t *hash; /* hash of each text, kept for rehashing */
+    uint32_t *off;  /* off[id]..off[id+1] is the entry */
+    uint64_t *hash; /* hash of each entry, kept for rehashing */
     uint32_t n;
     size_t cap;
     struct shn__trace_dslot *slots;
     uint64_t n_slots;
 };
+
+/* Marks a staged amount that lives in the builder's big table. */
+#define SHN__TRACE_STAGE_BIG 0x80000000u
 
 /* A staged transfer: the file record plus its sort key within a second. */
 struct shn__trace_stage {
@@ -56,19 +61,26 @@ struct shn_trace_builder {
     struct shn_trace_import_stats stats;
 };
 
-/* Id of a text (already normalized), added when new; SHN_ERR_TOO_LARGE
- * past `max` entries. */
-int shn__trace_dict_intern(struct shn__trace_dict *d, const char *s, size_t len, uint32_t max,
+/* Id of an entry (a stored form, see shn__trace_addr_key), added when new;
+ * SHN_ERR_TOO_LARGE past `max` entries or a 4 GB blob. */
+int shn__trace_dict_intern(struct shn__trace_dict *d, const void *entry, size_t len, uint32_t max,
                            uint32_t *id);
 
-/* The hash of a text for shn__trace_dict_intern_hashed; also starts loading
- * its slot, so that the look-ups of a row's two addresses overlap their
- * cache misses. */
-uint64_t shn__trace_dict_hash(const struct shn__trace_dict *d, const char *s, size_t len);
+/* The hash of an entry for shn__trace_dict_intern_hashed; also starts
+ * loading its slot, so that the look-ups of a row's two addresses overlap
+ * their cache misses. */
+uint64_t shn__trace_dict_hash(const struct shn__trace_dict *d, const void *entry, size_t len);
 
-/* shn__trace_dict_intern with the text's hash already computed. */
-int shn__trace_dict_intern_hashed(struct shn__trace_dict *d, const char *s, size_t len,
+/* shn__trace_dict_intern with the entry's hash already computed. */
+int shn__trace_dict_intern_hashed(struct shn__trace_dict *d, const void *entry, size_t len,
                                   uint64_t hash, uint32_t max, uint32_t *id);
+
+struct shn_csv;
+/* The transfer readers' record reader: shn_csv_next's records, fields and
+ * errors, but common records (one LF-terminated line, no quote, CR or
+ * Ctrl-Z) are not copied: their fields point into the input and are not
+ * NUL-terminated. */
+int shn__trace_next_record(struct shn_csv *r, size_t *count, struct shn_diag *diag);
 
 int shn__trace_builder_add(struct shn_trace_builder *b, int64_t time, uint32_t from, uint32_t to,
                            uint32_t asset, shn_u128 amount, uint64_t order);

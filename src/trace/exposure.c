@@ -94,8 +94,8 @@ int shn_trace_exposure_paths(const struct shn_trace_graph *g, const struct shn_t
             size_t a, b, best = SIZE_MAX;
             range(v, res->n_flows, from, at, &a, &b);
             for (size_t i = a; i < b; i++) /* same asset: taint never crosses assets */
-                if ((g->rec[v[i].transfer].word & SHN__TRACE_ASSET_MASK) ==
-                        (g->rec[at].word & SHN__TRACE_ASSET_MASK) &&
+                if (shn__trace_asset(g, &g->rec[v[i].transfer]) ==
+                        shn__trace_asset(g, &g->rec[at]) &&
                     (best == SIZE_MAX || v[i].tainted > v[best].tainted))
                     best = i;
             if (best == SIZE_MAX)

@@ -33,16 +33,43 @@ static bool sec_in(const struct shn__trace_header *h, size_t file_size, int s)
            !__builtin_add_overflow(h->sec[s].off, h->sec[s].len, &end) && end <= file_size;
 }
 
-/* A string table: offsets ascending, each string NUL-terminated, no NUL inside. */
-static bool strings_ok(const uint64_t *off, uint64_t n, const char *blob, uint64_t blob_len)
+/* An asset table: offsets ascending, each entry a text and its NUL. */
+static bool strings_ok(const uint32_t *off, uint64_t n, const char *blob, uint64_t blob_len)
 {
     if (off[0] != 0 || off[n] != blob_len)
         return false;
     for (uint64_t i = 0; i < n; i++) {
-        if (off[i + 1] <= off[i] || off[i + 1] - off[i] > SHN_TRACE_MAX_ADDRESS_LEN + 1)
+        if (off[i + 1] <= off[i] || off[i + 1] - off[i] > SHN__TRACE_KEY_MAX)
             return false;
         if (blob[off[i + 1] - 1] != '\0' || memchr(blob + off[i], 0, off[i + 1] - off[i] - 1))
             return false;
+    }
+    return true;
+}
+
+/* The address table: each entry the EVM binary form (tag and 20 bytes) or a
+ * text of bytes 0x21 and up and its NUL, so that both forms read back. */
+static bool addresses_ok(const uint32_t *off, uint64_t n, const unsigned char *blob,
+                         uint64_t blob_len)
+{
+    if (off[0] != 0 || off[n] != blob_len)
+        return false;
+    for (uint64_t i = 0; i < n; i++) {
+        const unsigned char *e = blob + off[i];
+        uint64_t len;
+        if (off[i + 1] <= off[i])
+            return false;
+        len = off[i + 1] - off[i];
+        if (e[0] == SHN__TRACE_BIN_TAG) {
+            if (len != SHN__TRACE_BIN_LEN)
+                return false;
+            continue;
+        }
+        if (len < 2 || len > SHN__TRACE_KEY_MAX || e[len - 1] != '\0')
+            return false;
+        for (uint64_t j = 0; j + 1 < len; j++)
+            if (e[j] < 0x21)
+                return false;
     }
     return true;
 }
@@ -79,10 +106,45 @@ static bool index_ok(const struct shn_trace_graph *g, const uint32_t *start, con
     return true;
 }
 
+/* Records: ids in range, exponent and escape well formed, delta bits zero
+ * in blocks with side times, times in order and below 2^32. */
+static bool records_ok(const struct shn_trace_graph *g)
+{
+    const struct shn__trace_layout *l = &g->lay;
+    uint32_t exp_mask = 31u << l->exp_shift;
+    uint64_t prev = 0;
+
+    for (uint64_t k = 0; k * SHN__TRACE_TBLOCK < g->n_transfers; k++)
+        if (g->tblock[k].side != SHN__TRACE_NO_SIDE && g->tblock[k].side >= g->n_side)
+            return false;
+    for (uint64_t i = 0; i < g->n_transfers; i++) {
+        const struct shn__trace_rec *r = &g->rec[i];
+        const struct shn__trace_tblock *b = &g->tblock[i >> SHN__TRACE_TBLOCK_SHIFT];
+        uint32_t asset = r->word & l->asset_mask, k = (r->word & exp_mask) >> l->exp_shift;
+        bool escaped = (r->word & l->big_bit) != 0;
+        uint64_t t;
+        if (r->from >= g->n_addr || r->to >= g->n_addr || asset >= g->n_assets ||
+            k > SHN__TRACE_EXP_MAX || (escaped && (k || r->mant >= g->n_big)))
+            return false;
+        if (b->side != SHN__TRACE_NO_SIDE) {
+            if (r->word >> l->time_shift)
+                return false;
+            t = g->time_side[(uint64_t)b->side * SHN__TRACE_TBLOCK + (i & (SHN__TRACE_TBLOCK - 1))];
+        } else {
+            t = (uint64_t)b->base + (r->word >> l->time_shift);
+        }
+        if (t > UINT32_MAX || t < prev)
+            return false;
+        prev = t;
+    }
+    return true;
+}
+
 static int validate(struct shn_trace_graph *g, struct shn_diag *diag)
 {
     const struct shn__trace_header *h = (const void *)g->base;
     struct shn__trace_header copy;
+    uint64_t n_blocks;
     uint32_t crc;
 
     if (g->size < sizeof *h)
@@ -91,8 +153,9 @@ static int validate(struct shn_trace_graph *g, struct shn_diag *diag)
         return shn_diag_set(diag, SHN_ERR_FORMAT, NULL, 0, "", "not a shinsa trace graph");
     if (h->version != SHN__TRACE_VERSION)
         return shn_diag_set(diag, SHN_ERR_FORMAT, NULL, 0, "",
-                            "graph file version %u, this build reads %u", h->version,
-                            SHN__TRACE_VERSION);
+                            "graph file version %u, this build reads only version %u: "
+                            "re-run `shinsa trace import`",
+                            h->version, SHN__TRACE_VERSION);
     memcpy(&copy, h, sizeof copy);
     copy.header_crc = 0;
     if (shn_crc32(0, &copy, sizeof copy) != h->header_crc)
@@ -107,17 +170,22 @@ static int validate(struct shn_trace_graph *g, struct shn_diag *diag)
     g->n_labels = h->n_labels;
     g->n_transfers = h->n_transfers;
     g->n_big = h->n_big;
+    g->n_side = h->n_side;
+    n_blocks = (g->n_transfers + SHN__TRACE_TBLOCK - 1) / SHN__TRACE_TBLOCK;
     if (g->n_addr >= SHN_TRACE_MAX_ADDRESSES || g->n_assets >= SHN_TRACE_MAX_ASSETS ||
         g->n_transfers > SHN_TRACE_MAX_TRANSFERS || g->n_big > g->n_transfers ||
-        g->n_labels > g->n_addr)
+        g->n_labels > g->n_addr || g->n_side > n_blocks || h->reserved)
         return corrupt(diag, "counts out of range");
-    if (!sec_ok(h, g->size, SHN__SEC_ADDR_OFF, (uint64_t)g->n_addr + 1, 8) ||
+    shn__trace_layout_init(&g->lay, g->n_assets);
+    if (!sec_ok(h, g->size, SHN__SEC_ADDR_OFF, (uint64_t)g->n_addr + 1, 4) ||
         !sec_in(h, g->size, SHN__SEC_ADDR_BLOB) || !sec_in(h, g->size, SHN__SEC_ADDR_HASH) ||
         h->sec[SHN__SEC_ADDR_HASH].len % 4 ||
-        !sec_ok(h, g->size, SHN__SEC_ASSET_OFF, (uint64_t)g->n_assets + 1, 8) ||
+        !sec_ok(h, g->size, SHN__SEC_ASSET_OFF, (uint64_t)g->n_assets + 1, 4) ||
         !sec_in(h, g->size, SHN__SEC_ASSET_BLOB) || !sec_in(h, g->size, SHN__SEC_ASSET_HASH) ||
         h->sec[SHN__SEC_ASSET_HASH].len % 4 ||
         !sec_ok(h, g->size, SHN__SEC_TRANSFERS, g->n_transfers, sizeof(struct shn__trace_rec)) ||
+        !sec_ok(h, g->size, SHN__SEC_TBLOCKS, n_blocks, sizeof(struct shn__trace_tblock)) ||
+        !sec_ok(h, g->size, SHN__SEC_TIME_SIDE, g->n_side, 4 * SHN__TRACE_TBLOCK) ||
         !sec_ok(h, g->size, SHN__SEC_BIG, g->n_big, 16) ||
         !sec_ok(h, g->size, SHN__SEC_OUT_START, (uint64_t)g->n_addr + 1, 4) ||
         !sec_ok(h, g->size, SHN__SEC_OUT_LIST, g->n_transfers, 4) ||
@@ -136,6 +204,8 @@ static int validate(struct shn_trace_graph *g, struct shn_diag *diag)
     g->asset_hash = SEC(SHN__SEC_ASSET_HASH);
     g->asset_slots = h->sec[SHN__SEC_ASSET_HASH].len / 4;
     g->rec = SEC(SHN__SEC_TRANSFERS);
+    g->tblock = SEC(SHN__SEC_TBLOCKS);
+    g->time_side = SEC(SHN__SEC_TIME_SIDE);
     g->big = SEC(SHN__SEC_BIG);
     g->out_start = SEC(SHN__SEC_OUT_START);
     g->out_list = SEC(SHN__SEC_OUT_LIST);
@@ -145,21 +215,14 @@ static int validate(struct shn_trace_graph *g, struct shn_diag *diag)
     g->label_blob = SEC(SHN__SEC_LABEL_BLOB);
     g->label_blob_len = h->sec[SHN__SEC_LABEL_BLOB].len;
 #undef SEC
-    if (!strings_ok(g->addr_off, g->n_addr, g->addr_blob, h->sec[SHN__SEC_ADDR_BLOB].len) ||
+    if (!addresses_ok(g->addr_off, g->n_addr, g->addr_blob, h->sec[SHN__SEC_ADDR_BLOB].len) ||
         !strings_ok(g->asset_off, g->n_assets, g->asset_blob, h->sec[SHN__SEC_ASSET_BLOB].len))
         return corrupt(diag, "bad string table");
     if (!hash_ok(g->addr_hash, g->addr_slots, g->n_addr) ||
         !hash_ok(g->asset_hash, g->asset_slots, g->n_assets))
         return corrupt(diag, "bad hash table");
-    for (uint64_t i = 0; i < g->n_transfers; i++) {
-        const struct shn__trace_rec *r = &g->rec[i];
-        uint32_t asset = shn__trace_asset(r), k = (r->word >> SHN__TRACE_EXP_SHIFT) & 31;
-        bool escaped = (r->word & SHN__TRACE_BIG_BIT) != 0;
-        if (r->from >= g->n_addr || r->to >= g->n_addr || asset >= g->n_assets ||
-            (r->word & SHN__TRACE_RESERVED_BITS) || k > SHN__TRACE_EXP_MAX ||
-            (escaped && (k || r->mant >= g->n_big)) || (i && r->time < g->rec[i - 1].time))
-            return corrupt(diag, "bad transfer record");
-    }
+    if (!records_ok(g))
+        return corrupt(diag, "bad transfer record");
     if (!index_ok(g, g->out_start, g->out_list, true) ||
         !index_ok(g, g->in_start, g->in_list, false))
         return corrupt(diag, "bad address index");
@@ -246,9 +309,9 @@ size_t shn_trace_graph_bytes(const struct shn_trace_graph *g)
     return g->size;
 }
 
-const char *shn_trace_graph_address(const struct shn_trace_graph *g, uint32_t id)
+const char *shn_trace_graph_address(const struct shn_trace_graph *g, uint32_t id, char *buf)
 {
-    return id < g->n_addr ? g->addr_blob + g->addr_off[id] : "";
+    return id < g->n_addr ? shn__trace_addr_text(g->addr_blob + g->addr_off[id], buf) : "";
 }
 
 const char *shn_trace_graph_asset(const struct shn_trace_graph *g, uint32_t id)
@@ -256,23 +319,17 @@ const char *shn_trace_graph_asset(const struct shn_trace_graph *g, uint32_t id)
     return id < g->n_assets ? g->asset_blob + g->asset_off[id] : "";
 }
 
-static int find(const uint32_t *slots, uint64_t n_slots, const uint64_t *off, const char *blob,
-                const char *key, uint32_t *id)
+/* Looks up a stored entry (key, len) in a table of entries. */
+static int find(const uint32_t *slots, uint64_t n_slots, const uint32_t *off,
+                const unsigned char *blob, const unsigned char *key, size_t len, uint32_t *id)
 {
-    char norm[SHN_TRACE_MAX_ADDRESS_LEN + 1];
-    size_t len = strlen(key);
-    uint64_t h;
+    uint64_t h = shn_hash64(key, len, 0) & (n_slots - 1);
 
-    if (len == 0 || len > SHN_TRACE_MAX_ADDRESS_LEN)
-        return SHN_ERR_NOT_FOUND;
-    memcpy(norm, key, len + 1);
-    shn__trace_normalize(norm, len);
-    h = shn_hash64(norm, len, 0) & (n_slots - 1);
     for (uint64_t probe = 0; probe < n_slots; probe++, h = (h + 1) & (n_slots - 1)) {
         uint32_t v = slots[h];
         if (!v)
             break;
-        if (off[v] - off[v - 1] == len + 1 && memcmp(blob + off[v - 1], norm, len) == 0) {
+        if (off[v] - off[v - 1] == len && memcmp(blob + off[v - 1], key, len) == 0) {
             *id = v - 1;
             return SHN_OK;
         }
@@ -282,22 +339,39 @@ static int find(const uint32_t *slots, uint64_t n_slots, const uint64_t *off, co
 
 int shn_trace_graph_find(const struct shn_trace_graph *g, const char *address, uint32_t *id)
 {
-    return find(g->addr_hash, g->addr_slots, g->addr_off, g->addr_blob, address, id);
+    char norm[SHN_TRACE_MAX_ADDRESS_LEN + 1];
+    unsigned char key[SHN__TRACE_KEY_MAX];
+    size_t len = strlen(address);
+
+    if (len == 0 || len > SHN_TRACE_MAX_ADDRESS_LEN)
+        return SHN_ERR_NOT_FOUND;
+    memcpy(norm, address, len + 1);
+    shn__trace_normalize(norm, len);
+    return find(g->addr_hash, g->addr_slots, g->addr_off, g->addr_blob, key,
+                shn__trace_addr_key(norm, len, key), id);
 }
 
 int shn_trace_graph_find_asset(const struct shn_trace_graph *g, const char *asset, uint32_t *id)
 {
-    return find(g->asset_hash, g->asset_slots, g->asset_off, g->asset_blob, asset, id);
+    unsigned char key[SHN__TRACE_KEY_MAX];
+    size_t len = strlen(asset);
+
+    if (len == 0 || len > SHN_TRACE_MAX_ADDRESS_LEN)
+        return SHN_ERR_NOT_FOUND;
+    memcpy(key, asset, len + 1);
+    shn__trace_normalize((char *)key, len);
+    return find(g->asset_hash, g->asset_slots, g->asset_off, (const unsigned char *)g->asset_blob,
+                key, len + 1, id);
 }
 
 void shn_trace_graph_transfer(const struct shn_trace_graph *g, uint64_t i,
                               struct shn_trace_transfer *t)
 {
     const struct shn__trace_rec *r = &g->rec[i];
-    t->time = r->time;
+    t->time = shn__trace_time(g, i);
     t->from = r->from;
     t->to = r->to;
-    t->asset = shn__trace_asset(r);
+    t->asset = shn__trace_asset(g, r);
     t->amount = shn__trace_amount(g, r);
 }
 

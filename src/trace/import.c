@@ -89,6 +89,40 @@ static int take_text(const char *s, size_t len, char *out)
     return 0;
 }
 
+static const signed char hex_digit[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16}; /* digit value + 1, 0
+                                                                                for anything else */
+
+/* Checks an address field and makes its stored form (shn__trace_addr_key of
+ * the normalized text). EVM addresses, nearly every row, go straight from
+ * hex to the 20 binary bytes. */
+static int take_address(const char *s, size_t len, unsigned char *key, size_t *key_len)
+{
+    char text[SHN_TRACE_MAX_ADDRESS_LEN + 1];
+
+    if (len == 42 && s[0] == '0' && (s[1] | 0x20) == 'x') {
+        const unsigned char *u = (const unsigned char *)s + 2;
+        size_t i;
+        for (i = 0; i < 20; i++) {
+            int hi = hex_digit[u[2 * i]], lo = hex_digit[u[2 * i + 1]];
+            if (!hi || !lo)
+                break;
+            key[1 + i] = (unsigned char)((hi - 1) << 4 | (lo - 1));
+        }
+        if (i == 20) {
+            key[0] = SHN__TRACE_BIN_TAG;
+            *key_len = SHN__TRACE_BIN_LEN;
+            return 0;
+        }
+    }
+    if (take_text(s, len, text))
+        return -1;
+    *key_len = shn__trace_addr_key(text, len, key);
+    return 0;
+}
+
 static int parse_u64(const char *s, size_t len, uint64_t *out)
 {
     shn_u128 v;
@@ -103,7 +137,7 @@ static int parse_u64(const char *s, size_t len, uint64_t *out)
 static int add_row(struct shn_trace_builder *b, const struct shn_csv *r, size_t n,
                    const struct columns *c, const char **field, const char **why)
 {
-    char from[SHN_TRACE_MAX_ADDRESS_LEN + 1], to[SHN_TRACE_MAX_ADDRESS_LEN + 1];
+    unsigned char from[SHN__TRACE_KEY_MAX], to[SHN__TRACE_KEY_MAX];
     char asset[SHN_TRACE_MAX_ADDRESS_LEN + 1];
     uint32_t from_id, to_id, asset_id;
     size_t from_len, to_len, asset_len;
@@ -130,17 +164,15 @@ static int add_row(struct shn_trace_builder *b, const struct shn_csv *r, size_t 
         return SHN_ERR_PARSE;
     *field = "from";
     *why = "empty, too long or with spaces or control characters";
-    if (take_text(FIELD(F_FROM), LEN(F_FROM), from))
+    if (take_address(FIELD(F_FROM), LEN(F_FROM), from, &from_len))
         return SHN_ERR_PARSE;
-    from_len = LEN(F_FROM);
     if (LEN(F_TO) == 0) { /* contract creation */
         b->stats.skipped++;
         return SHN_OK;
     }
     *field = "to";
-    if (take_text(FIELD(F_TO), LEN(F_TO), to))
+    if (take_address(FIELD(F_TO), LEN(F_TO), to, &to_len))
         return SHN_ERR_PARSE;
-    to_len = LEN(F_TO);
     if (c->kind == KIND_TX) {
         memcpy(asset, "ETH", 4);
         asset_len = 3;
@@ -187,7 +219,7 @@ static int add_row(struct shn_trace_builder *b, const struct shn_csv *r, size_t 
         memcmp(b->last_asset, asset, asset_len) == 0) {
         asset_id = b->last_asset_id;
     } else if (rc == SHN_OK) {
-        rc = shn__trace_dict_intern(&b->asset, asset, asset_len, SHN_TRACE_MAX_ASSETS - 1,
+        rc = shn__trace_dict_intern(&b->asset, asset, asset_len + 1, SHN_TRACE_MAX_ASSETS - 1,
                                     &asset_id);
         if (rc == SHN_OK) { /* ids never change, so the cache stays right */
             memcpy(b->last_asset, asset, asset_len);
@@ -198,6 +230,48 @@ static int add_row(struct shn_trace_builder *b, const struct shn_csv *r, size_t 
     if (rc == SHN_OK)
         rc = shn__trace_builder_add(b, time, from_id, to_id, asset_id, amount, order);
     return rc;
+}
+
+/* shn_csv_next without the copy, for the common record: one line ending in
+ * LF, with no quote, CR or Ctrl-Z. Its fields then point into the input and
+ * are not NUL-terminated (add_row goes by length). Anything else (and the
+ * last line when it has no LF) goes to shn_csv_next, which gives the fields,
+ * errors and line numbers as always: both agree on every record this takes. */
+int shn__trace_next_record(struct shn_csv *r, size_t *count, struct shn_diag *diag)
+{
+    const char *p = r->p, *end = r->end, *start;
+    long line = r->line;
+    size_t n = 0;
+
+    while (p < end && (*p == '\n' || *p == '\r')) { /* blank lines, as shn_csv_next */
+        if (*p == '\n')
+            line++;
+        p++;
+    }
+    start = p;
+    r->fields[0] = p;
+    for (; p < end; p++) {
+        char c = *p;
+        if (c == ',') {
+            r->lengths[n] = (size_t)(p - r->fields[n]);
+            if (++n == SHN_CSV_MAX_FIELDS)
+                return shn_csv_next(r, count, diag);
+            r->fields[n] = p + 1;
+        } else if (c == '\n') {
+            break;
+        } else if (c == '"' || c == '\r' || c == 0x1A) {
+            return shn_csv_next(r, count, diag);
+        }
+    }
+    /* the reader's record bound: leave records near it to shn_csv_next */
+    if (p == end || p == start || (size_t)(p - start) >= SHN_CSV_MAX_RECORD / 2)
+        return shn_csv_next(r, count, diag);
+    r->lengths[n] = (size_t)(p - r->fields[n]);
+    r->record_line = line;
+    r->line = line + 1;
+    r->p = p + 1;
+    *count = n + 1;
+    return SHN_OK;
 }
 
 static int bad_row(struct shn_trace_builder *b, uint64_t *reported, bool strict, const char *file,
@@ -233,7 +307,7 @@ int shn_trace_builder_add_csv(struct shn_trace_builder *b, const char *data, siz
     rc = read_header(&r, n, &c, file, diag);
     while (rc == SHN_OK) {
         const char *field = "", *why = "";
-        rc = shn_csv_next(&r, &n, diag);
+        rc = shn__trace_next_record(&r, &n, diag);
         if (rc != SHN_OK)
             break;
         b->stats.rows++;

@@ -100,9 +100,9 @@ static uint32_t peel_step(const struct shn_trace_graph *g, const struct addr_inf
     list = shn_trace_graph_out(g, a->addr, &n);
     for (uint64_t j = 0; j < n && j < MAX_SCAN; j++) {
         const struct shn__trace_rec *r = &g->rec[list[j]];
+        int64_t time = shn__trace_time(g, list[j]);
         shn_u128 y;
-        if ((int64_t)r->time < a->first || (int64_t)r->time > a->first + DAY ||
-            (r->word & SHN__TRACE_ASSET_MASK) != a->asset)
+        if (time < a->first || time > a->first + DAY || shn__trace_asset(g, r) != a->asset)
             continue;
         y = shn__trace_amount(g, r);
         total += y;
@@ -177,22 +177,22 @@ int shn_trace_patterns(const struct shn_trace_graph *g, const struct shn_trace_r
         outl = shn_trace_graph_out(g, a->addr, &n_outl);
         inl = shn_trace_graph_in(g, a->addr, &n_inl);
         if (a->source && n_outl) { /* a source's clock starts with its first payment */
-            set[i].first = g->rec[outl[0]].time;
+            set[i].first = shn__trace_time(g, outl[0]);
             for (uint64_t j = 0; j < n_outl; j++)
-                if ((g->rec[outl[j]].word & SHN__TRACE_ASSET_MASK) == a->asset) {
-                    set[i].first = g->rec[outl[j]].time;
+                if (shn__trace_asset(g, &g->rec[outl[j]]) == a->asset) {
+                    set[i].first = shn__trace_time(g, outl[j]);
                     break;
                 }
         }
         /* short-lived */
         if (n_outl + n_inl <= 100 && n_outl) {
             for (uint64_t j = 0; j < n_outl; j++) {
-                int64_t t = g->rec[outl[j]].time;
+                int64_t t = shn__trace_time(g, outl[j]);
                 lo = t < lo ? t : lo;
                 hi = t > hi ? t : hi;
             }
             for (uint64_t j = 0; j < n_inl; j++) {
-                int64_t t = g->rec[inl[j]].time;
+                int64_t t = shn__trace_time(g, inl[j]);
                 lo = t < lo ? t : lo;
                 hi = t > hi ? t : hi;
             }
@@ -206,7 +206,8 @@ int shn_trace_patterns(const struct shn_trace_graph *g, const struct shn_trace_r
         k = 0;
         for (uint64_t j = 0; j < n_outl && k < MAX_SCAN; j++) {
             const struct shn__trace_rec *r = &g->rec[outl[j]];
-            if ((int64_t)r->time >= a->first && (int64_t)r->time <= a->first + DAY)
+            int64_t time = shn__trace_time(g, outl[j]);
+            if (time >= a->first && time <= a->first + DAY)
                 tmp[k++] = r->to;
         }
         if (rc == SHN_OK && k >= 10) {
@@ -236,17 +237,17 @@ int shn_trace_patterns(const struct shn_trace_graph *g, const struct shn_trace_r
             int64_t first_out = -1;
             for (uint64_t j = 0; j < n_inl; j++) {
                 const struct shn__trace_rec *r = &g->rec[inl[j]];
-                if ((r->word & SHN__TRACE_ASSET_MASK) == a->asset &&
-                    (int64_t)r->time <= a->first + 600)
+                if (shn__trace_asset(g, r) == a->asset &&
+                    (int64_t)shn__trace_time(g, inl[j]) <= a->first + 600)
                     in += shn__trace_amount(g, r);
             }
             for (uint64_t j = 0; j < n_outl; j++) {
                 const struct shn__trace_rec *r = &g->rec[outl[j]];
-                if ((r->word & SHN__TRACE_ASSET_MASK) != a->asset || (int64_t)r->time < a->first ||
-                    (int64_t)r->time > a->first + 600)
+                int64_t time = shn__trace_time(g, outl[j]);
+                if (shn__trace_asset(g, r) != a->asset || time < a->first || time > a->first + 600)
                     continue;
                 if (first_out < 0)
-                    first_out = r->time;
+                    first_out = time;
                 sent += shn__trace_amount(g, r);
             }
             if (in && first_out >= 0 && (double)sent >= 0.9 * (double)in) {
@@ -278,17 +279,20 @@ int shn_trace_patterns(const struct shn_trace_graph *g, const struct shn_trace_r
                         (b && peel_step(g, b, set, n_set, &share2, &small2) != UINT32_MAX);
             }
             if (chain) {
+                char next_buf[SHN_TRACE_ADDRESS_BUF], small_buf[SHN_TRACE_ADDRESS_BUF];
                 const char *name = "";
                 shn_trace_graph_label(g, small_to, &name);
                 snprintf(ev, sizeof ev, "sent %.0f%% on to %.42s and peeled %.0f%% to %.60s",
-                         100.0 * share, shn_trace_graph_address(g, next), 100.0 * (1 - share),
-                         name[0] ? name : shn_trace_graph_address(g, small_to));
+                         100.0 * share, shn_trace_graph_address(g, next, next_buf),
+                         100.0 * (1 - share),
+                         name[0] ? name : shn_trace_graph_address(g, small_to, small_buf));
                 rc = push(&pats, &n_pats, &cap_pats, a->addr, SHN_TRACE_PAT_PEEL, ev);
             } else if (pred != UINT32_MAX) {
+                char pred_buf[SHN_TRACE_ADDRESS_BUF];
                 snprintf(ev, sizeof ev,
                          "end of a peel chain: got the big part of a peel step "
                          "from %.42s",
-                         shn_trace_graph_address(g, pred));
+                         shn_trace_graph_address(g, pred, pred_buf));
                 rc = push(&pats, &n_pats, &cap_pats, a->addr, SHN_TRACE_PAT_PEEL, ev);
             }
         }

@@ -13,11 +13,12 @@
 int shn_trace_patterns_json(const struct shn_trace_graph *g, const struct shn_trace_pattern *p,
                             size_t n, struct shn_buf *out)
 {
+    char abuf[SHN_TRACE_ADDRESS_BUF];
     int rc = shn_buf_append_char(out, '[');
     for (size_t i = 0; rc == SHN_OK && i < n; i++) {
         rc = shn_buf_append_str(out, i ? ",\n  {\"address\": " : "\n  {\"address\": ");
         if (rc == SHN_OK)
-            rc = shn_buf_append_json_string(out, shn_trace_graph_address(g, p[i].address));
+            rc = shn_buf_append_json_string(out, shn_trace_graph_address(g, p[i].address, abuf));
         if (rc == SHN_OK)
             rc = shn_buf_appendf(
                 out, ", \"pattern\": \"%s\", \"evidence\": ", shn_trace_pattern_name(p[i].kind));
@@ -44,16 +45,17 @@ static int cmp_tainted_desc(const void *pa, const void *pb)
     return (*a)->address < (*b)->address ? -1 : (*a)->address > (*b)->address;
 }
 
-static const char *label_of(const struct shn_trace_graph *g, uint32_t a)
+static const char *label_of(const struct shn_trace_graph *g, uint32_t a, char *abuf)
 {
     const char *name;
     int kind = shn_trace_graph_label(g, a, &name);
-    return kind && name[0] ? name : shn_trace_graph_address(g, a);
+    return kind && name[0] ? name : shn_trace_graph_address(g, a, abuf);
 }
 
 static int chart(const struct shn_trace_graph *g, const struct shn_trace_result *res,
                  const struct shn_trace_entry **sorted, struct shn_buf *b)
 {
+    char abuf[SHN_TRACE_ADDRESS_BUF];
     uint32_t node[COLS][PER_COL];
     size_t cnt[COLS] = {0};
     int rc;
@@ -97,7 +99,7 @@ static int chart(const struct shn_trace_graph *g, const struct shn_trace_result 
         rc = shn_buf_appendf(b, "<text x='%d' y='20' font-weight='bold'>hop %d%s</text>\n",
                              20 + c * 190, c, c == COLS - 1 ? "+" : "");
         for (size_t k = 0; rc == SHN_OK && k < cnt[c]; k++) {
-            const char *text = label_of(g, node[c][k]);
+            const char *text = label_of(g, node[c][k], abuf);
             int kind = shn_trace_graph_label(g, node[c][k], NULL);
             rc = shn_buf_appendf(b,
                                  "<rect x='%d' y='%d' width='160' height='30' rx='4' "
@@ -122,6 +124,7 @@ int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trac
                           const struct shn_trace_result *res, const struct shn_trace_pattern *pats,
                           size_t n_pats, struct shn_buf *b)
 {
+    char abuf[SHN_TRACE_ADDRESS_BUF];
     const struct shn_trace_entry **sorted = NULL;
     char a1[48], a2[48], when[32];
     size_t shown = 0;
@@ -144,7 +147,7 @@ int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trac
     for (size_t i = 0; rc == SHN_OK && i < opts->n_sources; i++) {
         rc = shn_buf_append_str(b, " <code>");
         if (rc == SHN_OK)
-            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_address(g, opts->sources[i]));
+            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_address(g, opts->sources[i], abuf));
         if (rc == SHN_OK)
             rc = shn_buf_append_str(b, "</code>");
     }
@@ -173,7 +176,7 @@ int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trac
         if (rc == SHN_OK)
             rc = shn_buf_appendf(b, "</td><td>%s</td><td><code>", shn_trace_kind_name(kind));
         if (rc == SHN_OK)
-            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_address(g, e->address));
+            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_address(g, e->address, abuf));
         if (rc == SHN_OK)
             rc = shn_buf_append_str(b, "</code></td><td>");
         if (rc == SHN_OK)
@@ -188,7 +191,7 @@ int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trac
     for (size_t i = 0; rc == SHN_OK && i < n_pats && i < 1000; i++) {
         rc = shn_buf_append_str(b, "<tr><td><code>");
         if (rc == SHN_OK)
-            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_address(g, pats[i].address));
+            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_address(g, pats[i].address, abuf));
         if (rc == SHN_OK)
             rc = shn_buf_appendf(b, "</code></td><td>%s</td><td>",
                                  shn_trace_pattern_name(pats[i].kind));
@@ -212,7 +215,7 @@ int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trac
         shn_trace_time_format(e->first_tainted, when, sizeof when);
         rc = shn_buf_append_str(b, "<tr><td><code>");
         if (rc == SHN_OK)
-            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_address(g, e->address));
+            rc = shn_buf_append_xml_escaped(b, shn_trace_graph_address(g, e->address, abuf));
         if (rc == SHN_OK)
             rc = shn_buf_append_str(b, "</code></td><td>");
         if (rc == SHN_OK)

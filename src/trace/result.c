@@ -41,6 +41,7 @@ bool shn__trace_is_exit(const struct shn_trace_graph *g, uint32_t address,
 int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
                           const struct shn_trace_result *res, struct shn_buf *out)
 {
+    char abuf[SHN_TRACE_ADDRESS_BUF];
     struct exit_row *exits = NULL, *held = NULL;
     size_t n_exits = 0, n_held = 0;
     char when[32];
@@ -58,7 +59,8 @@ int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trac
         if (i)
             rc = shn_buf_append_str(out, ", ");
         if (rc == SHN_OK)
-            rc = shn_buf_append_json_string(out, shn_trace_graph_address(g, opts->sources[i]));
+            rc =
+                shn_buf_append_json_string(out, shn_trace_graph_address(g, opts->sources[i], abuf));
     }
     if (rc == SHN_OK)
         rc = shn_buf_append_str(out, "], \"addresses\": [");
@@ -73,7 +75,7 @@ int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trac
         shn_trace_time_format(e->first_tainted, when, sizeof when);
         rc = shn_buf_append_str(out, k++ ? ",\n  {\"address\": " : "\n  {\"address\": ");
         if (rc == SHN_OK)
-            rc = shn_buf_append_json_string(out, shn_trace_graph_address(g, e->address));
+            rc = shn_buf_append_json_string(out, shn_trace_graph_address(g, e->address, abuf));
         if (rc == SHN_OK)
             rc = shn_buf_append_str(out, ", \"asset\": ");
         if (rc == SHN_OK)
@@ -110,12 +112,13 @@ int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trac
         rc = shn_buf_append_str(out, i ? ",\n  {\"label\": " : "\n  {\"label\": ");
         if (rc == SHN_OK)
             rc = shn_buf_append_json_string(
-                out, name[0] ? name : shn_trace_graph_address(g, exits[i].address));
+                out, name[0] ? name : shn_trace_graph_address(g, exits[i].address, abuf));
         if (rc == SHN_OK)
             rc = shn_buf_appendf(out,
                                  ", \"kind\": \"%s\", \"address\": ", shn_trace_kind_name(kind));
         if (rc == SHN_OK)
-            rc = shn_buf_append_json_string(out, shn_trace_graph_address(g, exits[i].address));
+            rc =
+                shn_buf_append_json_string(out, shn_trace_graph_address(g, exits[i].address, abuf));
         if (rc == SHN_OK)
             rc = shn_buf_append_str(out, ", \"asset\": ");
         if (rc == SHN_OK)
@@ -132,7 +135,7 @@ int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trac
     for (size_t i = 0; rc == SHN_OK && i < n_held; i++) {
         rc = shn_buf_append_str(out, i ? ",\n  {\"address\": " : "\n  {\"address\": ");
         if (rc == SHN_OK)
-            rc = shn_buf_append_json_string(out, shn_trace_graph_address(g, held[i].address));
+            rc = shn_buf_append_json_string(out, shn_trace_graph_address(g, held[i].address, abuf));
         if (rc == SHN_OK)
             rc = shn_buf_append_str(out, ", \"asset\": ");
         if (rc == SHN_OK)

@@ -169,7 +169,7 @@ static inline bool touched(const struct run *R, uint32_t addr)
 
 static inline void prefetch_slots(const struct run *R, const struct shn__trace_rec *r)
 {
-    uint32_t asset = r->word & SHN__TRACE_ASSET_MASK;
+    uint32_t asset = shn__trace_asset(R->g, r);
     uint64_t mask = R->n_slots - 1;
 
     if (touched(R, r->from))
@@ -279,7 +279,7 @@ static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, str
         s->stopped = true;
     list = shn_trace_graph_in(g, addr, &n);
     for (uint64_t j = 0; j < n && list[j] < at; j++)
-        if ((g->rec[list[j]].word & SHN__TRACE_ASSET_MASK) == asset)
+        if (shn__trace_asset(g, &g->rec[list[j]]) == asset)
             in += shn__trace_amount(g, &g->rec[list[j]]);
     /* A stop's balance is never read (it passes nothing on), and stops are
      * the exchanges and bridges with the longest histories: their outgoing
@@ -287,7 +287,7 @@ static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, str
     if (!s->stopped) {
         list = shn_trace_graph_out(g, addr, &n);
         for (uint64_t j = 0; j < n && list[j] < at; j++)
-            if ((g->rec[list[j]].word & SHN__TRACE_ASSET_MASK) == asset)
+            if (shn__trace_asset(g, &g->rec[list[j]]) == asset)
                 outsum += shn__trace_amount(g, &g->rec[list[j]]);
     }
     s->received = in;
@@ -411,7 +411,7 @@ static int record(struct run *R, uint64_t i, shn_u128 t)
 static int step(struct run *R, uint64_t i)
 {
     const struct shn__trace_rec *r = &R->g->rec[i];
-    uint32_t asset = r->word & SHN__TRACE_ASSET_MASK;
+    uint32_t asset = shn__trace_asset(R->g, r);
     struct state *from = find(R, r->from, asset), *to;
     shn_u128 y, t;
     int rc;
@@ -459,7 +459,7 @@ static int step(struct run *R, uint64_t i)
             return SHN_OK;
         if (t) {
             if (to->first < 0)
-                to->first = r->time;
+                to->first = shn__trace_time(R->g, i);
             if (!to->source && from_hops + 1 < to->hops)
                 to->hops = from_hops + 1;
             if (to->source) {
@@ -520,7 +520,7 @@ int shn_trace_run(const struct shn_trace_graph *g, const struct shn_trace_opts *
     hi = g->n_transfers;
     while (lo < hi) { /* first transfer at or after `since` */
         uint64_t mid = lo + (hi - lo) / 2;
-        if ((int64_t)g->rec[mid].time < o->since)
+        if ((int64_t)shn__trace_time(g, mid) < o->since)
             lo = mid + 1;
         else
             hi = mid;
@@ -530,8 +530,8 @@ int shn_trace_run(const struct shn_trace_graph *g, const struct shn_trace_opts *
             prefetch_slots(&R, &g->rec[i + PREFETCH_FAR]);
         if (i + PREFETCH_NEAR < g->n_transfers) {
             const struct shn__trace_rec *r = &g->rec[i + PREFETCH_NEAR];
-            prefetch_state(&R, r->from, r->word & SHN__TRACE_ASSET_MASK);
-            prefetch_state(&R, r->to, r->word & SHN__TRACE_ASSET_MASK);
+            prefetch_state(&R, r->from, shn__trace_asset(g, r));
+            prefetch_state(&R, r->to, shn__trace_asset(g, r));
         }
         rc = step(&R, i);
         if (rc != SHN_OK) {
@@ -610,7 +610,8 @@ int shn_trace_check(const struct shn_trace_graph *g, const struct shn_trace_resu
     }
     for (size_t i = 0; i < res->n_entries; i++) {
         const struct shn_trace_entry *e = &res->entries[i];
-        const char *a = shn_trace_graph_address(g, e->address);
+        char abuf[SHN_TRACE_ADDRESS_BUF];
+        const char *a = shn_trace_graph_address(g, e->address, abuf);
         if (e->tainted > e->received) {
             rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "%s: tainted above received", a);
             goto out;

@@ -129,8 +129,14 @@ uint32_t shn_trace_graph_addresses(const struct shn_trace_graph *g);
 uint64_t shn_trace_graph_transfers(const struct shn_trace_graph *g);
 uint32_t shn_trace_graph_assets(const struct shn_trace_graph *g);
 size_t shn_trace_graph_bytes(const struct shn_trace_graph *g);
-/* Address / asset text of an id (NUL-terminated, inside the mapping). */
-const char *shn_trace_graph_address(const struct shn_trace_graph *g, uint32_t id);
+/* Address text of an id: EVM addresses are stored as 20 bytes and formatted
+ * ("0x" and 40 lower-case hex digits) into buf, which must hold
+ * SHN_TRACE_ADDRESS_BUF bytes; other addresses are returned in place (inside
+ * the mapping). The result is valid while both buf and the graph are. "" for
+ * an id out of range. */
+#define SHN_TRACE_ADDRESS_BUF 48
+const char *shn_trace_graph_address(const struct shn_trace_graph *g, uint32_t id, char *buf);
+/* Asset text of an id (NUL-terminated, inside the mapping). */
 const char *shn_trace_graph_asset(const struct shn_trace_graph *g, uint32_t id);
 /* Id of an address (EVM addresses in any case) or asset; SHN_ERR_NOT_FOUND. */
 int shn_trace_graph_find(const struct shn_trace_graph *g, const char *address, uint32_t *id);

@@ -205,9 +205,10 @@ const uint64_t shn__trace_pow10[SHN__TRACE_EXP_MAX + 1] = {
     10000000000000000000ull,
 };
 
-bool shn__trace_encode_amount(shn_u128 amount, struct shn__trace_rec *r)
+bool shn__trace_encode_amount(shn_u128 amount, uint32_t *k_out, uint32_t *m_out)
 {
     uint32_t k = 0;
+    uint64_t m;
 
     /* Strip trailing zeros, 128-bit arithmetic only while needed: the u64
      * loop is what nearly every amount takes. */
@@ -217,16 +218,75 @@ bool shn__trace_encode_amount(shn_u128 amount, struct shn__trace_rec *r)
     }
     if (amount >> 64)
         return false;
-    {
-        uint64_t m = (uint64_t)amount;
-        while (k < SHN__TRACE_EXP_MAX && m && m % 10 == 0) {
-            m /= 10;
-            k++;
-        }
-        if (m > UINT32_MAX)
-            return false;
-        r->word = (r->word & SHN__TRACE_ASSET_MASK) | (k << SHN__TRACE_EXP_SHIFT);
-        r->mant = (uint32_t)m;
+    m = (uint64_t)amount;
+    while (k < SHN__TRACE_EXP_MAX && m && m % 10 == 0) {
+        m /= 10;
+        k++;
     }
+    if (m > UINT32_MAX)
+        return false;
+    *k_out = k;
+    *m_out = (uint32_t)m;
     return true;
+}
+
+void shn__trace_layout_init(struct shn__trace_layout *l, uint32_t n_assets)
+{
+    uint32_t a = 0;
+
+    while (a < 32 && ((uint64_t)1 << a) < n_assets)
+        a++;
+    l->asset_mask = (uint32_t)(((uint64_t)1 << a) - 1);
+    l->exp_shift = a;
+    l->big_bit = 1u << (a + 5);
+    l->time_shift = a + 6;
+}
+
+static int hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+size_t shn__trace_addr_key(const char *text, size_t len, unsigned char *key)
+{
+    if (len == 42 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        unsigned char bin[20];
+        size_t i;
+        for (i = 0; i < 20; i++) {
+            int hi = hex_value((unsigned char)text[2 + 2 * i]);
+            int lo = hex_value((unsigned char)text[3 + 2 * i]);
+            if (hi < 0 || lo < 0)
+                break;
+            bin[i] = (unsigned char)(hi << 4 | lo);
+        }
+        if (i == 20) {
+            key[0] = SHN__TRACE_BIN_TAG;
+            memcpy(key + 1, bin, 20);
+            return SHN__TRACE_BIN_LEN;
+        }
+    }
+    memcpy(key, text, len);
+    key[len] = '\0';
+    return len + 1;
+}
+
+const char *shn__trace_addr_text(const unsigned char *entry, char *buf)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    if (entry[0] != SHN__TRACE_BIN_TAG)
+        return (const char *)entry;
+    buf[0] = '0';
+    buf[1] = 'x';
+    for (size_t i = 0; i < 20; i++) {
+        buf[2 + 2 * i] = digits[entry[1 + i] >> 4];
+        buf[3 + 2 * i] = digits[entry[1 + i] & 15];
+    }
+    buf[42] = '\0';
+    return buf;
 }

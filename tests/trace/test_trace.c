@@ -11,7 +11,10 @@
 #include <cmocka.h>
 
 #include "core/alloc.h"
+#include "core/csv.h"
+#include "core/hash.h"
 #include "core/log.h"
+#include "trace/build_internal.h"
 #include "trace/trace.h"
 
 /* The worked example: S is the thief, P and D pay clean funds, X is an
@@ -332,6 +335,7 @@ static void test_json_shape(void **state)
 
 static void test_etl_files(void **state)
 {
+    char abuf[SHN_TRACE_ADDRESS_BUF];
     static const char tx[] =
         "hash,nonce,block_hash,block_number,transaction_index,from_address,to_address,value,gas,"
         "gas_price,input,block_timestamp,max_fee_per_gas,max_priority_fee_per_gas,"
@@ -377,7 +381,7 @@ static void test_etl_files(void **state)
     assert_int_equal(t.time, 1740147215);
     shn_trace_graph_transfer(f.g, 1, &t);
     assert_true(t.amount == 500);
-    assert_string_equal(shn_trace_graph_address(f.g, t.from),
+    assert_string_equal(shn_trace_graph_address(f.g, t.from, abuf),
                         "0xaaaa000000000000000000000000000000000001");
     assert_int_equal(shn_trace_graph_find(f.g, "0xAAAA000000000000000000000000000000000001", &id),
                      SHN_OK);
@@ -614,7 +618,8 @@ static void test_patterns(void **state)
     run(f.g, &o, SHN_TRACE_HAIRCUT, &r);
     assert_int_equal(shn_trace_patterns(f.g, &r, &p, &n), SHN_OK);
     for (size_t i = 0; i < n; i++) {
-        const char *a = shn_trace_graph_address(f.g, p[i].address);
+        char abuf[SHN_TRACE_ADDRESS_BUF];
+        const char *a = shn_trace_graph_address(f.g, p[i].address, abuf);
         if (p[i].kind == SHN_TRACE_PAT_FAN_OUT && strcmp(a, "S") == 0)
             fan = strstr(p[i].evidence, "split into 10 addresses") != NULL;
         if (p[i].kind == SHN_TRACE_PAT_RAPID && strcmp(a, "F0") == 0)
@@ -689,6 +694,210 @@ static void test_amounts_exact(void **state)
     done(&f);
 }
 
+/* Graph file version 3: EVM addresses as 20 bytes and other addresses as
+ * text, in one table; both read back as written (EVM in lower case) and are
+ * found in any case. */
+static void test_address_forms(void **state)
+{
+    static const char csv[] = "time,tx,from,to,asset,amount\n"
+                              "10,a,0xAbCdEf0000000000000000000000000000000001,bc1qXyZ,ETH,5\n"
+                              "11,b,bc1qXyZ,0X12,ETH,3\n"
+                              "12,c,0X12,0xg000000000000000000000000000000000000001,ETH,2\n"
+                              "13,d,0xg000000000000000000000000000000000000001,"
+                              "0x00000000000000000000000000000000000000ff,ETH,1\n";
+    struct fixture f = {0};
+    char abuf[SHN_TRACE_ADDRESS_BUF];
+    uint32_t id;
+
+    (void)state;
+    build(&f, csv, "0xABCDEF0000000000000000000000000000000001,exchange,Upper\n");
+    assert_int_equal(shn_trace_graph_addresses(f.g), 5);
+    id = id_of(f.g, "0xabcdef0000000000000000000000000000000001");
+    assert_int_equal(id, id_of(f.g, "0XABCDEF0000000000000000000000000000000001"));
+    assert_string_equal(shn_trace_graph_address(f.g, id, abuf),
+                        "0xabcdef0000000000000000000000000000000001");
+    assert_int_equal(shn_trace_graph_label(f.g, id, NULL), SHN_TRACE_KIND_EXCHANGE);
+    /* not EVM: kept as written, found as written */
+    assert_string_equal(shn_trace_graph_address(f.g, id_of(f.g, "bc1qXyZ"), abuf), "bc1qXyZ");
+    assert_int_equal(shn_trace_graph_find(f.g, "BC1QXYZ", &id), SHN_ERR_NOT_FOUND);
+    /* short hex is lower-cased text; 42 characters with a non-hex digit stay text */
+    assert_string_equal(shn_trace_graph_address(f.g, id_of(f.g, "0x12"), abuf), "0x12");
+    assert_string_equal(shn_trace_graph_address(
+                            f.g, id_of(f.g, "0xg000000000000000000000000000000000000001"), abuf),
+                        "0xg000000000000000000000000000000000000001");
+    assert_string_equal(shn_trace_graph_address(
+                            f.g, id_of(f.g, "0x00000000000000000000000000000000000000FF"), abuf),
+                        "0x00000000000000000000000000000000000000ff");
+    assert_string_equal(shn_trace_graph_address(f.g, 99, abuf), "");
+    done(&f);
+}
+
+/* Times are a delta from the base of each block of 256 transfers, in the
+ * word's bits the asset ids leave free; a block whose span does not fit
+ * takes its times from the side table. With 300 assets (9 bits) the deltas
+ * have 17 bits (up to 131071 s): the first block fits, the second spans
+ * 10^6 s and needs the side table, the third fits again. */
+static void test_time_blocks(void **state)
+{
+    struct shn_buf csv;
+    struct fixture f = {0};
+    struct shn_trace_transfer t;
+
+    (void)state;
+    shn_buf_init(&csv, 1 << 24);
+    shn_buf_append_str(&csv, "time,tx,from,to,asset,amount\n");
+    for (int i = 0; i < 768; i++) {
+        long time = i < 256   ? 1000 + i * 100
+                    : i < 512 ? 4000000000L - (512 - i) * 4000
+                              : 4000000000L + i;
+        shn_buf_appendf(&csv, "%ld,t%d,A%d,B%d,T%d,%d000000000000000000000\n", time, i, i % 7,
+                        i % 5, i % 300, i + 1);
+    }
+    build(&f, csv.data, NULL);
+    assert_int_equal(shn_trace_graph_transfers(f.g), 768);
+    assert_int_equal(shn_trace_graph_assets(f.g), 300);
+    for (uint64_t i = 0; i < 768; i++) {
+        char name[16];
+        long want = i < 256   ? 1000 + (long)i * 100
+                    : i < 512 ? 4000000000L - (512 - (long)i) * 4000
+                              : 4000000000L + (long)i;
+        shn_trace_graph_transfer(f.g, i, &t);
+        assert_int_equal(t.time, want);
+        assert_true(t.amount == (shn_u128)(i + 1) * 1000000000 * 1000000000 * 1000);
+        snprintf(name, sizeof name, "T%d", (int)(i % 300));
+        assert_string_equal(shn_trace_graph_asset(f.g, t.asset), name);
+    }
+    done(&f);
+    shn_buf_cleanup(&csv);
+}
+
+/* Recomputes both checksums of a graph in place, so that a test can hand
+ * the reader a file that is damaged but checksummed. */
+static void reseal(unsigned char *data, size_t len)
+{
+    struct shn__trace_header h;
+
+    memcpy(&h, data, sizeof h);
+    h.payload_crc = shn_crc32(0, data + sizeof h, len - sizeof h);
+    h.header_crc = 0;
+    h.header_crc = shn_crc32(0, &h, sizeof h);
+    memcpy(data, &h, sizeof h);
+}
+
+static void test_hostile_graph(void **state)
+{
+    struct fixture f = {0};
+    struct shn_trace_graph *g = NULL;
+    struct shn_diag diag = {0};
+    struct shn__trace_header h;
+    unsigned char *copy;
+    char text[256];
+
+    (void)state;
+    build(&f, example_csv, example_labels);
+    memcpy(&h, f.data, sizeof h);
+    copy = shn_malloc(f.len);
+    assert_non_null(copy);
+    /* a version 2 file is refused by its version, naming both */
+    memcpy(copy, f.data, f.len);
+    ((struct shn__trace_header *)(void *)copy)->version = 2;
+    assert_int_equal(shn_trace_graph_open_mem(copy, f.len, &g, &diag), SHN_ERR_FORMAT);
+    shn_diag_format(&diag, text, sizeof text);
+    assert_non_null(strstr(text, "version 2, this build reads only version 3"));
+    /* resealed files with one bad value each */
+    {
+        struct {
+            int sec;
+            uint64_t at; /* byte offset inside the section */
+            uint32_t value;
+        } bad[] = {
+            {SHN__SEC_ADDR_OFF, 4, 0xFFFFFFF0u},       /* offset past the blob */
+            {SHN__SEC_ADDR_OFF, 8, 0},                 /* offsets not ascending */
+            {SHN__SEC_ADDR_BLOB, 1, 0},                /* NUL inside a text */
+            {SHN__SEC_ASSET_OFF, 4, 1000},             /* asset offset out of range */
+            {SHN__SEC_TRANSFERS, 0, 1000},             /* from out of range */
+            {SHN__SEC_TRANSFERS, 4, 1000},             /* to out of range */
+            {SHN__SEC_TRANSFERS, 8, 0x3Fu},            /* asset id and exponent out of range */
+            {SHN__SEC_TRANSFERS, 8, 0x40u},            /* escape to a missing BIG amount */
+            {SHN__SEC_TRANSFERS, 16 + 8, 0xFFFFFF00u}, /* time beyond the next record's */
+            {SHN__SEC_TBLOCKS, 4, 0},                  /* side block that is not there */
+            {SHN__SEC_OUT_START, 4, 1000},             /* index start past the list */
+            {SHN__SEC_OUT_LIST, 0, 1000},              /* transfer number out of range */
+            {SHN__SEC_IN_LIST, 0, 1},                  /* list entry of another address */
+            {SHN__SEC_LABELS, 0, 1000},                /* label of no address */
+        };
+        for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+            uint64_t at = h.sec[bad[k].sec].off + bad[k].at;
+            assert_true(at + 4 <= h.sec[bad[k].sec].off + h.sec[bad[k].sec].len);
+            memcpy(copy, f.data, f.len);
+            memcpy(copy + at, &bad[k].value, 4);
+            reseal(copy, f.len);
+            g = NULL;
+            assert_int_equal(shn_trace_graph_open_mem(copy, f.len, &g, &diag), SHN_ERR_CORRUPT);
+            assert_null(g);
+        }
+    }
+    /* and resealed unchanged it opens: the checks above are not the CRC's */
+    memcpy(copy, f.data, f.len);
+    reseal(copy, f.len);
+    assert_int_equal(shn_trace_graph_open_mem(copy, f.len, &g, &diag), SHN_OK);
+    shn_trace_graph_close(g);
+    shn_free(copy);
+    done(&f);
+}
+
+/* The transfer readers' record reader agrees with shn_csv_next on fields,
+ * line numbers and errors, whichever path a record takes. */
+static void test_record_reader(void **state)
+{
+    static const char *const inputs[] = {
+        "a,b,c\nd,e,f\n",
+        "a,b,c\n\n\r\nd,,f\n,,\n",
+        "a,\"b,\"\"x\"\"\",c\nd,e,f",
+        "a,b\r\nc,d\r\n",
+        "a,b\rc,d\n",
+        "x,y\n\x1a",
+        "x,\x1ay\n",
+        "x,\"unterminated\nmore\n",
+        "x,y\"z\n",
+        "\n\n\n",
+        "",
+        "1,2,3",
+    };
+    struct shn_buf many;
+
+    (void)state;
+    shn_buf_init(&many, 1 << 20);
+    for (int i = 0; i < 300; i++)
+        shn_buf_append_str(&many, i ? ",x" : "x");
+    shn_buf_append_str(&many, "\na,b\n");
+    for (size_t k = 0; k <= sizeof inputs / sizeof inputs[0]; k++) {
+        const char *in = k < sizeof inputs / sizeof inputs[0] ? inputs[k] : many.data;
+        size_t len = k < sizeof inputs / sizeof inputs[0] ? strlen(in) : many.len;
+        struct shn_csv a, b;
+        shn_csv_init(&a, in, len, "a.csv");
+        shn_csv_init(&b, in, len, "b.csv");
+        for (;;) {
+            size_t na = 0, nb = 0;
+            int ra = shn__trace_next_record(&a, &na, NULL), rb = shn_csv_next(&b, &nb, NULL);
+            assert_int_equal(ra, rb);
+            if (ra != SHN_OK)
+                break;
+            assert_int_equal(na, nb);
+            assert_int_equal(a.record_line, b.record_line);
+            assert_int_equal(a.line, b.line);
+            assert_ptr_equal(a.p, b.p);
+            for (size_t i = 0; i < na; i++) {
+                assert_int_equal(a.lengths[i], b.lengths[i]);
+                assert_memory_equal(a.fields[i], b.fields[i], a.lengths[i]);
+            }
+        }
+        shn_csv_cleanup(&a);
+        shn_csv_cleanup(&b);
+    }
+    shn_buf_cleanup(&many);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -708,6 +917,10 @@ int main(void)
         cmocka_unit_test(test_allocation_failures),
         cmocka_unit_test(test_exposure_paths),
         cmocka_unit_test(test_patterns),
+        cmocka_unit_test(test_address_forms),
+        cmocka_unit_test(test_time_blocks),
+        cmocka_unit_test(test_hostile_graph),
+        cmocka_unit_test(test_record_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
