@@ -1,7 +1,7 @@
 /* bench_accounts: generates a platform's events (a tenth sign-ups with ID
  * documents, then logins, bids, messages and payouts from 1 account in 10
  * of the events), times `ingest` of the file into a fresh database, and
- * the underpriced and dup_id_image signals over a sample of accounts.
+ * `score` of every account with every signal.
  * Generation is not timed. The issue's targets: 100,000 events/s ingest,
  * 20,000 accounts/s scoring, on 2 cores.
  *
@@ -107,13 +107,11 @@ int main(int argc, char **argv)
     const char *db_path = NULL;
     char events[] = "/tmp/bench-accounts-XXXXXX", dbtmp[64], side[80];
     struct shn_accounts_ingest_stats st;
-    struct shn_accounts_signal sig;
     struct shn_accounts_db *db = NULL;
     struct shn_diag diag = {0};
     struct rusage ru;
     struct stat sb;
     double t0, c0, t, c;
-    unsigned long sample;
     FILE *in;
     int fd, rc;
 
@@ -165,28 +163,24 @@ int main(int argc, char **argv)
            "%.0f per CPU second (target 100,000/s)\n",
            st.loaded, st.rejected, t, c, (double)st.loaded / t, (double)st.loaded / c);
 
-    sample = accounts < 200 ? accounts : 200;
-    t0 = now();
-    for (unsigned long i = 0; i < sample; i++) {
-        char account[32];
-        snprintf(account, sizeof account, "a%lu", (i * 7919) % accounts);
-        if (shn_accounts_signal_underpriced(db, account, NULL, &sig, NULL) != SHN_OK)
-            break;
+    {
+        struct shn_accounts_score_opts so = {.raise_alerts = true, .progress = true};
+        struct shn_accounts_score_stats ss;
+        t0 = now();
+        c0 = cpu();
+        rc = shn_accounts_score_run(db, &so, NULL, NULL, &ss, &diag);
+        t = now() - t0;
+        c = cpu() - c0;
+        if (rc != SHN_OK) {
+            fprintf(stderr, "bench_accounts: score: %s (%s)\n", shn_strerror(rc), diag.message);
+        } else {
+            printf("score: %llu accounts in %.2f s wall, %.2f s CPU: %.0f accounts/s (target "
+                   "20,000/s); load %.2f s, prepare %.2f s, signals %.2f s; %llu review, %llu "
+                   "block\n",
+                   ss.accounts, t, c, (double)ss.accounts / t, ss.load_seconds,
+                   ss.prepare_seconds, ss.eval_seconds, ss.review, ss.block);
+        }
     }
-    t = now() - t0;
-    printf("underpriced: %lu accounts in %.2f s: %.0f accounts/s (market read per account)\n",
-           sample, t, (double)sample / t);
-    sample = accounts < 10 ? accounts : 10;
-    t0 = now();
-    for (unsigned long i = 0; i < sample; i++) {
-        char account[32];
-        snprintf(account, sizeof account, "a%lu", (i * 7919) % accounts);
-        if (shn_accounts_signal_dup_id_image(db, account, 0, &sig, NULL) != SHN_OK)
-            break;
-    }
-    t = now() - t0;
-    printf("dup_id_image: %lu accounts in %.2f s: %.1f accounts/s (scans every ID document)\n",
-           sample, t, (double)sample / t);
     shn_accounts_close(db);
 
     getrusage(RUSAGE_SELF, &ru);

@@ -14,6 +14,8 @@
 
 #include "core/err.h"
 
+struct shn_buf;
+
 #define SHN_ACCOUNTS_LINE_MAX (64 * 1024) /* bytes of one event line */
 #define SHN_ACCOUNTS_ID_MAX 128           /* bytes of an event id or account id */
 #define SHN_ACCOUNTS_TEXT_MAX (16 * 1024) /* bytes of a profile or message text */
@@ -65,7 +67,7 @@ void shn_accounts_close(struct shn_accounts_db *db);
 
 /* The schema version of an open database (SHN_ACCOUNTS_SCHEMA_VERSION after
  * shn_accounts_open). */
-#define SHN_ACCOUNTS_SCHEMA_VERSION 3
+#define SHN_ACCOUNTS_SCHEMA_VERSION 4
 int shn_accounts_schema_version(struct shn_accounts_db *db, int *version);
 
 struct shn_accounts_ingest_stats {
@@ -120,53 +122,97 @@ int shn_accounts_count_events(struct shn_accounts_db *db, long long *n);
 /* ------------------------------------------------------------- signals */
 
 /* What one signal says about one account: a score in 0..1 (0 = did not
- * fire, neutral), its default weight (docs/accounts.md) and its evidence as
- * a JSON object, so that an analyst can read why. */
+ * fire, neutral), its weight (docs/accounts.md; the config may change it),
+ * its evidence as a JSON object, and a one-sentence reason in English and
+ * Japanese, so that an analyst can read why. `hard` is a level the evidence
+ * forces on its own (an exact sanctions hit: SHN_ACCOUNTS_BLOCK), or 0. */
 struct shn_accounts_signal {
     char signal[32]; /* "underpriced", "dup_id_image" */
     double score;
     double weight;
-    char evidence[2048];
+    int hard;
+    char evidence[4096];
+    char reason_en[320];
+    char reason_ja[480];
 };
 
-#define SHN_ACCOUNTS_WEIGHT_UNDERPRICED 1.0
-#define SHN_ACCOUNTS_WEIGHT_DUP_ID_IMAGE 2.5
+/* ------------------------------------------------------ scoring, alerts */
 
-/* One currency's value in the base currency of the rate table. */
-struct shn_accounts_rate {
-    char currency[4];
-    double to_base;
+enum shn_accounts_level { SHN_ACCOUNTS_OK = 0, SHN_ACCOUNTS_REVIEW = 1, SHN_ACCOUNTS_BLOCK = 2 };
+const char *shn_accounts_level_name(int level); /* "ok", "review", "block" */
+int shn_accounts_level_parse(const char *s);    /* -1 when unknown */
+
+#define SHN_ACCOUNTS_SIGNALS_MAX 16
+
+/* One account's combined verdict (docs/accounts.md, "Scoring"). */
+struct shn_accounts_score {
+    const char *account;
+    double score; /* 0..1 */
+    int level;    /* enum shn_accounts_level */
+    double log_odds;
+    const char *hard_by; /* the signal whose hard rule set the level, or NULL */
+    size_t n_signals;    /* every enabled signal, fired or not */
+    struct shn_accounts_signal signals[SHN_ACCOUNTS_SIGNALS_MAX];
+    bool alert_raised; /* a new alert was recorded for it in this run */
 };
 
-struct shn_accounts_underpriced_opts {
-    double ratio;      /* fires under ratio x the category median; 0 = 0.40 */
-    unsigned min_bids; /* market size before it speaks; 0 = 20 */
-    /* Conversion into one base currency; bids in a currency not in the
-     * table form their own market per category. NULL = no conversion. */
-    const struct shn_accounts_rate *rates;
-    size_t n_rates;
+struct shn_accounts_score_opts {
+    const char *config_path; /* NULL: the built-in defaults (docs/accounts.md) */
+    const char *account;     /* NULL: every account */
+    /* Engines; NULL = the config's "engines" entry, else none (the signals
+     * that need one stay neutral and say so). */
+    const char *screen_index;
+    const char *trace_graph;
+    /* Used when neither the field above nor the config names an index (the
+     * CLI passes its default index when that file exists). */
+    const char *fallback_screen_index;
+    bool raise_alerts;       /* record review/block verdicts as alerts */
+    bool progress;           /* progress on stderr */
+    unsigned threads;        /* 0 = 2 */
 };
 
-#define SHN_ACCOUNTS_MARKET_MAX ((size_t)1 << 22) /* bids of one category */
+struct shn_accounts_score_stats {
+    unsigned long long accounts, events, review, block, alerts_raised;
+    double load_seconds, prepare_seconds, eval_seconds;
+};
 
-/* underpriced: the account's lowest bid against the market of its category
- * (all stored bids in it, converted; median and lower quartile). opts may
- * be NULL. Fills *out (score 0 when nothing is underpriced or no market is
- * big enough); SHN_ERR_TOO_LARGE when a category exceeds
- * SHN_ACCOUNTS_MARKET_MAX bids or the account has over 10,000 bids. */
-int shn_accounts_signal_underpriced(struct shn_accounts_db *db, const char *account,
-                                    const struct shn_accounts_underpriced_opts *opts,
-                                    struct shn_accounts_signal *out, struct shn_diag *diag);
+/* Called once per scored account, in account id order, on the caller's
+ * thread. A non-zero return stops the run and is returned. */
+typedef int (*shn_accounts_score_fn)(void *ctx, const struct shn_accounts_score *s);
 
-/* dup_id_image: another account's ID document is within `pdq_distance`
- * of one of this account's by PDQ hash (image_pdq, compared with the image
- * engine's distance; 0 = SHN_PDQ_MATCH_DISTANCE, 31), or carries the same
- * document number (normalised by the link engine; countries must agree when
- * both are given). Score 1.0 for a number, 1 - d/64 for an image at
- * distance d; evidence lists up to 5 other accounts and counts the
- * matching documents. */
-int shn_accounts_signal_dup_id_image(struct shn_accounts_db *db, const char *account,
-                                     int pdq_distance, struct shn_accounts_signal *out,
-                                     struct shn_diag *diag);
+/* Scores every account (or opts->account) with every enabled signal.
+ * SHN_ERR_NOT_FOUND when opts->account has no events; config errors name
+ * the file and the key. */
+int shn_accounts_score_run(struct shn_accounts_db *db, const struct shn_accounts_score_opts *opts,
+                           shn_accounts_score_fn fn, void *ctx,
+                           struct shn_accounts_score_stats *stats, struct shn_diag *diag);
+
+/* {"account":…,"score":…,"level":…,"signals":[{"signal","score","weight",
+ * "evidence"}]} with the signals that fired, no newline. */
+int shn_accounts_score_json(const struct shn_accounts_score *s, struct shn_buf *out);
+/* The reasons as text, one line per fired signal, in "en" or "ja". */
+int shn_accounts_explain_text(const struct shn_accounts_score *s, const char *lang,
+                              struct shn_buf *out);
+
+/* Checks a config file without scoring (shinsa accounts config --check). */
+int shn_accounts_config_check(const char *path, struct shn_diag *diag);
+/* The built-in default config as JSON text (static storage). */
+const char *shn_accounts_config_default(void);
+
+/* A recorded alert. Strings are valid during the callback only. */
+struct shn_accounts_alert {
+    long long id; /* 0 before it is stored */
+    const char *account;
+    int level;
+    double score;
+    const char *raised_time; /* ISO 8601 UTC, when it was raised */
+    const char *fingerprint; /* hash of the evidence: one alert per evidence */
+    const char *body;        /* the score JSON at that time */
+};
+
+/* Alerts at min_level or above (newest first), of one account or all. */
+int shn_accounts_alerts_each(struct shn_accounts_db *db, int min_level, const char *account,
+                             int (*fn)(void *ctx, const struct shn_accounts_alert *a), void *ctx,
+                             struct shn_diag *diag);
 
 #endif

@@ -1,236 +1,221 @@
-/* underpriced: a bid far below the market of its category. The market is
- * every stored bid of the category, converted into the base currency of
- * the rate table (a currency missing from the table is its own market).
- * Robust statistics only — median and lower quartile — because a market
- * holds the very outliers we look for, and a mean would follow them. */
-#include <jansson.h>
+/* underpriced: a bid far below the market of its category — one of the four
+ * signs the Japanese authorities named (operators undercut to win work).
+ *
+ * The market of a category is every bid seen in it, converted into the
+ * base currency with the config's rate table; bids in a currency the table
+ * lacks form their own market with bids of the same currency. Median and
+ * quartile, not mean and deviation, because the market holds the very
+ * outliers we look for. prepare builds every market once (sorted amounts);
+ * eval looks each of the account's bids up by binary search. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts/accounts_internal.h"
+#include "accounts/signals.h"
 #include "core/alloc.h"
 
 #define DEFAULT_RATIO 0.40
 #define DEFAULT_MIN_BIDS 20
-#define ACCOUNT_BIDS_MAX 10000
+#define KEY_MAX (SHN_ACCOUNTS_CATEGORY_MAX + 8)
 
-struct bid {
-    char id[SHN_ACCOUNTS_ID_MAX + 1];
-    char category[SHN_ACCOUNTS_CATEGORY_MAX + 1];
-    char currency[4];
-    double amount;
+struct priced_bid {
+    char key[KEY_MAX]; /* category, '\x1f', currency or "*" for the converted market */
+    double amount;     /* in the market's currency */
 };
 
-struct growing {
-    void *items;
-    size_t n, cap, item_size, max;
+struct market {
+    const char *key; /* into bids[first].key */
+    size_t first, n;
+    double median, p25;
 };
 
-static int grow(struct growing *g)
-{
-    size_t cap, bytes;
-    void *p;
-    if (g->n < g->cap)
-        return SHN_OK;
-    if (g->n >= g->max)
-        return SHN_ERR_TOO_LARGE;
-    cap = g->cap ? g->cap * 2 : 64;
-    if (cap > g->max)
-        cap = g->max;
-    if (!shn_size_mul(cap, g->item_size, &bytes))
-        return SHN_ERR_TOO_LARGE;
-    p = shn_realloc(g->items, bytes);
-    if (!p)
-        return SHN_ERR_NOMEM;
-    g->items = p;
-    g->cap = cap;
-    return SHN_OK;
-}
-
-/* The factor into the base currency, or 0 when the table has none. */
-static double rate_of(const struct shn_accounts_underpriced_opts *o, const char *currency)
-{
-    for (size_t i = 0; i < o->n_rates; i++)
-        if (strcmp(o->rates[i].currency, currency) == 0)
-            return o->rates[i].to_base;
-    return 0;
-}
-
-static int take_bid(void *ctx, const char *id, const char *category, double amount,
-                    const char *currency)
-{
-    struct growing *g = ctx;
-    struct bid *b;
-    int rc = grow(g);
-    if (rc != SHN_OK)
-        return rc;
-    b = (struct bid *)g->items + g->n++;
-    snprintf(b->id, sizeof b->id, "%s", id ? id : "");
-    snprintf(b->category, sizeof b->category, "%s", category ? category : "");
-    snprintf(b->currency, sizeof b->currency, "%s", currency ? currency : "");
-    b->amount = amount;
-    return SHN_OK;
-}
-
-struct market_ctx {
-    struct growing amounts;
-    const struct shn_accounts_underpriced_opts *o;
-    const char *currency; /* NULL: every convertible currency */
+struct state {
+    struct priced_bid *bids;
+    size_t n_bids;
+    struct market *markets;
+    size_t n_markets;
+    double ratio;
+    unsigned min_bids;
+    json_t *rates; /* borrowed from the config */
 };
 
-static int take_amount(void *ctx, double amount, const char *currency)
+static const char *const params[] = {"ratio", "min_bids", NULL};
+
+static double rate_of(json_t *rates, const char *currency)
 {
-    struct market_ctx *m = ctx;
-    double rate = 1;
-    int rc;
-    if (!currency)
-        return SHN_OK;
-    if (m->currency) {
-        if (strcmp(currency, m->currency) != 0)
-            return SHN_OK;
-    } else {
-        rate = rate_of(m->o, currency);
-        if (rate <= 0)
-            return SHN_OK;
-    }
-    rc = grow(&m->amounts);
-    if (rc == SHN_OK)
-        ((double *)m->amounts.items)[m->amounts.n++] = amount * rate;
-    return rc;
+    json_t *v = currency ? json_object_get(rates, currency) : NULL;
+    return json_is_number(v) ? json_number_value(v) : 0;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* The market key and converted amount of a bid; false when unusable. */
+static bool price(json_t *rates, const struct shn__w_bid *b, struct priced_bid *out)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    double rate = rate_of(rates, b->currency);
+    if (!b->category || !b->currency || !(b->amount > 0))
+        return false;
+    snprintf(out->key, sizeof out->key, "%s\x1f%s", b->category, rate > 0 ? "*" : b->currency);
+    out->amount = b->amount * (rate > 0 ? rate : 1);
+    return true;
 }
 
-/* Quantile q of sorted v[0..n) by linear interpolation (n > 0). */
-static double quantile(const double *v, size_t n, double q)
+static int cmp_bid(const void *x, const void *y)
 {
-    double pos = q * (double)(n - 1);
+    const struct priced_bid *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+    return c ? c : (a->amount > b->amount) - (a->amount < b->amount);
+}
+
+/* Quantile q of sorted v by linear interpolation (n > 0). */
+static double quantile(const struct priced_bid *v, size_t n, double q)
+{
+    double pos = q * (double)(n - 1), f;
     size_t i = (size_t)pos;
-    double f = pos - (double)i;
-    return i + 1 < n ? v[i] + f * (v[i + 1] - v[i]) : v[n - 1];
+    f = pos - (double)i;
+    return i + 1 < n ? v[i].amount + f * (v[i + 1].amount - v[i].amount) : v[n - 1].amount;
 }
 
-struct finding {
-    const struct bid *bid;
-    double amount_base, median, p25, ratio;
-    size_t market_bids;
-    const char *market_currency;
-};
-
-int shn_accounts_signal_underpriced(struct shn_accounts_db *db, const char *account,
-                                    const struct shn_accounts_underpriced_opts *opts,
-                                    struct shn_accounts_signal *out, struct shn_diag *diag)
+static void release(void *p)
 {
-    struct shn_accounts_underpriced_opts o = {0};
-    struct growing bids = {NULL, 0, 0, sizeof(struct bid), ACCOUNT_BIDS_MAX};
-    struct market_ctx m;
-    struct shn_accounts_signal sig;
-    struct finding worst = {0};
-    size_t under = 0, thin = 0, priced = 0;
-    json_t *ev = NULL;
-    int rc;
+    struct state *s = p;
+    if (!s)
+        return;
+    shn_free(s->bids);
+    shn_free(s->markets);
+    shn_free(s);
+}
 
-    memset(&m, 0, sizeof m);
-    if (!db || !account || !out) {
-        rc = SHN_ERR_INVALID;
-        goto out;
+static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *diag)
+{
+    struct state *s = shn_calloc(1, sizeof *s);
+    size_t total = 0;
+    (void)diag;
+    if (!s)
+        return SHN_ERR_NOMEM;
+    s->ratio = shn__cfg_num(c, "underpriced", "ratio", DEFAULT_RATIO);
+    if (!(s->ratio > 0 && s->ratio < 1))
+        s->ratio = DEFAULT_RATIO;
+    s->min_bids = (unsigned)shn__cfg_num(c, "underpriced", "min_bids", DEFAULT_MIN_BIDS);
+    if (s->min_bids < 2)
+        s->min_bids = 2;
+    s->rates = json_object_get(json_object_get(c->config, "rates"), "to_base");
+    for (size_t i = 0; i < c->w->n_accounts; i++)
+        total += c->w->accounts[i].n_bids;
+    if (total && !(s->bids = shn_calloc(total, sizeof *s->bids)))
+        goto nomem;
+    for (size_t i = 0; i < c->w->n_accounts; i++) {
+        const struct shn__w_account *a = &c->w->accounts[i];
+        for (size_t j = 0; j < a->n_bids; j++)
+            s->n_bids += price(s->rates, &a->bids[j], &s->bids[s->n_bids]);
     }
-    if (opts)
-        o = *opts;
-    if (!(o.ratio > 0 && o.ratio < 1))
-        o.ratio = DEFAULT_RATIO;
-    if (o.min_bids == 0)
-        o.min_bids = DEFAULT_MIN_BIDS;
-    m.o = &o;
-    m.amounts.item_size = sizeof(double);
-    m.amounts.max = SHN_ACCOUNTS_MARKET_MAX;
-    rc = db->store->ops->account_bids(db->store, account, take_bid, &bids, diag);
-    if (rc != SHN_OK)
-        goto out;
-    /* Bids come sorted by category and currency, so one market is loaded
-     * once per run of bids that share it. */
-    for (size_t i = 0; i < bids.n; i++) {
-        const struct bid *b = (const struct bid *)bids.items + i;
-        const struct bid *prev = i ? b - 1 : NULL;
-        double rate = rate_of(&o, b->currency), median, amount;
-        bool same =
-            prev && strcmp(prev->category, b->category) == 0 &&
-            (rate > 0 ? rate_of(&o, prev->currency) > 0 : strcmp(prev->currency, b->currency) == 0);
-        if (!same) {
-            m.amounts.n = 0;
-            m.currency = rate > 0 ? NULL : b->currency;
-            rc = db->store->ops->category_bids(db->store, b->category, take_amount, &m, diag);
-            if (rc == SHN_ERR_TOO_LARGE)
-                shn_diag_set(diag, rc, NULL, 0, "category", "more than %zu bids in '%s'",
-                             SHN_ACCOUNTS_MARKET_MAX, b->category);
-            if (rc != SHN_OK)
-                goto out;
-            if (m.amounts.n > 1)
-                qsort(m.amounts.items, m.amounts.n, sizeof(double), cmp_double);
-        }
-        if (m.amounts.n < o.min_bids) {
+    if (s->n_bids > 1)
+        qsort(s->bids, s->n_bids, sizeof *s->bids, cmp_bid);
+    if (s->n_bids && !(s->markets = shn_calloc(s->n_bids, sizeof *s->markets)))
+        goto nomem;
+    for (size_t i = 0; i < s->n_bids;) {
+        struct market *m = &s->markets[s->n_markets++];
+        size_t j = i;
+        while (j < s->n_bids && strcmp(s->bids[j].key, s->bids[i].key) == 0)
+            j++;
+        m->key = s->bids[i].key;
+        m->first = i;
+        m->n = j - i;
+        m->median = quantile(&s->bids[i], m->n, 0.5);
+        m->p25 = quantile(&s->bids[i], m->n, 0.25);
+        i = j;
+    }
+    *out = s;
+    return SHN_OK;
+nomem:
+    release(s);
+    return SHN_ERR_NOMEM;
+}
+
+static const struct market *find(const struct state *s, const char *key)
+{
+    size_t lo = 0, hi = s->n_markets;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(s->markets[mid].key, key);
+        if (c == 0)
+            return &s->markets[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static int eval(const struct shn__score_ctx *c, const void *state, const struct shn__w_account *a,
+                struct shn_accounts_signal *out)
+{
+    const struct state *s = state;
+    const struct shn__w_bid *worst = NULL;
+    const struct market *wm = NULL;
+    double worst_ratio = 0, worst_base = 0;
+    size_t under = 0, thin = 0, priced = 0;
+    json_t *ev;
+    (void)c;
+
+    for (size_t i = 0; i < a->n_bids; i++) {
+        struct priced_bid p;
+        const struct market *m;
+        double r;
+        if (!price(s->rates, &a->bids[i], &p) || !(m = find(s, p.key)))
+            continue;
+        if (m->n < s->min_bids) {
             thin++;
             continue;
         }
         priced++;
-        median = quantile(m.amounts.items, m.amounts.n, 0.5);
-        amount = b->amount * (rate > 0 ? rate : 1);
-        if (median <= 0)
+        if (!(m->median > 0))
             continue;
-        if (amount / median < o.ratio)
-            under++;
-        if (!worst.bid || amount / median < worst.ratio) {
-            worst.bid = b;
-            worst.amount_base = amount;
-            worst.median = median;
-            worst.p25 = quantile(m.amounts.items, m.amounts.n, 0.25);
-            worst.ratio = amount / median;
-            worst.market_bids = m.amounts.n;
-            worst.market_currency = rate > 0 ? "base" : b->currency;
+        r = p.amount / m->median;
+        under += r < s->ratio;
+        if (!worst || r < worst_ratio) {
+            worst = &a->bids[i];
+            wm = m;
+            worst_ratio = r;
+            worst_base = p.amount;
         }
     }
-
-    memset(&sig, 0, sizeof sig);
-    snprintf(sig.signal, sizeof sig.signal, "underpriced");
-    sig.weight = SHN_ACCOUNTS_WEIGHT_UNDERPRICED;
     /* Just under the threshold scores 0.5, a bid of nothing 1.0. */
-    if (under)
-        sig.score = 0.5 + 0.5 * (o.ratio - worst.ratio) / o.ratio;
-    if (worst.bid)
+    out->score = under ? 0.5 + 0.5 * (s->ratio - worst_ratio) / s->ratio : 0;
+    if (worst) {
+        const char *cur = strchr(wm->key, '\x1f') + 1;
         ev = json_pack("{s:I, s:I, s:I, s:I, s:f, s:{s:s, s:s, s:f, s:s, s:f, s:f}, "
                        "s:{s:I, s:s, s:f, s:f}}",
-                       "bids", (json_int_t)bids.n, "priced_bids", (json_int_t)priced,
+                       "bids", (json_int_t)a->n_bids, "priced_bids", (json_int_t)priced,
                        "thin_market_bids", (json_int_t)thin, "underpriced_bids", (json_int_t)under,
-                       "threshold", o.ratio, "lowest", "bid", worst.bid->id, "category",
-                       worst.bid->category, "amount", worst.bid->amount, "currency",
-                       worst.bid->currency, "amount_base", worst.amount_base, "ratio_to_median",
-                       worst.ratio, "market", "bids", (json_int_t)worst.market_bids, "currency",
-                       worst.market_currency, "median", worst.median, "p25", worst.p25);
-    else
-        ev = json_pack("{s:I, s:I, s:I, s:f, s:I}", "bids", (json_int_t)bids.n, "priced_bids",
-                       (json_int_t)priced, "thin_market_bids", (json_int_t)thin, "threshold",
-                       o.ratio, "min_market_bids", (json_int_t)o.min_bids);
-    if (!ev) {
-        rc = SHN_ERR_NOMEM;
-        goto out;
-    }
-    {
-        size_t need = json_dumpb(ev, sig.evidence, sizeof sig.evidence - 1,
-                                 JSON_COMPACT | JSON_REAL_PRECISION(6));
-        if (need == 0 || need >= sizeof sig.evidence) {
-            rc = SHN_ERR_TOO_LARGE;
-            goto out;
+                       "threshold", s->ratio, "lowest", "bid", worst->id, "category",
+                       worst->category, "amount", worst->amount, "currency", worst->currency,
+                       "amount_base", worst_base, "ratio_to_median", worst_ratio, "market", "bids",
+                       (json_int_t)wm->n, "currency", strcmp(cur, "*") == 0 ? "base" : cur,
+                       "median", wm->median, "p25", wm->p25);
+        if (under) {
+            shn__signal_reason_en(out,
+                                  "%zu bid(s) under %.0f%% of the market; the lowest, %.0f %s in "
+                                  "'%s', is %.0f%% of the category median (%zu bids)",
+                                  under, s->ratio * 100, worst->amount, worst->currency,
+                                  worst->category, worst_ratio * 100, wm->n);
+            shn__signal_reason_ja(out,
+                                  "相場の%.0f%%未満の入札が%zu件。最低額は「%s」の%.0f %sで、"
+                                  "カテゴリ中央値の%.0f%%（入札%zu件）",
+                                  s->ratio * 100, under, worst->category, worst->amount,
+                                  worst->currency, worst_ratio * 100, wm->n);
         }
-        sig.evidence[need] = '\0';
+    } else {
+        ev = json_pack("{s:I, s:I, s:I, s:f, s:I}", "bids", (json_int_t)a->n_bids, "priced_bids",
+                       (json_int_t)priced, "thin_market_bids", (json_int_t)thin, "threshold",
+                       s->ratio, "min_market_bids", (json_int_t)s->min_bids);
     }
-    *out = sig;
-out:
-    json_decref(ev);
-    shn_free(bids.items);
-    shn_free(m.amounts.items);
-    return rc;
+    return shn__signal_set_evidence(out, ev);
 }
+
+const struct shn__signal_def shn__signal_underpriced = {
+    .name = "underpriced",
+    .default_weight = 1.0,
+    .params = params,
+    .prepare = prepare,
+    .eval = eval,
+    .release = release,
+};

@@ -42,6 +42,21 @@ struct shn__accounts_store_ops {
                             int (*fn)(void *ctx, const char *account, const char *number,
                                       const char *country, const char *image_pdq),
                             void *ctx, struct shn_diag *diag);
+    /* Every stored event of every account, by account then time: the
+     * scorer's one pass (world.c). */
+    int (*each_event_all)(struct shn__accounts_store *s,
+                          int (*fn)(void *ctx, const char *account, const char *type,
+                                    long long time_unix, const char *id, const char *body,
+                                    size_t body_len),
+                          void *ctx, struct shn_diag *diag);
+    /* Records an alert unless one with the same account and fingerprint
+     * exists (*inserted says which). */
+    int (*put_alert)(struct shn__accounts_store *s, const struct shn_accounts_alert *a,
+                     bool *inserted, struct shn_diag *diag);
+    /* Alerts at `min_level` or above, newest first; `account` NULL = all. */
+    int (*each_alert)(struct shn__accounts_store *s, int min_level, const char *account,
+                      int (*fn)(void *ctx, const struct shn_accounts_alert *a), void *ctx,
+                      struct shn_diag *diag);
     int (*count_events)(struct shn__accounts_store *s, long long *n);
     int (*schema_version)(struct shn__accounts_store *s, int *version);
     void (*close)(struct shn__accounts_store *s); /* NULL-safe in the wrappers */

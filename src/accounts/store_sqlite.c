@@ -15,6 +15,7 @@ struct sqlite_store {
     sqlite3 *db;
     sqlite3_stmt *ins_event, *upsert_account, *ins_bid, *get_account, *each_event, *count;
     sqlite3_stmt *account_bids, *category_bids, *id_docs_of, *id_docs_all;
+    sqlite3_stmt *all_events, *ins_alert, *alerts_all, *alerts_of;
     int version;
     char account[SHN_ACCOUNTS_ID_MAX + 1];
     char first_time[40], last_time[40];
@@ -40,6 +41,11 @@ static const char *const migrations[] = {
     " FROM events WHERE type = 'bid';",
     /* 3: an account's bids without a scan, for the underpriced signal */
     "CREATE INDEX bids_account ON bids(account);",
+    /* 4: alerts, one per account and evidence fingerprint */
+    "CREATE TABLE alerts(id INTEGER PRIMARY KEY, account TEXT NOT NULL, level INTEGER NOT NULL,"
+    " score REAL NOT NULL, raised_time TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+    " body TEXT NOT NULL, UNIQUE(account, fingerprint));"
+    "CREATE INDEX alerts_level ON alerts(level, id);",
 };
 
 static int db_error(struct sqlite_store *s, struct shn_diag *diag, const char *what)
@@ -331,8 +337,81 @@ static void st_close(struct shn__accounts_store *base)
     sqlite3_finalize(s->category_bids);
     sqlite3_finalize(s->id_docs_of);
     sqlite3_finalize(s->id_docs_all);
+    sqlite3_finalize(s->all_events);
+    sqlite3_finalize(s->ins_alert);
+    sqlite3_finalize(s->alerts_all);
+    sqlite3_finalize(s->alerts_of);
     sqlite3_close(s->db);
     shn_free(s);
+}
+
+static int st_each_event_all(struct shn__accounts_store *base,
+                             int (*fn)(void *ctx, const char *account, const char *type,
+                                       long long time_unix, const char *id, const char *body,
+                                       size_t body_len),
+                             void *ctx, struct shn_diag *diag)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = s->all_events;
+    int rc = SHN_OK, step;
+    while (rc == SHN_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *body = (const char *)sqlite3_column_text(st, 4);
+        rc = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+                (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
+                (const char *)sqlite3_column_text(st, 3), body ? body : "",
+                (size_t)sqlite3_column_bytes(st, 4));
+    }
+    if (rc == SHN_OK && step != SQLITE_DONE)
+        rc = db_error(s, diag, "reading events");
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int st_put_alert(struct shn__accounts_store *base, const struct shn_accounts_alert *a,
+                        bool *inserted, struct shn_diag *diag)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = s->ins_alert;
+    int rc;
+    bind_text(st, 1, a->account, strlen(a->account));
+    sqlite3_bind_int(st, 2, a->level);
+    sqlite3_bind_double(st, 3, a->score);
+    bind_text(st, 4, a->raised_time, strlen(a->raised_time));
+    bind_text(st, 5, a->fingerprint, strlen(a->fingerprint));
+    bind_text(st, 6, a->body, strlen(a->body));
+    rc = step_done(s, st, diag);
+    if (rc == SHN_OK)
+        *inserted = sqlite3_changes(s->db) > 0;
+    return rc;
+}
+
+static int st_each_alert(struct shn__accounts_store *base, int min_level, const char *account,
+                         int (*fn)(void *ctx, const struct shn_accounts_alert *a), void *ctx,
+                         struct shn_diag *diag)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = account ? s->alerts_of : s->alerts_all;
+    int rc = SHN_OK, step;
+    sqlite3_bind_int(st, 1, min_level);
+    if (account)
+        bind_text(st, 2, account, strlen(account));
+    while (rc == SHN_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct shn_accounts_alert a = {
+            .id = sqlite3_column_int64(st, 0),
+            .account = (const char *)sqlite3_column_text(st, 1),
+            .level = sqlite3_column_int(st, 2),
+            .score = sqlite3_column_double(st, 3),
+            .raised_time = (const char *)sqlite3_column_text(st, 4),
+            .fingerprint = (const char *)sqlite3_column_text(st, 5),
+            .body = (const char *)sqlite3_column_text(st, 6),
+        };
+        rc = fn(ctx, &a);
+    }
+    if (rc == SHN_OK && step != SQLITE_DONE)
+        rc = db_error(s, diag, "reading alerts");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
 }
 
 static const struct shn__accounts_store_ops sqlite_ops = {
@@ -346,6 +425,9 @@ static const struct shn__accounts_store_ops sqlite_ops = {
     .account_bids = st_account_bids,
     .category_bids = st_category_bids,
     .each_id_document = st_each_id_document,
+    .each_event_all = st_each_event_all,
+    .put_alert = st_put_alert,
+    .each_alert = st_each_alert,
     .count_events = st_count_events,
     .schema_version = st_schema_version,
     .close = st_close,
@@ -427,6 +509,20 @@ int shn__accounts_sqlite_open(const char *path, int target_version,
         rc = prepare(s, ID_DOC_COLUMNS " AND account = ?1", &s->id_docs_of, diag);
     if (rc == SHN_OK)
         rc = prepare(s, ID_DOC_COLUMNS, &s->id_docs_all, diag);
+    if (rc == SHN_OK)
+        rc = prepare(s,
+                     "SELECT account, type, time_unix, id, body FROM events"
+                     " ORDER BY account, time_unix, rowid",
+                     &s->all_events, diag);
+    if (rc == SHN_OK)
+        rc = prepare(s, "INSERT OR IGNORE INTO alerts VALUES(NULL, ?1, ?2, ?3, ?4, ?5, ?6)",
+                     &s->ins_alert, diag);
+#define ALERT_COLUMNS "SELECT id, account, level, score, raised_time, fingerprint, body FROM alerts"
+    if (rc == SHN_OK)
+        rc = prepare(s, ALERT_COLUMNS " WHERE level >= ?1 ORDER BY id DESC", &s->alerts_all, diag);
+    if (rc == SHN_OK)
+        rc = prepare(s, ALERT_COLUMNS " WHERE level >= ?1 AND account = ?2 ORDER BY id DESC",
+                     &s->alerts_of, diag);
 out:
     if (rc == SHN_OK) {
         *out = &s->base;

@@ -13,7 +13,7 @@
 static const char usage[] =
     "usage: shinsa accounts ingest [--db DB] [--rejects FILE] (--events FILE | FILE)\n"
     "       shinsa accounts show [--db DB] [--json] ACCOUNT\n"
-    "       shinsa accounts signals [--db DB] ACCOUNT\n"
+    "       shinsa accounts score|explain|config ...  (shinsa accounts score --help)\n"
     "\n"
     "Stores a platform's events (JSON Lines, docs/events.md) and shows them.\n"
     "  --db DB          SQLite database, created when missing\n"
@@ -23,9 +23,6 @@ static const char usage[] =
     "  --rejects FILE   invalid lines as {\"line\", \"field\", \"reason\"} JSON Lines;\n"
     "                   they are counted and skipped, the valid ones still load\n"
     "  --json           show: one JSON object with the account and its events\n"
-    "signals prints, as one JSON object, what each built signal (underpriced,\n"
-    "dup_id_image) says about the account with its default settings: score,\n"
-    "weight and evidence. Not yet the combined score of docs/accounts.md.\n"
     "\n"
     "Exit status: 0 when the command ran (ingest: even with rejected lines),\n"
     "1 on errors, 2 on a bad command line.\n";
@@ -76,7 +73,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 /* The default database beside the default index (whose folder
  * shn_cli_default_index creates when asked). */
-static const char *default_db(int create_dir)
+const char *shn_cli_default_accounts_db(int create_dir)
 {
     static char path[4096];
     int n;
@@ -117,7 +114,7 @@ static int cmd_ingest(struct args *a)
             goto out;
         }
     }
-    rc = shn_accounts_open(a->db ? a->db : default_db(1), &db, &diag);
+    rc = shn_accounts_open(a->db ? a->db : shn_cli_default_accounts_db(1), &db, &diag);
     if (rc != SHN_OK) {
         shn_cli_report(rc, &diag);
         goto out;
@@ -175,7 +172,7 @@ static void report(int rc, const struct shn_diag *diag, const struct args *a)
 {
     if (rc == SHN_ERR_NOT_FOUND)
         fprintf(stderr, "shinsa: no account '%s' in %s\n", a->account,
-                a->db ? a->db : default_db(0));
+                a->db ? a->db : shn_cli_default_accounts_db(0));
     else
         shn_cli_report(rc, diag);
 }
@@ -193,7 +190,7 @@ static int cmd_show(struct args *a)
         fputs(usage, stderr);
         return SHN_EXIT_USAGE;
     }
-    rc = shn_accounts_open(a->db ? a->db : default_db(0), &db, &diag);
+    rc = shn_accounts_open(a->db ? a->db : shn_cli_default_accounts_db(0), &db, &diag);
     if (rc == SHN_OK && a->json) {
         c.events = json_array();
         rc = c.events ? SHN_OK : SHN_ERR_NOMEM;
@@ -228,67 +225,12 @@ out:
     return exit_code;
 }
 
-/* One signal as {"signal", "score", "weight", "evidence"}. */
-static int append_signal(json_t *list, const struct shn_accounts_signal *sig)
-{
-    json_t *ev = json_loads(sig->evidence, 0, NULL);
-    json_t *o = ev ? json_pack("{s:s, s:f, s:f, s:o}", "signal", sig->signal, "score", sig->score,
-                               "weight", sig->weight, "evidence", ev)
-                   : NULL;
-    return o && json_array_append_new(list, o) == 0 ? SHN_OK : SHN_ERR_NOMEM;
-}
-
-static int cmd_signals(struct args *a)
-{
-    struct shn_accounts_signal sig;
-    struct shn_accounts_db *db = NULL;
-    struct shn_diag diag = {0};
-    json_t *list = NULL, *o = NULL;
-    int rc, exit_code = SHN_EXIT_FAILURE;
-
-    if (!a->account || a->events || a->rejects) {
-        fputs(usage, stderr);
-        return SHN_EXIT_USAGE;
-    }
-    rc = shn_accounts_open(a->db ? a->db : default_db(0), &db, &diag);
-    if (rc == SHN_OK)
-        rc = shn_accounts_show(db, a->account, NULL, NULL, NULL, &diag);
-    if (rc == SHN_OK) {
-        list = json_array();
-        rc = list ? SHN_OK : SHN_ERR_NOMEM;
-    }
-    if (rc == SHN_OK)
-        rc = shn_accounts_signal_underpriced(db, a->account, NULL, &sig, &diag);
-    if (rc == SHN_OK)
-        rc = append_signal(list, &sig);
-    if (rc == SHN_OK)
-        rc = shn_accounts_signal_dup_id_image(db, a->account, 0, &sig, &diag);
-    if (rc == SHN_OK)
-        rc = append_signal(list, &sig);
-    if (rc == SHN_OK) {
-        o = json_pack("{s:s, s:O}", "account", a->account, "signals", list);
-        rc = o ? SHN_OK : SHN_ERR_NOMEM;
-    }
-    if (rc != SHN_OK) {
-        report(rc, &diag, a);
-        goto out;
-    }
-    if (json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6)) != 0) {
-        fprintf(stderr, "shinsa: cannot write the output\n");
-        goto out;
-    }
-    putchar('\n');
-    exit_code = SHN_EXIT_OK;
-out:
-    json_decref(o);
-    json_decref(list);
-    shn_accounts_close(db);
-    return exit_code;
-}
-
 int shn_cli_accounts(int argc, char **argv)
 {
     struct args a;
+    if (argc >= 1 && (strcmp(argv[0], "score") == 0 || strcmp(argv[0], "explain") == 0 ||
+                      strcmp(argv[0], "config") == 0))
+        return shn_cli_accounts_score(argc, argv);
     if (argc < 1 || shn_cli_wants_help(argc, argv)) {
         fputs(usage, argc < 1 ? stderr : stdout);
         return argc < 1 ? SHN_EXIT_USAGE : SHN_EXIT_OK;
@@ -301,8 +243,6 @@ int shn_cli_accounts(int argc, char **argv)
         return cmd_ingest(&a);
     if (strcmp(argv[0], "show") == 0)
         return cmd_show(&a);
-    if (strcmp(argv[0], "signals") == 0)
-        return cmd_signals(&a);
     fprintf(stderr, "shinsa accounts: unknown command '%s'\n%s", argv[0], usage);
     return SHN_EXIT_USAGE;
 }

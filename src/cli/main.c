@@ -18,7 +18,8 @@ static const char usage[] =
     "  text     how natural a Japanese text reads, with the odd spans marked\n"
     "  trace    follow stolen crypto through a transfer graph (taint, exits)\n"
     "  link     group accounts that share identifiers into operator clusters\n"
-    "  accounts store a platform's events (sign-ups, logins, bids, payouts)\n"
+    "  accounts store a platform's events and score every account on the red flags\n"
+    "  alerts   list the alerts raised by accounts score\n"
     "\n"
     "options:\n"
     "  -v, --verbose   progress and details on stderr\n"
@@ -86,6 +87,8 @@ int main(int argc, char **argv)
         return shn_cli_link(argc - i - 1, argv + i + 1);
     if (strcmp(argv[i], "accounts") == 0)
         return shn_cli_accounts(argc - i - 1, argv + i + 1);
+    if (strcmp(argv[i], "alerts") == 0)
+        return shn_cli_alerts(argc - i - 1, argv + i + 1);
     fprintf(stderr, "shinsa: unknown command '%s'\n%s", argv[i], usage);
     return SHN_EXIT_USAGE;
 }

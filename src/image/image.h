@@ -163,6 +163,11 @@ int shn_image_index_open(const char *path, enum shn_image_index_mode mode,
 int shn_image_index_open_memory(const void *data, size_t len, struct shn_image_index **out,
                                 struct shn_diag *diag);
 
+/* A writable index in memory only: add works, nothing is written anywhere
+ * (remove is refused). For runs that index the hashes they have just read,
+ * such as the accounts scorer; freed with shn_image_index_close. */
+int shn_image_index_new_memory(struct shn_image_index **out);
+
 /* Closes (fsyncs a writable index first) and frees. NULL is a no-op. */
 int shn_image_index_close(struct shn_image_index *idx);
 

@@ -116,7 +116,8 @@ struct shn__image_owner {
 };
 
 struct shn_image_index {
-    int fd; /* -1 when read-only or in memory */
+    int fd;     /* -1 when read-only or in memory */
+    int memory; /* 1: an index without a file (shn_image_index_new_memory) */
     char *path;
     /* records, parallel arrays */
     uint64_t (*hash)[4]; /* the 32 hash bytes as four words (memcpy) */

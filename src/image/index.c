@@ -288,6 +288,24 @@ int shn_image_index_sync(struct shn_image_index *idx, struct shn_diag *diag)
     return SHN_OK;
 }
 
+int shn_image_index_new_memory(struct shn_image_index **out)
+{
+    struct shn_image_index *idx;
+    int rc;
+    if (!out)
+        return SHN_ERR_INVALID;
+    if (!(idx = shn__image_index_new()))
+        return SHN_ERR_NOMEM;
+    idx->memory = 1;
+    rc = shn__image_build_postings(idx);
+    if (rc != SHN_OK) {
+        shn__image_index_free(idx);
+        return rc;
+    }
+    *out = idx;
+    return SHN_OK;
+}
+
 int shn_image_index_close(struct shn_image_index *idx)
 {
     int rc = SHN_OK;
@@ -328,7 +346,7 @@ int shn_image_index_add(struct shn_image_index *idx, const struct shn_image_reco
 
     if (!idx || (!recs && count))
         return SHN_ERR_INVALID;
-    if (idx->fd < 0)
+    if (idx->fd < 0 && !idx->memory)
         return shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, NULL, "index is read-only");
     for (size_t i = 0; i < count; i++) {
         const char *o = recs[i].owner;
@@ -365,7 +383,9 @@ int shn_image_index_add(struct shn_image_index *idx, const struct shn_image_reco
         }
         used += encode_add(buf + used, r, olen, when);
     }
-    if (write_all(idx->fd, buf, used, idx->file_end) != SHN_OK) {
+    if (idx->memory) {
+        used = 0; /* nothing to write */
+    } else if (write_all(idx->fd, buf, used, idx->file_end) != SHN_OK) {
         rc = shn_diag_set(diag, SHN_ERR_IO, idx->path, 0, NULL, "cannot append: %s",
                           strerror(errno));
         /* Whatever part reached the file is a torn tail: cut it. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # shinsa accounts end to end on tests/data/accounts/sample.jsonl (the
 # example of docs/events.md plus one bad line): exit codes, the summary,
-# the reject file, idempotent re-ingest, show in text and JSON.
+# the reject file, idempotent re-ingest, show in text and JSON, score,
+# explain, alerts and the config check.
 set -u
 shinsa=$1
 sample=$2
@@ -34,13 +35,40 @@ check "show --json exits 0" "[ $? -eq 0 ]"
 check "show --json shape" "python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); \
 assert o[\"account\"]==\"a1\" and o[\"n_events\"]==5 and [e[\"id\"] for e in o[\"events\"]]==[\"e1\",\"e2\",\"e3\",\"e4\",\"e5\"]' '$work/show.json'"
 
-"$shinsa" accounts signals --db "$work/a.db" a1 >"$work/signals.json"
-check "signals exits 0" "[ $? -eq 0 ]"
-check "signals shape" "python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); \
-assert o[\"account\"]==\"a1\" and [s[\"signal\"] for s in o[\"signals\"]]==[\"underpriced\",\"dup_id_image\"]; \
-assert all(0<=s[\"score\"]<=1 and s[\"weight\"]>0 and isinstance(s[\"evidence\"],dict) for s in o[\"signals\"])' '$work/signals.json'"
-"$shinsa" accounts signals --db "$work/a.db" nobody >/dev/null 2>&1
-check "signals of an unknown account exits 1" "[ $? -eq 1 ]"
+export SHINSA_DATA_DIR="$work/data" # no default screen index: hermetic
+"$shinsa" accounts score --db "$work/a.db" --json >"$work/score.json" 2>"$work/score.err"
+check "score exits 0" "[ $? -eq 0 ]"
+check "score --json shape" "python3 -c 'import json,sys; L=[json.loads(l) for l in open(sys.argv[1])]; \
+assert [o[\"account\"] for o in L]==[\"a1\",\"a2\"]; \
+assert all(0<=o[\"score\"]<=1 and o[\"level\"] in (\"ok\",\"review\",\"block\") for o in L); \
+assert all(s[\"signal\"]!=\"underpriced\" for o in L for s in o[\"signals\"]); \
+assert all(set(s)=={\"signal\",\"score\",\"weight\",\"evidence\"} and 0<s[\"score\"]<=1 and isinstance(s[\"evidence\"],dict) for o in L for s in o[\"signals\"])' '$work/score.json'"
+check "score summary on stderr" "grep -q 'accounts score: 2 accounts (6 events)' '$work/score.err'"
+"$shinsa" accounts score --db "$work/a.db" --account nobody >/dev/null 2>&1
+check "score of an unknown account exits 1" "[ $? -eq 1 ]"
+"$shinsa" accounts explain --db "$work/a.db" a1 >"$work/explain.txt"
+check "explain exits 0" "[ $? -eq 0 ]"
+check "explain names the account" "grep -q '^account a1: score ' '$work/explain.txt'"
+"$shinsa" accounts explain --db "$work/a.db" --lang ja a1 >"$work/explain-ja.txt"
+check "explain --lang ja" "grep -q '^アカウント a1: スコア ' '$work/explain-ja.txt'"
+"$shinsa" accounts explain --db "$work/a.db" --lang fr a1 >/dev/null 2>&1
+check "explain --lang fr exits 2" "[ $? -eq 2 ]"
+"$shinsa" alerts list --db "$work/a.db" --json >"$work/alerts.json"
+check "alerts list exits 0" "[ $? -eq 0 ]"
+"$shinsa" alerts list --db "$work/a.db" --level sometimes >/dev/null 2>&1
+check "alerts list --level sometimes exits 2" "[ $? -eq 2 ]"
+"$shinsa" alerts --help >/dev/null
+check "alerts --help exits 0" "[ $? -eq 0 ]"
+printf '{"signals": {"underpriced": {"ratoi": 0.3}}}' >"$work/bad.json"
+"$shinsa" accounts score --db "$work/a.db" --config "$work/bad.json" 2>"$work/cfg.err" >/dev/null
+check "bad config exits 1" "[ $? -eq 1 ]"
+check "bad config names file and key" "grep -q 'bad.json: key signals.underpriced.ratoi: unknown parameter' '$work/cfg.err'"
+"$shinsa" accounts config --defaults >"$work/defaults.json"
+check "config --defaults is JSON" "python3 -c 'import json,sys; json.load(open(sys.argv[1]))' '$work/defaults.json'"
+"$shinsa" accounts config --check "$work/defaults.json" >/dev/null
+check "config --check of the defaults exits 0" "[ $? -eq 0 ]"
+"$shinsa" accounts score --help >/dev/null
+check "score --help exits 0" "[ $? -eq 0 ]"
 
 "$shinsa" accounts show --db "$work/a.db" nobody >/dev/null 2>&1
 check "unknown account exits 1" "[ $? -eq 1 ]"

@@ -1,0 +1,31 @@
+/* risky_network: not built yet — neutral until its module lands (issue 6 §3). */
+#include "accounts/signals.h"
+
+static int eval(const struct shn__score_ctx *c, const void *state, const struct shn__w_account *a,
+                struct shn_accounts_signal *out)
+{
+    (void)c;
+    (void)state;
+    (void)a;
+    out->score = 0;
+    return SHN_OK;
+}
+
+const struct shn__signal_def shn__signal_risky_network = {
+    .name = "risky_network",
+    .default_weight = 2.0,
+    .eval = eval,
+};
+
+int shn__netdb_open(json_t *config, struct shn__netdb **out, struct shn_diag *diag)
+{
+    (void)config;
+    (void)diag;
+    *out = NULL;
+    return SHN_OK;
+}
+
+void shn__netdb_close(struct shn__netdb *db)
+{
+    (void)db;
+}

@@ -1,0 +1,86 @@
+/* What every signal needs to report: evidence that fits its field and
+ * reasons that never cut a UTF-8 character in half. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "accounts/signals.h"
+
+/* Cuts s back to a whole UTF-8 character at or before byte n. */
+static void cut_utf8(char *s, size_t n)
+{
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    s[n] = '\0';
+}
+
+static void reason(char *dst, size_t size, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(dst, size, fmt, ap);
+    if (n < 0)
+        dst[0] = '\0';
+    else if ((size_t)n >= size)
+        cut_utf8(dst, size - 1);
+}
+
+void shn__signal_reason_en(struct shn_accounts_signal *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reason(out->reason_en, sizeof out->reason_en, fmt, ap);
+    va_end(ap);
+}
+
+void shn__signal_reason_ja(struct shn_accounts_signal *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reason(out->reason_ja, sizeof out->reason_ja, fmt, ap);
+    va_end(ap);
+}
+
+/* Drops the last element of the longest array in obj (depth one), so that
+ * a list of examples shrinks before anything else does. */
+static bool shrink(json_t *obj)
+{
+    const char *key, *longest = NULL;
+    json_t *v;
+    size_t most = 0;
+    json_object_foreach(obj, key, v)
+    {
+        if (json_is_array(v) && json_array_size(v) > most) {
+            most = json_array_size(v);
+            longest = key;
+        }
+    }
+    if (!longest)
+        return false;
+    json_array_remove(json_object_get(obj, longest), most - 1);
+    json_object_set_new(obj, "truncated", json_true());
+    return true;
+}
+
+int shn__signal_set_evidence(struct shn_accounts_signal *out, json_t *obj)
+{
+    int rc = SHN_OK;
+    if (!obj)
+        return SHN_ERR_NOMEM;
+    for (;;) {
+        size_t need = json_dumpb(obj, out->evidence, sizeof out->evidence - 1,
+                                 JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (need == 0) {
+            rc = SHN_ERR_NOMEM;
+            break;
+        }
+        if (need < sizeof out->evidence) {
+            out->evidence[need] = '\0';
+            break;
+        }
+        if (!shrink(obj)) {
+            snprintf(out->evidence, sizeof out->evidence, "{\"truncated\":true}");
+            break;
+        }
+    }
+    json_decref(obj);
+    return rc;
+}

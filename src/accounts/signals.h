@@ -1,0 +1,115 @@
+/* The signal interface of the accounts engine. Each signal is one file,
+ * signal_<name>.c, exporting one `const struct shn__signal_def`; score.c
+ * lists them in a table and runs them over the world (world.h).
+ *
+ * Life of a scoring run: the scorer loads the world and the config, opens
+ * the engines the config names (screen index, text engine, trace graph, IP
+ * databases — any may be absent), calls every signal's `prepare` once on
+ * one thread (cross-account indexes, market statistics, anything that
+ * needs a non-thread-safe engine), then `eval` for each account, possibly
+ * from several threads at once: eval must only read the context and its
+ * own prepared state. `release` frees the state.
+ *
+ * A signal with nothing to go on (no engine, no data) returns score 0 with
+ * evidence saying why: neutral, never negative. */
+#ifndef SHN_ACCOUNTS_SIGNALS_H
+#define SHN_ACCOUNTS_SIGNALS_H
+
+#include <jansson.h>
+
+#include "accounts/world.h"
+#include "core/buf.h" /* SHN_PRINTF */
+
+struct shn_screen_index;
+struct shn_text_engine;
+struct shn_trace_graph;
+struct shn__netdb; /* the IP databases (signal_risky_network.c owns it) */
+
+/* The engines and settings a scoring run shares. NULL engines are absent. */
+struct shn__score_ctx {
+    const struct shn__world *w;
+    json_t *config;                         /* the effective config (config.c) */
+    const struct shn_screen_index *screen;  /* sanctions, payout_mismatch */
+    struct shn_text_engine *text;           /* unnatural_japanese: prepare only */
+    const struct shn_trace_graph *graph;    /* wallet_exposure */
+    struct shn__netdb *net;                 /* risky_network, session_anomaly */
+    bool progress;                          /* progress on stderr in prepare */
+};
+
+struct shn__signal_def {
+    const char *name;      /* "underpriced"; also its key in the config */
+    double default_weight; /* documented in docs/accounts.md */
+    /* The parameter names the config may set for this signal besides
+     * "weight" and "enabled" (NULL-terminated); the config loader rejects
+     * any other key, so a typo is an error rather than a silent default. */
+    const char *const *params;
+    /* Once per run, single-threaded; *state (may stay NULL) is passed to
+     * eval and release. NULL = nothing to prepare. */
+    int (*prepare)(const struct shn__score_ctx *c, void **state, struct shn_diag *diag);
+    /* One account; fills out->score, out->evidence, out->reason_en/ja. The
+     * scorer fills out->signal and out->weight. */
+    int (*eval)(const struct shn__score_ctx *c, const void *state, const struct shn__w_account *a,
+                struct shn_accounts_signal *out);
+    void (*release)(void *state); /* NULL = nothing to free */
+};
+
+/* A parameter of signal `signal` from the effective config, or `fallback`
+ * when not set (the config loader has already checked types). */
+double shn__cfg_num(const struct shn__score_ctx *c, const char *signal, const char *param,
+                    double fallback);
+const char *shn__cfg_str(const struct shn__score_ctx *c, const char *signal, const char *param,
+                         const char *fallback);
+/* An array or object parameter, or NULL. Borrowed from the config. */
+json_t *shn__cfg_json(const struct shn__score_ctx *c, const char *signal, const char *param);
+
+/* Evidence helpers: serialise `obj` (stolen: always decref'd) into
+ * out->evidence, truncating arrays from the end until it fits. */
+int shn__signal_set_evidence(struct shn_accounts_signal *out, json_t *obj);
+/* One-sentence reasons for `accounts explain`, printf-style, truncated to
+ * the field (never past it, never mid-character). */
+void shn__signal_reason_en(struct shn_accounts_signal *out, const char *fmt, ...)
+    SHN_PRINTF(2, 3);
+void shn__signal_reason_ja(struct shn_accounts_signal *out, const char *fmt, ...)
+    SHN_PRINTF(2, 3);
+
+/* Every signal, in the order scores list them (score.c). */
+extern const struct shn__signal_def *const shn__signals[];
+extern const size_t shn__n_signals;
+
+/* Reads, checks and merges a config file over the built-in defaults
+ * (config.c); path NULL = the defaults alone. *out is the effective config,
+ * owned by the caller (json_decref). Errors name the file and the key. */
+int shn__config_load(const char *path, json_t **out, struct shn_diag *diag);
+/* The same from JSON text (`name` for diagnostics): tests and tools. */
+int shn__config_parse(const char *text, size_t len, const char *name, json_t **out,
+                      struct shn_diag *diag);
+/* The weight of a signal in the effective config; < 0 when disabled. */
+double shn__config_weight(json_t *config, const struct shn__signal_def *def);
+
+/* Runs one signal (prepare, eval of `account`, release) with the engines
+ * and config in *c: how the tests drive a signal. c->config NULL = the
+ * defaults. Fills out->signal and out->weight as the scorer does. */
+int shn__signal_run(const struct shn__signal_def *def, const struct shn__score_ctx *c,
+                    const char *account, struct shn_accounts_signal *out, struct shn_diag *diag);
+
+/* The IP databases (signal_risky_network.c): opened by the scorer from the
+ * config's engines.ip_country_mmdb / engines.ip_asn_mmdb (or the installed
+ * defaults); absent files leave the network signals neutral. */
+int shn__netdb_open(json_t *config, struct shn__netdb **out, struct shn_diag *diag);
+void shn__netdb_close(struct shn__netdb *db); /* NULL is fine */
+
+extern const struct shn__signal_def shn__signal_dup_id_image;
+extern const struct shn__signal_def shn__signal_unnatural_japanese;
+extern const struct shn__signal_def shn__signal_underpriced;
+extern const struct shn__signal_def shn__signal_crypto_payment;
+extern const struct shn__signal_def shn__signal_risky_network;
+extern const struct shn__signal_def shn__signal_sanctions;
+extern const struct shn__signal_def shn__signal_shared_identifiers;
+extern const struct shn__signal_def shn__signal_wallet_exposure;
+extern const struct shn__signal_def shn__signal_payout_mismatch;
+extern const struct shn__signal_def shn__signal_profile_churn;
+extern const struct shn__signal_def shn__signal_session_anomaly;
+extern const struct shn__signal_def shn__signal_template_reuse;
+extern const struct shn__signal_def shn__signal_off_platform;
+
+#endif

@@ -1,0 +1,334 @@
+/* The signals built on the scoring world: underpriced and dup_id_image
+ * (each other signal has its own test file), the config loader, and the
+ * scorer's combination, levels, hard rules and alerts. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "signal_test.h"
+
+/* A market of 30 web bids from 8,500 to 11,400 JPY, three
+ * bids in a thin category, and the accounts under test. */
+static struct shn__world *underpriced_market(void)
+{
+    static char text[16384];
+    size_t n = 0;
+    for (int i = 0; i < 30; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n,
+                              "{\"event\":\"bid\",\"id\":\"m%d\",\"time\":"
+                              "\"2026-03-01T09:00:00Z\",\"account\":\"m%d\",\"job\":\"j\","
+                              "\"category\":\"web\",\"amount\":%d,\"currency\":\"JPY\"}\n",
+                              i, i, 8500 + 100 * i);
+    for (int i = 0; i < 3; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n,
+                              "{\"event\":\"bid\",\"id\":\"r%d\",\"time\":"
+                              "\"2026-03-01T09:00:00Z\",\"account\":\"r%d\",\"job\":\"j\","
+                              "\"category\":\"rare\",\"amount\":%d,\"currency\":\"JPY\"}\n",
+                              i, i, 50000);
+    n += (size_t)snprintf(
+        text + n, sizeof text - n, "%s",
+        "{\"event\":\"bid\",\"id\":\"c1\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
+        "\"cheap\",\"job\":\"j\",\"category\":\"web\",\"amount\":1990,\"currency\":\"JPY\"}\n"
+        "{\"event\":\"bid\",\"id\":\"c2\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
+        "\"cheap\",\"job\":\"j\",\"category\":\"web\",\"amount\":9000,\"currency\":\"JPY\"}\n"
+        "{\"event\":\"bid\",\"id\":\"c3\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
+        "\"cheap\",\"job\":\"j\",\"category\":\"rare\",\"amount\":100,\"currency\":\"JPY\"}\n"
+        "{\"event\":\"bid\",\"id\":\"u1\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
+        "\"usd\",\"job\":\"j\",\"category\":\"web\",\"amount\":20,\"currency\":\"USD\"}\n"
+        "{\"event\":\"bid\",\"id\":\"f1\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
+        "\"fair\",\"job\":\"j\",\"category\":\"web\",\"amount\":10000,\"currency\":\"JPY\"}\n");
+    assert_true(n < sizeof text);
+    return world_of(text);
+}
+
+static void underpriced_fires_on_a_fraction_of_the_median(void **state)
+{
+    struct shn__world *w = underpriced_market();
+    struct shn_accounts_signal sig;
+    (void)state;
+
+    /* 1,990 against the web market (33 JPY bids with the account's own, and
+     * the 20 USD bid at 3,000 JPY: 34 bids, median 9,850): ratio 0.202,
+     * score 0.747; the rare-category bid has too thin a market (3 < 20). */
+    run_signal(&shn__signal_underpriced, w, NULL, "cheap", &sig);
+    assert_string_equal(sig.signal, "underpriced");
+    assert_true(sig.weight == 1.0);
+    assert_true(sig.score > 0.74 && sig.score < 0.76);
+    assert_non_null(strstr(sig.evidence, "\"bid\":\"c1\""));
+    assert_non_null(strstr(sig.evidence, "\"underpriced_bids\":1"));
+    assert_non_null(strstr(sig.evidence, "\"thin_market_bids\":1"));
+    assert_non_null(strstr(sig.evidence, "\"median\":9850"));
+    assert_non_null(strstr(sig.reason_en, "1 bid(s) under 40% of the market"));
+    assert_non_null(strstr(sig.reason_ja, "相場の40%未満の入札が1件"));
+
+    /* A stricter threshold: 0.202 is no longer under it. */
+    run_signal(&shn__signal_underpriced, w, "{\"signals\":{\"underpriced\":{\"ratio\":0.2}}}",
+               "cheap", &sig);
+    assert_true(sig.score == 0);
+
+    /* A fair bid; an account without bids. */
+    run_signal(&shn__signal_underpriced, w, NULL, "fair", &sig);
+    assert_true(sig.score == 0);
+    run_signal(&shn__signal_underpriced, w, NULL, "m3", &sig);
+    assert_true(sig.score == 0);
+
+    /* 20 USD is 3,000 JPY with the default rates: under the market. */
+    run_signal(&shn__signal_underpriced, w, NULL, "usd", &sig);
+    assert_true(sig.score > 0.5);
+    assert_non_null(strstr(sig.evidence, "\"amount_base\":3000"));
+    assert_non_null(strstr(sig.evidence, "\"currency\":\"base\""));
+    /* Without a USD rate it is alone in its own market: silent. */
+    run_signal(&shn__signal_underpriced, w,
+               "{\"rates\":{\"base\":\"JPY\",\"to_base\":{\"JPY\":1}}}", "usd", &sig);
+    assert_true(sig.score == 0);
+    assert_non_null(strstr(sig.evidence, "\"thin_market_bids\":1"));
+    /* min_bids above the market: silent. */
+    run_signal(&shn__signal_underpriced, w, "{\"signals\":{\"underpriced\":{\"min_bids\":100}}}",
+               "cheap", &sig);
+    assert_true(sig.score == 0);
+    shn__world_free(w);
+}
+
+static const char id_docs[] =
+    "{\"event\":\"account\",\"id\":\"d1\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"p1\",\"id_document\":{\"type\":\"passport\",\"image_pdq\":"
+    "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}}\n"
+    "{\"event\":\"account\",\"id\":\"d2\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"p2\",\"id_document\":{\"image_pdq\":"
+    "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abce10\"}}\n"
+    "{\"event\":\"account\",\"id\":\"d2b\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
+    "\"p2\",\"id_document\":{\"image_pdq\":"
+    "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abce10\"}}\n"
+    "{\"event\":\"account\",\"id\":\"d3\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"p3\",\"id_document\":{\"image_pdq\":"
+    "\"0123456789abcdef0123456789abcdeffedcba9876543210fedcba9876543210\"}}\n"
+    "{\"event\":\"account\",\"id\":\"d4\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"n1\",\"id_document\":{\"number\":\"第 1234-5678-9012 号\",\"country\":\"JP\"}}\n"
+    "{\"event\":\"account\",\"id\":\"d5\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"n2\",\"id_document\":{\"number\":\"123456789012\",\"country\":\"JP\"}}\n"
+    "{\"event\":\"account\",\"id\":\"d6\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"n3\",\"id_document\":{\"number\":\"123456789012\",\"country\":\"KR\"}}\n"
+    "{\"event\":\"login\",\"id\":\"d7\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+    "\"solo\",\"ip\":\"192.0.2.1\"}\n";
+
+static void dup_id_image_by_hash_distance_and_number(void **state)
+{
+    struct shn__world *w = world_of(id_docs);
+    struct shn_accounts_signal sig;
+    (void)state;
+
+    /* p2's image is 10 bits from p1's (listed once, though sent twice);
+     * p3's is 128 bits away. */
+    run_signal(&shn__signal_dup_id_image, w, NULL, "p1", &sig);
+    assert_string_equal(sig.signal, "dup_id_image");
+    assert_true(sig.weight == 3.0);
+    assert_true(sig.score > 0.84 && sig.score < 0.85); /* 1 - 10/64 */
+    assert_string_equal(sig.evidence,
+                        "{\"documents\":1,\"pdq_distance\":31,\"matching_documents\":2,"
+                        "\"other_accounts\":1,"
+                        "\"matches\":[{\"account\":\"p2\",\"by\":\"id_image\",\"distance\":10}]}");
+    assert_non_null(strstr(sig.reason_en, "closest PDQ distance 10"));
+    run_signal(&shn__signal_dup_id_image, w, NULL, "p3", &sig);
+    assert_true(sig.score == 0);
+    /* A tighter distance than 10 bits: silent. */
+    run_signal(&shn__signal_dup_id_image, w,
+               "{\"signals\":{\"dup_id_image\":{\"pdq_distance\":8}}}", "p1", &sig);
+    assert_true(sig.score == 0);
+
+    /* The same licence number written two ways; a Korean document with
+     * the same digits is another document. */
+    run_signal(&shn__signal_dup_id_image, w, NULL, "n1", &sig);
+    assert_true(sig.score == 1.0);
+    assert_non_null(strstr(sig.evidence, "{\"account\":\"n2\",\"by\":\"id_number\"}"));
+    assert_null(strstr(sig.evidence, "n3"));
+
+    /* No ID document at all: neutral. */
+    run_signal(&shn__signal_dup_id_image, w, NULL, "solo", &sig);
+    assert_true(sig.score == 0);
+    assert_non_null(strstr(sig.evidence, "\"documents\":0"));
+    shn__world_free(w);
+}
+
+/* Every config mistake names the key. */
+static void config_errors_name_the_key(void **state)
+{
+    static const struct {
+        const char *text, *field;
+    } bad[] = {
+        {"{\"signals\":{\"underpricd\":{}}}", "signals.underpricd"},
+        {"{\"signals\":{\"underpriced\":{\"ratoi\":0.3}}}", "signals.underpriced.ratoi"},
+        {"{\"signals\":{\"underpriced\":{\"weight\":\"1\"}}}", "signals.underpriced.weight"},
+        {"{\"signals\":{\"sanctions\":{\"enabled\":1}}}", "signals.sanctions.enabled"},
+        {"{\"levels\":{\"review\":0.95,\"block\":0.9}}", "levels"},
+        {"{\"levels\":{\"reviw\":0.5}}", "levels"},
+        {"{\"level\":{}}", "level"},
+        {"{\"engines\":{\"screen\":\"x\"}}", "engines.screen"},
+        {"{\"rates\":{\"base\":\"JPY\",\"to_base\":{\"USD\":-1}}}", "rates.to_base.USD"},
+        {"{\"prior_log_odds\":\"low\"}", "prior_log_odds"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct shn_diag d = {0};
+        json_t *c = NULL;
+        assert_int_equal(shn__config_parse(bad[i].text, strlen(bad[i].text), "cfg.json", &c, &d),
+                         SHN_ERR_PARSE);
+        assert_string_equal(d.field, bad[i].field);
+        assert_string_equal(d.file, "cfg.json");
+        assert_null(c);
+    }
+    {
+        struct shn_diag d = {0};
+        json_t *c = NULL;
+        assert_int_equal(shn__config_parse("{oops", 5, "cfg.json", &c, &d), SHN_ERR_PARSE);
+        assert_int_equal(d.line, 1);
+    }
+}
+
+/* The built-in defaults parse, and a disabled signal has no weight. */
+static void config_defaults_and_disabling(void **state)
+{
+    json_t *c = NULL;
+    const char *text = "{\"signals\":{\"underpriced\":{\"enabled\":false},"
+                       "\"dup_id_image\":{\"weight\":5}}}";
+    (void)state;
+    assert_int_equal(shn__config_load(NULL, &c, NULL), SHN_OK);
+    assert_true(shn__config_weight(c, &shn__signal_underpriced) == 1.0);
+    json_decref(c);
+    assert_int_equal(shn__config_parse(text, strlen(text), "t", &c, NULL), SHN_OK);
+    assert_true(shn__config_weight(c, &shn__signal_underpriced) < 0);
+    assert_true(shn__config_weight(c, &shn__signal_dup_id_image) == 5.0);
+    /* Rates not named keep their defaults when others are merged in. */
+    assert_true(json_is_number(
+        json_object_get(json_object_get(json_object_get(c, "rates"), "to_base"), "USD")));
+    json_decref(c);
+}
+
+struct collected {
+    char account[16][32];
+    double score[16];
+    int level[16];
+    size_t n;
+};
+
+static int collect_score(void *ctx, const struct shn_accounts_score *s)
+{
+    struct collected *c = ctx;
+    if (c->n < 16) {
+        snprintf(c->account[c->n], sizeof c->account[0], "%s", s->account);
+        c->score[c->n] = s->score;
+        c->level[c->n++] = s->level;
+    }
+    return SHN_OK;
+}
+
+static int count_alert(void *ctx, const struct shn_accounts_alert *a)
+{
+    (void)a;
+    ++*(int *)ctx;
+    return SHN_OK;
+}
+
+static void temp_path(char *path, size_t size)
+{
+    int fd;
+    snprintf(path, size, "/tmp/shinsa-score-XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+}
+
+static void remove_db(const char *path)
+{
+    char side[96];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+/* Two accounts share a licence number: dup_id_image scores 1.0 with
+ * weight 3, L = -2.5 + 3 = 0.5, score 1/(1+e^-0.5) = 0.6225: review. A
+ * third account is ok (L = -2.5, 0.0759). Scoring twice raises the alerts
+ * once; new evidence raises a new alert. */
+static void score_combines_levels_and_alerts_once(void **state)
+{
+    const char *events =
+        "{\"event\":\"account\",\"id\":\"e1\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+        "\"a1\",\"id_document\":{\"number\":\"123456789012\",\"country\":\"JP\"}}\n"
+        "{\"event\":\"account\",\"id\":\"e2\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+        "\"a2\",\"id_document\":{\"number\":\"1234-5678-9012\",\"country\":\"JP\"}}\n"
+        "{\"event\":\"account\",\"id\":\"e3\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+        "\"a3\",\"id_document\":{\"number\":\"999\",\"country\":\"JP\"}}\n";
+    const char *more =
+        "{\"event\":\"account\",\"id\":\"e4\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
+        "\"a4\",\"id_document\":{\"number\":\"123456789012\",\"country\":\"JP\"}}\n";
+    char path[64];
+    struct shn_accounts_db *db = NULL;
+    struct shn_accounts_score_opts o = {.raise_alerts = true, .threads = 2};
+    struct shn_accounts_score_stats st;
+    struct collected c = {0};
+    int alerts = 0;
+    FILE *f;
+    (void)state;
+
+    temp_path(path, sizeof path);
+    assert_int_equal(shn_accounts_open(path, &db, NULL), SHN_OK);
+    f = fmemopen((void *)events, strlen(events), "r");
+    assert_int_equal(shn_accounts_ingest(db, f, "events", NULL, NULL, NULL), SHN_OK);
+    fclose(f);
+    assert_int_equal(shn_accounts_score_run(db, &o, collect_score, &c, &st, NULL), SHN_OK);
+    assert_int_equal(c.n, 3);
+    assert_string_equal(c.account[0], "a1");
+    assert_true(fabs(c.score[0] - 0.6225) < 0.001);
+    assert_int_equal(c.level[0], SHN_ACCOUNTS_REVIEW);
+    assert_int_equal(c.level[1], SHN_ACCOUNTS_REVIEW);
+    assert_true(fabs(c.score[2] - 0.0759) < 0.001);
+    assert_int_equal(c.level[2], SHN_ACCOUNTS_OK);
+    assert_int_equal(st.review, 2);
+    assert_int_equal(st.alerts_raised, 2);
+
+    /* The same evidence again: no new alert. */
+    assert_int_equal(shn_accounts_score_run(db, &o, NULL, NULL, &st, NULL), SHN_OK);
+    assert_int_equal(st.alerts_raised, 0);
+    /* A fourth account with the same number: a1's evidence changed. */
+    f = fmemopen((void *)more, strlen(more), "r");
+    assert_int_equal(shn_accounts_ingest(db, f, "more", NULL, NULL, NULL), SHN_OK);
+    fclose(f);
+    assert_int_equal(shn_accounts_score_run(db, &o, NULL, NULL, &st, NULL), SHN_OK);
+    assert_int_equal(st.alerts_raised, 3);
+    assert_int_equal(shn_accounts_alerts_each(db, SHN_ACCOUNTS_REVIEW, NULL, count_alert, &alerts,
+                                              NULL),
+                     SHN_OK);
+    assert_int_equal(alerts, 5);
+    alerts = 0;
+    assert_int_equal(shn_accounts_alerts_each(db, SHN_ACCOUNTS_BLOCK, NULL, count_alert, &alerts,
+                                              NULL),
+                     SHN_OK);
+    assert_int_equal(alerts, 0);
+
+    /* One account; an unknown one. */
+    memset(&c, 0, sizeof c);
+    o.account = "a3";
+    o.raise_alerts = false;
+    assert_int_equal(shn_accounts_score_run(db, &o, collect_score, &c, NULL, NULL), SHN_OK);
+    assert_int_equal(c.n, 1);
+    o.account = "zz";
+    assert_int_equal(shn_accounts_score_run(db, &o, NULL, NULL, NULL, NULL), SHN_ERR_NOT_FOUND);
+    shn_accounts_close(db);
+    remove_db(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(underpriced_fires_on_a_fraction_of_the_median),
+        cmocka_unit_test(dup_id_image_by_hash_distance_and_number),
+        cmocka_unit_test(config_errors_name_the_key),
+        cmocka_unit_test(config_defaults_and_disabling),
+        cmocka_unit_test(score_combines_levels_and_alerts_once),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
