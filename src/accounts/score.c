@@ -60,6 +60,8 @@ struct run {
     double prior, max_log_odds, review, block;
     bool hard_rules;
     struct shn_accounts_score *chunk; /* CHUNK results */
+    double *first_scores;             /* per account, when a second pass runs */
+    bool first_pass_run;              /* leave the second-pass signals out */
     const struct shn__w_account *const *todo;
     int err;
 };
@@ -113,6 +115,7 @@ static void close_run(struct run *r)
     shn_trace_graph_close(r->graph);
     shn_screen_index_close(r->screen);
     shn_free(r->chunk);
+    shn_free(r->first_scores);
     json_decref(r->ctx.config);
     shn__world_free((struct shn__world *)r->ctx.w);
 }
@@ -149,8 +152,11 @@ static int score_one(const struct run *r, const struct shn__w_account *a,
     memset(s, 0, sizeof *s);
     s->account = a->id;
     for (size_t i = 0; i < r->n_defs; i++) {
-        struct shn_accounts_signal *sig = &s->signals[s->n_signals++];
+        struct shn_accounts_signal *sig;
         int rc;
+        if (r->first_pass_run && r->defs[i]->second_pass)
+            continue;
+        sig = &s->signals[s->n_signals++];
         snprintf(sig->signal, sizeof sig->signal, "%s", r->defs[i]->name);
         sig->weight = r->weights[i];
         rc = r->defs[i]->eval(&r->ctx, r->state[i], a, sig);
@@ -263,6 +269,36 @@ static int prepare_all(struct run *r, struct shn_diag *diag)
             return rc;
     }
     return SHN_OK;
+}
+
+/* When a second-pass signal is enabled: every account's score without it,
+ * for that signal to read (accounts linked to flagged accounts). */
+static int first_pass(struct run *r, unsigned threads)
+{
+    const struct shn__world *w = r->ctx.w;
+    const struct shn__w_account *ptrs[CHUNK];
+    bool needed = false;
+    int rc = SHN_OK;
+    for (size_t i = 0; i < r->n_defs; i++)
+        needed |= r->defs[i]->second_pass;
+    if (!needed)
+        return SHN_OK;
+    if (!(r->first_scores = shn_calloc(w->n_accounts ? w->n_accounts : 1, sizeof(double))))
+        return SHN_ERR_NOMEM;
+    r->first_pass_run = true;
+    r->todo = ptrs;
+    for (size_t done = 0; rc == SHN_OK && done < w->n_accounts;) {
+        size_t n = w->n_accounts - done < CHUNK ? w->n_accounts - done : CHUNK;
+        for (size_t i = 0; i < n; i++)
+            ptrs[i] = &w->accounts[done + i];
+        rc = eval_chunk(r, n, threads);
+        for (size_t i = 0; rc == SHN_OK && i < n; i++)
+            r->first_scores[done + i] = r->chunk[i].score;
+        done += n;
+    }
+    r->first_pass_run = false;
+    r->ctx.first_pass = r->first_scores;
+    return rc;
 }
 
 /* Scores the accounts of the world in chunks, handing each result to fn
@@ -379,7 +415,9 @@ int shn_accounts_score_run(struct shn_accounts_db *db, const struct shn_accounts
         goto out;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = score_all(db, &r, &o, fn, ctx, &st, diag);
+    rc = first_pass(&r, o.threads ? o.threads : 2);
+    if (rc == SHN_OK)
+        rc = score_all(db, &r, &o, fn, ctx, &st, diag);
     st.eval_seconds = seconds_since(&t0);
 out:
     close_run(&r);

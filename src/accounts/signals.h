@@ -34,6 +34,10 @@ struct shn__score_ctx {
     const struct shn_trace_graph *graph;    /* wallet_exposure */
     struct shn__netdb *net;                 /* risky_network, session_anomaly */
     bool progress;                          /* progress on stderr in prepare */
+    /* Second pass only: every account's score (0..1) from a first pass
+     * without the second-pass signals, indexed like w->accounts; NULL in
+     * the first pass (a second-pass signal then stays neutral). */
+    const double *first_pass;
 };
 
 struct shn__signal_def {
@@ -51,6 +55,10 @@ struct shn__signal_def {
     int (*eval)(const struct shn__score_ctx *c, const void *state, const struct shn__w_account *a,
                 struct shn_accounts_signal *out);
     void (*release)(void *state); /* NULL = nothing to free */
+    /* True for a signal that weighs other accounts' verdicts (accounts
+     * linked to flagged accounts): the scorer then scores every account
+     * once without such signals, and again with them. */
+    bool second_pass;
 };
 
 /* A parameter of signal `signal` from the effective config, or `fallback`

@@ -122,6 +122,12 @@ int shn__world_from_jsonl(const char *data, size_t len, struct shn__world **out,
                           struct shn_diag *diag);
 void shn__world_free(struct shn__world *w); /* NULL is fine */
 
+/* The position of an account of w in w->accounts. */
+static inline size_t shn__world_index(const struct shn__world *w, const struct shn__w_account *a)
+{
+    return (size_t)(a - w->accounts);
+}
+
 /* The account with this id, or NULL. */
 const struct shn__w_account *shn__world_find(const struct shn__world *w, const char *id);
 
