@@ -14,6 +14,8 @@ static const char usage[] =
     "usage: shinsa accounts ingest [--db DB] [--rejects FILE] (--events FILE | FILE)\n"
     "       shinsa accounts show [--db DB] [--json] ACCOUNT\n"
     "       shinsa accounts score|explain|config ...  (shinsa accounts score --help)\n"
+    "       shinsa accounts gen --out DIR [--freelancers N] [--cells N] [--seed N]\n"
+    "                           [--events-per-account N]\n"
     "\n"
     "Stores a platform's events (JSON Lines, docs/events.md) and shows them.\n"
     "  --db DB          SQLite database, created when missing\n"
@@ -23,6 +25,11 @@ static const char usage[] =
     "  --rejects FILE   invalid lines as {\"line\", \"field\", \"reason\"} JSON Lines;\n"
     "                   they are counted and skipped, the valid ones still load\n"
     "  --json           show: one JSON object with the account and its events\n"
+    "\n"
+    "gen writes a synthetic platform, DIR/events.jsonl and its ground truth\n"
+    "DIR/truth.jsonl: ordinary freelancers (default 3000), operator cells of 5-12\n"
+    "personas (default 4) and one collaborator; all people FICTIONAL. The same\n"
+    "options give the same bytes. --events-per-account: average, default 10.\n"
     "\n"
     "Exit status: 0 when the command ran (ingest: even with rejected lines),\n"
     "1 on errors, 2 on a bad command line.\n";
@@ -225,12 +232,79 @@ out:
     return exit_code;
 }
 
+/* gen has options of its own, so it parses its own command line. */
+static int cmd_gen(int argc, char **argv)
+{
+    static const struct option opts[] = {{"out", required_argument, 0, 'o'},
+                                         {"freelancers", required_argument, 0, 'f'},
+                                         {"cells", required_argument, 0, 'c'},
+                                         {"seed", required_argument, 0, 's'},
+                                         {"events-per-account", required_argument, 0, 'e'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    struct shn_accounts_gen_opts o = {0};
+    struct shn_diag diag = {0};
+    const char *dir = NULL;
+    long v;
+    int opt, rc;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'o':
+            dir = optarg;
+            break;
+        case 'f':
+            if (shn_cli_parse_int("--freelancers", optarg, 10,
+                                  (long)SHN_ACCOUNTS_GEN_FREELANCERS_MAX, &v))
+                return SHN_EXIT_USAGE;
+            o.freelancers = (unsigned long long)v;
+            break;
+        case 'c':
+            if (shn_cli_parse_int("--cells", optarg, 1, SHN_ACCOUNTS_GEN_CELLS_MAX, &v))
+                return SHN_EXIT_USAGE;
+            o.cells = (unsigned)v;
+            break;
+        case 's':
+            if (shn_cli_parse_int("--seed", optarg, 1, 1L << 62, &v))
+                return SHN_EXIT_USAGE;
+            o.seed = (unsigned long long)v;
+            break;
+        case 'e':
+            if (shn_cli_parse_int("--events-per-account", optarg, 2, SHN_ACCOUNTS_GEN_EVENTS_MAX,
+                                  &v))
+                return SHN_EXIT_USAGE;
+            o.events_per_account = (unsigned)v;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return SHN_EXIT_OK;
+        default:
+            fputs(usage, stderr);
+            return SHN_EXIT_USAGE;
+        }
+    }
+    if (!dir || optind < argc) {
+        fprintf(stderr, "shinsa: accounts gen needs --out DIR\n%s", usage);
+        return SHN_EXIT_USAGE;
+    }
+    rc = shn_accounts_gen(dir, &o, &diag);
+    if (rc != SHN_OK) {
+        shn_cli_report(rc, &diag);
+        return SHN_EXIT_FAILURE;
+    }
+    printf("%s: events.jsonl, truth.jsonl\n", dir);
+    return SHN_EXIT_OK;
+}
+
 int shn_cli_accounts(int argc, char **argv)
 {
     struct args a;
     if (argc >= 1 && (strcmp(argv[0], "score") == 0 || strcmp(argv[0], "explain") == 0 ||
                       strcmp(argv[0], "config") == 0))
         return shn_cli_accounts_score(argc, argv);
+    if (argc >= 1 && strcmp(argv[0], "gen") == 0)
+        return cmd_gen(argc, argv);
     if (argc < 1 || shn_cli_wants_help(argc, argv)) {
         fputs(usage, argc < 1 ? stderr : stdout);
         return argc < 1 ? SHN_EXIT_USAGE : SHN_EXIT_OK;

@@ -1,0 +1,207 @@
+/* The sample-platform generator's internals (gen.c, gen_people.c,
+ * gen_text.c, gen_image.c, gen_net.c), shared by those files only.
+ *
+ * Everything the generator writes is FICTIONAL: names are combinations of
+ * common Japanese surnames and given names, contacts use the reserved
+ * example.* domains, numbers come from bijections of an index, images are
+ * drawn from scratch. Any resemblance to a real person is accidental. */
+#ifndef SHN_ACCOUNTS_GEN_INTERNAL_H
+#define SHN_ACCOUNTS_GEN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "image/image.h"
+
+/* ------------------------------------------------------------ randomness */
+
+/* splitmix64: a state that is one 64-bit number, so that every account
+ * can have its own stream seeded from (seed, account): the output does not
+ * depend on the order accounts are generated in. */
+uint64_t shn__gen_next(uint64_t *s);
+uint64_t shn__gen_below(uint64_t *s, uint64_t n); /* 0..n-1; 0 when n is 0 */
+double shn__gen_unit(uint64_t *s);                /* [0, 1) */
+double shn__gen_normal(uint64_t *s);              /* standard normal */
+uint64_t shn__gen_mix(uint64_t a, uint64_t b);    /* a hash of two numbers */
+
+/* ------------------------------------------------------------ line buffer */
+
+/* A bounded text buffer: appends past `cap` set `err` and are dropped, so
+ * one check after a line is enough. */
+struct shn__gen_buf {
+    char *p;
+    size_t len, cap;
+    int err;
+};
+
+void shn__gen_put(struct shn__gen_buf *b, const char *s);
+void shn__gen_putn(struct shn__gen_buf *b, const char *s, size_t n);
+void shn__gen_printf(struct shn__gen_buf *b, const char *fmt, ...) SHN_PRINTF(2, 3);
+/* s as a JSON string, quotes included. */
+void shn__gen_json_str(struct shn__gen_buf *b, const char *s);
+
+/* ------------------------------------------------------------ people */
+
+enum { SHN__GEN_CATEGORIES = 8 };
+extern const char *const shn__gen_category[SHN__GEN_CATEGORIES];
+extern const double shn__gen_category_median[SHN__GEN_CATEGORIES]; /* JPY per job */
+
+struct shn__gen_name {
+    const char *surname, *given;             /* kanji */
+    const char *surname_kana, *given_kana;   /* katakana */
+    const char *surname_latin, *given_latin; /* Hepburn */
+};
+
+/* A fictional Japanese name drawn from the tables. */
+void shn__gen_name(uint64_t *rng, int female, struct shn__gen_name *out);
+/* Surname i (0..count-1) only; returns the count. */
+size_t shn__gen_surname(size_t i, struct shn__gen_name *out);
+
+/* A fictional address in Japan ("東京都世田谷区…"). */
+void shn__gen_address(struct shn__gen_buf *b, uint64_t *rng);
+/* A city name for texts. */
+const char *shn__gen_city(uint64_t *rng);
+
+/* ------------------------------------------------------------ texts */
+
+/* Natural Japanese, composed from several hundred sentences with slots. */
+void shn__gen_profile_natural(struct shn__gen_buf *b, uint64_t *rng, int category,
+                              const struct shn__gen_name *n, int years);
+/* paypal: the message may say PayPal is fine. */
+void shn__gen_message_natural(struct shn__gen_buf *b, uint64_t *rng, int category, int paypal);
+
+/* Stilted, machine-translation-like Japanese. A cell uses one profile
+ * template (`tmpl`, any number: reduced modulo the template count) so that
+ * its personas' profiles are near-identical. */
+void shn__gen_profile_stilted(struct shn__gen_buf *b, uint64_t *rng, unsigned tmpl, int category,
+                              const struct shn__gen_name *n, int years);
+
+/* What an operator's message pushes. */
+struct shn__gen_push {
+    const char *wallet;   /* a wallet address to quote, or NULL */
+    const char *telegram; /* "@handle" */
+    const char *whatsapp; /* "+86 139 0000 1234" */
+    const char *skype;    /* "live:.cid.…" */
+};
+/* One stilted message; kind 0 = plain, 1 = crypto, 2 = off-platform,
+ * 3 = prepayment. */
+void shn__gen_message_stilted(struct shn__gen_buf *b, uint64_t *rng, int kind, int category,
+                              const struct shn__gen_push *push);
+
+/* ------------------------------------------------------------ network */
+
+enum shn__gen_net {
+    SHN__NET_JP_HOME,   /* Japanese ISPs (fixed lines) */
+    SHN__NET_JP_MOBILE, /* Japanese mobile carriers */
+    SHN__NET_US,
+    SHN__NET_KR,
+    SHN__NET_TW,
+    SHN__NET_CN,
+    SHN__NET_RU,
+    SHN__NET_SEA, /* Viet Nam, Thailand, Malaysia, Indonesia, Laos */
+    SHN__NET_HOSTING,
+    SHN__NET_KP,
+    SHN__NET__COUNT
+};
+
+/* An IPv4 address of the kind, picked with rng; *utc_offset gets the
+ * browser offset that fits the country ("+09:00"). */
+void shn__gen_ip(uint64_t *rng, enum shn__gen_net net, char out[16], const char **utc_offset);
+/* The n-th address of the kind, distinct for distinct n (< 2^20) within
+ * the Japanese home kind: the home connection of ordinary person n. */
+void shn__gen_ip_home(uint64_t n, char out[16]);
+
+const char *shn__gen_user_agent(uint64_t *rng, int mobile);
+const char *shn__gen_remote_desktop_agent(uint64_t *rng);
+
+/* ------------------------------------------------------------ images */
+
+/* The ID-card stand-in: a grey 8-bit image of SHN__GEN_IMG_W x _H. */
+enum { SHN__GEN_IMG_W = 320, SHN__GEN_IMG_H = 200 };
+
+/* Draws the card for `seed` into pixels[W*H]. */
+void shn__gen_id_card(uint64_t seed, uint8_t *pixels);
+
+/* The PDQ hash of the card after the edits an operator's re-upload gets:
+ * recompression-like block quantisation and noise, a crop of a few percent
+ * and a brightness change, all chosen by edit_seed (0 = the card as drawn).
+ * work must hold W*H bytes. */
+int shn__gen_id_hash(const uint8_t *card, uint64_t edit_seed, uint8_t *work, struct shn_pdq *out);
+/* An edited copy whose hash is within max_distance of `unedited` (the
+ * card's own hash): edits are drawn from edit_seed until one is; after 256
+ * tries the closest is kept. */
+int shn__gen_id_hash_near(const uint8_t *card, const struct shn_pdq *unedited, uint64_t edit_seed,
+                          int max_distance, uint8_t *work, struct shn_pdq *out);
+
+/* ------------------------------------------------------------ the run */
+
+#include <stdio.h>
+
+enum { SHN__GEN_POOL = 64 };          /* unedited cards behind ordinary IDs */
+enum { SHN__GEN_CELL_MAX_SIZE = 12 }; /* personas per cell */
+
+struct shn__gen_cell {
+    unsigned size;
+    int category;
+    long long start; /* first sign-up */
+    uint8_t *card;   /* the cell's ID card, W*H */
+    struct shn_pdq card_pdq;
+    char wallets[3][48];
+    const char *wallet_chain[3];
+    char devices[2][24];
+    char hubs[3][16]; /* addresses several personas log in from */
+    const char *hub_offset[3];
+    char telegram[48], whatsapp[24], skype[48];
+};
+
+struct shn__gen {
+    uint64_t seed;
+    unsigned epa; /* events per ordinary account, on average */
+    FILE *events, *truth;
+    struct shn__gen_buf line;
+    unsigned long long n_events;
+    uint64_t n_ordinary;
+    unsigned n_cells, collab_cell;
+    struct shn__gen_cell *cells;
+    struct shn_pdq pool[SHN__GEN_POOL];
+    uint8_t *collab_card, *work;
+    struct shn_pdq collab_pdq;
+    char collab_number[16];
+    int err;
+};
+
+/* The period events fall in: 2026-01-05 00:00 JST, 170 days. */
+#define SHN__GEN_START 1767538800LL
+#define SHN__GEN_SPAN (170LL * 86400)
+
+/* Event lines: begin writes {"event", "id", "time", "account"; the field
+ * helpers append ,"key":value; end closes the object and writes the line. */
+void shn__gen_begin(struct shn__gen *G, const char *type, const char *account, long long t);
+void shn__gen_str(struct shn__gen *G, const char *key, const char *value);
+void shn__gen_num(struct shn__gen *G, const char *key, double value);
+void shn__gen_raw(struct shn__gen *G, const char *text); /* as is */
+void shn__gen_end(struct shn__gen *G);
+/* A truth line. planted: NULL-terminated list. */
+void shn__gen_truth(struct shn__gen *G, const char *account, const char *role, int cell,
+                    const char *const *planted);
+
+/* Ordinary person oi (0..n_ordinary-1), or the collaborator (oi =
+ * n_ordinary), with account id `account`. */
+void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account);
+/* Persona k of cell c. */
+void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *account);
+/* Cell c's shared card, wallets, devices, addresses, handles. */
+int shn__gen_cell_init(struct shn__gen *G, unsigned c);
+
+/* Fictional numbers: distinct indexes give distinct numbers. */
+void shn__gen_doc_number(uint64_t index, char out[16]); /* 12 digits */
+void shn__gen_wallet_eth(uint64_t key, char out[48]);
+void shn__gen_wallet_tron(uint64_t key, char out[48]);
+void shn__gen_device(uint64_t key, char out[24]);
+/* Skills of the category as a JSON array. */
+void shn__gen_skills(struct shn__gen_buf *b, uint64_t *rng, int category);
+/* Lower-case ASCII letters of s only (for e-mail addresses). */
+void shn__gen_put_lower(struct shn__gen_buf *b, const char *s);
+
+#endif
