@@ -1,0 +1,251 @@
+/* The identity signals: sanctions, shared_identifiers, wallet_exposure,
+ * payout_mismatch and profile_churn, each on small hand-built worlds. The
+ * sanctions tests screen against an index built from the fictional demo
+ * list (data/demo/demo-list.jsonl); wallet_exposure builds its graph in
+ * memory. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "screen/screen.h"
+#include "signal_test.h"
+#include "trace/trace.h"
+
+#define DEMO_LIST SHN_TEST_DATA "/../../data/demo/demo-list.jsonl"
+
+#define T(s) "\"time\":\"" s "\""
+
+static struct {
+    char dir[64], path[128];
+    struct shn_screen_index *idx;
+} fx;
+
+static int setup(void **state)
+{
+    struct shn_listset *set = NULL;
+    struct shn_diag d = {0};
+    (void)state;
+    snprintf(fx.dir, sizeof fx.dir, "/tmp/shn-identity-XXXXXX");
+    if (!mkdtemp(fx.dir))
+        return -1;
+    snprintf(fx.path, sizeof fx.path, "%s/demo.idx", fx.dir);
+    if (shn_screen_listset_new(&set) != SHN_OK || shn_screen_load_custom(set, DEMO_LIST, &d) ||
+        shn_screen_index_build(set, fx.path, &d) || shn_screen_index_open(fx.path, &fx.idx, &d)) {
+        fprintf(stderr, "demo index: %s\n", d.message);
+        shn_screen_listset_free(set);
+        return -1;
+    }
+    shn_screen_listset_free(set);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    shn_screen_index_close(fx.idx);
+    unlink(fx.path);
+    rmdir(fx.dir);
+    return 0;
+}
+
+/* ---- sanctions ---------------------------------------------------------- */
+
+static const char sanctions_world[] =
+    "{\"event\":\"account\",\"id\":\"s1\"," T("2026-03-01T09:00:00Z") ",\"account\":\"wallet\","
+    "\"name\":\"佐藤 一郎\",\"name_reading\":\"さとう いちろう\",\"payout\":[{\"type\":\"crypto\","
+    "\"chain\":\"ETH\",\"address\":\"0xdead00000000000000000000000000000000beef\"}]}\n"
+    "{\"event\":\"account\",\"id\":\"s2\"," T("2026-03-01T09:00:00Z") ",\"account\":\"kim\","
+    "\"name\":\"KIM Chol Ung\",\"birth_date\":\"1984-03-15\",\"nationality\":\"KP\"}\n"
+    "{\"event\":\"account\",\"id\":\"s3\"," T("2026-03-01T09:00:00Z") ",\"account\":\"kimonly\","
+    "\"name\":\"Kim Chol Ung\"}\n"
+    "{\"event\":\"account\",\"id\":\"s4\"," T("2026-03-01T09:00:00Z") ",\"account\":\"ordinary\","
+    "\"name\":\"山田 太郎\",\"name_reading\":\"やまだ たろう\",\"name_latin\":\"Taro Yamada\","
+    "\"birth_date\":\"1990-05-05\",\"nationality\":\"JP\",\"email\":\"taro@example.jp\","
+    "\"payout\":[{\"type\":\"bank\",\"account\":\"みずほ 普通 7654321 ヤマダ タロウ\"}]}\n"
+    "{\"event\":\"account\",\"id\":\"s5\"," T("2026-03-01T09:00:00Z") ",\"account\":\"renamed\","
+    "\"name\":\"Pak Myong Sun\"}\n"
+    "{\"event\":\"account\",\"id\":\"s6\"," T("2026-03-05T09:00:00Z") ",\"account\":\"renamed\","
+    "\"name\":\"Paku Akiko\"}\n"
+    "{\"event\":\"payout\",\"id\":\"s7\"," T("2026-03-06T09:00:00Z") ",\"account\":\"used\","
+    "\"method\":{\"type\":\"crypto\",\"chain\":\"TRX\",\"address\":"
+    "\"TFictDemoAddressForShinsaTests1111\"},\"amount\":100,\"currency\":\"USD\"}\n"
+    "{\"event\":\"account\",\"id\":\"s8\"," T("2026-03-01T09:00:00Z") ",\"account\":\"doc\","
+    "\"id_document\":{\"type\":\"national_id\",\"number\":\"KP 745120 33\"}}\n"
+    "{\"event\":\"account\",\"id\":\"s9\"," T("2026-03-01T09:00:00Z") ",\"account\":\"pakshort\","
+    "\"name\":\"Pak Myong\"}\n";
+
+static struct shn__score_ctx with_screen(void)
+{
+    struct shn__score_ctx c = {0};
+    c.screen = fx.idx;
+    return c;
+}
+
+static void sanctions_exact_wallet_blocks(void **state)
+{
+    struct shn__world *w = world_of(sanctions_world);
+    struct shn__score_ctx c = with_screen();
+    struct shn_accounts_signal sig;
+    (void)state;
+    /* The declared wallet in another letter case is demo-001's. */
+    run_signal_ctx(&shn__signal_sanctions, w, NULL, &c, "wallet", &sig);
+    assert_string_equal(sig.signal, "sanctions");
+    assert_true(sig.weight == 4.0);
+    assert_true(sig.score == 1.0);
+    assert_int_equal(sig.hard, SHN_ACCOUNTS_BLOCK);
+    assert_non_null(strstr(sig.evidence, "\"entity\":\"custom:demo-001\""));
+    assert_non_null(strstr(sig.evidence, "\"by\":\"wallet\""));
+    assert_non_null(strstr(sig.evidence, "\"exact\":true"));
+    assert_non_null(strstr(sig.evidence, "exact crypto address"));
+    assert_non_null(strstr(sig.reason_en, "wallet"));
+    assert_non_null(strstr(sig.reason_ja, "ウォレット"));
+    /* A wallet used by a payout (never declared) counts the same. */
+    run_signal_ctx(&shn__signal_sanctions, w, NULL, &c, "used", &sig);
+    assert_true(sig.score == 1.0);
+    assert_int_equal(sig.hard, SHN_ACCOUNTS_BLOCK);
+    assert_non_null(strstr(sig.evidence, "\"entity\":\"custom:demo-003\""));
+    /* An ID number written with spaces. */
+    run_signal_ctx(&shn__signal_sanctions, w, NULL, &c, "doc", &sig);
+    assert_true(sig.score == 1.0);
+    assert_int_equal(sig.hard, SHN_ACCOUNTS_BLOCK);
+    assert_non_null(strstr(sig.evidence, "\"by\":\"id_number\""));
+    shn__world_free(w);
+}
+
+static void sanctions_name_hits_are_leads(void **state)
+{
+    struct shn__world *w = world_of(sanctions_world);
+    struct shn__score_ctx c = with_screen();
+    struct shn_accounts_signal sig, alone;
+    (void)state;
+    /* Name, birth date and nationality agree: a strong lead, review. */
+    run_signal_ctx(&shn__signal_sanctions, w, NULL, &c, "kim", &sig);
+    assert_true(sig.score >= 0.9 && sig.score <= 0.95);
+    assert_int_equal(sig.hard, SHN_ACCOUNTS_REVIEW);
+    assert_non_null(strstr(sig.evidence, "\"entity\":\"custom:demo-001\""));
+    assert_non_null(strstr(sig.evidence, "\"by\":\"name\""));
+    assert_non_null(strstr(sig.evidence, "birth date matches"));
+    assert_non_null(strstr(sig.reason_en, "birth date agrees"));
+    assert_non_null(strstr(sig.reason_ja, "生年月日も一致"));
+    /* The name alone: weaker, no hard level. */
+    run_signal_ctx(&shn__signal_sanctions, w, NULL, &c, "kimonly", &alone);
+    assert_true(alone.score >= 0.6 && alone.score < sig.score);
+    assert_int_equal(alone.hard, 0);
+    /* A name used earlier is screened too. */
+    run_signal_ctx(&shn__signal_sanctions, w, NULL, &c, "renamed", &sig);
+    assert_true(sig.score >= 0.6);
+    assert_non_null(strstr(sig.evidence, "\"entity\":\"custom:demo-004\""));
+    assert_non_null(strstr(sig.evidence, "\"ours\":\"Pak Myong Sun\""));
+    /* "Pak Myong" scores 0.842 against PAK, Myong Sun: under the default
+     * threshold (0.85), over a configured 0.8 (0.6 + 0.25 * 0.042 / 0.2). */
+    run_signal_ctx(&shn__signal_sanctions, w, NULL, &c, "pakshort", &sig);
+    assert_true(sig.score == 0);
+    run_signal_ctx(&shn__signal_sanctions, w,
+                   "{\"signals\":{\"sanctions\":{\"name_threshold\":0.8}}}", &c, "pakshort", &sig);
+    assert_true(sig.score > 0.64 && sig.score < 0.67);
+    assert_int_equal(sig.hard, 0);
+    shn__world_free(w);
+}
+
+static void sanctions_ordinary_and_neutral(void **state)
+{
+    struct shn__world *w = world_of(sanctions_world);
+    struct shn__score_ctx c = with_screen();
+    struct shn_accounts_signal sig;
+    (void)state;
+    run_signal_ctx(&shn__signal_sanctions, w, NULL, &c, "ordinary", &sig);
+    assert_true(sig.score == 0);
+    assert_int_equal(sig.hard, 0);
+    assert_non_null(strstr(sig.evidence, "\"queries\":"));
+    /* No index: neutral, saying why. */
+    run_signal(&shn__signal_sanctions, w, NULL, "wallet", &sig);
+    assert_true(sig.score == 0);
+    assert_int_equal(sig.hard, 0);
+    assert_non_null(strstr(sig.evidence, "no screen index"));
+    shn__world_free(w);
+}
+
+/* ---- payout_mismatch ---------------------------------------------------- */
+
+static const char payout_world[] =
+    "{\"event\":\"account\",\"id\":\"p1\"," T("2026-03-01T09:00:00Z") ",\"account\":\"same\","
+    "\"name\":\"田中 健二\",\"name_reading\":\"たなか けんじ\",\"residence\":\"JP\","
+    "\"payout\":[{\"type\":\"bank\",\"account\":\"三菱UFJ 普通 1234567 タナカ ケンジ\"}]}\n"
+    "{\"event\":\"account\",\"id\":\"p2\"," T("2026-03-01T09:00:00Z") ",\"account\":\"other\","
+    "\"name\":\"田中 健二\",\"name_reading\":\"たなか けんじ\",\"residence\":\"JP\","
+    "\"payout\":[{\"type\":\"bank\",\"account\":\"三菱UFJ 普通 1234567 スズキ ハナコ\"}]}\n"
+    "{\"event\":\"payout\",\"id\":\"p3\"," T("2026-03-02T09:00:00Z") ",\"account\":\"abroad\","
+    "\"method\":{\"type\":\"bank\",\"account\":\"GB29 NWBK 6016 1331 9268 19 KENJI TANAKA\"},"
+    "\"amount\":100,\"currency\":\"GBP\"}\n"
+    "{\"event\":\"account\",\"id\":\"p4\"," T("2026-03-01T09:00:00Z") ",\"account\":\"abroad\","
+    "\"name\":\"田中 健二\",\"name_reading\":\"たなか けんじ\",\"residence\":\"JP\"}\n"
+    "{\"event\":\"account\",\"id\":\"p5\"," T("2026-03-01T09:00:00Z") ",\"account\":\"swift\","
+    "\"name\":\"Tanaka Kenji\",\"residence\":\"JP\",\"payout\":[{\"type\":\"other\","
+    "\"account\":\"SWIFT: BKCHCNBJ acct 6222020200112233 TANAKA KENJI\"},{\"type\":\"bank\","
+    "\"account\":\"YAMAMOTO BANK 1234 TANAKA KENJI\"}]}\n"
+    "{\"event\":\"account\",\"id\":\"p6\"," T("2026-03-01T09:00:00Z") ",\"account\":\"noname\","
+    "\"payout\":[{\"type\":\"bank\",\"account\":\"三菱UFJ 普通 1234567 スズキ ハナコ\"}]}\n";
+
+static void payout_mismatch_holder_name(void **state)
+{
+    struct shn__world *w = world_of(payout_world);
+    struct shn_accounts_signal sig;
+    (void)state;
+    /* Kanji with its reading against the bank's katakana: the same name. */
+    run_signal(&shn__signal_payout_mismatch, w, NULL, "same", &sig);
+    assert_true(sig.score == 0);
+    assert_non_null(strstr(sig.evidence, "\"holder_names_checked\":1"));
+    /* Someone else's account: nothing of the name agrees, 0.6 + 0.3. */
+    run_signal(&shn__signal_payout_mismatch, w, NULL, "other", &sig);
+    assert_string_equal(sig.signal, "payout_mismatch");
+    assert_true(sig.score > 0.85 && sig.score <= 0.9);
+    assert_int_equal(sig.hard, 0);
+    assert_non_null(strstr(sig.evidence, "\"holder\":\"スズキ ハナコ\""));
+    assert_non_null(strstr(sig.evidence, "\"payout_account\":\"三菱UFJ 普通 ***4567 スズキ ハナコ\""));
+    assert_non_null(strstr(sig.evidence, "\"name_mismatches\":1"));
+    assert_non_null(strstr(sig.reason_en, "another name"));
+    assert_non_null(strstr(sig.reason_ja, "名義"));
+    /* A lower bar than any similarity: no mismatch. */
+    run_signal(&shn__signal_payout_mismatch, w,
+               "{\"signals\":{\"payout_mismatch\":{\"min_similarity\":0}}}", "other", &sig);
+    assert_true(sig.score == 0);
+    /* No name to compare with: neutral. */
+    run_signal(&shn__signal_payout_mismatch, w, NULL, "noname", &sig);
+    assert_true(sig.score == 0);
+    shn__world_free(w);
+}
+
+static void payout_mismatch_country(void **state)
+{
+    struct shn__world *w = world_of(payout_world);
+    struct shn_accounts_signal sig;
+    (void)state;
+    /* A British IBAN in the holder's own (Latin) name, residence JP. */
+    run_signal(&shn__signal_payout_mismatch, w, NULL, "abroad", &sig);
+    assert_true(sig.score == 0.5);
+    assert_non_null(strstr(sig.evidence, "\"country\":\"GB\""));
+    assert_non_null(strstr(sig.evidence, "\"read_from\":\"iban\""));
+    assert_non_null(strstr(sig.evidence, "\"name_mismatches\":0"));
+    assert_non_null(strstr(sig.reason_en, "other than the residence JP"));
+    assert_true(sig.reason_ja[0] != '\0');
+    /* A labelled BIC of a Chinese bank; YAMAMOTO is not read as a BIC. */
+    run_signal(&shn__signal_payout_mismatch, w, NULL, "swift", &sig);
+    assert_true(sig.score == 0.5);
+    assert_non_null(strstr(sig.evidence, "\"country\":\"CN\""));
+    assert_non_null(strstr(sig.evidence, "\"read_from\":\"bic\""));
+    assert_non_null(strstr(sig.evidence, "\"country_mismatches\":1"));
+    shn__world_free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sanctions_exact_wallet_blocks),
+        cmocka_unit_test(sanctions_name_hits_are_leads),
+        cmocka_unit_test(sanctions_ordinary_and_neutral),
+        cmocka_unit_test(payout_mismatch_holder_name),
+        cmocka_unit_test(payout_mismatch_country),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
