@@ -41,6 +41,16 @@ static uint32_t next(void)
     return (uint32_t)(rng >> 11);
 }
 
+/* splitmix64: document hashes that look like real PDQ hashes (random
+ * bits), as the image index expects; structured ones pile into few buckets. */
+static uint64_t mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
 static const char *const categories[] = {"web",  "mobile",  "design", "translation",
                                          "data", "writing", "qa",     "video"};
 
@@ -63,8 +73,8 @@ static int generate(const char *path, unsigned long n, unsigned long accounts)
                 "\"number\":\"%012lu\",\"country\":\"JP\",\"image_pdq\":\"%016lx%016lx%016lx%"
                 "016lx\"},"
                 "\"payout\":[{\"type\":\"bank\",\"account\":\"B-%lu\"}]}\n",
-                i, a, a, a, doc, doc * 2654435761UL, doc * 40503UL, doc ^ 0x5bd1e995UL, doc * 97UL,
-                a);
+                i, a, a, a, doc, (unsigned long)mix(doc), (unsigned long)mix(doc + 1),
+                (unsigned long)mix(doc + 2), (unsigned long)mix(doc + 3), a);
         } else if (kind <= 4) {
             w = fprintf(
                 f,

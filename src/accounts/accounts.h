@@ -67,7 +67,7 @@ void shn_accounts_close(struct shn_accounts_db *db);
 
 /* The schema version of an open database (SHN_ACCOUNTS_SCHEMA_VERSION after
  * shn_accounts_open). */
-#define SHN_ACCOUNTS_SCHEMA_VERSION 4
+#define SHN_ACCOUNTS_SCHEMA_VERSION 5
 int shn_accounts_schema_version(struct shn_accounts_db *db, int *version);
 
 struct shn_accounts_ingest_stats {

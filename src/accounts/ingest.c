@@ -3,6 +3,7 @@
  * and count) and the next one read; only I/O and database failures stop the
  * load, and what was committed before them stays. */
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -130,6 +131,157 @@ static bool blank(const char *s, size_t n)
     return true;
 }
 
+/* Ingest runs as a pipeline of two threads: a reader that reads and
+ * checks lines (the JSON parse is a quarter of the work) and the caller's
+ * thread, which writes rejects and events in file order and commits every
+ * `batch` events. Batches of lines pass between them through a small pool. */
+#define PIPE_EVENTS 512 /* parsed lines per hand-over */
+#define PIPE_SLOTS 3
+
+struct reject {
+    long line;
+    struct shn_diag d;
+};
+
+struct pbatch {
+    struct shn_accounts_event ev[PIPE_EVENTS];
+    long ev_line[PIPE_EVENTS];
+    size_t ev_off[PIPE_EVENTS]; /* raw line offsets into bytes */
+    size_t n_ev;
+    struct reject rej[PIPE_EVENTS];
+    size_t n_rej;
+    char *bytes;
+    size_t used, cap;
+    unsigned long long lines; /* lines read when the batch closed */
+    bool eof;
+    int read_error; /* SHN_ERR_IO / SHN_ERR_NOMEM from the reader */
+};
+
+struct pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    struct pbatch *slots[PIPE_SLOTS];
+    struct pbatch *full[PIPE_SLOTS]; /* FIFO of filled batches */
+    size_t n_full, head;
+    struct pbatch *free_list[PIPE_SLOTS];
+    size_t n_free;
+    bool stop; /* the writer gave up */
+    FILE *in;
+    const char *file;
+};
+
+static struct pbatch *take_free(struct pipe *p)
+{
+    struct pbatch *b = NULL;
+    pthread_mutex_lock(&p->mu);
+    while (p->n_free == 0 && !p->stop)
+        pthread_cond_wait(&p->cond, &p->mu);
+    if (!p->stop)
+        b = p->free_list[--p->n_free];
+    pthread_mutex_unlock(&p->mu);
+    return b;
+}
+
+static void put_full(struct pipe *p, struct pbatch *b)
+{
+    pthread_mutex_lock(&p->mu);
+    p->full[(p->head + p->n_full++) % PIPE_SLOTS] = b;
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static struct pbatch *take_full(struct pipe *p)
+{
+    struct pbatch *b;
+    pthread_mutex_lock(&p->mu);
+    while (p->n_full == 0)
+        pthread_cond_wait(&p->cond, &p->mu);
+    b = p->full[p->head];
+    p->head = (p->head + 1) % PIPE_SLOTS;
+    p->n_full--;
+    pthread_mutex_unlock(&p->mu);
+    return b;
+}
+
+static void put_free(struct pipe *p, struct pbatch *b, bool stop)
+{
+    pthread_mutex_lock(&p->mu);
+    p->free_list[p->n_free++] = b;
+    p->stop |= stop;
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Copies a checked line into the batch (the event borrows it). */
+static int keep_line(struct pbatch *b, const char *line, size_t len)
+{
+    if (b->used + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1u << 18;
+        char *p;
+        while (cap < b->used + len + 1)
+            cap *= 2;
+        if (!(p = shn_realloc(b->bytes, cap)))
+            return SHN_ERR_NOMEM;
+        b->bytes = p;
+        b->cap = cap;
+    }
+    memcpy(b->bytes + b->used, line, len);
+    b->bytes[b->used + len] = '\0';
+    b->ev_off[b->n_ev] = b->used;
+    b->used += len + 1;
+    return SHN_OK;
+}
+
+static void *reader(void *arg)
+{
+    struct pipe *p = arg;
+    char *buf = shn_malloc(SHN_ACCOUNTS_LINE_MAX + 1);
+    unsigned long long lines = 0;
+    bool eof = false;
+    while (!eof) {
+        struct pbatch *b = take_free(p);
+        if (!b)
+            break; /* the writer stopped */
+        b->n_ev = b->n_rej = b->used = 0;
+        b->read_error = buf ? SHN_OK : SHN_ERR_NOMEM;
+        while (b->read_error == SHN_OK && b->n_ev < PIPE_EVENTS && b->n_rej < PIPE_EVENTS) {
+            size_t len = 0;
+            bool too_long;
+            int r = read_line(p->in, buf, SHN_ACCOUNTS_LINE_MAX, &len, &too_long);
+            struct reject *rj = &b->rej[b->n_rej];
+            if (r < 0)
+                b->read_error = SHN_ERR_IO;
+            if (r <= 0)
+                break;
+            lines++;
+            if (!too_long && blank(buf, len))
+                continue;
+            memset(&rj->d, 0, sizeof rj->d);
+            if (too_long)
+                r = shn_diag_set(&rj->d, SHN_ERR_TOO_LARGE, p->file, (long)lines, "",
+                                 "line longer than %d bytes", SHN_ACCOUNTS_LINE_MAX);
+            else
+                r = shn_accounts_event_parse(buf, len, p->file, (long)lines, &b->ev[b->n_ev],
+                                             &rj->d);
+            if (r != SHN_OK) {
+                rj->line = (long)lines;
+                b->n_rej++;
+                continue;
+            }
+            b->read_error = keep_line(b, buf, len);
+            if (b->read_error == SHN_OK)
+                b->ev_line[b->n_ev++] = (long)lines;
+        }
+        eof = b->read_error != SHN_OK ||
+              (b->n_ev < PIPE_EVENTS && b->n_rej < PIPE_EVENTS);
+        b->eof = eof;
+        b->lines = lines;
+        put_full(p, b);
+    }
+    shn_free(buf);
+    return NULL;
+}
+
 int shn_accounts_ingest(struct shn_accounts_db *db, FILE *in, const char *file,
                         const struct shn_accounts_ingest_opts *opts,
                         struct shn_accounts_ingest_stats *stats, struct shn_diag *diag)
@@ -137,98 +289,101 @@ int shn_accounts_ingest(struct shn_accounts_db *db, FILE *in, const char *file,
     struct shn_accounts_ingest_stats st;
     struct shn_accounts_ingest_opts o;
     struct shn__accounts_store *s = NULL;
-    struct shn_accounts_event ev;
-    struct shn_diag bad;
-    char *buf = NULL;
+    struct pipe p;
+    pthread_t thread;
+    bool started = false, open_tx = false, done = false;
     unsigned in_tx = 0;
-    bool open_tx = false;
-    int rc = SHN_OK, r;
+    long last_line = 0;
+    int rc = SHN_OK;
 
     memset(&st, 0, sizeof st);
     memset(&o, 0, sizeof o);
-    if (!db || !in) {
-        rc = SHN_ERR_INVALID;
-        goto out;
-    }
+    memset(&p, 0, sizeof p);
+    if (!db || !in)
+        return SHN_ERR_INVALID;
     if (opts)
         o = *opts;
     if (o.batch == 0)
         o.batch = DEFAULT_BATCH;
     s = db->store;
-    buf = shn_malloc(SHN_ACCOUNTS_LINE_MAX + 1);
-    if (!buf) {
+    p.in = in;
+    p.file = file;
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cond, NULL);
+    for (int i = 0; i < PIPE_SLOTS; i++) {
+        if (!(p.slots[i] = shn_calloc(1, sizeof *p.slots[i]))) {
+            rc = SHN_ERR_NOMEM;
+            goto out;
+        }
+        p.free_list[p.n_free++] = p.slots[i];
+    }
+    if (pthread_create(&thread, NULL, reader, &p) != 0) {
         rc = SHN_ERR_NOMEM;
         goto out;
     }
-    for (;;) {
-        size_t len = 0;
-        bool too_long, inserted = false;
-        r = read_line(in, buf, SHN_ACCOUNTS_LINE_MAX, &len, &too_long);
-        if (r < 0) {
-            rc = shn_diag_set(diag, SHN_ERR_IO, file, (long)st.lines + 1, "", "read error");
-            goto out;
-        }
-        if (r == 0)
-            break;
-        st.lines++;
-        if (!too_long && blank(buf, len))
-            continue;
-        memset(&bad, 0, sizeof bad);
-        if (too_long)
-            r = shn_diag_set(&bad, SHN_ERR_TOO_LARGE, file, (long)st.lines, "",
-                             "line longer than %d bytes", SHN_ACCOUNTS_LINE_MAX);
-        else
-            r = shn_accounts_event_parse(buf, len, file, (long)st.lines, &ev, &bad);
-        if (r != SHN_OK) {
-            st.rejected++;
-            if (o.rejects) {
-                rc = write_reject(o.rejects, &bad, (long)st.lines);
-                if (rc != SHN_OK) {
-                    shn_diag_set(diag, rc, file, (long)st.lines, "", "cannot write a reject");
-                    goto out;
-                }
+    started = true;
+    while (!done && rc == SHN_OK) {
+        struct pbatch *b = take_full(&p);
+        size_t r = 0;
+        done = b->eof;
+        /* Rejects and events in line order. */
+        for (size_t e = 0; rc == SHN_OK && (e < b->n_ev || r < b->n_rej);) {
+            bool inserted = false;
+            if (r < b->n_rej && (e >= b->n_ev || b->rej[r].line < b->ev_line[e])) {
+                st.rejected++;
+                if (o.rejects && (rc = write_reject(o.rejects, &b->rej[r].d, b->rej[r].line)))
+                    shn_diag_set(diag, rc, file, b->rej[r].line, "", "cannot write a reject");
+                r++;
+                continue;
             }
-            continue;
-        }
-        if (!open_tx) {
-            rc = s->ops->begin(s, diag);
-            if (rc != SHN_OK)
-                goto out;
+            if (!open_tx && (rc = s->ops->begin(s, diag)) != SHN_OK)
+                break;
             open_tx = true;
+            b->ev[e].raw = b->bytes + b->ev_off[e];
+            if ((rc = s->ops->put_event(s, &b->ev[e], &inserted, diag)) != SHN_OK)
+                break;
+            st.loaded += inserted;
+            st.duplicates += !inserted;
+            last_line = b->ev_line[e++];
+            if (++in_tx >= o.batch) {
+                if ((rc = s->ops->commit(s, diag)) != SHN_OK)
+                    break;
+                open_tx = false;
+                in_tx = 0;
+                st.committed = (unsigned long long)last_line;
+                if (o.on_commit)
+                    o.on_commit(o.ctx, &st);
+            }
         }
-        rc = s->ops->put_event(s, &ev, &inserted, diag);
-        if (rc != SHN_OK)
-            goto out;
-        if (inserted)
-            st.loaded++;
-        else
-            st.duplicates++;
-        if (++in_tx >= o.batch) {
-            rc = s->ops->commit(s, diag);
-            if (rc != SHN_OK)
-                goto out;
-            open_tx = false;
-            in_tx = 0;
-            st.committed = st.lines;
-            if (o.on_commit)
-                o.on_commit(o.ctx, &st);
-        }
+        st.lines = b->lines;
+        if (rc == SHN_OK && b->read_error != SHN_OK)
+            rc = shn_diag_set(diag, b->read_error, file, (long)st.lines + 1, "",
+                              b->read_error == SHN_ERR_IO ? "read error" : "out of memory");
+        put_free(&p, b, rc != SHN_OK || done);
     }
-    if (open_tx) {
+    if (rc == SHN_OK && open_tx) {
         rc = s->ops->commit(s, diag);
-        if (rc != SHN_OK)
-            goto out;
-        open_tx = false;
+        open_tx = rc != SHN_OK;
     }
-    st.committed = st.lines;
-    if (o.on_commit)
-        o.on_commit(o.ctx, &st);
+    if (rc == SHN_OK) {
+        st.committed = st.lines;
+        if (o.on_commit)
+            o.on_commit(o.ctx, &st);
+    }
 out:
+    if (started)
+        pthread_join(thread, NULL);
     if (open_tx)
         s->ops->rollback(s);
     if (o.rejects && fflush(o.rejects) != 0 && rc == SHN_OK)
         rc = shn_diag_set(diag, SHN_ERR_IO, file, 0, "", "cannot write the reject file");
-    shn_free(buf);
+    for (int i = 0; i < PIPE_SLOTS; i++) {
+        if (p.slots[i])
+            shn_free(p.slots[i]->bytes);
+        shn_free(p.slots[i]);
+    }
+    pthread_cond_destroy(&p.cond);
+    pthread_mutex_destroy(&p.mu);
     if (stats)
         *stats = st;
     return rc;

@@ -26,22 +26,6 @@ struct shn__accounts_store_ops {
                        struct shn_accounts_summary *out, struct shn_diag *diag);
     int (*each_event)(struct shn__accounts_store *s, const char *account, shn_accounts_event_fn fn,
                       void *ctx, struct shn_diag *diag);
-    /* The bids of one account. */
-    int (*account_bids)(struct shn__accounts_store *s, const char *account,
-                        int (*fn)(void *ctx, const char *id, const char *category, double amount,
-                                  const char *currency),
-                        void *ctx, struct shn_diag *diag);
-    /* Every stored bid of one category. */
-    int (*category_bids)(struct shn__accounts_store *s, const char *category,
-                         int (*fn)(void *ctx, double amount, const char *currency), void *ctx,
-                         struct shn_diag *diag);
-    /* The ID documents of account events: of one account, or of all
-     * accounts when `account` is NULL. Any of number, country and
-     * image_pdq may be NULL. */
-    int (*each_id_document)(struct shn__accounts_store *s, const char *account,
-                            int (*fn)(void *ctx, const char *account, const char *number,
-                                      const char *country, const char *image_pdq),
-                            void *ctx, struct shn_diag *diag);
     /* Every stored event of every account, by account then time: the
      * scorer's one pass (world.c). */
     int (*each_event_all)(struct shn__accounts_store *s,

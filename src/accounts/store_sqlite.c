@@ -13,8 +13,7 @@
 struct sqlite_store {
     struct shn__accounts_store base; /* first: the ops pointer */
     sqlite3 *db;
-    sqlite3_stmt *ins_event, *upsert_account, *ins_bid, *get_account, *each_event, *count;
-    sqlite3_stmt *account_bids, *category_bids, *id_docs_of, *id_docs_all;
+    sqlite3_stmt *ins_event, *get_account, *each_event, *count;
     sqlite3_stmt *all_events, *ins_alert, *alerts_all, *alerts_of;
     int version;
     char account[SHN_ACCOUNTS_ID_MAX + 1];
@@ -46,6 +45,10 @@ static const char *const migrations[] = {
     " score REAL NOT NULL, raised_time TEXT NOT NULL, fingerprint TEXT NOT NULL,"
     " body TEXT NOT NULL, UNIQUE(account, fingerprint));"
     "CREATE INDEX alerts_level ON alerts(level, id);",
+    /* 5: the scorer reads every event once (world.c), so the per-account
+     * summary and the bids copy are no longer worth a B-tree write per
+     * event: summaries come from events_account, markets from the world */
+    "DROP TABLE bids; DROP TABLE accounts;",
 };
 
 static int db_error(struct sqlite_store *s, struct shn_diag *diag, const char *what)
@@ -173,23 +176,6 @@ static int st_put_event(struct shn__accounts_store *base, const struct shn_accou
     if (rc != SHN_OK)
         goto out;
     added = sqlite3_changes(s->db) > 0;
-    if (added) {
-        sqlite3_stmt *st = s->upsert_account;
-        bind_text(st, 1, ev->account, strlen(ev->account));
-        bind_text(st, 2, ev->time, strlen(ev->time));
-        sqlite3_bind_int64(st, 3, ev->time_unix);
-        rc = step_done(s, st, diag);
-    }
-    if (rc == SHN_OK && added && ev->type == SHN_ACCOUNTS_EV_BID) {
-        sqlite3_stmt *st = s->ins_bid;
-        bind_text(st, 1, ev->id, strlen(ev->id));
-        bind_text(st, 2, ev->account, strlen(ev->account));
-        bind_text(st, 3, ev->category, strlen(ev->category));
-        sqlite3_bind_double(st, 4, ev->amount);
-        bind_text(st, 5, ev->currency, strlen(ev->currency));
-        sqlite3_bind_int64(st, 6, ev->time_unix);
-        rc = step_done(s, st, diag);
-    }
     if (rc == SHN_OK)
         *inserted = added;
 out:
@@ -210,6 +196,8 @@ static int st_get_account(struct shn__accounts_store *base, const char *account,
     int rc, step;
     bind_text(st, 1, account, strlen(account));
     step = sqlite3_step(st);
+    if (step == SQLITE_ROW && sqlite3_column_int64(st, 3) == 0)
+        step = SQLITE_DONE; /* no events: no account */
     if (step == SQLITE_ROW) {
         copy_col(st, 0, s->account, sizeof s->account);
         copy_col(st, 1, s->first_time, sizeof s->first_time);
@@ -247,63 +235,8 @@ static int st_each_event(struct shn__accounts_store *base, const char *account,
     return rc;
 }
 
-static int st_account_bids(struct shn__accounts_store *base, const char *account,
-                           int (*fn)(void *ctx, const char *id, const char *category, double amount,
-                                     const char *currency),
-                           void *ctx, struct shn_diag *diag)
-{
-    struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = s->account_bids;
-    int rc = SHN_OK, step;
-    bind_text(st, 1, account, strlen(account));
-    while (rc == SHN_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
-        rc = fn(ctx, (const char *)sqlite3_column_text(st, 0),
-                (const char *)sqlite3_column_text(st, 1), sqlite3_column_double(st, 2),
-                (const char *)sqlite3_column_text(st, 3));
-    if (rc == SHN_OK && step != SQLITE_DONE)
-        rc = db_error(s, diag, "reading bids");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
-}
 
-static int st_category_bids(struct shn__accounts_store *base, const char *category,
-                            int (*fn)(void *ctx, double amount, const char *currency), void *ctx,
-                            struct shn_diag *diag)
-{
-    struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = s->category_bids;
-    int rc = SHN_OK, step;
-    bind_text(st, 1, category, strlen(category));
-    while (rc == SHN_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
-        rc = fn(ctx, sqlite3_column_double(st, 0), (const char *)sqlite3_column_text(st, 1));
-    if (rc == SHN_OK && step != SQLITE_DONE)
-        rc = db_error(s, diag, "reading bids");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
-}
 
-static int st_each_id_document(struct shn__accounts_store *base, const char *account,
-                               int (*fn)(void *ctx, const char *account, const char *number,
-                                         const char *country, const char *image_pdq),
-                               void *ctx, struct shn_diag *diag)
-{
-    struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st = account ? s->id_docs_of : s->id_docs_all;
-    int rc = SHN_OK, step;
-    if (account)
-        bind_text(st, 1, account, strlen(account));
-    while (rc == SHN_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
-        rc = fn(ctx, (const char *)sqlite3_column_text(st, 0),
-                (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-                (const char *)sqlite3_column_text(st, 3));
-    if (rc == SHN_OK && step != SQLITE_DONE)
-        rc = db_error(s, diag, "reading ID documents");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
-}
 
 static int st_count_events(struct shn__accounts_store *base, long long *n)
 {
@@ -328,15 +261,9 @@ static void st_close(struct shn__accounts_store *base)
     if (!s)
         return;
     sqlite3_finalize(s->ins_event);
-    sqlite3_finalize(s->upsert_account);
-    sqlite3_finalize(s->ins_bid);
     sqlite3_finalize(s->get_account);
     sqlite3_finalize(s->each_event);
     sqlite3_finalize(s->count);
-    sqlite3_finalize(s->account_bids);
-    sqlite3_finalize(s->category_bids);
-    sqlite3_finalize(s->id_docs_of);
-    sqlite3_finalize(s->id_docs_all);
     sqlite3_finalize(s->all_events);
     sqlite3_finalize(s->ins_alert);
     sqlite3_finalize(s->alerts_all);
@@ -422,9 +349,6 @@ static const struct shn__accounts_store_ops sqlite_ops = {
     .put_event = st_put_event,
     .get_account = st_get_account,
     .each_event = st_each_event,
-    .account_bids = st_account_bids,
-    .category_bids = st_category_bids,
-    .each_id_document = st_each_id_document,
     .each_event_all = st_each_event_all,
     .put_alert = st_put_alert,
     .each_alert = st_each_alert,
@@ -432,11 +356,6 @@ static const struct shn__accounts_store_ops sqlite_ops = {
     .schema_version = st_schema_version,
     .close = st_close,
 };
-
-#define ID_DOC_COLUMNS                                                                             \
-    "SELECT account, json_extract(body, '$.id_document.number'),"                                  \
-    " json_extract(body, '$.id_document.country'), json_extract(body, '$.id_document.image_pdq')"  \
-    " FROM events WHERE type = 'account' AND json_type(body, '$.id_document') = 'object'"
 
 int shn__accounts_sqlite_open(const char *path, int target_version,
                               struct shn__accounts_store **out, struct shn_diag *diag)
@@ -473,20 +392,11 @@ int shn__accounts_sqlite_open(const char *path, int target_version,
                  diag);
     if (rc == SHN_OK)
         rc = prepare(s,
-                     "INSERT INTO accounts VALUES(?1, ?2, ?3, ?2, ?3, 1) ON CONFLICT(id) DO UPDATE"
-                     " SET first_time = CASE WHEN excluded.first_unix < first_unix"
-                     " THEN excluded.first_time ELSE first_time END,"
-                     " first_unix = min(first_unix, excluded.first_unix),"
-                     " last_time = CASE WHEN excluded.last_unix >= last_unix"
-                     " THEN excluded.last_time ELSE last_time END,"
-                     " last_unix = max(last_unix, excluded.last_unix),"
-                     " n_events = n_events + 1",
-                     &s->upsert_account, diag);
-    if (rc == SHN_OK)
-        rc = prepare(s, "INSERT OR IGNORE INTO bids VALUES(?1, ?2, ?3, ?4, ?5, ?6)", &s->ins_bid,
-                     diag);
-    if (rc == SHN_OK)
-        rc = prepare(s, "SELECT id, first_time, last_time, n_events FROM accounts WHERE id = ?1",
+                     "SELECT ?1, (SELECT time FROM events WHERE account = ?1"
+                     " ORDER BY time_unix, rowid LIMIT 1),"
+                     " (SELECT time FROM events WHERE account = ?1"
+                     " ORDER BY time_unix DESC, rowid DESC LIMIT 1),"
+                     " (SELECT count(*) FROM events WHERE account = ?1)",
                      &s->get_account, diag);
     if (rc == SHN_OK)
         rc = prepare(s,
@@ -495,20 +405,6 @@ int shn__accounts_sqlite_open(const char *path, int target_version,
                      &s->each_event, diag);
     if (rc == SHN_OK)
         rc = prepare(s, "SELECT count(*) FROM events", &s->count, diag);
-    if (rc == SHN_OK)
-        rc = prepare(s,
-                     "SELECT event_id, category, amount, currency FROM bids WHERE account = ?1"
-                     " ORDER BY category, currency",
-                     &s->account_bids, diag);
-    if (rc == SHN_OK)
-        rc = prepare(s, "SELECT amount, currency FROM bids WHERE category = ?1", &s->category_bids,
-                     diag);
-    /* A scan of the account events: enough for one account at a time; the
-     * batch scorer will want an id_documents table (a migration). */
-    if (rc == SHN_OK)
-        rc = prepare(s, ID_DOC_COLUMNS " AND account = ?1", &s->id_docs_of, diag);
-    if (rc == SHN_OK)
-        rc = prepare(s, ID_DOC_COLUMNS, &s->id_docs_all, diag);
     if (rc == SHN_OK)
         rc = prepare(s,
                      "SELECT account, type, time_unix, id, body FROM events"

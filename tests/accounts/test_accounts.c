@@ -377,7 +377,8 @@ static void migrations_fresh_and_existing(void **state)
     remove_db(path);
 
     /* Existing at version 1, with a bid stored the old way: opening
-     * migrates it and fills the bids table from the stored events. */
+     * migrates it through every version (version 2 filled a bids table
+     * that version 5 drops) and keeps the event. */
     temp_db(path, sizeof path);
     assert_int_equal(shn__accounts_sqlite_open(path, 1, &s, NULL), SHN_OK);
     assert_int_equal(s->ops->schema_version(s, &v), SHN_OK);
@@ -400,9 +401,10 @@ static void migrations_fresh_and_existing(void **state)
     assert_int_equal(v, SHN_ACCOUNTS_SCHEMA_VERSION);
     shn_accounts_close(db);
     db = NULL;
-    assert_int_equal(query_int(path, "SELECT count(*) FROM bids WHERE category = 'web' AND "
-                                     "amount = 700 AND currency = 'JPY'"),
-                     1);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM events WHERE id = 'e1'"), 1);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                                     "('bids', 'accounts')"),
+                     0);
     assert_int_equal(query_int(path, "SELECT count(*) FROM schema_version"), 1);
 
     /* A database from a newer shinsa is refused, not touched. */
@@ -526,8 +528,6 @@ static void kill_9_loses_no_committed_event(void **state)
     assert_true(stored < KILL_EVENTS);
     snprintf(sql, sizeof sql, "SELECT max(CAST(substr(id, 2) AS INTEGER)) FROM events");
     assert_int_equal(query_int(path, sql), stored); /* a prefix of the file, no holes */
-    assert_int_equal(query_int(path, "SELECT count(*) FROM bids"), stored);
-    assert_int_equal(query_int(path, "SELECT sum(n_events) FROM accounts"), stored);
 
     /* Resuming: the same file again loads exactly the rest. */
     f = fopen(events, "r");
