@@ -72,3 +72,33 @@ if [ -n "$shared" ] && [ -d "$pdq/bridge-mods" ]; then
 else
   echo "== image demo skipped: reference images not found under '$pdq'"
 fi
+
+# The accounts engine end to end: a synthetic platform (ordinary freelancers
+# and DPRK IT-worker cells, all fictional, with the ground truth beside it),
+# ingested, scored with every signal, and the top alerts explained.
+echo
+echo "== accounts: a synthetic platform, ingested and scored"
+platform=$work_dir/platform
+db=$work_dir/accounts.db
+rm -rf "$platform" "$db" "$db-wal" "$db-shm"
+"$shinsa" accounts gen --out "$platform"
+"$shinsa" accounts ingest --db "$db" "$platform/events.jsonl"
+"$shinsa" accounts score --db "$db" --index "$index" >"$work_dir/verdicts.txt"
+echo
+echo "== the top 10 verdicts (shinsa accounts score: account, score, level, signals)"
+sort -k2,2 -gr "$work_dir/verdicts.txt" | head -10 | cut -c1-200
+"$shinsa" accounts score --db "$db" --index "$index" --json --no-alerts 2>/dev/null |
+  python3 "$root/scripts/eval-truth.py" "$platform/truth.jsonl"
+top=$(sort -k2,2 -gr "$work_dir/verdicts.txt" | head -2 | awk '{print $1}')
+for account in $top; do
+  echo
+  echo "\$ shinsa accounts explain $account"
+  "$shinsa" accounts explain --db "$db" --index "$index" "$account"
+done
+first=$(echo "$top" | head -1)
+echo
+echo "\$ shinsa accounts explain --lang ja $first"
+"$shinsa" accounts explain --db "$db" --index "$index" --lang ja "$first"
+echo
+echo "\$ shinsa alerts list --limit 5"
+"$shinsa" alerts list --db "$db" --limit 5
