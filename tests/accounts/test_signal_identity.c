@@ -3,6 +3,7 @@
  * sanctions tests screen against an index built from the fictional demo
  * list (data/demo/demo-list.jsonl); wallet_exposure builds its graph in
  * memory. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -238,6 +239,130 @@ static void payout_mismatch_country(void **state)
     shn__world_free(w);
 }
 
+/* ---- shared_identifiers ------------------------------------------------- */
+
+static const char shared_world[] =
+    "{\"event\":\"account\",\"id\":\"h1\"," T("2026-03-01T09:00:00Z") ",\"account\":\"a1\","
+    "\"phone\":\"090-1234-5678\",\"email\":\"tanaka.kenji.dev+upwork@gmail.com\","
+    "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":"
+    "\"0x5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED\"}]}\n"
+    "{\"event\":\"account\",\"id\":\"h2\"," T("2026-03-01T09:00:00Z") ",\"account\":\"a2\","
+    "\"phone\":\"+81 90 1234 5678\"}\n"
+    "{\"event\":\"account\",\"id\":\"h3\"," T("2026-03-01T09:00:00Z") ",\"account\":\"a3\","
+    "\"email\":\"TanakaKenjiDev@googlemail.com\",\"payout\":[{\"type\":\"crypto\",\"chain\":"
+    "\"ETH\",\"address\":\"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed\"}]}\n"
+    "{\"event\":\"login\",\"id\":\"h4\"," T("2026-03-01T09:00:00Z") ",\"account\":\"d1\","
+    "\"ip\":\"203.0.113.5\",\"device\":\"dev-abc\"}\n"
+    "{\"event\":\"login\",\"id\":\"h5\"," T("2026-03-02T09:00:00Z") ",\"account\":\"d1\","
+    "\"ip\":\"203.0.113.5\",\"device\":\"dev-abc\"}\n"
+    "{\"event\":\"login\",\"id\":\"h6\"," T("2026-03-01T09:00:00Z") ",\"account\":\"d2\","
+    "\"ip\":\"198.51.100.7\",\"device\":\"dev-abc\"}\n"
+    "{\"event\":\"account\",\"id\":\"h7\"," T("2026-03-01T09:00:00Z") ",\"account\":\"lone\","
+    "\"phone\":\"080-9999-0000\",\"id_document\":{\"number\":\"AB1234567\"}}\n"
+    "{\"event\":\"account\",\"id\":\"h8\"," T("2026-03-01T09:00:00Z") ",\"account\":\"lone2\","
+    "\"id_document\":{\"number\":\"AB1234567\"}}\n"
+    "{\"event\":\"account\",\"id\":\"h9\"," T("2026-03-01T09:00:00Z") ",\"account\":\"b1\","
+    "\"payout\":[{\"type\":\"bank\",\"account\":\"ESCROW 0000-1111\"}]}\n"
+    "{\"event\":\"account\",\"id\":\"h10\"," T("2026-03-01T09:00:00Z") ",\"account\":\"b2\","
+    "\"payout\":[{\"type\":\"bank\",\"account\":\"escrow 00001111\"}]}\n"
+    "{\"event\":\"account\",\"id\":\"h11\"," T("2026-03-01T09:00:00Z") ",\"account\":\"b3\","
+    "\"payout\":[{\"type\":\"bank\",\"account\":\"ESCROW 0000 1111\"}]}\n"
+    "{\"event\":\"account\",\"id\":\"h12\"," T("2026-03-01T09:00:00Z") ",\"account\":\"b4\","
+    "\"payout\":[{\"type\":\"bank\",\"account\":\"ESCROW-0000-1111\"}]}\n";
+
+static void shared_identifiers_across_normalisations(void **state)
+{
+    struct shn__world *w = world_of(shared_world);
+    struct shn_accounts_signal sig;
+    (void)state;
+    assert_true(shn__signal_shared_identifiers.second_pass);
+    /* a1 shares its phone with a2 (two spellings), its email (dots, +tag,
+     * googlemail) and its wallet (letter case) with a3: 1 - 0.5 * 0.7 * 0.5. */
+    run_signal(&shn__signal_shared_identifiers, w, NULL, "a1", &sig);
+    assert_string_equal(sig.signal, "shared_identifiers");
+    assert_true(sig.weight == 2.0);
+    assert_true(fabs(sig.score - 0.825) < 1e-9);
+    assert_int_equal(sig.hard, 0);
+    assert_non_null(strstr(sig.evidence, "\"shared_values\":3"));
+    assert_non_null(strstr(sig.evidence, "\"by_kind\":{\"wallet\":1,\"phone\":1,\"bank\":0,"
+                                         "\"email\":1,\"device\":0}"));
+    assert_non_null(strstr(sig.evidence, "\"linked_accounts\":2"));
+    assert_non_null(strstr(sig.evidence, "\"kind\":\"phone\",\"value\":\"09***78\","
+                                         "\"shared_by\":2,\"accounts\":[{\"account\":\"a2\"}]"));
+    assert_non_null(strstr(sig.evidence, "\"value\":\"t***@gmail.com\""));
+    assert_non_null(strstr(sig.evidence, "\"value\":\"0x5AAE***BEAED\"") ||
+                    strstr(sig.evidence, "\"value\":\"0x5AAE***EAED\""));
+    assert_non_null(strstr(sig.evidence, "\"first_pass_known\":false"));
+    assert_non_null(strstr(sig.reason_en, "3 identifier(s)"));
+    assert_non_null(strstr(sig.reason_ja, "識別子3件"));
+    /* One strong identifier: 0.5; one device seen on two logins: 0.3. */
+    run_signal(&shn__signal_shared_identifiers, w, NULL, "a2", &sig);
+    assert_true(fabs(sig.score - 0.5) < 1e-9);
+    run_signal(&shn__signal_shared_identifiers, w, NULL, "d1", &sig);
+    assert_true(fabs(sig.score - 0.3) < 1e-9);
+    assert_non_null(strstr(sig.evidence, "\"kind\":\"device\""));
+    assert_non_null(strstr(sig.evidence, "\"shared_by\":2"));
+    /* ID numbers are dup_id_image's; a unique phone shares nothing. */
+    run_signal(&shn__signal_shared_identifiers, w, NULL, "lone", &sig);
+    assert_true(sig.score == 0);
+    assert_non_null(strstr(sig.evidence, "\"shared_values\":0"));
+    assert_true(sig.reason_en[0] == '\0');
+    shn__world_free(w);
+}
+
+static void shared_identifiers_boilerplate_is_ignored(void **state)
+{
+    struct shn__world *w = world_of(shared_world);
+    struct shn_accounts_signal sig;
+    (void)state;
+    /* Four accounts on one bank string: shared under the default cap... */
+    run_signal(&shn__signal_shared_identifiers, w, NULL, "b1", &sig);
+    assert_true(fabs(sig.score - 0.5) < 1e-9);
+    assert_non_null(strstr(sig.evidence, "\"shared_by\":4"));
+    /* ...noise over a cap of 3. */
+    run_signal(&shn__signal_shared_identifiers, w,
+               "{\"signals\":{\"shared_identifiers\":{\"max_share\":3}}}", "b1", &sig);
+    assert_true(sig.score == 0);
+    assert_non_null(strstr(sig.evidence, "\"ignored_common\":1"));
+    shn__world_free(w);
+}
+
+static void shared_identifiers_flagged_neighbours(void **state)
+{
+    struct shn__world *w = world_of(shared_world);
+    struct shn_accounts_signal sig;
+    struct shn__score_ctx c = {0};
+    double *fp = calloc(w->n_accounts, sizeof *fp);
+    (void)state;
+    assert_non_null(fp);
+    for (size_t i = 0; i < w->n_accounts; i++)
+        fp[i] = 0.08; /* the prior alone */
+    fp[shn__world_index(w, shn__world_find(w, "a3"))] = 0.95;
+    fp[shn__world_index(w, shn__world_find(w, "a1"))] = 0.3;
+    c.first_pass = fp;
+    /* a3 is flagged and linked by a wallet: 0.825 + 0.175 * 0.8 * 0.95,
+     * and a strong link to a block-level account forces review. */
+    run_signal_ctx(&shn__signal_shared_identifiers, w, NULL, &c, "a1", &sig);
+    assert_true(fabs(sig.score - (0.825 + 0.175 * 0.8 * 0.95)) < 1e-9);
+    assert_int_equal(sig.hard, SHN_ACCOUNTS_REVIEW);
+    assert_non_null(strstr(sig.evidence, "{\"account\":\"a3\",\"first_pass\":0.9"));
+    assert_non_null(strstr(sig.evidence, "\"first_pass_known\":true"));
+    assert_non_null(strstr(sig.reason_en, "including a3, itself flagged (score 0.95)"));
+    assert_non_null(strstr(sig.reason_ja, "a3"));
+    /* a2's neighbour a1 is under flagged_score (0.3 < 0.5): no boost... */
+    run_signal_ctx(&shn__signal_shared_identifiers, w, NULL, &c, "a2", &sig);
+    assert_true(fabs(sig.score - 0.5) < 1e-9);
+    assert_int_equal(sig.hard, 0);
+    /* ...over a lower one: 0.5 + 0.5 * 0.8 * 0.3; no review (0.3 < 0.9). */
+    run_signal_ctx(&shn__signal_shared_identifiers, w,
+                   "{\"signals\":{\"shared_identifiers\":{\"flagged_score\":0.2}}}", &c, "a2",
+                   &sig);
+    assert_true(fabs(sig.score - 0.62) < 1e-9);
+    assert_int_equal(sig.hard, 0);
+    free(fp);
+    shn__world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +371,9 @@ int main(void)
         cmocka_unit_test(sanctions_ordinary_and_neutral),
         cmocka_unit_test(payout_mismatch_holder_name),
         cmocka_unit_test(payout_mismatch_country),
+        cmocka_unit_test(shared_identifiers_across_normalisations),
+        cmocka_unit_test(shared_identifiers_boilerplate_is_ignored),
+        cmocka_unit_test(shared_identifiers_flagged_neighbours),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
