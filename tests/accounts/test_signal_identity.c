@@ -363,6 +363,83 @@ static void shared_identifiers_flagged_neighbours(void **state)
     shn__world_free(w);
 }
 
+/* ---- profile_churn ------------------------------------------------------ */
+
+#define ACCT(id, acct, time, rest)                                                                 \
+    "{\"event\":\"account\",\"id\":\"" id "\"," T(time) ",\"account\":\"" acct "\"," rest "}\n"
+
+static const char churn_world[] =
+    ACCT("c1", "churn", "2026-03-01T09:00:00Z",
+         "\"name\":\"佐藤 花子\",\"email\":\"a@example.jp\",\"phone\":\"090-0000-0001\","
+         "\"payout\":[{\"type\":\"bank\",\"account\":\"みずほ 普通 1111111 サトウ ハナコ\"}]")
+    ACCT("c2", "churn", "2026-03-03T09:00:00Z", "\"email\":\"b@example.jp\"")
+    ACCT("c3", "churn", "2026-03-06T09:00:00Z", "\"phone\":\"090-0000-0002\"")
+    ACCT("c4", "churn", "2026-03-11T09:00:00Z", "\"email\":\"c@example.jp\"")
+    ACCT("c5", "churn", "2026-03-21T09:00:00Z", "\"name\":\"佐藤 花\"")
+    ACCT("c6", "handover", "2026-01-01T09:00:00Z",
+         "\"name\":\"鈴木 一郎\",\"payout\":[{\"type\":\"bank\",\"account\":\"りそな 普通 2222222 "
+         "スズキ イチロウ\"}]")
+    ACCT("c7", "handover", "2026-03-01T09:00:00Z",
+         "\"name\":\"高橋 次郎\",\"payout\":[{\"type\":\"bank\",\"account\":\"りそな 普通 3333333 "
+         "タカハシ ジロウ\"}]")
+    ACCT("c8", "steady", "2025-03-01T09:00:00Z", "\"name\":\"伊藤 誠\",\"email\":\"m@example.jp\"")
+    ACCT("c9", "steady", "2026-03-01T09:00:00Z", "\"email\":\"makoto@example.jp\"")
+    ACCT("c10", "steady", "2026-03-01T09:00:00Z", "\"address\":\"東京都港区1-1\"")
+    ACCT("c11", "steady", "2026-03-02T09:00:00Z", "\"address\":\"東京都港区2-2\"")
+    ACCT("c12", "steady", "2026-03-03T09:00:00Z", "\"address\":\"東京都港区3-3\"");
+
+static void profile_churn_many_changes(void **state)
+{
+    struct shn__world *w = world_of(churn_world);
+    struct shn_accounts_signal sig;
+    (void)state;
+    /* Email, phone, email, name between 3 and 21 March: 4 in 30 days,
+     * 0.4 + 0.1 * (4 - 3). The sign-up itself is not a change. */
+    run_signal(&shn__signal_profile_churn, w, NULL, "churn", &sig);
+    assert_string_equal(sig.signal, "profile_churn");
+    assert_true(sig.weight == 0.75);
+    assert_true(fabs(sig.score - 0.5) < 1e-9);
+    assert_int_equal(sig.hard, 0);
+    assert_non_null(strstr(sig.evidence, "\"by_field\":{\"name\":1,\"email\":2,\"phone\":1,"
+                                         "\"payout\":0,\"address\":0,\"document\":0}"));
+    assert_non_null(strstr(sig.evidence, "\"max_in_window\":4"));
+    assert_non_null(strstr(sig.evidence, "\"window_first\":\"2026-03-03T09:00:00Z\""));
+    assert_non_null(strstr(sig.evidence, "\"window_last\":\"2026-03-21T09:00:00Z\""));
+    assert_non_null(strstr(sig.reason_en, "4 changes"));
+    assert_non_null(strstr(sig.reason_ja, "変更が4回"));
+    /* A 10-day window holds at most 3 of them (3, 6 and 11 March): 0.4. */
+    run_signal(&shn__signal_profile_churn, w,
+               "{\"signals\":{\"profile_churn\":{\"window_days\":10}}}", "churn", &sig);
+    assert_true(fabs(sig.score - 0.4) < 1e-9);
+    assert_non_null(strstr(sig.evidence, "\"max_in_window\":3"));
+    /* Five needed: silent. */
+    run_signal(&shn__signal_profile_churn, w,
+               "{\"signals\":{\"profile_churn\":{\"min_changes\":5}}}", "churn", &sig);
+    assert_true(sig.score == 0);
+    shn__world_free(w);
+}
+
+static void profile_churn_name_with_payout(void **state)
+{
+    struct shn__world *w = world_of(churn_world);
+    struct shn_accounts_signal sig;
+    (void)state;
+    /* Two months in, name and payout change in one event. */
+    run_signal(&shn__signal_profile_churn, w, NULL, "handover", &sig);
+    assert_true(fabs(sig.score - 0.6) < 1e-9);
+    assert_non_null(strstr(sig.evidence, "\"name_change\":\"2026-03-01T09:00:00Z\""));
+    assert_non_null(strstr(sig.evidence, "\"payout_change\":\"2026-03-01T09:00:00Z\""));
+    assert_non_null(strstr(sig.reason_en, "the name changed"));
+    assert_non_null(strstr(sig.reason_ja, "振込先の変更"));
+    /* One email change and two address moves (the first address set is not
+     * a change; moves are not counted): silent. */
+    run_signal(&shn__signal_profile_churn, w, NULL, "steady", &sig);
+    assert_true(sig.score == 0);
+    assert_non_null(strstr(sig.evidence, "\"address\":2"));
+    assert_true(sig.reason_en[0] == '\0');
+    shn__world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +451,8 @@ int main(void)
         cmocka_unit_test(shared_identifiers_across_normalisations),
         cmocka_unit_test(shared_identifiers_boilerplate_is_ignored),
         cmocka_unit_test(shared_identifiers_flagged_neighbours),
+        cmocka_unit_test(profile_churn_many_changes),
+        cmocka_unit_test(profile_churn_name_with_payout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
