@@ -4,6 +4,7 @@
  * load, and what was committed before them stays. */
 #include <jansson.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -131,155 +132,161 @@ static bool blank(const char *s, size_t n)
     return true;
 }
 
-/* Ingest runs as a pipeline of two threads: a reader that reads and
- * checks lines (the JSON parse is a quarter of the work) and the caller's
- * thread, which writes rejects and events in file order and commits every
- * `batch` events. Batches of lines pass between them through a small pool. */
-#define PIPE_EVENTS 512 /* parsed lines per hand-over */
-#define PIPE_SLOTS 3
+/* Ingest runs as a pipeline: worker threads take turns reading a batch of
+ * lines (reading is sequential, under a lock) and then check them in
+ * parallel (the JSON parse is most of the work); the caller's thread
+ * writes rejects and events in file order — batch by batch, by sequence
+ * number — and commits every `batch` events. */
+#define PIPE_LINES 512 /* lines per batch */
+#define PIPE_SLOTS 4
+#define PIPE_WORKERS 2
 
-struct reject {
+enum { SLOT_FREE, SLOT_PARSING, SLOT_READY };
+
+struct pline {
+    size_t off, len;
     long line;
-    struct shn_diag d;
+    bool too_long;
+    int status; /* SHN_OK: ev is the event; else diag says why */
+    struct shn_accounts_event ev;
+    struct shn_diag diag;
 };
 
 struct pbatch {
-    struct shn_accounts_event ev[PIPE_EVENTS];
-    long ev_line[PIPE_EVENTS];
-    size_t ev_off[PIPE_EVENTS]; /* raw line offsets into bytes */
-    size_t n_ev;
-    struct reject rej[PIPE_EVENTS];
-    size_t n_rej;
+    struct pline lines[PIPE_LINES];
+    size_t n_lines;
     char *bytes;
     size_t used, cap;
-    unsigned long long lines; /* lines read when the batch closed */
+    unsigned long long seq;
+    unsigned long long lines_read; /* lines of the file read when it closed */
     bool eof;
-    int read_error; /* SHN_ERR_IO / SHN_ERR_NOMEM from the reader */
+    int read_error; /* SHN_ERR_IO / SHN_ERR_NOMEM */
+    int state;
 };
 
 struct pipe {
     pthread_mutex_t mu;
     pthread_cond_t cond;
     struct pbatch *slots[PIPE_SLOTS];
-    struct pbatch *full[PIPE_SLOTS]; /* FIFO of filled batches */
-    size_t n_full, head;
-    struct pbatch *free_list[PIPE_SLOTS];
-    size_t n_free;
-    bool stop; /* the writer gave up */
     FILE *in;
     const char *file;
+    unsigned long long next_seq, lines;
+    bool in_eof, stop;
 };
 
-static struct pbatch *take_free(struct pipe *p)
+/* Reads up to PIPE_LINES non-blank lines into b; called under the lock. */
+static void read_batch(struct pipe *p, struct pbatch *b)
+{
+    b->n_lines = b->used = 0;
+    b->read_error = SHN_OK;
+    b->eof = false;
+    while (b->n_lines < PIPE_LINES) {
+        struct pline *l = &b->lines[b->n_lines];
+        size_t len = 0, need;
+        bool too_long;
+        int r;
+        if (!shn_size_add(b->used, SHN_ACCOUNTS_LINE_MAX + 1, &need))
+            need = SIZE_MAX;
+        if (need > b->cap) {
+            size_t cap = b->cap ? b->cap : 1u << 18;
+            char *q;
+            while (cap < need)
+                cap *= 2;
+            if (!(q = shn_realloc(b->bytes, cap))) {
+                b->read_error = SHN_ERR_NOMEM;
+                break;
+            }
+            b->bytes = q;
+            b->cap = cap;
+        }
+        r = read_line(p->in, b->bytes + b->used, SHN_ACCOUNTS_LINE_MAX, &len, &too_long);
+        if (r < 0)
+            b->read_error = SHN_ERR_IO;
+        if (r <= 0) {
+            b->eof = true;
+            break;
+        }
+        p->lines++;
+        if (!too_long && blank(b->bytes + b->used, len))
+            continue;
+        l->off = b->used;
+        l->len = len;
+        l->line = (long)p->lines;
+        l->too_long = too_long;
+        b->used += len + 1;
+        b->n_lines++;
+    }
+    if (b->read_error != SHN_OK)
+        b->eof = true;
+    b->lines_read = p->lines;
+    b->seq = p->next_seq++;
+    p->in_eof = b->eof;
+}
+
+static void parse_batch(struct pipe *p, struct pbatch *b)
+{
+    for (size_t i = 0; i < b->n_lines; i++) {
+        struct pline *l = &b->lines[i];
+        memset(&l->diag, 0, sizeof l->diag);
+        if (l->too_long)
+            l->status = shn_diag_set(&l->diag, SHN_ERR_TOO_LARGE, p->file, l->line, "",
+                                     "line longer than %d bytes", SHN_ACCOUNTS_LINE_MAX);
+        else
+            l->status = shn_accounts_event_parse(b->bytes + l->off, l->len, p->file, l->line,
+                                                 &l->ev, &l->diag);
+    }
+}
+
+static void *worker(void *arg)
+{
+    struct pipe *p = arg;
+    for (;;) {
+        struct pbatch *b = NULL;
+        pthread_mutex_lock(&p->mu);
+        while (!p->stop && !p->in_eof && !b) {
+            for (int i = 0; i < PIPE_SLOTS && !b; i++)
+                if (p->slots[i]->state == SLOT_FREE)
+                    b = p->slots[i];
+            if (!b)
+                pthread_cond_wait(&p->cond, &p->mu);
+        }
+        if (!b) {
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
+        b->state = SLOT_PARSING;
+        read_batch(p, b);
+        pthread_mutex_unlock(&p->mu);
+        parse_batch(p, b);
+        pthread_mutex_lock(&p->mu);
+        b->state = SLOT_READY;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+static struct pbatch *next_ready(struct pipe *p, unsigned long long seq)
 {
     struct pbatch *b = NULL;
     pthread_mutex_lock(&p->mu);
-    while (p->n_free == 0 && !p->stop)
-        pthread_cond_wait(&p->cond, &p->mu);
-    if (!p->stop)
-        b = p->free_list[--p->n_free];
+    while (!b) {
+        for (int i = 0; i < PIPE_SLOTS && !b; i++)
+            if (p->slots[i]->state == SLOT_READY && p->slots[i]->seq == seq)
+                b = p->slots[i];
+        if (!b)
+            pthread_cond_wait(&p->cond, &p->mu);
+    }
     pthread_mutex_unlock(&p->mu);
     return b;
 }
 
-static void put_full(struct pipe *p, struct pbatch *b)
+static void release_slot(struct pipe *p, struct pbatch *b, bool stop)
 {
     pthread_mutex_lock(&p->mu);
-    p->full[(p->head + p->n_full++) % PIPE_SLOTS] = b;
-    pthread_cond_broadcast(&p->cond);
-    pthread_mutex_unlock(&p->mu);
-}
-
-static struct pbatch *take_full(struct pipe *p)
-{
-    struct pbatch *b;
-    pthread_mutex_lock(&p->mu);
-    while (p->n_full == 0)
-        pthread_cond_wait(&p->cond, &p->mu);
-    b = p->full[p->head];
-    p->head = (p->head + 1) % PIPE_SLOTS;
-    p->n_full--;
-    pthread_mutex_unlock(&p->mu);
-    return b;
-}
-
-static void put_free(struct pipe *p, struct pbatch *b, bool stop)
-{
-    pthread_mutex_lock(&p->mu);
-    p->free_list[p->n_free++] = b;
+    b->state = SLOT_FREE;
     p->stop |= stop;
     pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->mu);
-}
-
-/* Copies a checked line into the batch (the event borrows it). */
-static int keep_line(struct pbatch *b, const char *line, size_t len)
-{
-    if (b->used + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1u << 18;
-        char *p;
-        while (cap < b->used + len + 1)
-            cap *= 2;
-        if (!(p = shn_realloc(b->bytes, cap)))
-            return SHN_ERR_NOMEM;
-        b->bytes = p;
-        b->cap = cap;
-    }
-    memcpy(b->bytes + b->used, line, len);
-    b->bytes[b->used + len] = '\0';
-    b->ev_off[b->n_ev] = b->used;
-    b->used += len + 1;
-    return SHN_OK;
-}
-
-static void *reader(void *arg)
-{
-    struct pipe *p = arg;
-    char *buf = shn_malloc(SHN_ACCOUNTS_LINE_MAX + 1);
-    unsigned long long lines = 0;
-    bool eof = false;
-    while (!eof) {
-        struct pbatch *b = take_free(p);
-        if (!b)
-            break; /* the writer stopped */
-        b->n_ev = b->n_rej = b->used = 0;
-        b->read_error = buf ? SHN_OK : SHN_ERR_NOMEM;
-        while (b->read_error == SHN_OK && b->n_ev < PIPE_EVENTS && b->n_rej < PIPE_EVENTS) {
-            size_t len = 0;
-            bool too_long;
-            int r = read_line(p->in, buf, SHN_ACCOUNTS_LINE_MAX, &len, &too_long);
-            struct reject *rj = &b->rej[b->n_rej];
-            if (r < 0)
-                b->read_error = SHN_ERR_IO;
-            if (r <= 0)
-                break;
-            lines++;
-            if (!too_long && blank(buf, len))
-                continue;
-            memset(&rj->d, 0, sizeof rj->d);
-            if (too_long)
-                r = shn_diag_set(&rj->d, SHN_ERR_TOO_LARGE, p->file, (long)lines, "",
-                                 "line longer than %d bytes", SHN_ACCOUNTS_LINE_MAX);
-            else
-                r = shn_accounts_event_parse(buf, len, p->file, (long)lines, &b->ev[b->n_ev],
-                                             &rj->d);
-            if (r != SHN_OK) {
-                rj->line = (long)lines;
-                b->n_rej++;
-                continue;
-            }
-            b->read_error = keep_line(b, buf, len);
-            if (b->read_error == SHN_OK)
-                b->ev_line[b->n_ev++] = (long)lines;
-        }
-        eof = b->read_error != SHN_OK ||
-              (b->n_ev < PIPE_EVENTS && b->n_rej < PIPE_EVENTS);
-        b->eof = eof;
-        b->lines = lines;
-        put_full(p, b);
-    }
-    shn_free(buf);
-    return NULL;
 }
 
 int shn_accounts_ingest(struct shn_accounts_db *db, FILE *in, const char *file,
@@ -290,10 +297,10 @@ int shn_accounts_ingest(struct shn_accounts_db *db, FILE *in, const char *file,
     struct shn_accounts_ingest_opts o;
     struct shn__accounts_store *s = NULL;
     struct pipe p;
-    pthread_t thread;
-    bool started = false, open_tx = false, done = false;
+    pthread_t threads[PIPE_WORKERS];
+    int started = 0;
+    bool open_tx = false, done = false;
     unsigned in_tx = 0;
-    long last_line = 0;
     int rc = SHN_OK;
 
     memset(&st, 0, sizeof st);
@@ -315,51 +322,49 @@ int shn_accounts_ingest(struct shn_accounts_db *db, FILE *in, const char *file,
             rc = SHN_ERR_NOMEM;
             goto out;
         }
-        p.free_list[p.n_free++] = p.slots[i];
     }
-    if (pthread_create(&thread, NULL, reader, &p) != 0) {
+    for (; started < PIPE_WORKERS; started++)
+        if (pthread_create(&threads[started], NULL, worker, &p) != 0)
+            break;
+    if (started == 0) {
         rc = SHN_ERR_NOMEM;
         goto out;
     }
-    started = true;
-    while (!done && rc == SHN_OK) {
-        struct pbatch *b = take_full(&p);
-        size_t r = 0;
+    for (unsigned long long seq = 0; !done && rc == SHN_OK; seq++) {
+        struct pbatch *b = next_ready(&p, seq);
         done = b->eof;
-        /* Rejects and events in line order. */
-        for (size_t e = 0; rc == SHN_OK && (e < b->n_ev || r < b->n_rej);) {
+        for (size_t i = 0; rc == SHN_OK && i < b->n_lines; i++) {
+            struct pline *l = &b->lines[i];
             bool inserted = false;
-            if (r < b->n_rej && (e >= b->n_ev || b->rej[r].line < b->ev_line[e])) {
+            if (l->status != SHN_OK) {
                 st.rejected++;
-                if (o.rejects && (rc = write_reject(o.rejects, &b->rej[r].d, b->rej[r].line)))
-                    shn_diag_set(diag, rc, file, b->rej[r].line, "", "cannot write a reject");
-                r++;
+                if (o.rejects && (rc = write_reject(o.rejects, &l->diag, l->line)) != SHN_OK)
+                    shn_diag_set(diag, rc, file, l->line, "", "cannot write a reject");
                 continue;
             }
             if (!open_tx && (rc = s->ops->begin(s, diag)) != SHN_OK)
                 break;
             open_tx = true;
-            b->ev[e].raw = b->bytes + b->ev_off[e];
-            if ((rc = s->ops->put_event(s, &b->ev[e], &inserted, diag)) != SHN_OK)
+            l->ev.raw = b->bytes + l->off;
+            if ((rc = s->ops->put_event(s, &l->ev, &inserted, diag)) != SHN_OK)
                 break;
             st.loaded += inserted;
             st.duplicates += !inserted;
-            last_line = b->ev_line[e++];
             if (++in_tx >= o.batch) {
                 if ((rc = s->ops->commit(s, diag)) != SHN_OK)
                     break;
                 open_tx = false;
                 in_tx = 0;
-                st.committed = (unsigned long long)last_line;
+                st.committed = (unsigned long long)l->line;
                 if (o.on_commit)
                     o.on_commit(o.ctx, &st);
             }
         }
-        st.lines = b->lines;
+        st.lines = b->lines_read;
         if (rc == SHN_OK && b->read_error != SHN_OK)
             rc = shn_diag_set(diag, b->read_error, file, (long)st.lines + 1, "",
                               b->read_error == SHN_ERR_IO ? "read error" : "out of memory");
-        put_free(&p, b, rc != SHN_OK || done);
+        release_slot(&p, b, rc != SHN_OK || done);
     }
     if (rc == SHN_OK && open_tx) {
         rc = s->ops->commit(s, diag);
@@ -371,8 +376,14 @@ int shn_accounts_ingest(struct shn_accounts_db *db, FILE *in, const char *file,
             o.on_commit(o.ctx, &st);
     }
 out:
-    if (started)
-        pthread_join(thread, NULL);
+    if (started) {
+        pthread_mutex_lock(&p.mu); /* stop and wake the workers */
+        p.stop = true;
+        pthread_cond_broadcast(&p.cond);
+        pthread_mutex_unlock(&p.mu);
+        for (int i = 0; i < started; i++)
+            pthread_join(threads[i], NULL);
+    }
     if (open_tx)
         s->ops->rollback(s);
     if (o.rejects && fflush(o.rejects) != 0 && rc == SHN_OK)
