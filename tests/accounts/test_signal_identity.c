@@ -440,6 +440,147 @@ static void profile_churn_name_with_payout(void **state)
     shn__world_free(w);
 }
 
+/* ---- wallet_exposure ---------------------------------------------------- */
+
+#define ADDR(x) "0x00000000000000000000000000000000000000" x
+
+/* A hack (a1) pays 1,000 into a mixer-like hop (a2) that also holds 1,000
+ * clean; a2 then pays 500 (250 tainted) to b1, which also gets 4,500
+ * clean (5% tainted), and 1,000 (500 tainted) to b2 (50%). A sanctioned
+ * address (d1) pays b3. */
+static const char graph_csv[] =
+    "time,tx,from,to,asset,amount\n"
+    "1700000000,t1," ADDR("a1") "," ADDR("a2") ",ETH,1000\n"
+    "1700000100,t2," ADDR("c1") "," ADDR("a2") ",ETH,1000\n"
+    "1700000200,t3," ADDR("a2") "," ADDR("b1") ",ETH,500\n"
+    "1700000300,t4," ADDR("c2") "," ADDR("b1") ",ETH,4500\n"
+    "1700000400,t5," ADDR("a2") "," ADDR("b2") ",ETH,1000\n"
+    "1700000500,t6," ADDR("d1") "," ADDR("b3") ",ETH,300\n";
+static const char graph_labels[] = "address,kind,name\n" ADDR("a1") ",hacker,Fictional hack\n" ADDR(
+    "d1") ",sanctioned,Fictional SDN\n";
+
+static const char exposure_world[] =
+    ACCT("w1", "exposed", "2026-03-01T09:00:00Z",
+         "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"" ADDR("B1") "\"}]")
+    "{\"event\":\"payout\",\"id\":\"w2\"," T("2026-03-02T09:00:00Z") ",\"account\":\"heavy\","
+    "\"method\":{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"" ADDR("b2") "\"},"
+    "\"amount\":100,\"currency\":\"USD\"}\n"
+    ACCT("w3", "cleanwallet", "2026-03-01T09:00:00Z",
+         "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"" ADDR("c1") "\"}]")
+    ACCT("w4", "hackerwallet", "2026-03-01T09:00:00Z",
+         "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"" ADDR("a1") "\"}]")
+    ACCT("w5", "sanc", "2026-03-01T09:00:00Z",
+         "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"" ADDR("b3") "\"}]")
+    ACCT("w6", "bankonly", "2026-03-01T09:00:00Z",
+         "\"payout\":[{\"type\":\"bank\",\"account\":\"みずほ 普通 1234567 ヤマダ タロウ\"}]");
+
+struct graph_fx {
+    unsigned char *data;
+    size_t len;
+    struct shn_trace_graph *g;
+};
+
+static void graph_open(struct graph_fx *f)
+{
+    struct shn_trace_builder *b = NULL;
+    struct shn_diag d = {0};
+    assert_int_equal(shn_trace_builder_new(&b), SHN_OK);
+    assert_int_equal(shn_trace_builder_add_csv(b, graph_csv, strlen(graph_csv), "g.csv", true, &d),
+                     SHN_OK);
+    assert_int_equal(shn_trace_builder_add_labels_csv(b, graph_labels, strlen(graph_labels),
+                                                      "l.csv", true, &d),
+                     SHN_OK);
+    assert_int_equal(shn_trace_builder_to_memory(b, &f->data, &f->len, &d), SHN_OK);
+    shn_trace_builder_free(b);
+    assert_int_equal(shn_trace_graph_open_mem(f->data, f->len, &f->g, &d), SHN_OK);
+}
+
+static void graph_close(struct graph_fx *f)
+{
+    shn_trace_graph_close(f->g);
+    shn_free(f->data);
+}
+
+static void wallet_exposure_haircut(void **state)
+{
+    struct shn__world *w = world_of(exposure_world);
+    struct graph_fx f;
+    struct shn__score_ctx c = {0};
+    struct shn_accounts_signal sig;
+    (void)state;
+    graph_open(&f);
+    c.graph = f.g;
+    /* 5% tainted (the address in upper case): 0.5 + 0.4 * 0.05 / 0.1. */
+    run_signal_ctx(&shn__signal_wallet_exposure, w, NULL, &c, "exposed", &sig);
+    assert_string_equal(sig.signal, "wallet_exposure");
+    assert_true(sig.weight == 4.0);
+    assert_true(fabs(sig.score - 0.7) < 1e-9);
+    assert_int_equal(sig.hard, 0);
+    assert_non_null(strstr(sig.evidence, "\"sources\":2"));
+    assert_non_null(strstr(sig.evidence, "\"tainted\":\"250\",\"received\":\"5000\","
+                                         "\"fraction\":0.05"));
+    assert_non_null(strstr(sig.evidence, "\"hops\":2"));
+    assert_non_null(strstr(sig.reason_en, "5.0% of what the payout wallet"));
+    assert_non_null(strstr(sig.reason_ja, "5.0%"));
+    /* 50% (a wallet used by a payout): block at the default block_fraction;
+     * review under a higher one. 0.9 + 0.1 * 0.4 / 0.9. */
+    run_signal_ctx(&shn__signal_wallet_exposure, w, NULL, &c, "heavy", &sig);
+    assert_true(fabs(sig.score - (0.9 + 0.1 * 0.4 / 0.9)) < 1e-9);
+    assert_int_equal(sig.hard, SHN_ACCOUNTS_BLOCK);
+    run_signal_ctx(&shn__signal_wallet_exposure, w,
+                   "{\"signals\":{\"wallet_exposure\":{\"block_fraction\":0.6}}}", &c, "heavy",
+                   &sig);
+    assert_int_equal(sig.hard, SHN_ACCOUNTS_REVIEW);
+    /* The hacker's own address. */
+    run_signal_ctx(&shn__signal_wallet_exposure, w, NULL, &c, "hackerwallet", &sig);
+    assert_true(sig.score == 1.0);
+    assert_int_equal(sig.hard, SHN_ACCOUNTS_BLOCK);
+    assert_non_null(strstr(sig.evidence, "\"source\":true"));
+    /* A clean sender; a bank payout only. */
+    run_signal_ctx(&shn__signal_wallet_exposure, w, NULL, &c, "cleanwallet", &sig);
+    assert_true(sig.score == 0);
+    assert_non_null(strstr(sig.evidence, "\"tainted_wallets\":0"));
+    run_signal_ctx(&shn__signal_wallet_exposure, w, NULL, &c, "bankonly", &sig);
+    assert_true(sig.score == 0);
+    assert_non_null(strstr(sig.evidence, "\"wallets\":0"));
+    graph_close(&f);
+    shn__world_free(w);
+}
+
+static void wallet_exposure_params_and_neutral(void **state)
+{
+    struct shn__world *w = world_of(exposure_world);
+    struct graph_fx f;
+    struct shn__score_ctx c = {0};
+    struct shn_accounts_signal sig;
+    (void)state;
+    graph_open(&f);
+    c.graph = f.g;
+    /* Dust of 300: b1's 250-unit tainted part is dropped; b2's 500 is not. */
+    run_signal_ctx(&shn__signal_wallet_exposure, w,
+                   "{\"signals\":{\"wallet_exposure\":{\"dust\":300}}}", &c, "exposed", &sig);
+    assert_true(sig.score == 0);
+    run_signal_ctx(&shn__signal_wallet_exposure, w,
+                   "{\"signals\":{\"wallet_exposure\":{\"dust\":300}}}", &c, "heavy", &sig);
+    assert_true(sig.score > 0.9);
+    /* Sanctioned sources count unless switched off. */
+    run_signal_ctx(&shn__signal_wallet_exposure, w, NULL, &c, "sanc", &sig);
+    assert_true(sig.score == 1.0);
+    assert_int_equal(sig.hard, SHN_ACCOUNTS_BLOCK);
+    run_signal_ctx(&shn__signal_wallet_exposure, w,
+                   "{\"signals\":{\"wallet_exposure\":{\"include_sanctioned\":false}}}", &c,
+                   "sanc", &sig);
+    assert_true(sig.score == 0);
+    assert_non_null(strstr(sig.evidence, "\"sources\":1"));
+    graph_close(&f);
+    /* No graph: neutral, saying why. */
+    run_signal(&shn__signal_wallet_exposure, w, NULL, "heavy", &sig);
+    assert_true(sig.score == 0);
+    assert_int_equal(sig.hard, 0);
+    assert_non_null(strstr(sig.evidence, "no trace graph configured"));
+    shn__world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -453,6 +594,8 @@ int main(void)
         cmocka_unit_test(shared_identifiers_flagged_neighbours),
         cmocka_unit_test(profile_churn_many_changes),
         cmocka_unit_test(profile_churn_name_with_payout),
+        cmocka_unit_test(wallet_exposure_haircut),
+        cmocka_unit_test(wallet_exposure_params_and_neutral),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
