@@ -55,6 +55,9 @@ struct shn__gen_name {
 
 /* A fictional Japanese name drawn from the tables. */
 void shn__gen_name(uint64_t *rng, int female, struct shn__gen_name *out);
+/* A foreign resident's name (Chinese, Korean or Vietnamese, written as
+ * such people register in Japan); returns the nationality ("CN", ...). */
+const char *shn__gen_foreign_name(uint64_t *rng, struct shn__gen_name *out);
 /* Surname i (0..count-1) only; returns the count. */
 size_t shn__gen_surname(size_t i, struct shn__gen_name *out);
 
@@ -67,6 +70,10 @@ const char *shn__gen_city(uint64_t *rng);
 
 /* Natural Japanese, composed from several hundred sentences with slots. */
 void shn__gen_profile_natural(struct shn__gen_buf *b, uint64_t *rng, int category,
+                              const struct shn__gen_name *n, int years);
+/* A foreign resident's profile: natural sentences with one or two of a
+ * learner's (politely non-native, not machine-translated). */
+void shn__gen_profile_learner(struct shn__gen_buf *b, uint64_t *rng, int category,
                               const struct shn__gen_name *n, int years);
 /* paypal: the message may say PayPal is fine. */
 void shn__gen_message_natural(struct shn__gen_buf *b, uint64_t *rng, int category, int paypal);

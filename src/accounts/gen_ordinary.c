@@ -5,10 +5,14 @@
  * Identifiers come from bijections of the person's index, so no two
  * unrelated people share a phone, document, bank account, e-mail or home
  * address by accident; what is shared is shared on purpose (families).
- * Noise that keeps precision from being trivially perfect, by share of
- * people: 2% travel (logins from the US, Korea or Taiwan with matching
- * offsets), 3% newcomers bidding 30-60% of the market, 4% PayPal, 0.5%
- * crypto payouts, and about one pair in 1,000 a family sharing a
+ * Noise that keeps precision from being trivially perfect, drawn
+ * independently (so some people carry two kinds), by share of people: 2%
+ * travel (some logins from the US, Korea or Taiwan with matching offsets),
+ * 3% newcomers bidding 30-60% of the market, 4% PayPal, 0.5% crypto
+ * payouts, 1% a VPN (some logins from hosting networks), 0.3% Japanese
+ * living in South-East Asia (most logins from there, +07:00/+08:00), 0.7%
+ * foreign residents (CN/KR/VN nationality and names, a profile in learner's
+ * Japanese), and about one pair in 1,000 a family sharing a
  * computer, a home connection and sometimes a bank account. */
 #include <math.h>
 #include <string.h>
@@ -62,18 +66,27 @@ static void bank(struct shn__gen_buf *b, uint64_t oi, const struct shn__gen_name
                     holder->given_kana);
 }
 
+struct noise {
+    int travel, low, paypal, crypto, vpn, abroad, foreign;
+};
+
 static void login(struct shn__gen *G, uint64_t *r, const char *account, long long t, uint64_t oi,
-                  uint64_t head, int travel)
+                  uint64_t head, const struct noise *z)
 {
     char ip[16], device[24];
     const char *offset = "+09:00", *ua;
     uint64_t u = shn__gen_below(r, 100), dev_key;
     int mobile = 0;
 
-    if (travel && u < 25) {
+    if (z->abroad && u < 80) {
+        shn__gen_ip(r, SHN__NET_SEA, ip, &offset);
+    } else if (z->travel && u < 25) {
         static const enum shn__gen_net abroad[] = {SHN__NET_US, SHN__NET_KR, SHN__NET_TW};
         shn__gen_ip(r, abroad[oi % 3], ip, &offset);
         mobile = 1;
+    } else if (z->vpn && u < 30) {
+        shn__gen_ip(r, SHN__NET_HOSTING, ip, &offset);
+        offset = "+09:00"; /* the browser is in Japan; only the exit is not */
     } else if (u < 70) {
         shn__gen_ip_home(head, ip);
     } else {
@@ -126,9 +139,8 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
 {
     int collab = oi == G->n_ordinary;
     uint64_t r = shn__gen_mix(G->seed, 0xBB00000000ull + oi);
-    uint64_t noise = collab ? 1000 : shn__gen_mix(G->seed, 0x401E00000000ull + oi) % 1000;
-    int travel = noise < 20, low = noise >= 20 && noise < 50, paypal = noise >= 50 && noise < 90;
-    int crypto = noise >= 90 && noise < 95;
+    uint64_t nr = shn__gen_mix(G->seed, 0x401E00000000ull + oi);
+    struct noise z = {0};
     int family_member = !collab && oi > 0 && (oi - 1) % FAMILY_EVERY == FAMILY_AT;
     int family_head = !collab && oi % FAMILY_EVERY == FAMILY_AT && oi + 1 < G->n_ordinary;
     uint64_t head = family_member ? oi - 1 : oi;
@@ -136,13 +148,24 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
     struct person p, hp;
     struct shn__gen_buf method = {0};
     char method_text[512], doc[16], hex[SHN_PDQ_HEX_LEN + 1], email[96], phone[16];
-    const char *planted[8];
+    const char *planted[16], *nationality = "JP";
     size_t n_planted = 0;
     long long t =
         SHN__GEN_START + (long long)shn__gen_below(&r, (uint64_t)(SHN__GEN_SPAN * 7 / 10));
     unsigned n = G->epa / 2 + (unsigned)shn__gen_below(&r, G->epa + 1);
 
+    if (!collab) { /* per mille, each drawn on its own */
+        z.travel = shn__gen_below(&nr, 1000) < 20;
+        z.low = shn__gen_below(&nr, 1000) < 30;
+        z.paypal = shn__gen_below(&nr, 1000) < 40;
+        z.crypto = shn__gen_below(&nr, 1000) < 5;
+        z.vpn = shn__gen_below(&nr, 1000) < 10;
+        z.abroad = shn__gen_below(&nr, 1000) < 3;
+        z.foreign = !family_member && !family_head && shn__gen_below(&nr, 1000) < 7;
+    }
     person(G, oi, head, &p);
+    if (z.foreign)
+        nationality = shn__gen_foreign_name(&nr, &p.name);
     method.p = method_text;
     method.cap = sizeof method_text;
 
@@ -172,12 +195,12 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
     }
 
     /* payout method */
-    if (crypto) {
+    if (z.crypto) {
         char w[48];
         shn__gen_wallet_eth(shn__gen_mix(G->seed, 0xE7E000000000ull + oi), w);
         shn__gen_printf(&method, "{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"%s\"}", w);
         planted[n_planted++] = "crypto_payout";
-    } else if (paypal && oi % 2) {
+    } else if (z.paypal && oi % 2) {
         shn__gen_printf(&method, "{\"type\":\"paypal\",\"account\":\"%s\"}", email);
     } else {
         shn__gen_put(&method, "{\"type\":\"bank\",\"account\":\"");
@@ -189,12 +212,18 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
         }
         shn__gen_put(&method, "\"}");
     }
-    if (travel)
+    if (z.travel)
         planted[n_planted++] = "travel";
-    if (low)
+    if (z.low)
         planted[n_planted++] = "low_bid";
-    if (paypal)
+    if (z.paypal)
         planted[n_planted++] = "paypal";
+    if (z.vpn)
+        planted[n_planted++] = "vpn";
+    if (z.abroad)
+        planted[n_planted++] = "abroad";
+    if (z.foreign)
+        planted[n_planted++] = "foreign_resident";
     if (family_member || family_head)
         planted[n_planted++] = "shared_device";
     if (shared_bank)
@@ -219,7 +248,7 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
                  1 + (unsigned)shn__gen_below(&r, 12), 1 + (unsigned)shn__gen_below(&r, 28));
         shn__gen_str(G, "birth_date", full);
     }
-    shn__gen_str(G, "nationality", "JP");
+    shn__gen_str(G, "nationality", nationality);
     shn__gen_str(G, "residence", "JP");
     shn__gen_str(G, "email", email);
     shn__gen_str(G, "phone", phone);
@@ -254,7 +283,10 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
     {
         char text[4096];
         struct shn__gen_buf tb = {text, 0, sizeof text, 0};
-        shn__gen_profile_natural(&tb, &r, p.category, &p.name, p.years);
+        if (z.foreign)
+            shn__gen_profile_learner(&tb, &r, p.category, &p.name, p.years);
+        else
+            shn__gen_profile_natural(&tb, &r, p.category, &p.name, p.years);
         shn__gen_str(G, "profile", text);
         shn__gen_raw(G, ",\"skills\":");
         shn__gen_skills(&G->line, &r, p.category);
@@ -269,13 +301,13 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
         uint64_t kind = shn__gen_below(&r, 100);
         t += 60 + (long long)shn__gen_below(&r, (uint64_t)(left / (long long)(n - j + 1) + 1));
         if (kind < 40) {
-            login(G, &r, account, t, oi, head, travel);
+            login(G, &r, account, t, oi, head, &z);
         } else if (kind < 68) {
-            bid(G, &r, account, t, p.category, low);
+            bid(G, &r, account, t, p.category, z.low);
         } else if (kind < 90) {
             char text[2048], to[24];
             struct shn__gen_buf tb = {text, 0, sizeof text, 0};
-            shn__gen_message_natural(&tb, &r, p.category, paypal && shn__gen_below(&r, 2));
+            shn__gen_message_natural(&tb, &r, p.category, z.paypal && shn__gen_below(&r, 2));
             snprintf(to, sizeof to, "client-%05u",
                      (unsigned)shn__gen_below(&r, G->n_ordinary / 10 + 50));
             shn__gen_begin(G, "message", account, t);

@@ -151,7 +151,31 @@ static const struct nm female[] = {
     {"瞳", "ヒトミ", "Hitomi"},     {"早紀", "サキ", "Saki"},     {"杏奈", "アンナ", "Anna"},
 };
 
+static const struct {
+    struct shn__gen_name name;
+    const char *nationality;
+} foreign[] = {
+    {{"王", "偉", "ワン", "ウェイ", "Wang", "Wei"}, "CN"},
+    {{"李", "娜", "リ", "ナ", "Li", "Na"}, "CN"},
+    {{"張", "敏", "チャン", "ミン", "Zhang", "Min"}, "CN"},
+    {{"劉", "洋", "リュウ", "ヤン", "Liu", "Yang"}, "CN"},
+    {{"陳", "静", "チェン", "ジン", "Chen", "Jing"}, "CN"},
+    {{"李", "敏浩", "イ", "ミンホ", "Lee", "Minho"}, "KR"},
+    {{"朴", "智恩", "パク", "ジウン", "Park", "Jieun"}, "KR"},
+    {{"崔", "秀妍", "チェ", "スヨン", "Choi", "Sooyeon"}, "KR"},
+    {{"金", "志勲", "キム", "ジフン", "Kim", "Jihoon"}, "KR"},
+    {{"グエン", "ヴァン・アン", "グエン", "ヴァン・アン", "Nguyen", "Van An"}, "VN"},
+    {{"チャン", "ティ・ラン", "チャン", "ティ・ラン", "Tran", "Thi Lan"}, "VN"},
+};
+
 #define COUNT(a) (sizeof a / sizeof a[0])
+
+const char *shn__gen_foreign_name(uint64_t *rng, struct shn__gen_name *out)
+{
+    size_t i = (size_t)shn__gen_below(rng, COUNT(foreign));
+    *out = foreign[i].name;
+    return foreign[i].nationality;
+}
 
 size_t shn__gen_surname(size_t i, struct shn__gen_name *out)
 {

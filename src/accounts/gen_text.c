@@ -241,6 +241,28 @@ void shn__gen_profile_natural(struct shn__gen_buf *b, uint64_t *r, int category,
     expand(b, r, PICK(r, closing), &s);
 }
 
+static const char *const learner[] = {
+    "日本語はまだ勉強中ですので、分かりにくい表現があればすみません。",
+    "私は%Y年間の経験を持っています。",
+    "日本に来て%Y年になります、日本語で仕事できます。",
+    "母国語は日本語ではありませんが、ビジネスメールは問題ありません。",
+    "私は%Tが得意です、よろしくお願いします。",
+    "丁寧にお仕事をするのを心がけます。",
+};
+
+void shn__gen_profile_learner(struct shn__gen_buf *b, uint64_t *r, int category,
+                              const struct shn__gen_name *n, int years)
+{
+    struct slots s = {n, category, years, NULL};
+    expand(b, r, PICK(r, opening), &s);
+    expand(b, r, PICK(r, learner), &s);
+    expand(b, r, PICK(r, skills), &s);
+    if (shn__gen_below(r, 2))
+        expand(b, r, PICK(r, learner), &s);
+    expand(b, r, PICK(r, style), &s);
+    expand(b, r, PICK(r, closing), &s);
+}
+
 static const char *const messages[] = {
     "ご連絡ありがとうございます。%D日ほどで納品できる見込みです。",
     "お見積もりは%P円でいかがでしょうか。",
