@@ -24,8 +24,8 @@
 #include "core/country.h"
 #include "screen/screen.h"
 
-#define METHODS_MAX 16  /* distinct payout account strings examined */
-#define HOLDER_MAX 256  /* bytes of a holder name */
+#define METHODS_MAX 16 /* distinct payout account strings examined */
+#define HOLDER_MAX 256 /* bytes of a holder name */
 #define EXAMPLES_MAX 5
 
 static const char *const params[] = {"min_similarity", NULL};
@@ -170,8 +170,7 @@ static void best_of(double *best, const char **with, const char *holder, const c
 }
 
 /* The best similarity of `holder` to any name of the account. */
-static double name_similarity(const struct shn__w_account *a, const char *holder,
-                              const char **with)
+static double name_similarity(const struct shn__w_account *a, const char *holder, const char **with)
 {
     double best = 0;
     *with = NULL;
@@ -193,7 +192,8 @@ static size_t gather(const struct shn__w_account *a, struct method *m)
 {
     size_t n = 0;
     for (size_t k = 0; k < a->n_pays + a->n_payouts && n < METHODS_MAX; k++) {
-        const struct shn__w_pay *p = k < a->n_pays ? &a->pays[k] : &a->payouts[k - a->n_pays].method;
+        const struct shn__w_pay *p =
+            k < a->n_pays ? &a->pays[k] : &a->payouts[k - a->n_pays].method;
         bool dup = false;
         if (!p->account || !p->type || strcmp(p->type, "crypto") == 0)
             continue;
@@ -241,10 +241,10 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
                     worst_holder = m[i].account;
                 }
                 if (json_array_size(names) < EXAMPLES_MAX)
-                    json_array_append_new(
-                        names, json_pack("{s:s, s:s, s:s?, s:f}", "payout_account", masked,
-                                         "holder", holder, "account_name",
-                                         a->name ? a->name : with, "similarity", s));
+                    json_array_append_new(names,
+                                          json_pack("{s:s, s:s, s:s?, s:f}", "payout_account",
+                                                    masked, "holder", holder, "account_name",
+                                                    a->name ? a->name : with, "similarity", s));
             }
         }
         if (a->residence && account_country(m[i].account, cc, &how) &&
@@ -254,10 +254,9 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
                 first_country = m[i].account;
             }
             if (json_array_size(countries) < EXAMPLES_MAX)
-                json_array_append_new(countries,
-                                      json_pack("{s:s, s:s, s:s, s:s}", "payout_account", masked,
-                                                "country", cc, "read_from", how, "residence",
-                                                a->residence));
+                json_array_append_new(countries, json_pack("{s:s, s:s, s:s, s:s}", "payout_account",
+                                                           masked, "country", cc, "read_from", how,
+                                                           "residence", a->residence));
         }
     }
     out->score = 0;
@@ -270,25 +269,27 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
     if (n_name) {
         char holder[HOLDER_MAX] = "";
         holder_name(worst_holder, holder, sizeof holder);
-        shn__signal_reason_en(out, "%zu payout account(s) are in another name (e.g. '%s', "
-                                   "similarity %.2f to the account holder)%s", n_name, holder,
-                              worst, n_country ? ", and payouts go abroad" : "");
+        shn__signal_reason_en(out,
+                              "%zu payout account(s) are in another name (e.g. '%s', "
+                              "similarity %.2f to the account holder)%s",
+                              n_name, holder, worst, n_country ? ", and payouts go abroad" : "");
         shn__signal_reason_ja(out, "振込先口座%zu件の名義が本人と異なる（例:「%s」、類似度%.2f）%s",
                               n_name, holder, worst, n_country ? "。海外口座への送金もある" : "");
     } else if (n_country) {
         char masked[512];
         mask(first_country, masked, sizeof masked);
-        shn__signal_reason_en(out, "%zu payout account(s) are in a country (%s) other than the "
-                                   "residence %s, e.g. %s", n_country, first_cc, a->residence,
-                              masked);
+        shn__signal_reason_en(out,
+                              "%zu payout account(s) are in a country (%s) other than the "
+                              "residence %s, e.g. %s",
+                              n_country, first_cc, a->residence, masked);
         shn__signal_reason_ja(out, "振込先口座%zu件が居住国%s以外の国（%s）にある（例: %s）",
                               n_country, a->residence, first_cc, masked);
     }
     return shn__signal_set_evidence(
         out, json_pack("{s:I, s:I, s:f, s:I, s:o, s:I, s:o}", "payout_accounts", (json_int_t)n,
                        "holder_names_checked", (json_int_t)n_checked, "min_similarity", min_sim,
-                       "name_mismatches", (json_int_t)n_name, "names", names,
-                       "country_mismatches", (json_int_t)n_country, "countries", countries));
+                       "name_mismatches", (json_int_t)n_name, "names", names, "country_mismatches",
+                       (json_int_t)n_country, "countries", countries));
 }
 
 const struct shn__signal_def shn__signal_payout_mismatch = {

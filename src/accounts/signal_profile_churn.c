@@ -27,8 +27,8 @@
 
 static const char *const params[] = {"min_changes", "window_days", "name_payout_days", NULL};
 
-static const unsigned counted = SHN__W_CH_NAME | SHN__W_CH_EMAIL | SHN__W_CH_PHONE |
-                                SHN__W_CH_PAYOUT;
+static const unsigned counted =
+    SHN__W_CH_NAME | SHN__W_CH_EMAIL | SHN__W_CH_PHONE | SHN__W_CH_PAYOUT;
 
 static int bits(unsigned v)
 {
@@ -101,8 +101,10 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         iso(n ? ch[best_lo].t : 0, t0, sizeof t0);
         iso(n ? ch[best_hi].t : 0, t1, sizeof t1);
         if ((double)best >= min_changes) {
-            shn__signal_reason_en(out, "%ld changes of name, contact details or payout method "
-                                       "within %g days (%s to %s)%s", best, window_days, t0, t1,
+            shn__signal_reason_en(out,
+                                  "%ld changes of name, contact details or payout method "
+                                  "within %g days (%s to %s)%s",
+                                  best, window_days, t0, t1,
                                   paired ? ", including a name change next to a payout change"
                                          : "");
             shn__signal_reason_ja(out, "%g日以内に氏名・連絡先・振込先の変更が%ld回（%s〜%s）%s",
@@ -111,8 +113,10 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         } else {
             iso(pair_name, t0, sizeof t0);
             iso(pair_payout, t1, sizeof t1);
-            shn__signal_reason_en(out, "the name changed (%s) within %g days of a payout method "
-                                       "change (%s)", t0, pair_days, t1);
+            shn__signal_reason_en(out,
+                                  "the name changed (%s) within %g days of a payout method "
+                                  "change (%s)",
+                                  t0, pair_days, t1);
             shn__signal_reason_ja(out, "氏名の変更（%s）と振込先の変更（%s）が%g日以内", t0, t1,
                                   pair_days);
         }
@@ -120,12 +124,11 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
     iso(n ? ch[best_lo].t : 0, t0, sizeof t0);
     iso(n ? ch[best_hi].t : 0, t1, sizeof t1);
     {
-        json_t *ev = json_pack("{s:I, s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:f, s:i, s:I}",
-                               "changes", (json_int_t)a->n_changes, "by_field", "name",
-                               (int)per[0], "email", (int)per[1], "phone", (int)per[2], "payout",
-                               (int)per[3], "address", (int)per[4], "document", (int)per[5],
-                               "window_days", window_days, "min_changes", (int)min_changes,
-                               "max_in_window", (json_int_t)best);
+        json_t *ev = json_pack("{s:I, s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:f, s:i, s:I}", "changes",
+                               (json_int_t)a->n_changes, "by_field", "name", (int)per[0], "email",
+                               (int)per[1], "phone", (int)per[2], "payout", (int)per[3], "address",
+                               (int)per[4], "document", (int)per[5], "window_days", window_days,
+                               "min_changes", (int)min_changes, "max_in_window", (json_int_t)best);
         if (ev && best > 0) {
             json_object_set_new(ev, "window_first", json_string(t0));
             json_object_set_new(ev, "window_last", json_string(t1));

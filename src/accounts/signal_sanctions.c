@@ -24,11 +24,11 @@
 #include "accounts/signals.h"
 #include "screen/screen.h"
 
-#define NAMES_MAX 8     /* names of one account screened */
-#define IDENTS_MAX 24   /* identifiers of one account screened */
-#define HITS_KEPT 5     /* hits in the evidence */
-#define WHY_KEPT 3      /* `why` lines per hit in the evidence */
-#define QUERY_LIMIT 5   /* hits read per query */
+#define NAMES_MAX 8   /* names of one account screened */
+#define IDENTS_MAX 24 /* identifiers of one account screened */
+#define HITS_KEPT 5   /* hits in the evidence */
+#define WHY_KEPT 3    /* `why` lines per hit in the evidence */
+#define QUERY_LIMIT 5 /* hits read per query */
 
 static const char *const params[] = {"name_threshold", NULL};
 
@@ -52,7 +52,7 @@ struct work {
     struct shn_screen_result r;
     struct found best[HITS_KEPT];
     size_t n_best;
-    size_t hits;     /* distinct (entity, by) hits, past the kept ones too */
+    size_t hits; /* distinct (entity, by) hits, past the kept ones too */
     size_t queries;
 };
 
@@ -273,9 +273,9 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         return rc;
     if (!k.n_best) {
         out->score = 0;
-        return shn__signal_set_evidence(out, json_pack("{s:I, s:f}", "queries",
-                                                       (json_int_t)k.queries, "name_threshold",
-                                                       k.threshold));
+        return shn__signal_set_evidence(out,
+                                        json_pack("{s:I, s:f}", "queries", (json_int_t)k.queries,
+                                                  "name_threshold", k.threshold));
     }
     qsort(k.best, k.n_best, sizeof k.best[0], cmp_found);
     top = &k.best[0];
@@ -298,9 +298,11 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         const char *entity = shn_screen_entity_id(c->screen, top->entity);
         const char *listed = shn_screen_entity_name(c->screen, top->entity);
         if (top->by == BY_NAME) {
-            shn__signal_reason_en(out, "the name '%s' resembles watchlist entry %s '%s' "
-                                       "(name score %.2f%s)", top->ours, entity, listed,
-                                  top->list_score, top->dob_exact ? ", birth date agrees" : "");
+            shn__signal_reason_en(out,
+                                  "the name '%s' resembles watchlist entry %s '%s' "
+                                  "(name score %.2f%s)",
+                                  top->ours, entity, listed, top->list_score,
+                                  top->dob_exact ? ", birth date agrees" : "");
             shn__signal_reason_ja(out, "氏名「%s」が制裁リストの%s「%s」に類似（名前スコア%.2f%s）",
                                   top->ours, entity, listed, top->list_score,
                                   top->dob_exact ? "、生年月日も一致" : "");

@@ -29,12 +29,12 @@
 #include "core/hash.h"
 #include "link/link.h"
 
-#define DEVICES_MAX 32   /* distinct login devices of one account */
-#define PAYS_MAX 64      /* payout methods of one account (declared + used) */
-#define VALUES_MAX 256   /* identifiers of one account in all */
-#define LINKED_MAX 64    /* distinct other accounts tracked in eval */
+#define DEVICES_MAX 32 /* distinct login devices of one account */
+#define PAYS_MAX 64    /* payout methods of one account (declared + used) */
+#define VALUES_MAX 256 /* identifiers of one account in all */
+#define LINKED_MAX 64  /* distinct other accounts tracked in eval */
 #define EXAMPLES_MAX 5
-#define VALUES_SCORED 8  /* shared values that add to the score */
+#define VALUES_SCORED 8 /* shared values that add to the score */
 
 static const char *const params[] = {"max_share", "flagged_score", "review_linked_score", NULL};
 
@@ -80,7 +80,8 @@ static size_t gather(const struct shn__w_account *a, struct value *v)
     for (size_t i = 0; i < a->n_emails && n < VALUES_MAX; i++)
         v[n++] = (struct value){K_EMAIL, a->emails[i]};
     for (size_t k = 0; k < a->n_pays + a->n_payouts && k < PAYS_MAX && n < VALUES_MAX; k++) {
-        const struct shn__w_pay *p = k < a->n_pays ? &a->pays[k] : &a->payouts[k - a->n_pays].method;
+        const struct shn__w_pay *p =
+            k < a->n_pays ? &a->pays[k] : &a->payouts[k - a->n_pays].method;
         if (p->address)
             v[n++] = (struct value){K_WALLET, p->address};
         else if (p->account && p->type && strcmp(p->type, "paypal") == 0 && strchr(p->account, '@'))
@@ -264,11 +265,10 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
             if (other == me)
                 continue;
             if (json_array_size(accts) < EXAMPLES_MAX)
-                json_array_append_new(accts, fp < 0 ? json_pack("{s:s}", "account",
-                                                                w->accounts[other].id)
-                                                    : json_pack("{s:s, s:f}", "account",
-                                                                w->accounts[other].id,
-                                                                "first_pass", fp));
+                json_array_append_new(accts,
+                                      fp < 0 ? json_pack("{s:s}", "account", w->accounts[other].id)
+                                             : json_pack("{s:s, s:f}", "account",
+                                                         w->accounts[other].id, "first_pass", fp));
             for (size_t j = 0; j < n_linked; j++)
                 if (linked[j].account == other)
                     slot = j;
@@ -279,10 +279,9 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         }
         mask(v[i].kind, v[i].raw, masked, sizeof masked);
         if (json_array_size(values) < EXAMPLES_MAX)
-            json_array_append_new(values, json_pack("{s:s, s:s, s:I, s:o}", "kind",
-                                                    kind_name[v[i].kind], "value", masked,
-                                                    "shared_by", (json_int_t)count, "accounts",
-                                                    accts));
+            json_array_append_new(
+                values, json_pack("{s:s, s:s, s:I, s:o}", "kind", kind_name[v[i].kind], "value",
+                                  masked, "shared_by", (json_int_t)count, "accounts", accts));
         else
             json_decref(accts);
     }
@@ -300,35 +299,32 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         }
         out->score = base + (1 - base) * 0.8 * boost;
         if (worst) {
-            shn__signal_reason_en(out, "shares %zu identifier(s) with %zu other account(s), "
-                                       "including %s, itself flagged (score %.2f)",
-                                  shared, n_linked, w->accounts[worst->account].id,
-                                  worst->first);
-            shn__signal_reason_ja(out, "他の%zu件のアカウントと識別子%zu件を共有し、うち%sは"
-                                       "それ自体が要注意（スコア%.2f）",
-                                  n_linked, shared, w->accounts[worst->account].id,
-                                  worst->first);
+            shn__signal_reason_en(out,
+                                  "shares %zu identifier(s) with %zu other account(s), "
+                                  "including %s, itself flagged (score %.2f)",
+                                  shared, n_linked, w->accounts[worst->account].id, worst->first);
+            shn__signal_reason_ja(out,
+                                  "他の%zu件のアカウントと識別子%zu件を共有し、うち%sは"
+                                  "それ自体が要注意（スコア%.2f）",
+                                  n_linked, shared, w->accounts[worst->account].id, worst->first);
         } else {
-            shn__signal_reason_en(out, "shares %zu identifier(s) (%s…) with %zu other account(s)",
-                                  shared,
-                                  json_string_value(json_object_get(json_array_get(values, 0),
-                                                                    "kind")),
-                                  n_linked);
-            shn__signal_reason_ja(out, "識別子%zu件（%s…）を他の%zu件のアカウントと共有", shared,
-                                  json_string_value(json_object_get(json_array_get(values, 0),
-                                                                    "kind")),
-                                  n_linked);
+            shn__signal_reason_en(
+                out, "shares %zu identifier(s) (%s…) with %zu other account(s)", shared,
+                json_string_value(json_object_get(json_array_get(values, 0), "kind")), n_linked);
+            shn__signal_reason_ja(
+                out, "識別子%zu件（%s…）を他の%zu件のアカウントと共有", shared,
+                json_string_value(json_object_get(json_array_get(values, 0), "kind")), n_linked);
         }
     }
     return shn__signal_set_evidence(
-        out, json_pack("{s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:b, s:o?, s:o}",
-                       "shared_values", (json_int_t)shared, "by_kind", "wallet",
-                       (json_int_t)per_kind[K_WALLET], "phone", (json_int_t)per_kind[K_PHONE],
-                       "bank", (json_int_t)per_kind[K_BANK], "email",
-                       (json_int_t)per_kind[K_EMAIL], "device", (json_int_t)per_kind[K_DEVICE],
-                       "linked_accounts", (json_int_t)n_linked, "ignored_common",
-                       (json_int_t)ignored, "first_pass_known", c->first_pass != NULL,
-                       "flagged_boost", worst ? json_real(boost) : NULL, "values", values));
+        out,
+        json_pack("{s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:b, s:o?, s:o}", "shared_values",
+                  (json_int_t)shared, "by_kind", "wallet", (json_int_t)per_kind[K_WALLET], "phone",
+                  (json_int_t)per_kind[K_PHONE], "bank", (json_int_t)per_kind[K_BANK], "email",
+                  (json_int_t)per_kind[K_EMAIL], "device", (json_int_t)per_kind[K_DEVICE],
+                  "linked_accounts", (json_int_t)n_linked, "ignored_common", (json_int_t)ignored,
+                  "first_pass_known", c->first_pass != NULL, "flagged_boost",
+                  worst ? json_real(boost) : NULL, "values", values));
 }
 
 const struct shn__signal_def shn__signal_shared_identifiers = {

@@ -145,7 +145,9 @@ static int wallet(const struct shn__score_ctx *c, const struct state *s, const c
     }
     for (; lo < s->res.n_entries && s->index[lo].address == id; lo++) {
         const struct shn_trace_entry *e = &s->res.entries[s->index[lo].entry];
-        double f = e->source ? 1.0 : e->received ? to_double(e->tainted) / to_double(e->received) : 0;
+        double f = e->source     ? 1.0
+                   : e->received ? to_double(e->tainted) / to_double(e->received)
+                                 : 0;
         char tainted[48], received[48];
         if (!e->tainted && !e->source)
             continue;
@@ -165,10 +167,10 @@ static int wallet(const struct shn__score_ctx *c, const struct state *s, const c
         shn_trace_u128_format(e->tainted, tainted, sizeof tainted);
         shn_trace_u128_format(e->received, received, sizeof received);
         if (json_array_append_new(
-                list, json_pack("{s:s, s:s, s:s, s:s, s:f, s:i, s:b}", "wallet", address, "asset",
-                                shn_trace_graph_asset(c->graph, e->asset), "tainted", tainted,
-                                "received", received, "fraction", f, "hops", (int)e->hops,
-                                "source", e->source)) != 0)
+                list,
+                json_pack("{s:s, s:s, s:s, s:s, s:f, s:i, s:b}", "wallet", address, "asset",
+                          shn_trace_graph_asset(c->graph, e->asset), "tainted", tainted, "received",
+                          received, "fraction", f, "hops", (int)e->hops, "source", e->source)) != 0)
             return SHN_ERR_NOMEM;
     }
     return SHN_OK;
@@ -188,13 +190,14 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 
     out->score = 0;
     if (!c->graph || !s)
-        return shn__signal_set_evidence(out, json_pack("{s:s}", "neutral",
-                                                       "no trace graph configured"));
+        return shn__signal_set_evidence(out,
+                                        json_pack("{s:s}", "neutral", "no trace graph configured"));
     if (!(list = json_array()))
         return SHN_ERR_NOMEM;
     for (size_t k = 0; rc == SHN_OK && k < a->n_pays + a->n_payouts && n_wallets < WALLETS_MAX;
          k++) {
-        const char *addr = k < a->n_pays ? a->pays[k].address : a->payouts[k - a->n_pays].method.address;
+        const char *addr =
+            k < a->n_pays ? a->pays[k].address : a->payouts[k - a->n_pays].method.address;
         bool dup = false;
         if (!addr)
             continue;
@@ -221,15 +224,23 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         else if (f >= review)
             out->hard = SHN_ACCOUNTS_REVIEW;
         if (w.source) {
-            shn__signal_reason_en(out, "the payout wallet %s is itself labelled as a hacker or "
-                                       "sanctioned address in the transfer graph", w.wallet);
-            shn__signal_reason_ja(out, "振込先ウォレット%sが送金グラフでハッカーまたは制裁対象の"
-                                       "アドレスとして登録されている", w.wallet);
+            shn__signal_reason_en(out,
+                                  "the payout wallet %s is itself labelled as a hacker or "
+                                  "sanctioned address in the transfer graph",
+                                  w.wallet);
+            shn__signal_reason_ja(out,
+                                  "振込先ウォレット%sが送金グラフでハッカーまたは制裁対象の"
+                                  "アドレスとして登録されている",
+                                  w.wallet);
         } else {
-            shn__signal_reason_en(out, "%.1f%% of what the payout wallet %s received traces back "
-                                       "to hack proceeds (haircut taint)", f * 100, w.wallet);
-            shn__signal_reason_ja(out, "振込先ウォレット%sの受取額の%.1f%%がハッキング被害資金に"
-                                       "由来する（ヘアカット方式）", w.wallet, f * 100);
+            shn__signal_reason_en(out,
+                                  "%.1f%% of what the payout wallet %s received traces back "
+                                  "to hack proceeds (haircut taint)",
+                                  f * 100, w.wallet);
+            shn__signal_reason_ja(out,
+                                  "振込先ウォレット%sの受取額の%.1f%%がハッキング被害資金に"
+                                  "由来する（ヘアカット方式）",
+                                  w.wallet, f * 100);
         }
     }
     return shn__signal_set_evidence(

@@ -59,8 +59,13 @@ static void list_side_init(struct list_side *s, const struct shn_token_list *t)
 
     memset(&s->name, 0, sizeof s->name);
     memset(&s->idx, 0, sizeof s->idx);
-    for (int j = 0; j < n; j++)
+    for (int j = 0; j < n; j++) {
         s->name_tokens[j] = add_string(s, &used, t->tok[j], t->len[j], "", 0, &n_vocab);
+        if (s->name_tokens[j] == NO_PAIR) { /* cannot happen within SHN_NAME_TEXT; be safe */
+            n = j;
+            break;
+        }
+    }
     for (int j = 0; j + 1 < n; j++)
         s->name_tokens[n + j] =
             shn__pairable(t->len[j], t->len[j + 1])

@@ -57,8 +57,7 @@ static void bad_arguments(void **state)
     assert_int_equal(shn_screen_name_similarity(NULL, NULL, "a", NULL, &s), SHN_ERR_INVALID);
     assert_int_equal(shn_screen_name_similarity("a", NULL, NULL, NULL, &s), SHN_ERR_INVALID);
     assert_int_equal(shn_screen_name_similarity("a", NULL, "b", NULL, NULL), SHN_ERR_INVALID);
-    assert_int_equal(shn_screen_name_similarity("\xff\xfe", NULL, "b", NULL, &s),
-                     SHN_ERR_ENCODING);
+    assert_int_equal(shn_screen_name_similarity("\xff\xfe", NULL, "b", NULL, &s), SHN_ERR_ENCODING);
     assert_true(s == 0.5); /* untouched on error */
 }
 
