@@ -103,11 +103,11 @@ static size_t gather(const struct shn__w_account *a, struct value *v)
 }
 
 /* The hash of a value's normalised form; false when nothing is left. */
-static bool hash_of(const struct shn__w_account *a, const struct value *v, uint64_t *h)
+static bool hash_of(const struct shn__w_account *a, const struct value *v, uint64_t *h,
+                    char norm[SHN_LINK_VALUE_MAX + 1])
 {
-    char norm[SHN_LINK_VALUE_MAX + 1];
     if (shn_link_normalize(link_kind[v->kind], v->raw, strlen(v->raw), region_of(a), norm,
-                           sizeof norm) != SHN_OK ||
+                           SHN_LINK_VALUE_MAX + 1) != SHN_OK ||
         !norm[0])
         return false;
     *h = shn_hash64(norm, strlen(norm), 0x5e1d0000u + (uint64_t)v->kind);
@@ -137,6 +137,7 @@ static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *
     struct state *s = shn_calloc(1, sizeof *s);
     struct value *v = shn_calloc(VALUES_MAX, sizeof *v);
     size_t total = 0, k = 0;
+    char norm[SHN_LINK_VALUE_MAX + 1];
     (void)diag;
     if (!s || !v || w->n_accounts > UINT32_MAX) {
         shn_free(v);
@@ -153,7 +154,7 @@ static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *
     for (size_t i = 0; i < w->n_accounts; i++) {
         size_t n = gather(&w->accounts[i], v);
         for (size_t j = 0; j < n && k < total; j++)
-            if (hash_of(&w->accounts[i], &v[j], &s->ents[k].hash))
+            if (hash_of(&w->accounts[i], &v[j], &s->ents[k].hash, norm))
                 s->ents[k++].account = (uint32_t)i;
     }
     shn_free(v);
@@ -226,8 +227,8 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         size_t lo = 0, hi = s->n_ents, end, count;
         bool dup = false;
         json_t *accts;
-        char masked[96];
-        if (!hash_of(a, &v[i], &h))
+        char masked[96], norm[SHN_LINK_VALUE_MAX + 1];
+        if (!hash_of(a, &v[i], &h, norm))
             continue;
         for (size_t j = 0; j < n_done && !dup; j++)
             dup = done[j] == h;
@@ -277,7 +278,9 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
             if (slot < n_linked && linked[slot].weight < kind_weight[v[i].kind])
                 linked[slot].weight = kind_weight[v[i].kind];
         }
-        mask(v[i].kind, v[i].raw, masked, sizeof masked);
+        /* A bank string holds its holder's name: shown normalised (letters
+         * and digits, as the link engine compares it), then masked. */
+        mask(v[i].kind, v[i].kind == K_BANK ? norm : v[i].raw, masked, sizeof masked);
         if (json_array_size(values) < EXAMPLES_MAX)
             json_array_append_new(
                 values, json_pack("{s:s, s:s, s:I, s:o}", "kind", kind_name[v[i].kind], "value",

@@ -319,6 +319,7 @@ static void shared_identifiers_boilerplate_is_ignored(void **state)
     run_signal(&shn__signal_shared_identifiers, w, NULL, "b1", &sig);
     assert_true(fabs(sig.score - 0.5) < 1e-9);
     assert_non_null(strstr(sig.evidence, "\"shared_by\":4"));
+    assert_non_null(strstr(sig.evidence, "\"kind\":\"bank\",\"value\":\"ES***11\""));
     /* ...noise over a cap of 3. */
     run_signal(&shn__signal_shared_identifiers, w,
                "{\"signals\":{\"shared_identifiers\":{\"max_share\":3}}}", "b1", &sig);
