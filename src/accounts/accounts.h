@@ -174,6 +174,11 @@ struct shn_accounts_score_opts {
 struct shn_accounts_score_stats {
     unsigned long long accounts, events, review, block, alerts_raised;
     double load_seconds, prepare_seconds, eval_seconds;
+    /* Where the time went, per enabled signal (CPU seconds over all
+     * threads): the benchmark prints it. */
+    size_t n_signals;
+    const char *signal_names[SHN_ACCOUNTS_SIGNALS_MAX];
+    double signal_prepare[SHN_ACCOUNTS_SIGNALS_MAX], signal_eval[SHN_ACCOUNTS_SIGNALS_MAX];
 };
 
 /* Called once per scored account, in account id order, on the caller's

@@ -61,6 +61,7 @@ struct run {
     bool hard_rules;
     struct shn_accounts_score *chunk; /* CHUNK results */
     double *first_scores;             /* per account, when a second pass runs */
+    double prepare_cpu[SHN_ACCOUNTS_SIGNALS_MAX], eval_cpu[SHN_ACCOUNTS_SIGNALS_MAX];
     bool first_pass_run;              /* leave the second-pass signals out */
     const struct shn__w_account *const *todo;
     int err;
@@ -144,8 +145,15 @@ static void read_levels(struct run *r)
 }
 
 /* Runs every signal on one account and combines them. */
+static double thread_cpu(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static int score_one(const struct run *r, const struct shn__w_account *a,
-                     struct shn_accounts_score *s)
+                     struct shn_accounts_score *s, double *cpu)
 {
     double L = r->prior;
     int hard = 0;
@@ -159,7 +167,9 @@ static int score_one(const struct run *r, const struct shn__w_account *a,
         sig = &s->signals[s->n_signals++];
         snprintf(sig->signal, sizeof sig->signal, "%s", r->defs[i]->name);
         sig->weight = r->weights[i];
+        double t0 = thread_cpu();
         rc = r->defs[i]->eval(&r->ctx, r->state[i], a, sig);
+        cpu[i] += thread_cpu() - t0;
         if (rc != SHN_OK)
             return rc;
         if (!(sig->score > 0)) /* also catches NaN */
@@ -190,20 +200,21 @@ struct half {
     const struct run *r;
     size_t from, to, step;
     int rc;
+    double cpu[SHN_ACCOUNTS_SIGNALS_MAX];
 };
 
 static void *eval_half(void *arg)
 {
     struct half *h = arg;
     for (size_t i = h->from; i < h->to && h->rc == SHN_OK; i += h->step)
-        h->rc = score_one(h->r, h->r->todo[i], &h->r->chunk[i]);
+        h->rc = score_one(h->r, h->r->todo[i], &h->r->chunk[i], h->cpu);
     return NULL;
 }
 
 /* Evaluates todo[0..n) into r->chunk on `threads` threads. */
 static int eval_chunk(struct run *r, size_t n, unsigned threads)
 {
-    struct half h[2] = {{r, 0, n, threads > 1 ? 2 : 1, SHN_OK}, {r, 1, n, 2, SHN_OK}};
+    struct half h[2] = {{r, 0, n, threads > 1 ? 2 : 1, SHN_OK, {0}}, {r, 1, n, 2, SHN_OK, {0}}};
     pthread_t t;
     bool spawned = threads > 1 && n > 1 && pthread_create(&t, NULL, eval_half, &h[1]) == 0;
     if (!spawned)
@@ -211,6 +222,8 @@ static int eval_chunk(struct run *r, size_t n, unsigned threads)
     eval_half(&h[0]);
     if (spawned)
         pthread_join(t, NULL);
+    for (size_t i = 0; i < r->n_defs; i++)
+        r->eval_cpu[i] += h[0].cpu[i] + (spawned ? h[1].cpu[i] : 0);
     return h[0].rc != SHN_OK ? h[0].rc : spawned ? h[1].rc : SHN_OK;
 }
 
@@ -264,7 +277,9 @@ static double seconds_since(const struct timespec *t0)
 static int prepare_all(struct run *r, struct shn_diag *diag)
 {
     for (size_t i = 0; i < r->n_defs; i++) {
+        double t0 = thread_cpu();
         int rc = r->defs[i]->prepare ? r->defs[i]->prepare(&r->ctx, &r->state[i], diag) : SHN_OK;
+        r->prepare_cpu[i] = thread_cpu() - t0;
         if (rc != SHN_OK)
             return rc;
     }
@@ -277,6 +292,7 @@ static int first_pass(struct run *r, unsigned threads)
 {
     const struct shn__world *w = r->ctx.w;
     const struct shn__w_account *ptrs[CHUNK];
+    size_t index[CHUNK];
     bool needed = false;
     int rc = SHN_OK;
     for (size_t i = 0; i < r->n_defs; i++)
@@ -287,14 +303,25 @@ static int first_pass(struct run *r, unsigned threads)
         return SHN_ERR_NOMEM;
     r->first_pass_run = true;
     r->todo = ptrs;
-    for (size_t done = 0; rc == SHN_OK && done < w->n_accounts;) {
-        size_t n = w->n_accounts - done < CHUNK ? w->n_accounts - done : CHUNK;
-        for (size_t i = 0; i < n; i++)
-            ptrs[i] = &w->accounts[done + i];
+    for (size_t next = 0; rc == SHN_OK && next < w->n_accounts;) {
+        size_t n = 0;
+        /* Only the accounts some second-pass signal will ask about. */
+        for (; next < w->n_accounts && n < CHUNK; next++) {
+            bool wanted = false;
+            for (size_t d = 0; d < r->n_defs && !wanted; d++)
+                wanted = r->defs[d]->second_pass &&
+                         (!r->defs[d]->wants_first_pass ||
+                          r->defs[d]->wants_first_pass(r->state[d], next));
+            if (wanted) {
+                index[n] = next;
+                ptrs[n++] = &w->accounts[next];
+            }
+        }
+        if (n == 0)
+            break;
         rc = eval_chunk(r, n, threads);
         for (size_t i = 0; rc == SHN_OK && i < n; i++)
-            r->first_scores[done + i] = r->chunk[i].score;
-        done += n;
+            r->first_scores[index[i]] = r->chunk[i].score;
     }
     r->first_pass_run = false;
     r->ctx.first_pass = r->first_scores;
@@ -419,6 +446,12 @@ int shn_accounts_score_run(struct shn_accounts_db *db, const struct shn_accounts
     if (rc == SHN_OK)
         rc = score_all(db, &r, &o, fn, ctx, &st, diag);
     st.eval_seconds = seconds_since(&t0);
+    st.n_signals = r.n_defs;
+    for (size_t i = 0; i < r.n_defs; i++) {
+        st.signal_names[i] = r.defs[i]->name;
+        st.signal_prepare[i] = r.prepare_cpu[i];
+        st.signal_eval[i] = r.eval_cpu[i];
+    }
 out:
     close_run(&r);
     if (stats)

@@ -35,8 +35,9 @@ struct shn__score_ctx {
     struct shn__netdb *net;                 /* risky_network, session_anomaly */
     bool progress;                          /* progress on stderr in prepare */
     /* Second pass only: every account's score (0..1) from a first pass
-     * without the second-pass signals, indexed like w->accounts; NULL in
-     * the first pass (a second-pass signal then stays neutral). */
+     * without the second-pass signals, indexed like w->accounts (0 for the
+     * accounts no second-pass signal asked for); NULL in the first pass (a
+     * second-pass signal then stays neutral). */
     const double *first_pass;
 };
 
@@ -59,6 +60,11 @@ struct shn__signal_def {
      * linked to flagged accounts): the scorer then scores every account
      * once without such signals, and again with them. */
     bool second_pass;
+    /* Second-pass signals only: whether eval will read the first-pass
+     * score of the account at this index (for example: it shares an
+     * identifier with someone). The first pass then scores only those
+     * accounts. NULL = every account. */
+    bool (*wants_first_pass)(const void *state, size_t account_index);
 };
 
 /* A parameter of signal `signal` from the effective config, or `fallback`

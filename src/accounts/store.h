@@ -26,8 +26,8 @@ struct shn__accounts_store_ops {
                        struct shn_accounts_summary *out, struct shn_diag *diag);
     int (*each_event)(struct shn__accounts_store *s, const char *account, shn_accounts_event_fn fn,
                       void *ctx, struct shn_diag *diag);
-    /* Every stored event of every account, by account then time: the
-     * scorer's one pass (world.c). */
+    /* Every stored event of every account, in storage order (a sequential
+     * read): the scorer's one pass (world.c), which sorts in memory. */
     int (*each_event_all)(struct shn__accounts_store *s,
                           int (*fn)(void *ctx, const char *account, const char *type,
                                     long long time_unix, const char *id, const char *body,

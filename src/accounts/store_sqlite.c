@@ -407,8 +407,7 @@ int shn__accounts_sqlite_open(const char *path, int target_version,
         rc = prepare(s, "SELECT count(*) FROM events", &s->count, diag);
     if (rc == SHN_OK)
         rc = prepare(s,
-                     "SELECT account, type, time_unix, id, body FROM events"
-                     " ORDER BY account, time_unix, rowid",
+                     "SELECT account, type, time_unix, id, body FROM events",
                      &s->all_events, diag);
     if (rc == SHN_OK)
         rc = prepare(s, "INSERT OR IGNORE INTO alerts VALUES(NULL, ?1, ?2, ?3, ?4, ?5, ?6)",
