@@ -53,6 +53,10 @@ struct ent {
 struct state {
     struct ent *ents;
     size_t n_ents;
+    /* Per account: it shares a value (2..max_share holders) with another,
+     * so eval may read its first-pass score: the first pass scores only
+     * these (wants_first_pass). */
+    bool *linked;
 };
 
 struct value {
@@ -128,6 +132,7 @@ static void release(void *p)
     if (!s)
         return;
     shn_free(s->ents);
+    shn_free(s->linked);
     shn_free(s);
 }
 
@@ -138,6 +143,7 @@ static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *
     struct value *v = shn_calloc(VALUES_MAX, sizeof *v);
     size_t total = 0, k = 0;
     char norm[SHN_LINK_VALUE_MAX + 1];
+    double max_share = shn__cfg_num(c, "shared_identifiers", "max_share", 100);
     (void)diag;
     if (!s || !v || w->n_accounts > UINT32_MAX) {
         shn_free(v);
@@ -165,8 +171,25 @@ static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *
     for (size_t i = 0; i < k; i++)
         if (!s->n_ents || cmp_ent(&s->ents[s->n_ents - 1], &s->ents[i]) != 0)
             s->ents[s->n_ents++] = s->ents[i];
+    if (!(s->linked = shn_calloc(w->n_accounts ? w->n_accounts : 1, sizeof *s->linked))) {
+        release(s);
+        return SHN_ERR_NOMEM;
+    }
+    for (size_t lo = 0, end; lo < s->n_ents; lo = end) {
+        for (end = lo + 1; end < s->n_ents && s->ents[end].hash == s->ents[lo].hash; end++)
+            ;
+        if (end - lo >= 2 && (double)(end - lo) <= max_share)
+            for (size_t e = lo; e < end; e++)
+                s->linked[s->ents[e].account] = true;
+    }
     *out = s;
     return SHN_OK;
+}
+
+static bool wants_first_pass(const void *state, size_t account_index)
+{
+    const struct state *s = state;
+    return !s || !s->linked || s->linked[account_index];
 }
 
 /* Keeps first two and last two characters (bytes of ASCII; a multi-byte
@@ -338,4 +361,5 @@ const struct shn__signal_def shn__signal_shared_identifiers = {
     .eval = eval,
     .release = release,
     .second_pass = true,
+    .wants_first_pass = wants_first_pass,
 };

@@ -328,6 +328,25 @@ static void shared_identifiers_boilerplate_is_ignored(void **state)
     shn__world_free(w);
 }
 
+static void shared_identifiers_asks_first_pass_of_linked_only(void **state)
+{
+    struct shn__world *w = world_of(shared_world);
+    struct shn__score_ctx c = {0};
+    struct shn_diag d = {0};
+    void *st = NULL;
+    (void)state;
+    c.w = w;
+    assert_int_equal(shn__signal_shared_identifiers.prepare(&c, &st, &d), SHN_OK);
+#define WANTS(id)                                                                                  \
+    shn__signal_shared_identifiers.wants_first_pass(st,                                            \
+                                                    shn__world_index(w, shn__world_find(w, id)))
+    assert_true(WANTS("a1") && WANTS("a2") && WANTS("a3") && WANTS("d2") && WANTS("b4"));
+    assert_false(WANTS("lone") || WANTS("lone2")); /* ID numbers are not this signal's */
+#undef WANTS
+    shn__signal_shared_identifiers.release(st);
+    shn__world_free(w);
+}
+
 static void shared_identifiers_flagged_neighbours(void **state)
 {
     struct shn__world *w = world_of(shared_world);
@@ -592,6 +611,7 @@ int main(void)
         cmocka_unit_test(payout_mismatch_country),
         cmocka_unit_test(shared_identifiers_across_normalisations),
         cmocka_unit_test(shared_identifiers_boilerplate_is_ignored),
+        cmocka_unit_test(shared_identifiers_asks_first_pass_of_linked_only),
         cmocka_unit_test(shared_identifiers_flagged_neighbours),
         cmocka_unit_test(profile_churn_many_changes),
         cmocka_unit_test(profile_churn_name_with_payout),
