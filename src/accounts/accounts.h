@@ -174,7 +174,7 @@ struct shn_accounts_score_opts {
 struct shn_accounts_score_stats {
     unsigned long long accounts, events, review, block, alerts_raised;
     double load_seconds, prepare_seconds, eval_seconds;
-    /* Where the time went, per enabled signal (CPU seconds over all
+    /* Where the time went, per enabled signal (seconds summed over the
      * threads): the benchmark prints it. */
     size_t n_signals;
     const char *signal_names[SHN_ACCOUNTS_SIGNALS_MAX];

@@ -200,7 +200,7 @@ static int run_score(const struct sargs *a, bool explain)
                 st.prepare_seconds, st.eval_seconds);
     if (!explain && shn_log_get_level() >= SHN_LOG_INFO)
         for (size_t i = 0; i < st.n_signals; i++)
-            fprintf(stderr, "  %-20s prepare %6.2f s, eval %6.2f s CPU\n", st.signal_names[i],
+            fprintf(stderr, "  %-20s prepare %6.2f s, eval %6.2f s (summed over threads)\n", st.signal_names[i],
                     st.signal_prepare[i], st.signal_eval[i]);
     return SHN_EXIT_OK;
 }
