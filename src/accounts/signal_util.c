@@ -67,7 +67,7 @@ int shn__signal_set_evidence(struct shn_accounts_signal *out, json_t *obj)
         return SHN_ERR_NOMEM;
     for (;;) {
         size_t need = json_dumpb(obj, out->evidence, sizeof out->evidence - 1,
-                                 JSON_COMPACT | JSON_PRESERVE_ORDER);
+                                 JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
         if (need == 0) {
             rc = SHN_ERR_NOMEM;
             break;
