@@ -26,9 +26,10 @@
 #define SHN_ACCOUNTS_DATA_DIR "data/accounts"
 #endif
 
-#define DEFAULT_COUNTRY SHN_NETDB_DIR "/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb"
-#define DEFAULT_ASN_V4 SHN_NETDB_DIR "/asn/asn-ipv4.csv"
-#define DEFAULT_ASN_V6 SHN_NETDB_DIR "/asn/asn-ipv6.csv"
+#define DEFAULT_COUNTRY "/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb"
+#define DEFAULT_ASN_V4 "/asn/asn-ipv4.csv"
+#define DEFAULT_ASN_V6 "/asn/asn-ipv6.csv"
+#define PATH_MAX_LEN 1024
 #define ASN_CSV_MAX_BYTES (256u << 20)
 #define ASN_ROWS_MAX (8u << 20)
 #define CIDRS_MAX 100000
@@ -479,13 +480,26 @@ static const char *engine(json_t *config, const char *key)
     return s && *s ? s : NULL;
 }
 
+/* The installed database `file` under $SHINSA_IPDB_DIR or SHN_NETDB_DIR. */
+static const char *installed(const char *file, char *buf, size_t size)
+{
+    const char *dir = getenv("SHINSA_IPDB_DIR");
+    snprintf(buf, size, "%s%s", dir && *dir ? dir : SHN_NETDB_DIR, file);
+    return buf;
+}
+
 /* A path the config names must exist (a typo is an error); the installed
  * defaults may be absent (the signals then say geolocation is off). */
 int shn__netdb_open(json_t *config, struct shn__netdb **out, struct shn_diag *diag)
 {
     const char *country = engine(config, "ip_country_mmdb"), *asn = engine(config, "ip_asn_mmdb");
+    char def_country[PATH_MAX_LEN], def_v4[PATH_MAX_LEN], def_v6[PATH_MAX_LEN];
     struct shn__netdb *db;
     int rc = SHN_OK;
+
+    installed(DEFAULT_COUNTRY, def_country, sizeof def_country);
+    installed(DEFAULT_ASN_V4, def_v4, sizeof def_v4);
+    installed(DEFAULT_ASN_V6, def_v6, sizeof def_v6);
 
     if (country && !readable(country))
         return shn_diag_set(diag, SHN_ERR_IO, NULL, 0, "engines.ip_country_mmdb",
@@ -493,9 +507,9 @@ int shn__netdb_open(json_t *config, struct shn__netdb **out, struct shn_diag *di
     if (asn && !readable(asn))
         return shn_diag_set(diag, SHN_ERR_IO, NULL, 0, "engines.ip_asn_mmdb", "%s: cannot be read",
                             asn);
-    if (!country && readable(DEFAULT_COUNTRY))
-        country = DEFAULT_COUNTRY;
-    if (!country && !asn && !readable(DEFAULT_ASN_V4)) {
+    if (!country && readable(def_country))
+        country = def_country;
+    if (!country && !asn && !readable(def_v4)) {
         *out = NULL;
         return SHN_OK;
     }
@@ -508,10 +522,10 @@ int shn__netdb_open(json_t *config, struct shn__netdb **out, struct shn_diag *di
             db->has_asn_mmdb = true;
     } else if (rc == SHN_OK && asn) {
         rc = load_asn_csv(db, asn, diag);
-    } else if (rc == SHN_OK && readable(DEFAULT_ASN_V4)) {
-        rc = load_asn_csv(db, DEFAULT_ASN_V4, diag);
-        if (rc == SHN_OK && readable(DEFAULT_ASN_V6))
-            rc = load_asn_csv(db, DEFAULT_ASN_V6, diag);
+    } else if (rc == SHN_OK && readable(def_v4)) {
+        rc = load_asn_csv(db, def_v4, diag);
+        if (rc == SHN_OK && readable(def_v6))
+            rc = load_asn_csv(db, def_v6, diag);
     }
     if (rc != SHN_OK) {
         shn__netdb_close(db);

@@ -6,6 +6,10 @@
  * libmaxminddb (@ip-location-db/geo-whois-asn-country-mmdb, CC0), and its
  * AS number from either an MMDB file with autonomous_system_number or the
  * CSV ranges of @ip-location-db/asn ("first,last,asn,name"; CC-BY-4.0).
+ * The installed databases live under SHN_NETDB_DIR (compiled in:
+ * /usr/local/share/shinsa/npm/node_modules/@ip-location-db, where
+ * scripts/install-deps.sh puts them) or $SHINSA_IPDB_DIR; the config's
+ * engines.ip_country_mmdb / engines.ip_asn_mmdb name other files.
  * Once opened, a struct shn__netdb is read-only: lookups may run from
  * several threads at once. */
 #ifndef SHN_ACCOUNTS_NETDB_H

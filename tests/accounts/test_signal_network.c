@@ -164,6 +164,21 @@ static void netdb_absent_and_bad_paths(void **state)
         json_decref(cfg);
         unlink(path);
     }
+    /* Nothing installed where the defaults point: no database, no error. */
+    {
+        const char *was = getenv("SHINSA_IPDB_DIR");
+        char saved[1024] = "";
+        if (was)
+            snprintf(saved, sizeof saved, "%s", was);
+        setenv("SHINSA_IPDB_DIR", "/nonexistent/ipdb", 1);
+        db = (struct shn__netdb *)1;
+        assert_int_equal(shn__netdb_open(NULL, &db, &d), SHN_OK);
+        assert_null(db);
+        if (was)
+            setenv("SHINSA_IPDB_DIR", saved, 1);
+        else
+            unsetenv("SHINSA_IPDB_DIR");
+    }
     /* No database: lookups know nothing. */
     assert_true(shn__ip_parse("126.1.2.3", &ip));
     shn__netdb_lookup(NULL, &ip, &info);
