@@ -63,7 +63,15 @@ struct verify {
     uint64_t *a, *b; /* sorted distinct shingles */
     size_t na, nb;
     uint32_t a_text; /* whose shingles are in a; UINT32_MAX none */
+    /* Pairs already decided: near-duplicates meet in many bands, so the
+     * same pair comes up again and again (direct-mapped, a miss recomputes). */
+    struct pair_slot {
+        uint64_t key; /* a << 32 | b, a < b; 0 = empty */
+        float sim;
+    } *seen;
 };
+
+#define SEEN_SLOTS (1u << 18)
 
 struct edge {
     uint32_t a, b;
@@ -180,6 +188,11 @@ static size_t shingles(const char *src, struct verify *v, uint64_t *out)
 static double jaccard(const struct state *s, uint32_t x, uint32_t y, struct verify *v)
 {
     size_t i = 0, j = 0, both = 0;
+    uint64_t key = (uint64_t)(x < y ? x : y) << 32 | (x < y ? y : x);
+    struct pair_slot *slot = &v->seen[mix64(key) & (SEEN_SLOTS - 1)];
+    double sim;
+    if (slot->key == key)
+        return slot->sim;
     if (v->a_text != x) {
         v->na = shingles(s->texts[x].src, v, v->a);
         v->a_text = x;
@@ -196,7 +209,10 @@ static double jaccard(const struct state *s, uint32_t x, uint32_t y, struct veri
             j++;
         }
     }
-    return v->na + v->nb > both ? (double)both / (double)(v->na + v->nb - both) : 0;
+    sim = v->na + v->nb > both ? (double)both / (double)(v->na + v->nb - both) : 0;
+    slot->key = key;
+    slot->sim = (float)sim;
+    return sim;
 }
 
 static double similarity(const struct text *x, const struct text *y)
@@ -376,10 +392,10 @@ static int index_bands(struct state *s)
     struct keyed *keys = s->n_texts ? shn_malloc(s->n_texts * sizeof *keys) : NULL;
     struct verify v = {shn_malloc(CHARS_MAX * sizeof *v.cps), shn_malloc(SHN__SCAN_TEXT_MAX + 1),
                        shn_malloc(CHARS_MAX * sizeof *v.a), shn_malloc(CHARS_MAX * sizeof *v.b),
-                       0, 0, UINT32_MAX};
+                       0, 0, UINT32_MAX, shn_calloc(SEEN_SLOTS, sizeof *v.seen)};
     size_t cap = 0;
     int rc = SHN_OK;
-    if ((s->n_texts && !keys) || !v.cps || !v.scratch || !v.a || !v.b)
+    if ((s->n_texts && !keys) || !v.cps || !v.scratch || !v.a || !v.b || !v.seen)
         rc = SHN_ERR_NOMEM;
     for (int band = 0; band < BANDS && rc == SHN_OK && s->n_texts; band++) {
         for (size_t i = 0; i < s->n_texts; i++) {
@@ -402,6 +418,7 @@ static int index_bands(struct state *s)
     shn_free(v.scratch);
     shn_free(v.a);
     shn_free(v.b);
+    shn_free(v.seen);
     return rc;
 }
 
