@@ -140,6 +140,15 @@ static int screen(struct work *k, const struct shn_screen_query *q, enum by by, 
             continue;
         if (by == BY_NAME && (h->exact_identifier || h->score < k->threshold))
             continue;
+        /* Platform accounts are people: a person's name resembling a
+         * company's, vessel's or aircraft's (原 結衣 ~ HARA COMPANY once
+         * the suffix is folded) is not a sanctions lead. Identifiers
+         * (wallets, numbers) count whatever the entity. */
+        if (by == BY_NAME) {
+            int kind = shn_screen_entity_kind(k->c->screen, h->entity);
+            if (kind != SHN_KIND_PERSON && kind != SHN_KIND_UNKNOWN)
+                continue;
+        }
         keep(k, h, by, ours);
     }
     return SHN_OK;

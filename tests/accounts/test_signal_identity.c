@@ -149,6 +149,31 @@ static void sanctions_name_hits_are_leads(void **state)
     shn__world_free(w);
 }
 
+/* Regression: ordinary people named like a listed company (原 結衣 read
+ * "hara yui" scored 0.89 against HARA COMPANY, 和田 理恵 against the vessel
+ * WARTA) were sent to review on the 100k platform. Name hits count only
+ * against people; here an account named exactly like the demo list's
+ * organisation demo-005. */
+static void sanctions_names_only_against_people(void **state)
+{
+    const char *text =
+        "{\"event\":\"account\",\"id\":\"o1\"," T("2026-03-01T09:00:00Z") ",\"account\":\"org\","
+        "\"name\":\"Chollima Digital\"}\n";
+    struct shn__world *w = world_of(text);
+    struct shn__score_ctx c = with_screen();
+    struct shn_screen_query q = {.name = "Chollima Digital"};
+    struct shn_screen_result r;
+    struct shn_accounts_signal sig;
+    (void)state;
+    shn_screen_result_init(&r);
+    assert_int_equal(shn_screen_query(fx.idx, &q, &r), SHN_OK);
+    assert_true(r.n_hits > 0 && r.hits[0].score >= 0.85); /* the engine does match it */
+    shn_screen_result_cleanup(&r);
+    run_signal_ctx(&shn__signal_sanctions, w, NULL, &c, "org", &sig);
+    assert_true(sig.score == 0);
+    shn__world_free(w);
+}
+
 static void sanctions_ordinary_and_neutral(void **state)
 {
     struct shn__world *w = world_of(sanctions_world);
@@ -607,6 +632,7 @@ int main(void)
         cmocka_unit_test(sanctions_exact_wallet_blocks),
         cmocka_unit_test(sanctions_name_hits_are_leads),
         cmocka_unit_test(sanctions_ordinary_and_neutral),
+        cmocka_unit_test(sanctions_names_only_against_people),
         cmocka_unit_test(payout_mismatch_holder_name),
         cmocka_unit_test(payout_mismatch_country),
         cmocka_unit_test(shared_identifiers_across_normalisations),
