@@ -14,15 +14,23 @@ struct lot {
     bool tainted;
 };
 
+/* Two cache lines, 64-byte aligned: the first holds what every transfer in
+ * or out of a tainted address reads and writes, the second what changes
+ * only when a transfer carries taint. */
 struct state {
+    _Alignas(64) shn_u128 balance; /* everything held (clean and tainted) */
+    shn_u128 taint;                /* haircut: tainted part of balance */
+    shn_u128 received;
     uint32_t addr, asset;
-    shn_u128 balance; /* everything held (clean and tainted) */
-    shn_u128 taint;   /* haircut: tainted part of balance */
-    shn_u128 received, tainted_in, tainted_out, returned;
     uint32_t hops;
     bool source, stopped;
+    shn_u128 tainted_in, tainted_out, returned;
     int64_t first;
-    struct lot *lots; /* FIFO: lots[head..n_lots) in arrival order */
+};
+
+/* FIFO only: lots[head..n_lots) in arrival order, one per state. */
+struct fifo {
+    struct lot *lots;
     uint32_t head, n_lots, cap_lots;
 };
 
@@ -35,7 +43,9 @@ struct slot {
 struct run {
     const struct shn_trace_graph *g;
     const struct shn_trace_opts *o;
-    struct state *st;
+    struct state *st; /* inside st_mem, 64-byte aligned */
+    void *st_mem;
+    struct fifo *fifo; /* FIFO: per state */
     uint32_t n_st, cap_st;
     struct slot *slots; /* key and state index + 1, so probes stay in the table */
     uint64_t n_slots;
@@ -131,10 +141,16 @@ static shn_u128 mul_div(shn_u128 a, shn_u128 b, shn_u128 c)
     return div_256(hi, lo, c);
 }
 
+/* The slot of (addr, asset): every bit of the key mixed into the low bits
+ * the table uses. (A single multiply left the low three bits to the asset
+ * alone, so with one or few assets the keys crowded into an eighth of the
+ * slots and probes ran long.) */
 static uint64_t key_hash(uint32_t addr, uint32_t asset)
 {
     uint64_t k = ((uint64_t)addr << 32 | asset) * 0x9E3779B97F4A7C15ull;
-    return k ^ (k >> 29);
+    k ^= k >> 32;
+    k *= 0xD6E8FEB86659FD93ull;
+    return k ^ (k >> 32);
 }
 
 static struct state *find(const struct run *R, uint32_t addr, uint32_t asset)
@@ -172,10 +188,26 @@ static inline void prefetch_slots(const struct run *R, const struct shn__trace_r
     uint32_t asset = shn__trace_asset(R->g, r);
     uint64_t mask = R->n_slots - 1;
 
-    if (touched(R, r->from))
+    if (touched(R, r->from)) {
         __builtin_prefetch(&R->slots[key_hash(r->from, asset) & mask]);
+        if (!touched(R, r->to)) { /* `to` may be about to get state: see create */
+            __builtin_prefetch(&R->g->in_start[r->to]);
+            __builtin_prefetch(&R->g->out_start[r->to]);
+            return;
+        }
+    }
     if (touched(R, r->to))
         __builtin_prefetch(&R->slots[key_hash(r->to, asset) & mask]);
+}
+
+/* The heads of the index lists of an address about to get state, whose
+ * starts prefetch_slots requested. */
+static inline void prefetch_lists(const struct run *R, const struct shn__trace_rec *r)
+{
+    if (touched(R, r->from) && !touched(R, r->to)) {
+        __builtin_prefetch(&R->g->in_list[R->g->in_start[r->to]]);
+        __builtin_prefetch(&R->g->out_list[R->g->out_start[r->to]]);
+    }
 }
 
 static inline void prefetch_state(const struct run *R, uint32_t addr, uint32_t asset)
@@ -185,8 +217,10 @@ static inline void prefetch_state(const struct run *R, uint32_t addr, uint32_t a
     if (!touched(R, addr))
         return;
     sl = &R->slots[key_hash(addr, asset) & (R->n_slots - 1)];
-    if (sl->idx && sl->key == ((uint64_t)addr << 32 | asset) && sl->idx <= R->n_st)
+    if (sl->idx && sl->key == ((uint64_t)addr << 32 | asset) && sl->idx <= R->n_st) {
         __builtin_prefetch(&R->st[sl->idx - 1]);
+        __builtin_prefetch(&R->st[sl->idx - 1].tainted_in);
+    }
 }
 
 static int grow(struct run *R)
@@ -196,6 +230,7 @@ static int grow(struct run *R)
 
     if (!slots)
         return SHN_ERR_NOMEM;
+    shn__trace_advise_huge(slots, n * sizeof *slots);
     for (uint32_t i = 0; i < R->n_st; i++) {
         uint64_t h = key_hash(R->st[i].addr, R->st[i].asset) & (n - 1);
         while (slots[h].idx)
@@ -209,7 +244,7 @@ static int grow(struct run *R)
     return SHN_OK;
 }
 
-static int push_lot(struct state *s, shn_u128 amount, bool tainted)
+static int push_lot(struct fifo *s, shn_u128 amount, bool tainted)
 {
     if (!amount)
         return SHN_OK;
@@ -239,6 +274,87 @@ static int push_lot(struct state *s, shn_u128 amount, bool tainted)
     return SHN_OK;
 }
 
+/* The balance of a newly tainted address: sums of the amounts in its asset
+ * of its listed transfers before `at`. Each listed record is a cache miss of
+ * its own (an address's transfers are spread over the whole file), and this
+ * scan is most of what a newly tainted address costs: the records are
+ * fetched SCAN_AHEAD ahead so that their misses overlap, and the sum takes
+ * no branch on the asset, which a mispredict would turn back into one miss
+ * at a time. */
+#define SCAN_AHEAD 16
+
+/* How many of the (ascending) listed transfers come before `at`. */
+static uint64_t count_before(const uint32_t *list, uint64_t n, uint64_t at)
+{
+    uint64_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (list[mid] < at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void prefetch_records(const struct shn_trace_graph *g, const uint32_t *list, uint64_t n)
+{
+    for (uint64_t j = 0; j < n && j < SCAN_AHEAD; j++)
+        __builtin_prefetch(&g->rec[list[j]]);
+}
+
+/* The sum of the amounts in `asset` of the first n listed transfers, whose
+ * first SCAN_AHEAD records are being fetched already. */
+static shn_u128 sum_records(const struct shn_trace_graph *g, const uint32_t *list, uint64_t n,
+                            uint32_t asset)
+{
+    shn_u128 sum = 0;
+
+    for (uint64_t j = 0; j < n; j++) {
+        const struct shn__trace_rec *r = &g->rec[list[j]];
+        shn_u128 y;
+        if (j + SCAN_AHEAD < n)
+            __builtin_prefetch(&g->rec[list[j + SCAN_AHEAD]]);
+        y = shn__trace_amount(g, r);
+        sum += shn__trace_asset(g, r) == asset ? y : 0;
+    }
+    return sum;
+}
+
+/* Doubles the state array (64-byte aligned by hand: the allocator promises
+ * 16) and, under FIFO, the lot queues beside it. */
+static int grow_states(struct run *R)
+{
+    uint32_t cap = R->cap_st ? R->cap_st * 2 : 256;
+    size_t bytes;
+    void *mem;
+    struct state *st;
+
+    if (!shn_size_mul(cap, sizeof *st, &bytes) || !shn_size_add(bytes, 64, &bytes))
+        return SHN_ERR_TOO_LARGE;
+    mem = shn_malloc(bytes);
+    if (!mem)
+        return SHN_ERR_NOMEM;
+    shn__trace_advise_huge(mem, bytes);
+    st = (struct state *)(void *)((unsigned char *)mem + (64 - (uintptr_t)mem % 64) % 64);
+    if (R->o->method == SHN_TRACE_FIFO) {
+        struct fifo *f = shn_realloc(R->fifo, (size_t)cap * sizeof *f);
+        if (!f) {
+            shn_free(mem);
+            return SHN_ERR_NOMEM;
+        }
+        R->fifo = f;
+    }
+    if (R->n_st)
+        memcpy(st, R->st, (size_t)R->n_st * sizeof *st);
+    shn_free(R->st_mem);
+    R->st_mem = mem;
+    R->st = st;
+    R->cap_st = cap;
+    return SHN_OK;
+}
+
 /* A new state for (addr, asset) first touched by transfer `at`: its balance
  * and receipts before `at` come from the address's transfer indexes. */
 static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, struct state **out)
@@ -246,8 +362,8 @@ static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, str
     const struct shn_trace_graph *g = R->g;
     shn_u128 in = 0, outsum = 0;
     struct state *s;
-    const uint32_t *list;
-    uint64_t n, h;
+    const uint32_t *in_list, *out_list = NULL;
+    uint64_t n, n_in, n_out = 0, h;
     const char *name;
     int kind, rc;
 
@@ -259,12 +375,9 @@ static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, str
             return rc;
     }
     if (R->n_st == R->cap_st) {
-        uint32_t cap = R->cap_st ? R->cap_st * 2 : 256;
-        struct state *p = shn_realloc(R->st, (size_t)cap * sizeof *p);
-        if (!p)
-            return SHN_ERR_NOMEM;
-        R->st = p;
-        R->cap_st = cap;
+        rc = grow_states(R);
+        if (rc != SHN_OK)
+            return rc;
     }
     s = &R->st[R->n_st];
     memset(s, 0, sizeof *s);
@@ -277,25 +390,28 @@ static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, str
     kind = shn_trace_graph_label(g, addr, &name);
     if (!s->source && kind && (R->o->stop_kinds & (1u << kind)))
         s->stopped = true;
-    list = shn_trace_graph_in(g, addr, &n);
-    for (uint64_t j = 0; j < n && list[j] < at; j++)
-        if (shn__trace_asset(g, &g->rec[list[j]]) == asset)
-            in += shn__trace_amount(g, &g->rec[list[j]]);
-    /* A stop's balance is never read (it passes nothing on), and stops are
-     * the exchanges and bridges with the longest histories: their outgoing
-     * transfers are not scanned. */
+    /* Both scans' first records are requested before either is summed, so
+     * that their misses overlap too. A stop's balance is never read (it
+     * passes nothing on), and stops are the exchanges and bridges with the
+     * longest histories: their outgoing transfers are not scanned. */
+    in_list = shn_trace_graph_in(g, addr, &n);
+    n_in = count_before(in_list, n, at);
+    prefetch_records(g, in_list, n_in);
     if (!s->stopped) {
-        list = shn_trace_graph_out(g, addr, &n);
-        for (uint64_t j = 0; j < n && list[j] < at; j++)
-            if (shn__trace_asset(g, &g->rec[list[j]]) == asset)
-                outsum += shn__trace_amount(g, &g->rec[list[j]]);
+        out_list = shn_trace_graph_out(g, addr, &n);
+        n_out = count_before(out_list, n, at);
+        prefetch_records(g, out_list, n_out);
     }
+    in = sum_records(g, in_list, n_in, asset);
+    outsum = sum_records(g, out_list, n_out, asset);
     s->received = in;
     s->balance = in > outsum ? in - outsum : 0;
     if (R->o->method == SHN_TRACE_FIFO) {
-        rc = push_lot(s, s->balance, false);
+        struct fifo *f = &R->fifo[R->n_st];
+        memset(f, 0, sizeof *f);
+        rc = push_lot(f, s->balance, false);
         if (rc != SHN_OK) {
-            shn_free(s->lots);
+            shn_free(f->lots);
             return rc;
         }
     }
@@ -352,19 +468,20 @@ static shn_u128 send(struct run *R, struct state *s, shn_u128 y)
         s->balance -= y;
         break;
     default: { /* FIFO */
+        struct fifo *f = &R->fifo[s - R->st];
         shn_u128 left = y;
-        while (left && s->head < s->n_lots) {
-            struct lot *l = &s->lots[s->head];
+        while (left && f->head < f->n_lots) {
+            struct lot *l = &f->lots[f->head];
             shn_u128 take = l->amount < left ? l->amount : left;
             if (l->tainted)
                 t += take;
             l->amount -= take;
             left -= take;
             if (!l->amount)
-                s->head++;
+                f->head++;
         }
-        if (s->head == s->n_lots)
-            s->head = s->n_lots = 0;
+        if (f->head == f->n_lots)
+            f->head = f->n_lots = 0;
         s->balance = s->balance > y ? s->balance - y : 0;
         break;
     }
@@ -372,17 +489,18 @@ static shn_u128 send(struct run *R, struct state *s, shn_u128 y)
     return t;
 }
 
-static int receive(struct state *s, int method, shn_u128 y, shn_u128 t)
+static int receive(struct run *R, struct state *s, shn_u128 y, shn_u128 t)
 {
     s->received += y;
     s->balance += y;
-    if (method == SHN_TRACE_HAIRCUT)
+    if (R->o->method == SHN_TRACE_HAIRCUT)
         s->taint += t;
-    if (method == SHN_TRACE_FIFO && !s->stopped) {
+    if (R->o->method == SHN_TRACE_FIFO && !s->stopped) {
         /* Within one transfer the tainted part arrives first. */
-        int rc = push_lot(s, t, true);
+        struct fifo *f = &R->fifo[s - R->st];
+        int rc = push_lot(f, t, true);
         if (rc == SHN_OK)
-            rc = push_lot(s, y - t, false);
+            rc = push_lot(f, y - t, false);
         return rc;
     }
     return SHN_OK;
@@ -420,7 +538,7 @@ static int step(struct run *R, uint64_t i)
         if (!is_source(R, r->from)) {
             to = find(R, r->to, asset);
             if (to)
-                return receive(to, R->o->method, shn__trace_amount(R->g, r), 0);
+                return receive(R, to, shn__trace_amount(R->g, r), 0);
             return SHN_OK;
         }
         rc = create(R, r->from, asset, i, &from);
@@ -473,7 +591,7 @@ static int step(struct run *R, uint64_t i)
             to->balance += y;
             return SHN_OK;
         }
-        return receive(to, R->o->method, y, t);
+        return receive(R, to, y, t);
     }
 }
 
@@ -532,6 +650,7 @@ int shn_trace_run(const struct shn_trace_graph *g, const struct shn_trace_opts *
             const struct shn__trace_rec *r = &g->rec[i + PREFETCH_NEAR];
             prefetch_state(&R, r->from, shn__trace_asset(g, r));
             prefetch_state(&R, r->to, shn__trace_asset(g, r));
+            prefetch_lists(&R, r);
         }
         rc = step(&R, i);
         if (rc != SHN_OK) {
@@ -578,9 +697,10 @@ int shn_trace_run(const struct shn_trace_graph *g, const struct shn_trace_opts *
 out:
     shn_free(out.entries);
     shn_free(out.flows);
-    for (uint32_t i = 0; i < R.n_st; i++)
-        shn_free(R.st[i].lots);
-    shn_free(R.st);
+    for (uint32_t i = 0; R.fifo && i < R.n_st; i++)
+        shn_free(R.fifo[i].lots);
+    shn_free(R.fifo);
+    shn_free(R.st_mem);
     shn_free(R.slots);
     shn_free(R.touched);
     return rc;

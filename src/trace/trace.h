@@ -110,8 +110,9 @@ int shn_trace_builder_to_memory(struct shn_trace_builder *b, unsigned char **dat
 
 struct shn_trace_graph; /* an open graph file; read-only, thread-safe */
 
-/* Opens a graph file (memory-mapped) after checking its version, checksum
- * and bounds. SHN_ERR_FORMAT for another kind of file or version,
+/* Opens a graph file after checking its version, checksum and bounds. The
+ * file is read into memory (asked to be backed by 2 MB pages) and held until
+ * shn_trace_graph_close. SHN_ERR_FORMAT for another kind of file or version,
  * SHN_ERR_CORRUPT for a damaged one. */
 int shn_trace_graph_open(const char *path, struct shn_trace_graph **out, struct shn_diag *diag);
 /* The same over caller-owned bytes that must outlive the graph. */

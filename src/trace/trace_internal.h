@@ -108,7 +108,7 @@ struct shn__trace_layout {
 void shn__trace_layout_init(struct shn__trace_layout *l, uint32_t n_assets);
 
 struct shn_trace_graph {
-    struct shn_mapped_file map; /* zeroed when opened from memory */
+    void *mem; /* the loaded file (shn_trace_graph_open), NULL from memory */
     const unsigned char *base;
     size_t size;
     uint32_t n_addr, n_assets, n_labels;
@@ -180,6 +180,12 @@ void shn__trace_normalize(char *s, size_t len);
  * kind exchange, bridge, mixer, dex or defi, or a labelled stop). */
 bool shn__trace_is_exit(const struct shn_trace_graph *g, uint32_t address,
                         const struct shn_trace_entry *e);
+
+/* Asks the kernel to back the whole 2 MB pages inside [p, p + len) with huge
+ * pages (a hint, ignored where unsupported). The taint pass reads graph
+ * records and its state at random: with 4 KB pages nearly every such read
+ * is also a TLB miss, which cost about a fifth of the pass at 20M. */
+void shn__trace_advise_huge(void *p, size_t len);
 
 /* The slot count of an open-addressing table for n keys (power of two). */
 uint64_t shn__trace_slots(uint64_t n);

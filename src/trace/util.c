@@ -1,5 +1,6 @@
 /* Small shared pieces: amounts, times, label kinds, address case. */
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "trace/trace_internal.h"
@@ -289,4 +290,19 @@ const char *shn__trace_addr_text(const unsigned char *entry, char *buf)
     }
     buf[42] = '\0';
     return buf;
+}
+
+void shn__trace_advise_huge(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t first = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t end = ((uintptr_t)p + len) & ~(huge - 1);
+
+    if (end > first)
+        (void)madvise((void *)first, end - first, MADV_HUGEPAGE); /* a hint: failure is fine */
+#else
+    (void)p;
+    (void)len;
+#endif
 }
