@@ -30,8 +30,9 @@ struct state {
     double declared, used;
 };
 
-static const char *const params[] = {"lexicon",        "declared_score", "used_score",
-                                     "address_weight", "profile_factor", "max_messages", NULL};
+static const char *const params[] = {
+    "lexicon",        "declared_score", "used_score", "address_weight",
+    "profile_factor", "max_messages",   NULL};
 static const char *const kinds[] = {"word", "ask", NULL};
 
 static double clamp01(double v, double fallback)
@@ -137,35 +138,45 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
     ev = json_pack("{s:f, s:f, s:I, s:I, s:o, s:I, s:I, s:o*, s:o*, s:o*, s:I}", "payout_score",
                    pay, "text_score", r.score, "declared_crypto_methods", (json_int_t)n_declared,
                    "crypto_payouts", (json_int_t)n_used, "methods", methods, "texts_scanned",
-                   (json_int_t)r.texts, "texts_matched", (json_int_t)r.hit_texts, "terms",
-                   r.terms, "examples", r.examples, "addresses", r.found, "addresses_found",
+                   (json_int_t)r.texts, "texts_matched", (json_int_t)r.hit_texts, "terms", r.terms,
+                   "examples", r.examples, "addresses", r.found, "addresses_found",
                    (json_int_t)r.n_found);
     r.terms = r.examples = r.found = NULL; /* stolen by json_pack */
     if (ev && !s->lx)
         json_object_set_new(ev, "lexicon", json_sprintf("unavailable: %s", s->why));
     if (out->score > 0) {
         if (pay > 0 && r.score > 0)
-            shn__signal_reason_en(out, "paid in crypto (%zu crypto payout(s), %zu declared "
-                                       "method(s)) and %zu text(s) mention or ask for crypto, "
-                                       "e.g. \"%s\"", n_used, n_declared, r.hit_texts,
-                                  r.best_excerpt);
+            shn__signal_reason_en(out,
+                                  "paid in crypto (%zu crypto payout(s), %zu declared "
+                                  "method(s)) and %zu text(s) mention or ask for crypto, "
+                                  "e.g. \"%s\"",
+                                  n_used, n_declared, r.hit_texts, r.best_excerpt);
         else if (pay > 0)
-            shn__signal_reason_en(out, "a crypto payout method: %zu crypto payout(s), %zu "
-                                       "declared crypto method(s)", n_used, n_declared);
+            shn__signal_reason_en(out,
+                                  "a crypto payout method: %zu crypto payout(s), %zu "
+                                  "declared crypto method(s)",
+                                  n_used, n_declared);
         else
-            shn__signal_reason_en(out, "%zu text(s) mention or ask for payment in crypto, "
-                                       "e.g. \"%s\"", r.hit_texts, r.best_excerpt);
-        if (pay > 0 && r.score > 0)
-            shn__signal_reason_ja(out, "暗号資産での受け取り（暗号資産での支払い%zu件、登録された"
-                                       "暗号資産の受取方法%zu件）があり、%zu件の文面が暗号資産に"
-                                       "触れるか要求している（例:「%s」）", n_used, n_declared,
+            shn__signal_reason_en(out,
+                                  "%zu text(s) mention or ask for payment in crypto, "
+                                  "e.g. \"%s\"",
                                   r.hit_texts, r.best_excerpt);
+        if (pay > 0 && r.score > 0)
+            shn__signal_reason_ja(out,
+                                  "暗号資産での受け取り（暗号資産での支払い%zu件、登録された"
+                                  "暗号資産の受取方法%zu件）があり、%zu件の文面が暗号資産に"
+                                  "触れるか要求している（例:「%s」）",
+                                  n_used, n_declared, r.hit_texts, r.best_excerpt);
         else if (pay > 0)
-            shn__signal_reason_ja(out, "暗号資産の受取方法（暗号資産での支払い%zu件、登録された"
-                                       "受取方法%zu件）", n_used, n_declared);
+            shn__signal_reason_ja(out,
+                                  "暗号資産の受取方法（暗号資産での支払い%zu件、登録された"
+                                  "受取方法%zu件）",
+                                  n_used, n_declared);
         else
-            shn__signal_reason_ja(out, "%zu件の文面が暗号資産での支払いに触れるか要求している"
-                                       "（例:「%s」）", r.hit_texts, r.best_excerpt);
+            shn__signal_reason_ja(out,
+                                  "%zu件の文面が暗号資産での支払いに触れるか要求している"
+                                  "（例:「%s」）",
+                                  r.hit_texts, r.best_excerpt);
     }
     shn__scan_result_cleanup(&r);
     return shn__signal_set_evidence(out, ev);

@@ -29,8 +29,9 @@ struct state {
     struct shn__scan_opts opts;
 };
 
-static const char *const params[] = {"lexicon",       "email_weight",   "phone_weight",
-                                     "handle_weight", "profile_factor", "max_messages", NULL};
+static const char *const params[] = {
+    "lexicon", "email_weight", "phone_weight", "handle_weight", "profile_factor", "max_messages",
+    NULL};
 static const char *const kinds[] = {"channel", "direct", "prepay", "freemail", NULL};
 
 static double clamp01(double v, double fallback)
@@ -80,8 +81,8 @@ static void what_seen(unsigned k, size_t n_found, bool ja, char *out, size_t siz
 {
     static const char *const en[] = {"a chat app", "dealing around the platform",
                                      "payment before the work", "a personal mail domain"};
-    static const char *const jp[] = {"チャットアプリ", "プラットフォームを通さない取引",
-                                     "前払い", "個人のメールアドレス"};
+    static const char *const jp[] = {"チャットアプリ", "プラットフォームを通さない取引", "前払い",
+                                     "個人のメールアドレス"};
     size_t o = 0;
     out[0] = '\0';
     for (unsigned i = 0; i < 4; i++)
@@ -113,9 +114,9 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
     out->score = r.score;
     ev = json_pack("{s:f, s:I, s:I, s:I, s:b, s:o*, s:o*, s:o*, s:I}", "text_score", r.score,
                    "texts_scanned", (json_int_t)r.texts, "texts_matched", (json_int_t)r.hit_texts,
-                   "messages_matched", (json_int_t)r.hit_messages, "profile_matched",
-                   r.profile_hit, "terms", r.terms, "examples", r.examples, "contacts", r.found,
-                   "contacts_found", (json_int_t)r.n_found);
+                   "messages_matched", (json_int_t)r.hit_messages, "profile_matched", r.profile_hit,
+                   "terms", r.terms, "examples", r.examples, "contacts", r.found, "contacts_found",
+                   (json_int_t)r.n_found);
     r.terms = r.examples = r.found = NULL;
     if (ev) {
         json_t *k = json_array();

@@ -39,13 +39,14 @@
 #define BINS 64
 #define BANDS 16
 #define ROWS 4
-#define GROUP_MAX 64         /* texts in one band group expanded into pairs */
+#define GROUP_MAX 64          /* texts in one band group expanded into pairs */
 #define CROWDED_BOILERPLATE 4 /* crowded bands that make a text boilerplate */
 #define PROFILES_MAX 4
 #define CHARS_MAX 4096        /* characters of one text shingled */
 #define EDGES_MAX (64u << 20) /* verified pairs kept (both directions) */
 #define EVIDENCE_MAX 5
-#define OTHERS_MAX 64         /* distinct other accounts tracked per account */
+#define OTHERS_MAX 64          /* distinct other accounts tracked per account */
+#define MESSAGES_LOOKED_AT 256 /* recent messages an account's longest are taken from */
 
 enum { K_PROFILE = 0, K_MESSAGE = 1 };
 
@@ -68,7 +69,7 @@ struct verify {
     struct pair_slot {
         uint64_t key; /* a << 32 | b, a < b; 0 = empty */
         float sim;
-    } *seen;
+    } * seen;
 };
 
 #define SEEN_SLOTS (1u << 18)
@@ -91,9 +92,9 @@ struct state {
     bool edges_capped;
 };
 
-static const char *const params[] = {"similarity",        "min_chars",    "min_message_chars",
-                                     "max_accounts",      "max_messages", "message_factor",
-                                     "min_shared_messages", NULL};
+static const char *const params[] = {
+    "similarity",   "min_chars",      "min_message_chars",   "max_accounts",
+    "max_messages", "message_factor", "min_shared_messages", NULL};
 
 static uint64_t mix64(uint64_t x)
 {
@@ -108,8 +109,8 @@ static uint64_t mix64(uint64_t x)
 static bool dropped(uint32_t cp)
 {
     return cp <= 0x2F || (cp >= 0x3A && cp <= 0x40) || (cp >= 0x5B && cp <= 0x60) ||
-           (cp >= 0x7B && cp <= 0x7F) || (cp >= 0x3000 && cp <= 0x303F) ||
-           cp == 0x30FB || (cp >= 0x2000 && cp <= 0x206F);
+           (cp >= 0x7B && cp <= 0x7F) || (cp >= 0x3000 && cp <= 0x303F) || cp == 0x30FB ||
+           (cp >= 0x2000 && cp <= 0x206F);
 }
 
 /* The normalised code points of s (≤ CHARS_MAX). */
@@ -293,7 +294,7 @@ static int collect(const struct shn__score_ctx *c, struct state *s, size_t max_m
     size_t cap = 0;
     uint32_t *cps = shn_malloc(CHARS_MAX * sizeof *cps);
     char *scratch = shn_malloc(SHN__SCAN_TEXT_MAX + 1);
-    struct msg_len *longest = shn_malloc(SHN__W_PER_LIST_MAX * sizeof *longest);
+    struct msg_len *longest = shn_malloc(MESSAGES_LOOKED_AT * sizeof *longest);
     int rc = SHN_OK;
 
     for (size_t i = 0; i < w->n_accounts; i++) {
@@ -304,7 +305,8 @@ static int collect(const struct shn__score_ctx *c, struct state *s, size_t max_m
         if (!shn_size_add(cap, np + nm, &cap))
             rc = SHN_ERR_TOO_LARGE;
     }
-    if (rc == SHN_OK && (!cps || !scratch || !longest || !(s->first = shn_calloc(w->n_accounts + 1, sizeof *s->first)) ||
+    if (rc == SHN_OK && (!cps || !scratch || !longest ||
+                         !(s->first = shn_calloc(w->n_accounts + 1, sizeof *s->first)) ||
                          (cap && !(s->texts = shn_calloc(cap, sizeof *s->texts)))))
         rc = SHN_ERR_NOMEM;
     if (rc == SHN_OK && cap > UINT32_MAX / 2)
@@ -323,7 +325,9 @@ static int collect(const struct shn__score_ctx *c, struct state *s, size_t max_m
         }
         if (!max_messages)
             continue;
-        for (size_t k = 0; k < a->n_msgs && nl < SHN__W_PER_LIST_MAX; k++) {
+        /* the longest among the most recent MESSAGES_LOOKED_AT */
+        for (size_t k = a->n_msgs > MESSAGES_LOOKED_AT ? a->n_msgs - MESSAGES_LOOKED_AT : 0;
+             k < a->n_msgs && nl < MESSAGES_LOOKED_AT; k++) {
             const char *t = a->msgs[k].text;
             size_t bytes = t ? strlen(t) : 0;
             /* a character is at most 4 bytes: a cheap bound before counting */
@@ -390,9 +394,14 @@ static int expand(struct state *s, const struct keyed *keys, size_t g, size_t *c
 static int index_bands(struct state *s)
 {
     struct keyed *keys = s->n_texts ? shn_malloc(s->n_texts * sizeof *keys) : NULL;
-    struct verify v = {shn_malloc(CHARS_MAX * sizeof *v.cps), shn_malloc(SHN__SCAN_TEXT_MAX + 1),
-                       shn_malloc(CHARS_MAX * sizeof *v.a), shn_malloc(CHARS_MAX * sizeof *v.b),
-                       0, 0, UINT32_MAX, shn_calloc(SEEN_SLOTS, sizeof *v.seen)};
+    struct verify v = {shn_malloc(CHARS_MAX * sizeof *v.cps),
+                       shn_malloc(SHN__SCAN_TEXT_MAX + 1),
+                       shn_malloc(CHARS_MAX * sizeof *v.a),
+                       shn_malloc(CHARS_MAX * sizeof *v.b),
+                       0,
+                       0,
+                       UINT32_MAX,
+                       shn_calloc(SEEN_SLOTS, sizeof *v.seen)};
     size_t cap = 0;
     int rc = SHN_OK;
     if ((s->n_texts && !keys) || !v.cps || !v.scratch || !v.a || !v.b || !v.seen)
@@ -400,7 +409,8 @@ static int index_bands(struct state *s)
     for (int band = 0; band < BANDS && rc == SHN_OK && s->n_texts; band++) {
         for (size_t i = 0; i < s->n_texts; i++) {
             const uint16_t *sg = &s->texts[i].sig[band * ROWS];
-            keys[i].key = (uint64_t)sg[0] << 48 | (uint64_t)sg[1] << 32 | (uint64_t)sg[2] << 16 | sg[3];
+            keys[i].key =
+                (uint64_t)sg[0] << 48 | (uint64_t)sg[1] << 32 | (uint64_t)sg[2] << 16 | sg[3];
             keys[i].text = (uint32_t)i;
         }
         qsort(keys, s->n_texts, sizeof *keys, cmp_keyed);
@@ -559,8 +569,8 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
                     more++;
                     continue;
                 }
-                others[n_others++] = (struct other){y->account, 0, x->kind, y->kind, false, 0,
-                                                    UINT32_MAX, x->id};
+                others[n_others++] =
+                    (struct other){y->account, 0, x->kind, y->kind, false, 0, UINT32_MAX, x->id};
             }
             o = &others[k];
             if (!profile && o->last_text != t) {
@@ -612,10 +622,10 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
             }
     list = json_array();
     for (size_t i = 0; list && i < n_others && i < EVIDENCE_MAX; i++) {
-        json_t *o = json_pack("{s:s, s:f, s:s, s:s}", "account",
-                              c->w->accounts[others[i].account].id, "similarity",
-                              (double)others[i].sim, "text", kind_name(others[i].mine),
-                              "their_text", kind_name(others[i].theirs));
+        json_t *o =
+            json_pack("{s:s, s:f, s:s, s:s}", "account", c->w->accounts[others[i].account].id,
+                      "similarity", (double)others[i].sim, "text", kind_name(others[i].mine),
+                      "their_text", kind_name(others[i].theirs));
         if (o && others[i].my_id)
             json_object_set_new(o, "message", json_string(others[i].my_id));
         if (o)
@@ -645,12 +655,14 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         json_object_set_new(ev, "index_capped", json_true());
     if (out->score > 0 && top) {
         const char *other = c->w->accounts[top->account].id;
-        shn__signal_reason_en(out, "its %s is near-identical (similarity %.2f) to a %s of %s; "
-                                   "%zu other account(s) share such texts: \"%s\"",
+        shn__signal_reason_en(out,
+                              "its %s is near-identical (similarity %.2f) to a %s of %s; "
+                              "%zu other account(s) share such texts: \"%s\"",
                               kind_name(top->mine), top->sim, kind_name(top->theirs), other,
                               n_others + more, excerpt);
-        shn__signal_reason_ja(out, "%sが%sの%sとほぼ同一（類似度%.2f）。同様の文面を共有する"
-                                   "他のアカウント%zu件:「%s」",
+        shn__signal_reason_ja(out,
+                              "%sが%sの%sとほぼ同一（類似度%.2f）。同様の文面を共有する"
+                              "他のアカウント%zu件:「%s」",
                               top->mine == K_PROFILE ? "プロフィール" : "メッセージ", other,
                               top->theirs == K_PROFILE ? "プロフィール" : "メッセージ", top->sim,
                               n_others + more, excerpt);

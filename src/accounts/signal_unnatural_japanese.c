@@ -84,9 +84,9 @@ struct worker {
     int rc;
 };
 
-static const char *const params[] = {"threshold",      "min_chars",      "min_share",
-                                     "min_japanese",   "max_texts",      "max_text_bytes",
-                                     "max_account_bytes", "threads", NULL};
+static const char *const params[] = {"threshold",         "min_chars", "min_share",
+                                     "min_japanese",      "max_texts", "max_text_bytes",
+                                     "max_account_bytes", "threads",   NULL};
 
 /* True when text[0..len) is mostly Japanese; *chars = its letters. */
 static bool japanese(const char *s, size_t len, double min_share, size_t *chars)
@@ -102,10 +102,10 @@ static bool japanese(const char *s, size_t len, double min_share, size_t *chars)
             kana++;
         else if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))
             han++;
-        else if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-                 (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x3130 && cp <= 0x318F) ||
-                 (cp >= 0xFF21 && cp <= 0xFF5A) || (cp >= 0x00C0 && cp <= 0x024F) ||
-                 (cp >= 0x0400 && cp <= 0x04FF))
+        else if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+                 (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0x1100 && cp <= 0x11FF) ||
+                 (cp >= 0x3130 && cp <= 0x318F) || (cp >= 0xFF21 && cp <= 0xFF5A) ||
+                 (cp >= 0x00C0 && cp <= 0x024F) || (cp >= 0x0400 && cp <= 0x04FF))
             letters++;
     }
     *chars = n;
@@ -196,7 +196,8 @@ static int keep_worst(struct shn_text_engine *eng, const char *text, size_t len,
         for (size_t i = 0; i < r.count; i++) {
             bool taken = false;
             for (size_t j = 0; j < w->n_findings; j++)
-                taken |= w->f[j].kind == r.findings[i].kind && strcmp(w->f[j].en, r.findings[i].en) == 0;
+                taken |=
+                    w->f[j].kind == r.findings[i].kind && strcmp(w->f[j].en, r.findings[i].en) == 0;
             if (!taken && (!best || r.findings[i].weight > best->weight))
                 best = &r.findings[i];
         }
@@ -265,7 +266,8 @@ static int score_account(struct worker *wk, const struct shn__w_account *a, stru
         qsort(cands + first, n - first, sizeof *cands, cmp_cand);
     }
     for (size_t i = 0; i < n && out->texts < s->max_texts && budget > 0 && rc == SHN_OK; i++) {
-        size_t len = cut(cands[i].text, cands[i].len, s->max_text_bytes < budget ? s->max_text_bytes : budget);
+        size_t len = cut(cands[i].text, cands[i].len,
+                         s->max_text_bytes < budget ? s->max_text_bytes : budget);
         size_t chars;
         double sc = 1;
         if (!len || !japanese(cands[i].text, len, s->min_japanese, &chars)) {
@@ -333,8 +335,8 @@ static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *
     s->max_account_bytes = v >= 16 && v <= SHN_TEXT_MAX_BYTES ? (size_t)v : 2000;
     v = shn__cfg_num(c, NAME, "threads", 2);
     s->threads = v >= 2 ? 2 : 1;
-    s->model_path = json_string_value(json_object_get(json_object_get(c->config, "engines"),
-                                                      "text_model"));
+    s->model_path =
+        json_string_value(json_object_get(json_object_get(c->config, "engines"), "text_model"));
     s->engine = c->text != NULL;
     s->n = c->w->n_accounts;
     if (!s->engine || !s->n) {
@@ -378,8 +380,12 @@ static int check_all(const struct shn__score_ctx *c, struct state *s)
     if (s->threads > 1 && s->n >= 256 && shn_text_engine_open(&topt, &second, &d) == SHN_OK)
         nw = 2;
     for (size_t k = 0; k < nw; k++) {
-        wk[k] = (struct worker){.s = s, .w = c->w, .eng = k ? second : c->text,
-                                .from = s->n * k / nw, .to = s->n * (k + 1) / nw, .rc = SHN_OK};
+        wk[k] = (struct worker){.s = s,
+                                .w = c->w,
+                                .eng = k ? second : c->text,
+                                .from = s->n * k / nw,
+                                .to = s->n * (k + 1) / nw,
+                                .rc = SHN_OK};
         wk[k].cache_size = 1024;
         while (wk[k].cache_size < 2 * (wk[k].to - wk[k].from) * s->max_texts &&
                wk[k].cache_size < ((size_t)1 << 22))
@@ -416,43 +422,45 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 
     if (!s->engine)
         return shn__signal_set_evidence(
-            out, json_pack("{s:s}", "text_engine", "unavailable (no MeCab dictionary): not checked"));
+            out,
+            json_pack("{s:s}", "text_engine", "unavailable (no MeCab dictionary): not checked"));
     if (i >= s->n)
         return SHN_ERR_INVALID;
     r = &s->res[i];
     out->score = r->score;
-    ev = json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:I}", "texts_checked",
-                   (json_int_t)r->texts, "texts_unnatural", (json_int_t)r->unnatural_texts,
-                   "texts_not_japanese", (json_int_t)r->skipped_texts, "chars_checked",
-                   (json_int_t)r->chars, "unnatural_share", (double)r->unnatural_share, "depth",
-                   (double)r->depth, "threshold", s->threshold, "min_chars",
-                   (json_int_t)s->min_chars);
+    ev =
+        json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:I}", "texts_checked", (json_int_t)r->texts,
+                  "texts_unnatural", (json_int_t)r->unnatural_texts, "texts_not_japanese",
+                  (json_int_t)r->skipped_texts, "chars_checked", (json_int_t)r->chars,
+                  "unnatural_share", (double)r->unnatural_share, "depth", (double)r->depth,
+                  "threshold", s->threshold, "min_chars", (json_int_t)s->min_chars);
     if (!ev)
         return SHN_ERR_NOMEM;
     if ((w = r->worst)) {
         findings = json_array();
         for (size_t k = 0; findings && k < w->n_findings; k++)
-            json_array_append_new(findings,
-                                  json_pack("{s:s, s:f, s:s, s:s, s:s}", "kind",
-                                            shn_text_kind_name(w->f[k].kind), "weight",
-                                            w->f[k].weight, "en", w->f[k].en, "ja", w->f[k].ja,
-                                            "excerpt", w->f[k].excerpt));
+            json_array_append_new(findings, json_pack("{s:s, s:f, s:s, s:s, s:s}", "kind",
+                                                      shn_text_kind_name(w->f[k].kind), "weight",
+                                                      w->f[k].weight, "en", w->f[k].en, "ja",
+                                                      w->f[k].ja, "excerpt", w->f[k].excerpt));
         json_object_set_new(ev, "worst",
                             json_pack("{s:s, s:s?, s:f, s:I, s:I, s:o*}", "in",
-                                      w->id ? "message" : "profile", "id", w->id, "score",
-                                      w->score, "chars", (json_int_t)w->chars, "findings",
+                                      w->id ? "message" : "profile", "id", w->id, "score", w->score,
+                                      "chars", (json_int_t)w->chars, "findings",
                                       (json_int_t)w->total_findings, "top", findings));
     }
     if (out->score > 0 && w) {
         const char *en = w->n_findings ? w->f[0].en : "no single finding";
         const char *ja = w->n_findings ? w->f[0].ja : "個別の指摘なし";
         const char *ex = w->n_findings ? w->f[0].excerpt : "";
-        shn__signal_reason_en(out, "%u of %u Japanese text(s) read as unnatural (%.0f%% of the "
-                                   "text); the worst %s scores %.2f: %s — \"%s\"",
+        shn__signal_reason_en(out,
+                              "%u of %u Japanese text(s) read as unnatural (%.0f%% of the "
+                              "text); the worst %s scores %.2f: %s — \"%s\"",
                               r->unnatural_texts, r->texts, r->unnatural_share * 100.0,
                               w->id ? "message" : "profile", w->score, en, ex);
-        shn__signal_reason_ja(out, "日本語の文面%u件中%u件が不自然（文字数の%.0f%%）。最も不自然な"
-                                   "%s（スコア%.2f）: %s「%s」",
+        shn__signal_reason_ja(out,
+                              "日本語の文面%u件中%u件が不自然（文字数の%.0f%%）。最も不自然な"
+                              "%s（スコア%.2f）: %s「%s」",
                               r->texts, r->unnatural_texts, r->unnatural_share * 100.0,
                               w->id ? "メッセージ" : "プロフィール", w->score, ja, ex);
     }

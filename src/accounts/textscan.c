@@ -50,8 +50,8 @@ static uint32_t voiced(uint32_t k, int mark)
         return ha ? k + 2 : 0;
     if (k == 0x30A6)
         return 0x30F4;
-    if ((k >= 0x30AB && k <= 0x30C2 && (k - 0x30AB) % 2 == 0) ||
-        k == 0x30C4 || k == 0x30C6 || k == 0x30C8 || ha)
+    if ((k >= 0x30AB && k <= 0x30C2 && (k - 0x30AB) % 2 == 0) || k == 0x30C4 || k == 0x30C6 ||
+        k == 0x30C8 || ha)
         return k + 1;
     return 0;
 }
@@ -163,15 +163,18 @@ static int parse_line(struct shn__lexicon *lx, char *line, char **pool, const ch
     size_t len;
     double w;
     if (!fields(line, f))
-        return shn_diag_set(diag, SHN_ERR_PARSE, path, lineno, "", "expected weight, kind, lang and term separated by tabs");
+        return shn_diag_set(diag, SHN_ERR_PARSE, path, lineno, "",
+                            "expected weight, kind, lang and term separated by tabs");
     w = strtod(f[0], &end);
     if (end == f[0] || *end || !(w > 0 && w <= 1))
-        return shn_diag_set(diag, SHN_ERR_PARSE, path, lineno, "weight", "must be a number in (0, 1]");
+        return shn_diag_set(diag, SHN_ERR_PARSE, path, lineno, "weight",
+                            "must be a number in (0, 1]");
     len = strlen(f[3]);
     if (strlen(f[1]) >= sizeof t->kind || strlen(f[2]) >= sizeof t->lang || !f[1][0])
         return shn_diag_set(diag, SHN_ERR_PARSE, path, lineno, "kind", "kind or lang too long");
     if (len < KEY_BYTES || len > 256 || !shn_utf8_valid(f[3], len, NULL))
-        return shn_diag_set(diag, SHN_ERR_PARSE, path, lineno, "term", "must be 3..256 bytes of UTF-8");
+        return shn_diag_set(diag, SHN_ERR_PARSE, path, lineno, "term",
+                            "must be 3..256 bytes of UTF-8");
     t->weight = w;
     memcpy(t->kind, f[1], strlen(f[1]) + 1);
     memcpy(t->lang, f[2], strlen(f[2]) + 1);
@@ -380,7 +383,8 @@ size_t shn__scan_addresses(const char *s, size_t len, struct shn__scan_hit *hits
             r = run(s + i + 2, rest - 2, hex);
             if (r == 40 && (rest == 42 || !alnum((unsigned char)s[i + 42])) &&
                 strspn(s + i + 2, "0") < 40) {
-                n = push(hits, n, max, (struct shn__scan_hit){i, i + 42, SHN__HIT_EVM, NULL, 0, false});
+                n = push(hits, n, max,
+                         (struct shn__scan_hit){i, i + 42, SHN__HIT_EVM, NULL, 0, false});
                 i += 41;
             }
             continue;
@@ -401,7 +405,8 @@ size_t shn__scan_addresses(const char *s, size_t len, struct shn__scan_hit *hits
         if (r && r < rest && alnum((unsigned char)s[i + r]))
             continue; /* runs into a character outside base58 (0, O, I, l) */
         if (c == 'T' && r == 34 && mixed_case(s + i + 1, 33)) {
-            n = push(hits, n, max, (struct shn__scan_hit){i, i + 34, SHN__HIT_TRON, NULL, 0, false});
+            n = push(hits, n, max,
+                     (struct shn__scan_hit){i, i + 34, SHN__HIT_TRON, NULL, 0, false});
             i += 33;
         } else if ((c == '1' || c == '3') && r >= 26 && r <= 35 && mixed_case(s + i, r)) {
             n = push(hits, n, max, (struct shn__scan_hit){i, i + r, SHN__HIT_BTC, NULL, 0, false});
@@ -489,7 +494,8 @@ size_t shn__scan_contacts(const char *s, size_t len, struct shn__scan_hit *hits,
         size_t from, to;
         if (c == '@') {
             if (email_at(s, len, i, &from, &to)) {
-                n = push(hits, n, max, (struct shn__scan_hit){from, to, SHN__HIT_EMAIL, NULL, 0, false});
+                n = push(hits, n, max,
+                         (struct shn__scan_hit){from, to, SHN__HIT_EMAIL, NULL, 0, false});
                 i = to - 1;
             } else if (!local_char(p)) {
                 size_t r = run(s + i + 1, len - i - 1, handle_char);
@@ -504,7 +510,8 @@ size_t shn__scan_contacts(const char *s, size_t len, struct shn__scan_hit *hits,
         if ((c == '+' || (c >= '0' && c <= '9')) && !alnum(p) && p != '+' && p != '.' && p != ',') {
             size_t e = phone_at(s, len, i);
             if (e) {
-                n = push(hits, n, max, (struct shn__scan_hit){i, e, SHN__HIT_PHONE, NULL, 0, false});
+                n = push(hits, n, max,
+                         (struct shn__scan_hit){i, e, SHN__HIT_PHONE, NULL, 0, false});
                 i = e - 1;
             } else {
                 while (i + 1 < len && alnum((unsigned char)s[i + 1]))
@@ -591,7 +598,7 @@ void shn__scan_excerpt(const char *s, size_t len, size_t start, size_t end,
         while (i < to && ((unsigned char)s[i] & 0xC0) == 0x80 && o + 8 < size)
             out[o++] = s[i++];
     }
-    {   /* never end mid-character (the size limit may have cut one) */
+    { /* never end mid-character (the size limit may have cut one) */
         size_t lead = o;
         while (lead > 0 && ((unsigned char)out[lead - 1] & 0xC0) == 0x80)
             lead--;
@@ -627,7 +634,8 @@ struct scan_buf {
 
 static const char *what_name(int what)
 {
-    static const char *const names[] = {"term", "evm", "tron", "btc", "bech32", "email", "phone", "handle"};
+    static const char *const names[] = {"term",   "evm",   "tron",  "btc",
+                                        "bech32", "email", "phone", "handle"};
     return what >= 0 && what <= SHN__HIT_HANDLE ? names[what] : "?";
 }
 
@@ -716,10 +724,11 @@ static int note_hits(const struct scan_buf *b, const char *const *kind_names,
                 continue;
             r->n_found++;
             if (json_array_size(r->found) < 5) {
-                json_t *f = h->what == SHN__HIT_BECH32
-                                ? json_pack("{s:s, s:s, s:b}", "kind", what_name(h->what), "value",
-                                            masked, "checksum_ok", h->checksum_ok)
-                                : json_pack("{s:s, s:s}", "kind", what_name(h->what), "value", masked);
+                json_t *f =
+                    h->what == SHN__HIT_BECH32
+                        ? json_pack("{s:s, s:s, s:b}", "kind", what_name(h->what), "value", masked,
+                                    "checksum_ok", h->checksum_ok)
+                        : json_pack("{s:s, s:s}", "kind", what_name(h->what), "value", masked);
                 if (!f || json_array_append_new(r->found, f) != 0)
                     rc = SHN_ERR_NOMEM;
             }
@@ -738,13 +747,14 @@ static json_t *example(const struct text_ref *t, double p, const struct scan_buf
         if (b->hits[i].weight > best->weight)
             best = &b->hits[i];
         if (terms)
-            add_unique_string(terms, b->hits[i].what == SHN__HIT_TERM ? b->hits[i].term->shown
-                                                                     : what_name(b->hits[i].what),
+            add_unique_string(terms,
+                              b->hits[i].what == SHN__HIT_TERM ? b->hits[i].term->shown
+                                                               : what_name(b->hits[i].what),
                               6);
     }
     shn__scan_excerpt(b->folded, b->len, best->start, best->end, b->hits, b->n, excerpt, size);
-    ex = json_pack("{s:s, s:s?, s:f, s:o*, s:s}", "in", t->id ? "message" : "profile", "id",
-                   t->id, "score", p, "terms", terms, "excerpt", excerpt);
+    ex = json_pack("{s:s, s:s?, s:f, s:o*, s:s}", "in", t->id ? "message" : "profile", "id", t->id,
+                   "score", p, "terms", terms, "excerpt", excerpt);
     return ex;
 }
 

@@ -68,8 +68,8 @@ enum {
 };
 
 struct shn__scan_hit {
-    size_t start, end; /* byte offsets into the folded text */
-    int what;          /* SHN__HIT_* */
+    size_t start, end;                /* byte offsets into the folded text */
+    int what;                         /* SHN__HIT_* */
     const struct shn__lex_term *term; /* SHN__HIT_TERM */
     double weight;
     bool checksum_ok; /* bech32: checksum verified */
@@ -109,7 +109,7 @@ struct shn__scan_opts {
 /* What the scan found. The JSON members are new references the caller
  * puts into its evidence (or decrefs). */
 struct shn__scan_result {
-    double score;           /* noisy-or of the three best texts' scores */
+    double score; /* noisy-or of the three best texts' scores */
     size_t texts, hit_texts, hit_messages;
     bool profile_hit;
     unsigned kinds;         /* bit i: lexicon kind i of kind_names seen */

@@ -25,9 +25,9 @@ static void add(struct jl *j, const char *fmt, const char *account, const char *
     int n;
     j->id++;
     n = snprintf(j->text + j->n, sizeof j->text - j->n,
-                     "{\"event\":\"%s\",\"id\":\"t%d\",\"time\":\"2026-03-01T09:%02d:00Z\","
-                     "\"account\":\"%s\",%s}\n",
-                     fmt, j->id, j->id % 60, account, body);
+                 "{\"event\":\"%s\",\"id\":\"t%d\",\"time\":\"2026-03-01T09:%02d:00Z\","
+                 "\"account\":\"%s\",%s}\n",
+                 fmt, j->id, j->id % 60, account, body);
     assert_true(n > 0 && (size_t)n < sizeof j->text - j->n);
     j->n += (size_t)n;
 }
@@ -110,8 +110,9 @@ static void fold_and_patterns(void **state)
  * crash, no read past the text, hits inside the text (ASan checks). */
 static void scanning_survives_random_bytes(void **state)
 {
-    static const char pieces[][8] = {"0x", "T", "bc1", "@", "+8", "0", "ｶ", "ﾞ", "。", "usdt",
-                                     "ＵＳ", "a", "Z", "9", " ", "-", "\xe3", "\xff", "で"};
+    static const char pieces[][8] = {"0x", "T",  "bc1",  "@",    "+8", "0", "ｶ",
+                                     "ﾞ",  "。", "usdt", "ＵＳ", "a",  "Z", "9",
+                                     " ",  "-",  "\xe3", "\xff", "で"};
     struct shn__lexicon *lx = NULL;
     struct shn_diag d = {0};
     char path[1024], in[512], folded[513], lower[513], ex[512];
@@ -186,16 +187,16 @@ static struct shn__world *crypto_world(void)
     add(&j, "payout", "paid",
         "\"method\":{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":"
         "\"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed\"},\"amount\":20000,\"currency\":\"JPY\"");
-    add(&j, "account", "bank",
-        "\"payout\":[{\"type\":\"bank\",\"account\":\"MUFG 1234567\"}]");
+    add(&j, "account", "bank", "\"payout\":[{\"type\":\"bank\",\"account\":\"MUFG 1234567\"}]");
     message(&j, "asks", "お支払いはUSDTでお願いします");
     message(&j, "asks", "ご連絡ありがとうございます。");
     message(&j, "wide", "ＵＳＤＴで支払ってください");
     message(&j, "address", "こちらに送ってください 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed");
     message(&j, "korean", "코인으로 결제 부탁드립니다");
     message(&j, "chinese", "请用泰达币支付，谢谢");
-    message(&j, "method", "The method and the Ethernet setup are documented; see commit "
-                          "5aaeb6053f3e94c9b9a09f33669435e7ef1beaed.");
+    message(&j, "method",
+            "The method and the Ethernet setup are documented; see commit "
+            "5aaeb6053f3e94c9b9a09f33669435e7ef1beaed.");
     profile(&j, "chaindev", "ブロックチェーンとイーサリアムのスマートコントラクト開発が得意です。");
     message(&j, "english", "Please pay me in USDT (TRC20).");
     return world_of(j.text);
@@ -218,8 +219,10 @@ static void crypto_payment_payout_methods(void **state)
     assert_true(near(sig.score, 0.85)); /* used_score */
     assert_non_null(strstr(sig.evidence, "\"source\":\"payout\""));
 
-    run_signal(&shn__signal_crypto_payment, w, "{\"signals\":{\"crypto_payment\":"
-                                               "{\"used_score\":0.5}}}", "paid", &sig);
+    run_signal(&shn__signal_crypto_payment, w,
+               "{\"signals\":{\"crypto_payment\":"
+               "{\"used_score\":0.5}}}",
+               "paid", &sig);
     assert_true(near(sig.score, 0.5));
 
     run_signal(&shn__signal_crypto_payment, w, NULL, "bank", &sig);
@@ -349,8 +352,10 @@ static void off_platform_contacts_and_prepayment(void **state)
     run_signal(&shn__signal_off_platform, w, NULL, "english", &sig);
     assert_true(near(sig.score, 1 - 0.45 * 0.5 * 0.5 * 0.75));
 
-    run_signal(&shn__signal_off_platform, w, "{\"signals\":{\"off_platform\":"
-                                             "{\"email_weight\":0.2}}}", "email", &sig);
+    run_signal(&shn__signal_off_platform, w,
+               "{\"signals\":{\"off_platform\":"
+               "{\"email_weight\":0.2}}}",
+               "email", &sig);
     assert_true(near(sig.score, 1 - 0.8 * 0.75));
     shn__world_free(w);
 }
@@ -386,10 +391,19 @@ static void off_platform_best_three_texts(void **state)
 
 /* ------------------------------------------------------------ template_reuse */
 
-#define TEMPLATE "私は5年以上の経験を持っている開発者です。高品質のウェブサイトを早く安く作ることができます。24時間いつでも連絡可能です。"
-#define OTHER "はじめまして、山田と申します。前職ではWebサイト制作を担当し、独立して7年になります。丁寧なコミュニケーションを心がけています。"
-#define PITCH1 "ご依頼の件、拝見しました。弊社のチームは同様の案件を多数こなしており、三日以内に初回の納品が可能です。詳細はこちらからご提案させていただきます。何卒よろしくお願い申し上げます。"
-#define PITCH2 "追加の機能についても対応可能です。見積もりは他社より必ず安くいたしますので、ぜひ一度ご相談ください。品質には自信がございます。ご検討のほど、お願い申し上げます。どうぞよろしくお願いいたします。"
+#define TEMPLATE                                                                                                                                \
+    "私は5年以上の経験を持っている開発者です。高品質のウェブサイトを早く安く作ることができます。2" \
+    "4時間いつでも連絡可能です。"
+#define OTHER                                                                                                                                  \
+    "はじめまして、山田と申します。前職ではWebサイト制作を担当し、独立して7年になります。丁寧なコ" \
+    "ミュニケーションを心がけています。"
+#define PITCH1                                                                                                                                   \
+    "ご依頼の件、拝見しました。弊社のチームは同様の案件を多数こなしており、三日以内に初回の納品が" \
+    "可能です。詳細はこちらからご提案させていただきます。何卒よろしくお願い申し上げます。"
+#define PITCH2                                                                                                                                   \
+    "追加の機能についても対応可能です。見積もりは他社より必ず安くいたしますので、ぜひ一度ご相談く" \
+    "ださい。品質には自信がございます。ご検討のほど、お願い申し上げます。どうぞよろしくお願いいた" \
+    "します。"
 
 static void template_reuse_profiles(void **state)
 {
@@ -479,13 +493,15 @@ static void template_reuse_messages(void **state)
 /* ------------------------------------------------------------ unnatural_japanese */
 
 /* Stilted: the sample platform's operator template (docs/text.md kinds). */
-#define STILTED "こんにちは、私はWebエンジニアの金です。私は5年以上の経験を持っているの開発者です。" \
-                "私はPHPとReactをを使用して高品質のWebサイトを作るできます。あなたのプロジェクトを" \
-                "早いに完成するです。価格はとても安いですので、安心して私を選択してください。"
+#define STILTED                                                                                                                 \
+    "こんにちは、私はWebエンジニアの金です。私は5年以上の経験を持っているの開発者です。" \
+    "私はPHPとReactをを使用して高品質のWebサイトを作るできます。あなたのプロジェクトを"      \
+    "早いに完成するです。価格はとても安いですので、安心して私を選択してください。"
 /* Natural: sentences the text engine's tests score 1.0 (tests/text). */
-#define NATURAL "お世話になっております。五年間、受託開発の会社でウェブアプリケーションの設計と実装を" \
-                "担当してきました。納期を守ることと、丁寧なコミュニケーションを心がけています。" \
-                "ご不明な点がございましたら、お気軽にお問い合わせください。"
+#define NATURAL                                                                                                                      \
+    "お世話になっております。五年間、受託開発の会社でウェブアプリケーションの設計と実装を" \
+    "担当してきました。納期を守ることと、丁寧なコミュニケーションを心がけています。"          \
+    "ご不明な点がございましたら、お気軽にお問い合わせください。"
 
 static struct shn_text_engine *engine(void)
 {
@@ -608,8 +624,7 @@ static void unnatural_japanese_on_two_threads(void **state)
     assert_non_null(text);
     for (int i = 0; i < 300; i++) {
         snprintf(id, sizeof id, "n%03d", i);
-        snprintf(body, sizeof body,
-                 "\"profile\":\"%s%s\"", i == 250 ? STILTED : NATURAL,
+        snprintf(body, sizeof body, "\"profile\":\"%s%s\"", i == 250 ? STILTED : NATURAL,
                  i % 2 ? "週に20時間ほど稼働できます。" : "土日も対応可能です。");
         n += (size_t)snprintf(text + n, cap - n,
                               "{\"event\":\"account\",\"id\":\"e%d\",\"time\":"
