@@ -2,6 +2,7 @@
  * engines to use, as one JSON file merged over built-in defaults. Every key
  * is checked — a misspelt weight must be an error, not a silent default —
  * and errors name the file and the key path. */
+#include <math.h>
 #include <string.h>
 
 #include "accounts/signals.h"
@@ -78,6 +79,10 @@ static int check_signals(json_t *signals, const char *file, struct shn_diag *dia
             if (strcmp(key, "weight") == 0 &&
                 (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 20))
                 return bad(diag, file, path, "must be a number in 0..20");
+            /* Signals turn their parameters into counts and seconds: keep
+             * every number where such conversions are defined. */
+            if (json_is_number(v) && !(fabs(json_number_value(v)) <= 1e9))
+                return bad(diag, file, path, "must be a number in -1e9..1e9");
         }
     }
     return SHN_OK;

@@ -54,7 +54,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
     double pair_days = shn__cfg_num(c, "profile_churn", "name_payout_days", 7);
     int64_t window = (int64_t)(window_days * 86400), pair = (int64_t)(pair_days * 86400);
     size_t first = a->n_changes > CHANGES_MAX ? a->n_changes - CHANGES_MAX : 0;
-    const struct shn__w_change *ch = a->changes + first;
+    const struct shn__w_change *ch = a->n_changes ? a->changes + first : NULL;
     size_t n = a->n_changes - first, lo = 0, best_lo = 0, best_hi = 0;
     long in_window = 0, best = 0;
     long per[6] = {0};

@@ -14,7 +14,7 @@ static void cut_utf8(char *s, size_t n)
     s[n] = '\0';
 }
 
-static void reason(char *dst, size_t size, const char *fmt, va_list ap)
+SHN_PRINTF(3, 0) static void reason(char *dst, size_t size, const char *fmt, va_list ap)
 {
     int n = vsnprintf(dst, size, fmt, ap);
     if (n < 0)

@@ -464,6 +464,20 @@ static void profile_churn_many_changes(void **state)
     shn__world_free(w);
 }
 
+/* Regression (found by fuzz_accounts_score): an account without any
+ * profile change made eval offset a null list (UB under UBSan). */
+static void profile_churn_without_changes(void **state)
+{
+    const char *text = "{\"event\":\"login\",\"id\":\"l1\"," T("2026-03-01T09:00:00Z")
+                       ",\"account\":\"quiet\",\"ip\":\"192.0.2.1\"}\n";
+    struct shn__world *w = world_of(text);
+    struct shn_accounts_signal sig;
+    (void)state;
+    run_signal(&shn__signal_profile_churn, w, NULL, "quiet", &sig);
+    assert_true(sig.score == 0);
+    shn__world_free(w);
+}
+
 static void profile_churn_name_with_payout(void **state)
 {
     struct shn__world *w = world_of(churn_world);
@@ -641,6 +655,7 @@ int main(void)
         cmocka_unit_test(shared_identifiers_flagged_neighbours),
         cmocka_unit_test(profile_churn_many_changes),
         cmocka_unit_test(profile_churn_name_with_payout),
+        cmocka_unit_test(profile_churn_without_changes),
         cmocka_unit_test(wallet_exposure_haircut),
         cmocka_unit_test(wallet_exposure_params_and_neutral),
     };
