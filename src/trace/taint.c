@@ -8,6 +8,7 @@
 #include "trace/trace_internal.h"
 
 #define MAX_STATES (1u << 28)
+#define PENDING_MAX 256 /* balance scans done together */
 
 struct lot {
     shn_u128 amount;
@@ -22,22 +23,19 @@ struct state {
     shn_u128 taint;                /* haircut: tainted part of balance */
     shn_u128 received;
     uint32_t addr, asset;
-    uint32_t hops;
+    uint32_t next; /* the address's next state (another asset): index + 1, 0 none */
     bool source, stopped;
+    bool pending; /* balance and received lack the sums before `at` (see resolve) */
     shn_u128 tainted_in, tainted_out, returned;
     int64_t first;
+    uint32_t hops;
+    uint32_t at; /* the transfer that created it (pending scans stop there) */
 };
 
 /* FIFO only: lots[head..n_lots) in arrival order, one per state. */
 struct fifo {
     struct lot *lots;
     uint32_t head, n_lots, cap_lots;
-};
-
-struct slot {
-    uint64_t key; /* addr << 32 | asset */
-    uint32_t idx; /* state index + 1; 0 empty */
-    uint32_t pad;
 };
 
 struct run {
@@ -47,8 +45,19 @@ struct run {
     void *st_mem;
     struct fifo *fifo; /* FIFO: per state */
     uint32_t n_st, cap_st;
-    struct slot *slots; /* key and state index + 1, so probes stay in the table */
-    uint64_t n_slots;
+    /* Per address, its latest state (index + 1, 0 none); its others follow
+     * through `next`. An array of n_addr u32 rather than a hash table of
+     * (address, asset) keys: a look-up reads one word of a table a few times
+     * smaller than such slots, with no probing, then the state. */
+    uint32_t *head;
+    /* States whose balance scans wait to be done in one batch. */
+    struct pending {
+        uint32_t st;
+        uint32_t at;
+        const uint32_t *in_list, *out_list;
+        uint64_t n_in, n_out;
+    } pend[PENDING_MAX];
+    uint32_t n_pend;
     /* One bit per address: has it any state? Most transfers touch no
      * tainted address, and this answers that without a hash probe. */
     uint64_t *touched;
@@ -141,55 +150,32 @@ static shn_u128 mul_div(shn_u128 a, shn_u128 b, shn_u128 c)
     return div_256(hi, lo, c);
 }
 
-/* The slot of (addr, asset): every bit of the key mixed into the low bits
- * the table uses. (A single multiply left the low three bits to the asset
- * alone, so with one or few assets the keys crowded into an eighth of the
- * slots and probes ran long.) */
-static uint64_t key_hash(uint32_t addr, uint32_t asset)
-{
-    uint64_t k = ((uint64_t)addr << 32 | asset) * 0x9E3779B97F4A7C15ull;
-    k ^= k >> 32;
-    k *= 0xD6E8FEB86659FD93ull;
-    return k ^ (k >> 32);
-}
-
-static struct state *find(const struct run *R, uint32_t addr, uint32_t asset)
-{
-    uint64_t mask = R->n_slots - 1, h;
-
-    if (!(R->touched[addr >> 6] >> (addr & 63) & 1))
-        return NULL;
-    h = key_hash(addr, asset) & mask;
-
-    for (uint64_t key = (uint64_t)addr << 32 | asset;; h = (h + 1) & mask) {
-        const struct slot *sl = &R->slots[h];
-        if (!sl->idx)
-            return NULL;
-        if (sl->key == key)
-            return &R->st[sl->idx - 1];
-    }
-}
-
-/* The pass is bound by cache misses on the state table once the tainted set
- * outgrows the cache. Transfers are read in order, so the slots of the
- * tainted addresses of a transfer PREFETCH_FAR ahead are fetched early, and
- * PREFETCH_NEAR ahead their states (through the first probe of the slot,
- * which by then is in cache). Hints only: a stale slot costs a wasted fetch. */
-#define PREFETCH_FAR 16
-#define PREFETCH_NEAR 8
-
 static inline bool touched(const struct run *R, uint32_t addr)
 {
     return R->touched[addr >> 6] >> (addr & 63) & 1;
 }
 
-static inline void prefetch_slots(const struct run *R, const struct shn__trace_rec *r)
+static struct state *find(const struct run *R, uint32_t addr, uint32_t asset)
 {
-    uint32_t asset = shn__trace_asset(R->g, r);
-    uint64_t mask = R->n_slots - 1;
+    if (!touched(R, addr))
+        return NULL;
+    for (uint32_t i = R->head[addr]; i; i = R->st[i - 1].next)
+        if (R->st[i - 1].asset == asset)
+            return &R->st[i - 1];
+    return NULL;
+}
 
+/* The pass is bound by cache misses on the state once the tainted set
+ * outgrows the cache. Transfers are read in order, so the heads of the
+ * tainted addresses of a transfer PREFETCH_FAR ahead are fetched early, and
+ * PREFETCH_NEAR ahead their latest states. Hints only. */
+#define PREFETCH_FAR 16
+#define PREFETCH_NEAR 8
+
+static inline void prefetch_heads(const struct run *R, const struct shn__trace_rec *r)
+{
     if (touched(R, r->from)) {
-        __builtin_prefetch(&R->slots[key_hash(r->from, asset) & mask]);
+        __builtin_prefetch(&R->head[r->from]);
         if (!touched(R, r->to)) { /* `to` may be about to get state: see create */
             __builtin_prefetch(&R->g->in_start[r->to]);
             __builtin_prefetch(&R->g->out_start[r->to]);
@@ -197,11 +183,11 @@ static inline void prefetch_slots(const struct run *R, const struct shn__trace_r
         }
     }
     if (touched(R, r->to))
-        __builtin_prefetch(&R->slots[key_hash(r->to, asset) & mask]);
+        __builtin_prefetch(&R->head[r->to]);
 }
 
 /* The heads of the index lists of an address about to get state, whose
- * starts prefetch_slots requested. */
+ * starts prefetch_heads requested. */
 static inline void prefetch_lists(const struct run *R, const struct shn__trace_rec *r)
 {
     if (touched(R, r->from) && !touched(R, r->to)) {
@@ -210,38 +196,17 @@ static inline void prefetch_lists(const struct run *R, const struct shn__trace_r
     }
 }
 
-static inline void prefetch_state(const struct run *R, uint32_t addr, uint32_t asset)
+static inline void prefetch_state(const struct run *R, uint32_t addr)
 {
-    const struct slot *sl;
+    uint32_t i;
 
     if (!touched(R, addr))
         return;
-    sl = &R->slots[key_hash(addr, asset) & (R->n_slots - 1)];
-    if (sl->idx && sl->key == ((uint64_t)addr << 32 | asset) && sl->idx <= R->n_st) {
-        __builtin_prefetch(&R->st[sl->idx - 1]);
-        __builtin_prefetch(&R->st[sl->idx - 1].tainted_in);
+    i = R->head[addr];
+    if (i) {
+        __builtin_prefetch(&R->st[i - 1]);
+        __builtin_prefetch(&R->st[i - 1].tainted_in);
     }
-}
-
-static int grow(struct run *R)
-{
-    uint64_t n = R->n_slots * 2;
-    struct slot *slots = shn_calloc(n, sizeof *slots);
-
-    if (!slots)
-        return SHN_ERR_NOMEM;
-    shn__trace_advise_huge(slots, n * sizeof *slots);
-    for (uint32_t i = 0; i < R->n_st; i++) {
-        uint64_t h = key_hash(R->st[i].addr, R->st[i].asset) & (n - 1);
-        while (slots[h].idx)
-            h = (h + 1) & (n - 1);
-        slots[h].key = (uint64_t)R->st[i].addr << 32 | R->st[i].asset;
-        slots[h].idx = i + 1;
-    }
-    shn_free(R->slots);
-    R->slots = slots;
-    R->n_slots = n;
-    return SHN_OK;
 }
 
 static int push_lot(struct fifo *s, shn_u128 amount, bool tainted)
@@ -322,6 +287,85 @@ static shn_u128 sum_records(const struct shn_trace_graph *g, const uint32_t *lis
     return sum;
 }
 
+/* The lists of s's address and how many of each come before `at`. A stop's
+ * balance is never read (it passes nothing on), and stops are the exchanges
+ * and bridges with the longest histories: their outgoing transfers are not
+ * scanned. */
+static void scan_lists(const struct run *R, const struct state *s, uint64_t at,
+                       const uint32_t **in_list, uint64_t *n_in, const uint32_t **out_list,
+                       uint64_t *n_out)
+{
+    uint64_t n;
+
+    *in_list = shn_trace_graph_in(R->g, s->addr, &n);
+    *n_in = count_before(*in_list, n, at);
+    *out_list = NULL;
+    *n_out = 0;
+    if (!s->stopped) {
+        *out_list = shn_trace_graph_out(R->g, s->addr, &n);
+        *n_out = count_before(*out_list, n, at);
+    }
+}
+
+/* Adds the balance and receipts before a pending state's first taint. */
+static void settle(struct state *s, shn_u128 in, shn_u128 outsum)
+{
+    s->received += in;
+    s->balance += in > outsum ? in - outsum : 0;
+    s->pending = false;
+}
+
+/* The balance scans of the pending states, done together: a scan is a
+ * chain of dependent misses (the address's index start, its list, the
+ * listed records), and doing one at a time leaves the memory system idle
+ * on each link; here each link is requested for all pending states before
+ * any is waited for. */
+static void resolve_pending(struct run *R)
+{
+    const struct shn_trace_graph *g = R->g;
+    uint32_t n = R->n_pend;
+
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t a = R->st[R->pend[k].st].addr;
+        __builtin_prefetch(&g->in_start[a]);
+        __builtin_prefetch(&g->out_start[a]);
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t a = R->st[R->pend[k].st].addr;
+        __builtin_prefetch(&g->in_list[g->in_start[a]]);
+        __builtin_prefetch(&g->out_list[g->out_start[a]]);
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        struct pending *p = &R->pend[k];
+        if (!R->st[p->st].pending)
+            continue;
+        scan_lists(R, &R->st[p->st], p->at, &p->in_list, &p->n_in, &p->out_list, &p->n_out);
+        prefetch_records(g, p->in_list, p->n_in);
+        prefetch_records(g, p->out_list, p->n_out);
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        struct pending *p = &R->pend[k];
+        struct state *s = &R->st[p->st];
+        if (s->pending)
+            settle(s, sum_records(g, p->in_list, p->n_in, s->asset),
+                   sum_records(g, p->out_list, p->n_out, s->asset));
+    }
+    R->n_pend = 0;
+}
+
+/* Resolves one pending state now (it is about to send). */
+static void resolve_one(struct run *R, struct state *s)
+{
+    const uint32_t *in_list, *out_list;
+    uint64_t n_in, n_out;
+
+    scan_lists(R, s, s->at, &in_list, &n_in, &out_list, &n_out);
+    prefetch_records(R->g, in_list, n_in);
+    prefetch_records(R->g, out_list, n_out);
+    settle(s, sum_records(R->g, in_list, n_in, s->asset),
+           sum_records(R->g, out_list, n_out, s->asset));
+}
+
 /* Doubles the state array (64-byte aligned by hand: the allocator promises
  * 16) and, under FIFO, the lot queues beside it. */
 static int grow_states(struct run *R)
@@ -360,20 +404,14 @@ static int grow_states(struct run *R)
 static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, struct state **out)
 {
     const struct shn_trace_graph *g = R->g;
-    shn_u128 in = 0, outsum = 0;
     struct state *s;
-    const uint32_t *in_list, *out_list = NULL;
-    uint64_t n, n_in, n_out = 0, h;
+    const uint32_t *in_list, *out_list;
+    uint64_t n_in, n_out;
     const char *name;
     int kind, rc;
 
     if (R->n_st >= MAX_STATES)
         return SHN_ERR_TOO_LARGE;
-    if (2 * ((uint64_t)R->n_st + 1) > R->n_slots) {
-        rc = grow(R);
-        if (rc != SHN_OK)
-            return rc;
-    }
     if (R->n_st == R->cap_st) {
         rc = grow_states(R);
         if (rc != SHN_OK)
@@ -390,36 +428,37 @@ static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, str
     kind = shn_trace_graph_label(g, addr, &name);
     if (!s->source && kind && (R->o->stop_kinds & (1u << kind)))
         s->stopped = true;
-    /* Both scans' first records are requested before either is summed, so
-     * that their misses overlap too. A stop's balance is never read (it
-     * passes nothing on), and stops are the exchanges and bridges with the
-     * longest histories: their outgoing transfers are not scanned. */
-    in_list = shn_trace_graph_in(g, addr, &n);
-    n_in = count_before(in_list, n, at);
-    prefetch_records(g, in_list, n_in);
-    if (!s->stopped) {
-        out_list = shn_trace_graph_out(g, addr, &n);
-        n_out = count_before(out_list, n, at);
-        prefetch_records(g, out_list, n_out);
-    }
-    in = sum_records(g, in_list, n_in, asset);
-    outsum = sum_records(g, out_list, n_out, asset);
-    s->received = in;
-    s->balance = in > outsum ? in - outsum : 0;
     if (R->o->method == SHN_TRACE_FIFO) {
+        /* the balance is the first lot, ahead of any later receipt: no
+         * deferring here */
         struct fifo *f = &R->fifo[R->n_st];
+        shn_u128 in, outsum;
+        scan_lists(R, s, at, &in_list, &n_in, &out_list, &n_out);
+        prefetch_records(g, in_list, n_in);
+        prefetch_records(g, out_list, n_out);
+        in = sum_records(g, in_list, n_in, asset);
+        outsum = sum_records(g, out_list, n_out, asset);
+        s->received = in;
+        s->balance = in > outsum ? in - outsum : 0;
         memset(f, 0, sizeof *f);
         rc = push_lot(f, s->balance, false);
         if (rc != SHN_OK) {
             shn_free(f->lots);
             return rc;
         }
+    } else {
+        /* Deferred: receipts only add to balance and received, so they may
+         * come first; anything else resolves the state before using it. */
+        if (R->n_pend == PENDING_MAX)
+            resolve_pending(R);
+        s->pending = true;
+        s->at = (uint32_t)at;
+        R->pend[R->n_pend].st = R->n_st;
+        R->pend[R->n_pend].at = (uint32_t)at;
+        R->n_pend++;
     }
-    h = key_hash(addr, asset) & (R->n_slots - 1);
-    while (R->slots[h].idx)
-        h = (h + 1) & (R->n_slots - 1);
-    R->slots[h].key = (uint64_t)addr << 32 | asset;
-    R->slots[h].idx = ++R->n_st;
+    s->next = R->head[addr];
+    R->head[addr] = ++R->n_st;
     R->touched[addr >> 6] |= 1ull << (addr & 63);
     *out = s;
     return SHN_OK;
@@ -545,6 +584,8 @@ static int step(struct run *R, uint64_t i)
         if (rc != SHN_OK)
             return rc;
     }
+    if (from->pending)
+        resolve_one(R, from);
     y = shn__trace_amount(R->g, r);
     t = send(R, from, y);
     if (t)
@@ -625,13 +666,13 @@ int shn_trace_run(const struct shn_trace_graph *g, const struct shn_trace_opts *
     R.o = o;
     R.res = &out;
     R.budget = o->amount;
-    R.n_slots = 1024;
-    R.slots = shn_calloc(R.n_slots, sizeof *R.slots);
+    R.head = shn_calloc((size_t)g->n_addr + 1, sizeof *R.head);
     R.touched = shn_calloc((size_t)g->n_addr / 64 + 1, sizeof *R.touched);
-    if (!R.slots || !R.touched) {
+    if (!R.head || !R.touched) {
         rc = SHN_ERR_NOMEM;
         goto out;
     }
+    shn__trace_advise_huge(R.head, ((size_t)g->n_addr + 1) * sizeof *R.head);
     for (size_t i = 0; i < o->n_sources; i++)
         R.touched[o->sources[i] >> 6] |= 1ull << (o->sources[i] & 63);
     out.method = o->method;
@@ -645,11 +686,11 @@ int shn_trace_run(const struct shn_trace_graph *g, const struct shn_trace_opts *
     }
     for (uint64_t i = lo; i < g->n_transfers; i++) {
         if (i + PREFETCH_FAR < g->n_transfers)
-            prefetch_slots(&R, &g->rec[i + PREFETCH_FAR]);
+            prefetch_heads(&R, &g->rec[i + PREFETCH_FAR]);
         if (i + PREFETCH_NEAR < g->n_transfers) {
             const struct shn__trace_rec *r = &g->rec[i + PREFETCH_NEAR];
-            prefetch_state(&R, r->from, shn__trace_asset(g, r));
-            prefetch_state(&R, r->to, shn__trace_asset(g, r));
+            prefetch_state(&R, r->from);
+            prefetch_state(&R, r->to);
             prefetch_lists(&R, r);
         }
         rc = step(&R, i);
@@ -658,6 +699,7 @@ int shn_trace_run(const struct shn_trace_graph *g, const struct shn_trace_opts *
             goto out;
         }
     }
+    resolve_pending(&R);
     out.transfers_scanned = g->n_transfers - lo;
     out.entries = shn_calloc(R.n_st ? R.n_st : 1, sizeof *out.entries);
     if (!out.entries) {
@@ -701,7 +743,7 @@ out:
         shn_free(R.fifo[i].lots);
     shn_free(R.fifo);
     shn_free(R.st_mem);
-    shn_free(R.slots);
+    shn_free(R.head);
     shn_free(R.touched);
     return rc;
 }
