@@ -14,29 +14,42 @@ static void dict_cleanup(struct shn__trace_dict *d)
 {
     shn_free(d->blob);
     shn_free(d->off);
-    shn_free(d->slots);
+    shn_free(d->slots_mem);
     shn_free(d->hash);
     memset(d, 0, sizeof *d);
+}
+
+static void slot_fill(struct shn__trace_dslot *sl, const unsigned char *entry, size_t len,
+                      uint32_t id)
+{
+    memcpy(sl->key, entry, len < SHN__TRACE_SLOT_KEY ? len : SHN__TRACE_SLOT_KEY);
+    sl->len = (uint8_t)len;
+    sl->id1 = id + 1;
 }
 
 static int dict_grow_slots(struct shn__trace_dict *d)
 {
     uint64_t n = shn__trace_slots(d->n + 1);
     struct shn__trace_dslot *slots;
+    size_t bytes;
+    void *mem;
 
     if (n <= d->n_slots)
         return SHN_OK;
-    slots = shn_calloc(n, sizeof *slots);
-    if (!slots)
+    if (!shn_size_mul(n, sizeof *slots, &bytes) || !shn_size_add(bytes, 64, &bytes))
+        return SHN_ERR_TOO_LARGE;
+    mem = shn_calloc(1, bytes);
+    if (!mem)
         return SHN_ERR_NOMEM;
+    slots = (void *)((unsigned char *)mem + (64 - (uintptr_t)mem % 64) % 64);
     for (uint32_t id = 0; id < d->n; id++) {
         uint64_t h = d->hash[id] & (n - 1);
-        while (slots[h].tag_id)
+        while (slots[h].id1)
             h = (h + 1) & (n - 1);
-        slots[h].tag_id = (d->hash[id] & 0xFFFFFFFF00000000ull) | (id + 1);
-        slots[h].where = (uint64_t)d->off[id] << 8 | (d->off[id + 1] - d->off[id]);
+        slot_fill(&slots[h], d->blob + d->off[id], d->off[id + 1] - d->off[id], id);
     }
-    shn_free(d->slots);
+    shn_free(d->slots_mem);
+    d->slots_mem = mem;
     d->slots = slots;
     d->n_slots = n;
     return SHN_OK;
@@ -66,14 +79,17 @@ int shn__trace_dict_intern_hashed(struct shn__trace_dict *d, const void *entry, 
     if (len == 0 || len > SHN__TRACE_KEY_MAX)
         return SHN_ERR_INVALID;
     if (d->n_slots) {
-        /* slots hold the id, the hash's high half, which rules out almost
-         * every other entry, and the entry's place and length */
-        for (pos = h & (d->n_slots - 1); d->slots[pos].tag_id; pos = (pos + 1) & (d->n_slots - 1)) {
+        /* the slot holds the entry's first bytes: an EVM address whole */
+        size_t head = len < SHN__TRACE_SLOT_KEY ? len : SHN__TRACE_SLOT_KEY;
+        for (pos = h & (d->n_slots - 1); d->slots[pos].id1; pos = (pos + 1) & (d->n_slots - 1)) {
             const struct shn__trace_dslot *sl = &d->slots[pos];
-            if ((sl->tag_id >> 32) != (h >> 32) || (sl->where & 0xFF) != len)
+            uint32_t i = sl->id1 - 1;
+            if (sl->len != len || memcmp(sl->key, entry, head) != 0)
                 continue;
-            if (memcmp(d->blob + (sl->where >> 8), entry, len) == 0) {
-                *id = (uint32_t)sl->tag_id - 1;
+            if (len <= SHN__TRACE_SLOT_KEY ||
+                memcmp(d->blob + d->off[i] + head, (const unsigned char *)entry + head,
+                       len - head) == 0) {
+                *id = i;
                 return SHN_OK;
             }
         }
@@ -118,10 +134,9 @@ int shn__trace_dict_intern_hashed(struct shn__trace_dict *d, const void *entry, 
     d->blob_len += len;
     d->hash[d->n] = h;
     d->off[d->n + 1] = (uint32_t)d->blob_len;
-    for (pos = h & (d->n_slots - 1); d->slots[pos].tag_id; pos = (pos + 1) & (d->n_slots - 1))
+    for (pos = h & (d->n_slots - 1); d->slots[pos].id1; pos = (pos + 1) & (d->n_slots - 1))
         ;
-    d->slots[pos].tag_id = (h & 0xFFFFFFFF00000000ull) | (d->n + 1);
-    d->slots[pos].where = (uint64_t)(d->blob_len - len) << 8 | len;
+    slot_fill(&d->slots[pos], entry, len, d->n);
     *id = d->n++;
     return SHN_OK;
 }

@@ -5,12 +5,16 @@
 
 #include "trace/trace_internal.h"
 
-/* A dictionary slot: the hash's high half and id + 1 (0: empty), and where
- * the entry is (blob offset << 8 | length), so that a look-up reads the slot
- * and the entry but not the offsets array: one cache miss fewer per row. */
+/* A dictionary slot: the entry's first bytes (all of an EVM address's 21),
+ * its length and id + 1 (0: empty). 32 bytes, two to a cache line: a look-up
+ * of an address reads its slot and nothing else, where a slot holding only
+ * the entry's place cost a second miss in the blob for every row. */
+#define SHN__TRACE_SLOT_KEY 26
 struct shn__trace_dslot {
-    uint64_t tag_id;
-    uint64_t where;
+    unsigned char key[SHN__TRACE_SLOT_KEY]; /* zero-padded */
+    uint8_t len;
+    uint8_t pad;
+    uint32_t id1;
 };
 
 /* Entries (the file's stored forms: an address's binary or text + NUL) to
@@ -23,7 +27,8 @@ struct shn__trace_dict {
     uint64_t *hash; /* hash of each entry, kept for rehashing */
     uint32_t n;
     size_t cap;
-    struct shn__trace_dslot *slots;
+    struct shn__trace_dslot *slots; /* inside slots_mem, 64-byte aligned */
+    void *slots_mem;
     uint64_t n_slots;
 };
 
