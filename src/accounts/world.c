@@ -2,9 +2,10 @@
  * storage order — a sequential read, several times faster than walking the
  * (account, time) index, whose row look-ups are random.
  *
- * The store's thread copies rows into batches; two workers parse the JSON
- * (it was checked at ingest; the parse is most of the work) and, under a
- * lock, copy what the signals read into the world's arena as records
+ * The store's thread copies rows into batches; two workers locate the
+ * JSON members (jsonview.h: checked, but no tree and no allocation — the
+ * events were checked by jansson at ingest) and, under a lock, copy what
+ * the signals read into the world's arena as records
  * tagged with their account and storage sequence. At the end every record
  * kind is sorted by (account, time, sequence) and sliced per account, and
  * each account's profile events are replayed in time order to get its
@@ -15,8 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
+#include "accounts/jsonview.h"
 #include "accounts/world.h"
 #include "core/alloc.h"
 #include "core/hash.h"
@@ -96,10 +96,12 @@ struct builder {
     struct shn_diag *diag;
 };
 
-static const char *dup_str(struct builder *b, json_t *v)
+/* The string member `key` of o, decoded into the world's arena; NULL when
+ * absent or not a string. */
+static const char *str(struct builder *b, const struct shn__jv_object *o, const char *key)
 {
-    const char *s = json_string_value(v);
-    return s ? shn_arena_strdup(&b->w->arena, s) : NULL;
+    struct shn__jv_value v = shn__jv_get(o, key);
+    return shn__jv_string(&v, &b->w->arena);
 }
 
 static int map_grow(struct builder *b)
@@ -150,12 +152,22 @@ static int account_number(struct builder *b, const char *id, int64_t t, uint32_t
     return SHN_OK;
 }
 
-static void read_pay(struct builder *b, json_t *m, struct shn__w_pay *p)
+static void read_pay(struct builder *b, const struct shn__jv_value *v, struct shn__w_pay *p)
 {
-    p->type = dup_str(b, json_object_get(m, "type"));
-    p->account = dup_str(b, json_object_get(m, "account"));
-    p->chain = dup_str(b, json_object_get(m, "chain"));
-    p->address = dup_str(b, json_object_get(m, "address"));
+    struct shn__jv_object m;
+    memset(p, 0, sizeof *p);
+    if (!shn__jv_as_object(v, &m))
+        return;
+    p->type = str(b, &m, "type");
+    p->account = str(b, &m, "account");
+    p->chain = str(b, &m, "chain");
+    p->address = str(b, &m, "address");
+}
+
+static double number(const struct shn__jv_object *o, const char *key)
+{
+    struct shn__jv_value v = shn__jv_get(o, key);
+    return shn__jv_number(&v);
 }
 
 static int parse_offset(const char *s, int *minutes)
@@ -169,47 +181,54 @@ static int parse_offset(const char *s, int *minutes)
     return 1;
 }
 
-static int profile_record(struct builder *b, json_t *o, struct profile_ev *p)
+static int profile_record(struct builder *b, const struct shn__jv_object *o, struct profile_ev *p)
 {
-    json_t *doc = json_object_get(o, "id_document"), *pay = json_object_get(o, "payout");
-    json_t *rate = json_object_get(o, "hourly_rate");
-    p->name = dup_str(b, json_object_get(o, "name"));
-    p->name_reading = dup_str(b, json_object_get(o, "name_reading"));
-    p->name_latin = dup_str(b, json_object_get(o, "name_latin"));
-    p->birth_date = dup_str(b, json_object_get(o, "birth_date"));
-    p->nationality = dup_str(b, json_object_get(o, "nationality"));
-    p->residence = dup_str(b, json_object_get(o, "residence"));
-    p->email = dup_str(b, json_object_get(o, "email"));
-    p->phone = dup_str(b, json_object_get(o, "phone"));
-    p->address = dup_str(b, json_object_get(o, "address"));
-    p->profile = dup_str(b, json_object_get(o, "profile"));
-    if (json_is_object(rate) && json_is_number(json_object_get(rate, "amount"))) {
-        p->rate_amount = json_number_value(json_object_get(rate, "amount"));
-        p->rate_currency = dup_str(b, json_object_get(rate, "currency"));
+    struct shn__jv_value doc_v = shn__jv_get(o, "id_document"), pay = shn__jv_get(o, "payout");
+    struct shn__jv_value rate_v = shn__jv_get(o, "hourly_rate");
+    struct shn__jv_object doc, rate;
+    p->name = str(b, o, "name");
+    p->name_reading = str(b, o, "name_reading");
+    p->name_latin = str(b, o, "name_latin");
+    p->birth_date = str(b, o, "birth_date");
+    p->nationality = str(b, o, "nationality");
+    p->residence = str(b, o, "residence");
+    p->email = str(b, o, "email");
+    p->phone = str(b, o, "phone");
+    p->address = str(b, o, "address");
+    p->profile = str(b, o, "profile");
+    if (shn__jv_as_object(&rate_v, &rate)) {
+        struct shn__jv_value amount = shn__jv_get(&rate, "amount");
+        if (amount.type == SHN__JV_NUMBER) {
+            p->rate_amount = shn__jv_number(&amount);
+            p->rate_currency = str(b, &rate, "currency");
+        }
     }
-    if (json_is_object(doc)) {
-        const char *pdq = json_string_value(json_object_get(doc, "image_pdq"));
+    if (shn__jv_as_object(&doc_v, &doc)) {
+        const char *pdq = str(b, &doc, "image_pdq");
         p->has_doc = true;
-        p->doc.type = dup_str(b, json_object_get(doc, "type"));
-        p->doc.number = dup_str(b, json_object_get(doc, "number"));
-        p->doc.country = dup_str(b, json_object_get(doc, "country"));
-        p->doc.image = dup_str(b, json_object_get(doc, "image"));
+        p->doc.type = str(b, &doc, "type");
+        p->doc.number = str(b, &doc, "number");
+        p->doc.country = str(b, &doc, "country");
+        p->doc.image = str(b, &doc, "image");
         p->doc.has_pdq = pdq && shn_image_pdq_from_hex(pdq, strlen(pdq), &p->doc.pdq) == SHN_OK;
     }
-    if (json_is_array(pay)) {
-        size_t n = json_array_size(pay), i;
-        json_t *m;
+    if (pay.type == SHN__JV_ARRAY) {
+        struct shn__jv_value m;
+        size_t pos = 0, n = 0;
+        while (shn__jv_next(&pay, &pos, &m))
+            n++;
         p->pays = shn_arena_calloc(&b->w->arena, n ? n : 1, sizeof *p->pays);
         if (!p->pays)
             return SHN_ERR_NOMEM;
-        json_array_foreach(pay, i, m) read_pay(b, m, &p->pays[p->n_pays++]);
+        for (pos = 0; p->n_pays < n && shn__jv_next(&pay, &pos, &m);)
+            read_pay(b, &m, &p->pays[p->n_pays++]);
     }
     return SHN_OK;
 }
 
 /* Copies one parsed event into its record; called under the lock. */
 static int add_event(struct builder *b, const char *account, const char *type, int64_t t,
-                     const char *id, uint64_t seq, json_t *o)
+                     const char *id, uint64_t seq, const struct shn__jv_object *o)
 {
     int kind = strcmp(type, "account") == 0   ? K_PROFILE
                : strcmp(type, "login") == 0   ? K_LOGIN
@@ -238,38 +257,38 @@ static int add_event(struct builder *b, const char *account, const char *type, i
     case K_LOGIN: {
         struct shn__w_login *l = &((struct t_login *)slot)->v;
         l->t = t;
-        l->ip = dup_str(b, json_object_get(o, "ip"));
-        l->user_agent = dup_str(b, json_object_get(o, "user_agent"));
-        l->device = dup_str(b, json_object_get(o, "device"));
-        l->has_offset = parse_offset(json_string_value(json_object_get(o, "utc_offset")),
-                                     &l->utc_offset_min);
+        l->ip = str(b, o, "ip");
+        l->user_agent = str(b, o, "user_agent");
+        l->device = str(b, o, "device");
+        l->has_offset = parse_offset(str(b, o, "utc_offset"), &l->utc_offset_min);
         break;
     }
     case K_BID: {
         struct shn__w_bid *d = &((struct t_bid *)slot)->v;
         d->t = t;
         d->id = shn_arena_strdup(&b->w->arena, id);
-        d->job = dup_str(b, json_object_get(o, "job"));
-        d->category = dup_str(b, json_object_get(o, "category"));
-        d->currency = dup_str(b, json_object_get(o, "currency"));
-        d->amount = json_number_value(json_object_get(o, "amount"));
+        d->job = str(b, o, "job");
+        d->category = str(b, o, "category");
+        d->currency = str(b, o, "currency");
+        d->amount = number(o, "amount");
         break;
     }
     case K_MSG: {
         struct shn__w_msg *m = &((struct t_msg *)slot)->v;
         m->t = t;
         m->id = shn_arena_strdup(&b->w->arena, id);
-        m->to = dup_str(b, json_object_get(o, "to"));
-        m->text = dup_str(b, json_object_get(o, "text"));
+        m->to = str(b, o, "to");
+        m->text = str(b, o, "text");
         break;
     }
     default: {
         struct shn__w_payout *p = &((struct t_payout *)slot)->v;
         p->t = t;
         p->id = shn_arena_strdup(&b->w->arena, id);
-        p->currency = dup_str(b, json_object_get(o, "currency"));
-        p->amount = json_number_value(json_object_get(o, "amount"));
-        read_pay(b, json_object_get(o, "method"), &p->method);
+        struct shn__jv_value method = shn__jv_get(o, "method");
+        p->currency = str(b, o, "currency");
+        p->amount = number(o, "amount");
+        read_pay(b, &method, &p->method);
         break;
     }
     }
@@ -624,23 +643,23 @@ static int batch_copy(struct batch *bt, const char *s, size_t len, size_t *off)
     return SHN_OK;
 }
 
-/* Parses a batch (no lock), then adds it to the world (under the lock). */
-static int digest(struct loader *l, struct batch *bt)
+/* Locates the members of a batch's events (no lock), then adds them to
+ * the world (under the lock). The views are large: kept per worker. */
+static int digest(struct loader *l, struct batch *bt, struct shn__jv_object *objs)
 {
-    json_t *objs[BATCH_ROWS];
+    bool ok[BATCH_ROWS];
     int rc = SHN_OK;
     for (size_t i = 0; i < bt->n; i++)
-        objs[i] = json_loadb(bt->bytes + bt->rows[i].body, bt->rows[i].body_len, 0, NULL);
+        ok[i] = shn__jv_object(bt->bytes + bt->rows[i].body, bt->rows[i].body_len, &objs[i]);
     pthread_mutex_lock(&l->mu);
     for (size_t i = 0; i < bt->n; i++) {
         const struct row *r = &bt->rows[i];
-        if (rc == SHN_OK && !json_is_object(objs[i]))
+        if (rc == SHN_OK && !ok[i])
             rc = shn_diag_set(l->b->diag, SHN_ERR_CORRUPT, NULL, 0, "",
                               "stored event %s is not a JSON object", bt->bytes + r->id);
         if (rc == SHN_OK && l->b->err == SHN_OK)
             rc = add_event(l->b, bt->bytes + r->account, bt->bytes + r->type, r->t,
-                           bt->bytes + r->id, r->seq, objs[i]);
-        json_decref(objs[i]);
+                           bt->bytes + r->id, r->seq, &objs[i]);
     }
     if (rc != SHN_OK && l->b->err == SHN_OK)
         l->b->err = rc;
@@ -651,6 +670,15 @@ static int digest(struct loader *l, struct batch *bt)
 static void *parse_worker(void *arg)
 {
     struct loader *l = arg;
+    struct shn__jv_object *objs = shn_calloc(BATCH_ROWS, sizeof *objs);
+    if (!objs) {
+        pthread_mutex_lock(&l->mu);
+        if (l->b->err == SHN_OK)
+            l->b->err = SHN_ERR_NOMEM;
+        pthread_cond_broadcast(&l->cond);
+        pthread_mutex_unlock(&l->mu);
+        return NULL;
+    }
     for (;;) {
         struct batch *bt = NULL;
         pthread_mutex_lock(&l->mu);
@@ -665,9 +693,11 @@ static void *parse_worker(void *arg)
         if (bt)
             bt->state = SLOT_BUSY;
         pthread_mutex_unlock(&l->mu);
-        if (!bt)
+        if (!bt) {
+            shn_free(objs);
             return NULL;
-        digest(l, bt);
+        }
+        digest(l, bt, objs);
         pthread_mutex_lock(&l->mu);
         bt->state = SLOT_FREE;
         pthread_cond_broadcast(&l->cond);
@@ -795,6 +825,7 @@ int shn__world_from_jsonl(const char *data, size_t len, struct shn__world **out,
                           struct shn_diag *diag)
 {
     struct shn__world *w;
+    struct shn__jv_object *view;
     struct builder b;
     size_t pos = 0;
     long line_no = 0;
@@ -803,8 +834,12 @@ int shn__world_from_jsonl(const char *data, size_t len, struct shn__world **out,
 
     if (!data || !out)
         return SHN_ERR_INVALID;
-    if (!(w = world_new()))
+    if (!(view = shn_malloc(sizeof *view)))
         return SHN_ERR_NOMEM;
+    if (!(w = world_new())) {
+        shn_free(view);
+        return SHN_ERR_NOMEM;
+    }
     builder_init(&b, w, diag);
     while (rc == SHN_OK && pos < len) {
         const char *nl = memchr(data + pos, '\n', len - pos);
@@ -815,19 +850,18 @@ int shn__world_from_jsonl(const char *data, size_t len, struct shn__world **out,
             n--;
         if (n) {
             rc = shn_accounts_event_parse(data + pos, n, "events", line_no, &ev, diag);
-            if (rc == SHN_OK) {
-                json_t *o = json_loadb(ev.raw, ev.raw_len, 0, NULL);
-                rc = o ? add_event(&b, ev.account, shn_accounts_event_type_name(ev.type),
-                                   ev.time_unix, ev.id, seq++, o)
-                       : SHN_ERR_NOMEM;
-                json_decref(o);
-            }
+            if (rc == SHN_OK)
+                rc = shn__jv_object(ev.raw, ev.raw_len, view)
+                         ? add_event(&b, ev.account, shn_accounts_event_type_name(ev.type),
+                                     ev.time_unix, ev.id, seq++, view)
+                         : SHN_ERR_PARSE;
         }
         pos = end + 1;
     }
     if (rc == SHN_OK)
         rc = finish(&b);
     builder_cleanup(&b);
+    shn_free(view);
     if (rc != SHN_OK) {
         shn__world_free(w);
         return rc;

@@ -1,0 +1,288 @@
+/* The read-only JSON object view (jsonview.h): a validating skip over
+ * every value, member spans for the top level, decoding on demand. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts/jsonview.h"
+
+static const char *ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+static int hex(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* p at '"': the byte after the closing quote, or NULL. */
+static const char *skip_string(const char *p, const char *end)
+{
+    for (p++; p < end;) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"')
+            return p + 1;
+        if (c < 0x20)
+            return NULL;
+        if (c != '\\') {
+            p++;
+            continue;
+        }
+        if (++p >= end)
+            return NULL;
+        if (*p == 'u') {
+            if (end - p < 5)
+                return NULL;
+            for (int i = 1; i <= 4; i++)
+                if (hex(p[i]) < 0)
+                    return NULL;
+            p += 5;
+        } else if (strchr("\"\\/bfnrt", *p) && *p) {
+            p++;
+        } else {
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+static const char *skip_number(const char *p, const char *end)
+{
+    const char *start = p;
+    bool digit = false;
+    if (p < end && *p == '-')
+        p++;
+    for (; p < end; p++) {
+        if (*p >= '0' && *p <= '9')
+            digit = true;
+        else if (*p != '.' && *p != 'e' && *p != 'E' && *p != '+' && *p != '-')
+            break;
+    }
+    return digit && p > start ? p : NULL;
+}
+
+static const char *skip_value(const char *p, const char *end, int depth, enum shn__jv_type *type);
+
+static const char *skip_container(const char *p, const char *end, int depth, bool object)
+{
+    char close = object ? '}' : ']';
+    enum shn__jv_type t;
+    p = ws(p + 1, end);
+    if (p < end && *p == close)
+        return p + 1;
+    for (;;) {
+        if (object) {
+            if (p >= end || *p != '"' || !(p = skip_string(p, end)))
+                return NULL;
+            p = ws(p, end);
+            if (p >= end || *p != ':')
+                return NULL;
+            p = ws(p + 1, end);
+        }
+        if (!(p = skip_value(p, end, depth + 1, &t)))
+            return NULL;
+        p = ws(p, end);
+        if (p < end && *p == close)
+            return p + 1;
+        if (p >= end || *p != ',')
+            return NULL;
+        p = ws(p + 1, end);
+    }
+}
+
+static const char *skip_value(const char *p, const char *end, int depth, enum shn__jv_type *type)
+{
+    if (p >= end || depth > SHN__JV_DEPTH)
+        return NULL;
+    switch (*p) {
+    case '"':
+        *type = SHN__JV_STRING;
+        return skip_string(p, end);
+    case '{':
+        *type = SHN__JV_OBJECT;
+        return skip_container(p, end, depth, true);
+    case '[':
+        *type = SHN__JV_ARRAY;
+        return skip_container(p, end, depth, false);
+    case 't':
+        *type = SHN__JV_OTHER;
+        return end - p >= 4 && memcmp(p, "true", 4) == 0 ? p + 4 : NULL;
+    case 'f':
+        *type = SHN__JV_OTHER;
+        return end - p >= 5 && memcmp(p, "false", 5) == 0 ? p + 5 : NULL;
+    case 'n':
+        *type = SHN__JV_OTHER;
+        return end - p >= 4 && memcmp(p, "null", 4) == 0 ? p + 4 : NULL;
+    default:
+        *type = SHN__JV_NUMBER;
+        return skip_number(p, end);
+    }
+}
+
+bool shn__jv_object(const char *text, size_t len, struct shn__jv_object *out)
+{
+    const char *p = text, *end = text + len;
+    out->n = 0;
+    p = ws(p, end);
+    if (p >= end || *p != '{')
+        return false;
+    p = ws(p + 1, end);
+    if (p < end && *p == '}')
+        return ws(p + 1, end) == end;
+    for (;;) {
+        const char *key = p, *v;
+        enum shn__jv_type t;
+        if (p >= end || *p != '"' || !(p = skip_string(p, end)))
+            return false;
+        if (out->n < SHN__JV_MEMBERS) {
+            out->m[out->n].key = key + 1;
+            out->m[out->n].key_len = (size_t)(p - key) - 2;
+        }
+        p = ws(p, end);
+        if (p >= end || *p != ':')
+            return false;
+        v = p = ws(p + 1, end);
+        if (!(p = skip_value(p, end, 1, &t)))
+            return false;
+        if (out->n < SHN__JV_MEMBERS) {
+            out->m[out->n].v = (struct shn__jv_value){t, v, (size_t)(p - v)};
+            out->n++;
+        }
+        p = ws(p, end);
+        if (p < end && *p == '}')
+            return ws(p + 1, end) == end;
+        if (p >= end || *p != ',')
+            return false;
+        p = ws(p + 1, end);
+    }
+}
+
+bool shn__jv_as_object(const struct shn__jv_value *v, struct shn__jv_object *out)
+{
+    out->n = 0;
+    return v->type == SHN__JV_OBJECT && shn__jv_object(v->p, v->len, out);
+}
+
+struct shn__jv_value shn__jv_get(const struct shn__jv_object *o, const char *key)
+{
+    size_t n = strlen(key);
+    for (size_t i = 0; i < o->n; i++)
+        if (o->m[i].key_len == n && memcmp(o->m[i].key, key, n) == 0)
+            return o->m[i].v;
+    return (struct shn__jv_value){SHN__JV_NONE, NULL, 0};
+}
+
+static size_t put_utf8(char *out, uint32_t c)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xC0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+static uint32_t hex4(const char *p)
+{
+    return (uint32_t)(hex(p[0]) << 12 | hex(p[1]) << 8 | hex(p[2]) << 4 | hex(p[3]));
+}
+
+const char *shn__jv_string(const struct shn__jv_value *v, struct shn_arena *arena)
+{
+    const char *p, *end;
+    char *out, *o;
+    /* Decoded text is never longer than the raw text between the quotes. */
+    if (v->type != SHN__JV_STRING || v->len < 2 || !(out = shn_arena_alloc(arena, v->len)))
+        return NULL;
+    for (p = v->p + 1, end = v->p + v->len - 1, o = out; p < end;) {
+        uint32_t c;
+        if (*p != '\\') {
+            *o++ = *p++;
+            continue;
+        }
+        switch (p[1]) {
+        case 'b': c = '\b'; break;
+        case 'f': c = '\f'; break;
+        case 'n': c = '\n'; break;
+        case 'r': c = '\r'; break;
+        case 't': c = '\t'; break;
+        case 'u':
+            c = hex4(p + 2);
+            p += 4;
+            /* A high surrogate followed by a low one: one code point. */
+            if (c >= 0xD800 && c < 0xDC00 && end - p >= 8 && p[2] == '\\' && p[3] == 'u') {
+                uint32_t lo = hex(p[4]) >= 0 && hex(p[5]) >= 0 && hex(p[6]) >= 0 && hex(p[7]) >= 0
+                                  ? hex4(p + 4)
+                                  : 0;
+                if (lo >= 0xDC00 && lo < 0xE000) {
+                    c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+                    p += 6;
+                }
+            }
+            if (c >= 0xD800 && c < 0xE000)
+                c = 0xFFFD; /* a lone surrogate */
+            break;
+        default: c = (unsigned char)p[1]; break; /* \" \\ \/ */
+        }
+        p += 2;
+        o += put_utf8(o, c);
+    }
+    *o = '\0';
+    return out;
+}
+
+double shn__jv_number(const struct shn__jv_value *v)
+{
+    char buf[64];
+    if (v->type != SHN__JV_NUMBER || v->len == 0 || v->len >= sizeof buf)
+        return 0;
+    memcpy(buf, v->p, v->len);
+    buf[v->len] = '\0';
+    return strtod(buf, NULL);
+}
+
+bool shn__jv_next(const struct shn__jv_value *array, size_t *pos, struct shn__jv_value *out)
+{
+    const char *p, *end, *start;
+    enum shn__jv_type t;
+    if (array->type != SHN__JV_ARRAY || *pos >= array->len)
+        return false;
+    p = array->p + *pos;
+    end = array->p + array->len;
+    if (*pos == 0) {
+        p = ws(p + 1, end);
+        if (p < end && *p == ']')
+            return false;
+    } else {
+        p = ws(p, end);
+        if (p >= end || *p != ',')
+            return false;
+        p = ws(p + 1, end);
+    }
+    start = p;
+    if (!(p = skip_value(p, end, 1, &t)))
+        return false;
+    *out = (struct shn__jv_value){t, start, (size_t)(p - start)};
+    *pos = (size_t)(p - array->p);
+    return true;
+}
