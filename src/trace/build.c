@@ -41,6 +41,9 @@ static int dict_grow_slots(struct shn__trace_dict *d)
     mem = shn_calloc(1, bytes);
     if (!mem)
         return SHN_ERR_NOMEM;
+    /* look-ups land anywhere in the table: on 4 KB pages each is also a TLB
+     * miss, which stalls even the prefetch of the slot */
+    shn__trace_advise_huge(mem, bytes);
     slots = (void *)((unsigned char *)mem + (64 - (uintptr_t)mem % 64) % 64);
     for (uint32_t id = 0; id < d->n; id++) {
         uint64_t h = d->hash[id] & (n - 1);

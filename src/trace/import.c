@@ -132,103 +132,130 @@ static int parse_u64(const char *s, size_t len, uint64_t *out)
     return 0;
 }
 
-/* One data row. Returns SHN_OK (kept or skipped), SHN_ERR_PARSE with
- * `why` and `field` set for a bad row, or a fatal error (bounds, memory). */
-static int add_row(struct shn_trace_builder *b, const struct shn_csv *r, size_t n,
-                   const struct columns *c, const char **field, const char **why)
-{
+/* A parsed data row, waiting for its dictionary look-ups. Rows are parsed
+ * ROW_BATCH at a time, their addresses hashed and their slots requested,
+ * and only then looked up, so that the cache misses of many rows overlap
+ * (the dictionary outgrows the cache long before the import ends). */
+#define ROW_BATCH 16
+enum { ROW_ADD, ROW_FAILED, ROW_SKIPPED, ROW_BAD };
+
+struct row {
+    int status;
+    long line;
+    const char *field, *why; /* ROW_BAD */
+    uint32_t time;
+    size_t from_len, to_len, asset_len;
+    uint64_t order, from_hash, to_hash;
+    shn_u128 amount;
     unsigned char from[SHN__TRACE_KEY_MAX], to[SHN__TRACE_KEY_MAX];
     char asset[SHN_TRACE_MAX_ADDRESS_LEN + 1];
-    uint32_t from_id, to_id, asset_id;
-    size_t from_len, to_len, asset_len;
-    uint64_t block = 0, pos = 0, order, from_hash, to_hash;
-    shn_u128 amount;
-    int64_t time;
-    int rc;
+};
 
+/* Parses one data row into w (its status says kept, skipped or bad, with
+ * `field` and `why` for a bad one); `seq` is its number among all rows
+ * read, the order of generic rows within a second. */
+static void parse_row(struct shn_trace_builder *b, const struct shn_csv *r, size_t n,
+                      const struct columns *c, uint64_t seq, struct row *w)
+{
+    uint64_t block = 0, pos = 0;
+    int64_t time;
+
+    w->status = ROW_BAD;
+    w->line = r->record_line;
 #define FIELD(f) (r->fields[c->idx[f]])
 #define LEN(f) (r->lengths[c->idx[f]])
     if (n != c->n_fields) {
-        *field = "";
-        *why = "wrong number of fields";
-        return SHN_ERR_PARSE;
+        w->field = "";
+        w->why = "wrong number of fields";
+        return;
     }
     if (c->idx[F_STATUS] >= 0 && LEN(F_STATUS) == 1 && FIELD(F_STATUS)[0] == '0') {
-        b->stats.failed++;
-        return SHN_OK;
+        w->status = ROW_FAILED;
+        return;
     }
-    *field = "time";
-    *why = "not Unix seconds or ISO 8601 UTC, or out of range";
+    w->field = "time";
+    w->why = "not Unix seconds or ISO 8601 UTC, or out of range";
     if (shn_trace_time_parse(FIELD(F_TIME), LEN(F_TIME), &time) != SHN_OK || time < 0 ||
         time > UINT32_MAX)
-        return SHN_ERR_PARSE;
-    *field = "from";
-    *why = "empty, too long or with spaces or control characters";
-    if (take_address(FIELD(F_FROM), LEN(F_FROM), from, &from_len))
-        return SHN_ERR_PARSE;
+        return;
+    w->time = (uint32_t)time;
+    w->field = "from";
+    w->why = "empty, too long or with spaces or control characters";
+    if (take_address(FIELD(F_FROM), LEN(F_FROM), w->from, &w->from_len))
+        return;
     if (LEN(F_TO) == 0) { /* contract creation */
-        b->stats.skipped++;
-        return SHN_OK;
+        w->status = ROW_SKIPPED;
+        return;
     }
-    *field = "to";
-    if (take_address(FIELD(F_TO), LEN(F_TO), to, &to_len))
-        return SHN_ERR_PARSE;
+    w->field = "to";
+    if (take_address(FIELD(F_TO), LEN(F_TO), w->to, &w->to_len))
+        return;
     if (c->kind == KIND_TX) {
-        memcpy(asset, "ETH", 4);
-        asset_len = 3;
+        memcpy(w->asset, "ETH", 4);
+        w->asset_len = 3;
     } else {
-        *field = "asset";
-        if (take_text(FIELD(F_ASSET), LEN(F_ASSET), asset))
-            return SHN_ERR_PARSE;
-        asset_len = LEN(F_ASSET);
+        w->field = "asset";
+        if (take_text(FIELD(F_ASSET), LEN(F_ASSET), w->asset))
+            return;
+        w->asset_len = LEN(F_ASSET);
     }
-    *field = "amount";
-    *why = "not an unsigned decimal integer below 2^128";
-    if (shn_trace_u128_parse(FIELD(F_AMOUNT), LEN(F_AMOUNT), &amount) != SHN_OK)
-        return SHN_ERR_PARSE;
-    *why = "not an unsigned integer";
+    w->field = "amount";
+    w->why = "not an unsigned decimal integer below 2^128";
+    if (shn_trace_u128_parse(FIELD(F_AMOUNT), LEN(F_AMOUNT), &w->amount) != SHN_OK)
+        return;
+    w->why = "not an unsigned integer";
     if (c->idx[F_BLOCK] >= 0 && LEN(F_BLOCK)) {
-        *field = "block_number";
+        w->field = "block_number";
         if (parse_u64(FIELD(F_BLOCK), LEN(F_BLOCK), &block) || block >= (1ull << 40))
-            return SHN_ERR_PARSE;
+            return;
     }
     if (c->idx[F_POS] >= 0 && LEN(F_POS)) {
-        *field = c->kind == KIND_TOKEN ? "log_index" : "transaction_index";
+        w->field = c->kind == KIND_TOKEN ? "log_index" : "transaction_index";
         if (parse_u64(FIELD(F_POS), LEN(F_POS), &pos))
-            return SHN_ERR_PARSE;
+            return;
         if (pos >= (1u << 24) - 1)
             pos = (1u << 24) - 2;
     }
 #undef FIELD
 #undef LEN
-    if (amount == 0) {
-        b->stats.skipped++;
-        return SHN_OK;
+    if (w->amount == 0) {
+        w->status = ROW_SKIPPED;
+        return;
     }
     /* Within one second: etl rows by block and position in the block,
      * generic rows in the order read. */
-    order = c->kind == KIND_GENERIC ? b->seq : (block << 24) | pos;
-    from_hash = shn__trace_dict_hash(&b->addr, from, from_len);
-    to_hash = shn__trace_dict_hash(&b->addr, to, to_len);
-    rc = shn__trace_dict_intern_hashed(&b->addr, from, from_len, from_hash,
+    w->order = c->kind == KIND_GENERIC ? seq : (block << 24) | pos;
+    w->from_hash = shn__trace_dict_hash(&b->addr, w->from, w->from_len);
+    w->to_hash = shn__trace_dict_hash(&b->addr, w->to, w->to_len);
+    w->status = ROW_ADD;
+}
+
+/* Looks up a kept row's addresses and asset and stages its transfer.
+ * Errors are fatal (bounds, memory). */
+static int add_row(struct shn_trace_builder *b, const struct row *w)
+{
+    uint32_t from_id, to_id, asset_id;
+    int rc;
+
+    rc = shn__trace_dict_intern_hashed(&b->addr, w->from, w->from_len, w->from_hash,
                                        SHN_TRACE_MAX_ADDRESSES - 1, &from_id);
     if (rc == SHN_OK)
-        rc = shn__trace_dict_intern_hashed(&b->addr, to, to_len, to_hash,
+        rc = shn__trace_dict_intern_hashed(&b->addr, w->to, w->to_len, w->to_hash,
                                            SHN_TRACE_MAX_ADDRESSES - 1, &to_id);
-    if (rc == SHN_OK && b->last_asset_len == asset_len &&
-        memcmp(b->last_asset, asset, asset_len) == 0) {
+    if (rc == SHN_OK && b->last_asset_len == w->asset_len &&
+        memcmp(b->last_asset, w->asset, w->asset_len) == 0) {
         asset_id = b->last_asset_id;
     } else if (rc == SHN_OK) {
-        rc = shn__trace_dict_intern(&b->asset, asset, asset_len + 1, SHN_TRACE_MAX_ASSETS - 1,
+        rc = shn__trace_dict_intern(&b->asset, w->asset, w->asset_len + 1, SHN_TRACE_MAX_ASSETS - 1,
                                     &asset_id);
         if (rc == SHN_OK) { /* ids never change, so the cache stays right */
-            memcpy(b->last_asset, asset, asset_len);
-            b->last_asset_len = asset_len;
+            memcpy(b->last_asset, w->asset, w->asset_len);
+            b->last_asset_len = w->asset_len;
             b->last_asset_id = asset_id;
         }
     }
     if (rc == SHN_OK)
-        rc = shn__trace_builder_add(b, time, from_id, to_id, asset_id, amount, order);
+        rc = shn__trace_builder_add(b, w->time, from_id, to_id, asset_id, w->amount, w->order);
     return rc;
 }
 
@@ -292,6 +319,7 @@ int shn_trace_builder_add_csv(struct shn_trace_builder *b, const char *data, siz
 {
     struct shn_csv r;
     struct columns c;
+    struct row *rows = NULL;
     uint64_t reported = 0, bad_before = b->stats.bad;
     size_t n;
     int rc;
@@ -305,19 +333,41 @@ int shn_trace_builder_add_csv(struct shn_trace_builder *b, const char *data, siz
     if (rc != SHN_OK)
         goto out;
     rc = read_header(&r, n, &c, file, diag);
+    rows = rc == SHN_OK ? shn_malloc(ROW_BATCH * sizeof *rows) : NULL;
+    if (rc == SHN_OK && !rows)
+        rc = SHN_ERR_NOMEM;
     while (rc == SHN_OK) {
-        const char *field = "", *why = "";
-        rc = shn__trace_next_record(&r, &n, diag);
-        if (rc != SHN_OK)
-            break;
-        b->stats.rows++;
-        b->seq++;
-        rc = add_row(b, &r, n, &c, &field, &why);
-        if (rc == SHN_ERR_PARSE)
-            rc =
-                bad_row(b, &reported, strict, file, r.record_line, field, why, &b->stats.bad, diag);
-        else if (rc != SHN_OK)
-            rc = shn_diag_set(diag, rc, file, r.record_line, "", "%s", shn_strerror(rc));
+        size_t k = 0;
+        int read_rc = SHN_OK;
+
+        while (k < ROW_BATCH) {
+            read_rc = shn__trace_next_record(&r, &n, diag);
+            if (read_rc != SHN_OK)
+                break;
+            parse_row(b, &r, n, &c, b->seq + k + 1, &rows[k]);
+            k++;
+        }
+        /* rows in order, as if each were read and added in turn: counts,
+         * bad-row reports and the first error are the same */
+        for (size_t i = 0; rc == SHN_OK && i < k; i++) {
+            const struct row *w = &rows[i];
+            b->stats.rows++;
+            b->seq++;
+            if (w->status == ROW_FAILED) {
+                b->stats.failed++;
+            } else if (w->status == ROW_SKIPPED) {
+                b->stats.skipped++;
+            } else if (w->status == ROW_BAD) {
+                rc = bad_row(b, &reported, strict, file, w->line, w->field, w->why, &b->stats.bad,
+                             diag);
+            } else {
+                rc = add_row(b, w);
+                if (rc != SHN_OK)
+                    rc = shn_diag_set(diag, rc, file, w->line, "", "%s", shn_strerror(rc));
+            }
+        }
+        if (rc == SHN_OK)
+            rc = read_rc;
     }
     if (rc == SHN_ERR_NOT_FOUND)
         rc = SHN_OK;
@@ -325,6 +375,7 @@ int shn_trace_builder_add_csv(struct shn_trace_builder *b, const char *data, siz
         shn_log(SHN_LOG_WARN, "%s: %llu bad rows in all", file,
                 (unsigned long long)(b->stats.bad - bad_before));
 out:
+    shn_free(rows);
     shn_csv_cleanup(&r);
     return rc;
 }

@@ -60,17 +60,26 @@ void shn_trace_u128_format(shn_u128 v, char *buf, size_t size)
 
 int shn_trace_u128_parse(const char *s, size_t len, shn_u128 *out)
 {
-    const shn_u128 max = ~(shn_u128)0;
-    shn_u128 v = 0;
+    /* the largest value that may take one more digit d: (2^128 - 1 - d) / 10 */
+    const shn_u128 max = ~(shn_u128)0, cut = max / 10;
+    const unsigned cut_digit = (unsigned)(max % 10);
+    uint64_t head = 0;
+    shn_u128 v;
+    size_t i;
 
     if (len == 0 || len > 39)
         return SHN_ERR_PARSE;
-    for (size_t i = 0; i < len; i++) {
-        unsigned d;
-        if (s[i] < '0' || s[i] > '9')
+    /* up to 19 digits cannot overflow 64 bits: no 128-bit arithmetic there */
+    for (i = 0; i < len && i < 19; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9)
             return SHN_ERR_PARSE;
-        d = (unsigned)(s[i] - '0');
-        if (v > (max - d) / 10)
+        head = head * 10 + d;
+    }
+    v = head;
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9 || v > cut || (v == cut && d > cut_digit))
             return SHN_ERR_PARSE;
         v = v * 10 + d;
     }

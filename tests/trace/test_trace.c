@@ -550,6 +550,27 @@ static void test_parsers(void **state)
     shn_trace_u128_format(v, buf, sizeof buf);
     assert_string_equal(buf, "340282366920938463463374607431768211455");
     assert_int_equal(shn_trace_u128_parse("-1", 2, &v), SHN_ERR_PARSE);
+    /* one above the largest, at each digit count where the parser changes step */
+    assert_int_equal(shn_trace_u128_parse("340282366920938463463374607431768211456", 39, &v),
+                     SHN_ERR_PARSE);
+    assert_int_equal(shn_trace_u128_parse("350000000000000000000000000000000000000", 39, &v),
+                     SHN_ERR_PARSE);
+    assert_int_equal(shn_trace_u128_parse("999999999999999999999999999999999999999", 39, &v),
+                     SHN_ERR_PARSE);
+    assert_int_equal(shn_trace_u128_parse("000000000000000000000000000000000000042", 39, &v),
+                     SHN_OK);
+    assert_true(v == 42);
+    assert_int_equal(shn_trace_u128_parse("9999999999999999999", 19, &v), SHN_OK);
+    assert_true(v == 9999999999999999999ull);
+    assert_int_equal(shn_trace_u128_parse("18446744073709551616", 20, &v), SHN_OK);
+    assert_true(v == (shn_u128)1 << 64);
+    assert_int_equal(shn_trace_u128_parse("12a", 3, &v), SHN_ERR_PARSE);
+    assert_int_equal(shn_trace_u128_parse("12345678901234567890x", 21, &v), SHN_ERR_PARSE);
+    assert_int_equal(shn_trace_u128_parse("\xff"
+                                          "1",
+                                          2, &v),
+                     SHN_ERR_PARSE);
+    assert_int_equal(shn_trace_u128_parse("", 0, &v), SHN_ERR_PARSE);
     assert_int_equal(shn_trace_time_parse("2025-02-21T14:13:35Z", 20, &t), SHN_OK);
     assert_int_equal(t, 1740147215);
     assert_int_equal(shn_trace_time_parse("2025-02-21T14:13:35.123+00:00", 29, &t), SHN_OK);
