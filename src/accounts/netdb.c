@@ -16,6 +16,7 @@
 #include <maxminddb.h>
 
 #include "accounts/netdb.h"
+#include "accounts/textscan.h"
 #include "core/alloc.h"
 #include "core/file.h"
 
@@ -132,14 +133,7 @@ static bool in_prefix(const struct shn__ip *ip, const struct shn__ip *net, unsig
 const char *shn__data_path(const struct shn__score_ctx *c, const char *signal, const char *param,
                            const char *file, char *buf, size_t size)
 {
-    const char *set = shn__cfg_str(c, signal, param, NULL), *env = getenv("SHINSA_ACCOUNTS_DATA");
-    if (set && *set)
-        snprintf(buf, size, "%s", set);
-    else if (env && *env)
-        snprintf(buf, size, "%s/%s", env, file);
-    else
-        snprintf(buf, size, "%s/%s", SHN_ACCOUNTS_DATA_DIR, file);
-    return buf;
+    return shn__accounts_data_path(shn__cfg_str(c, signal, param, NULL), file, buf, size);
 }
 
 static char *trim(char *s)
