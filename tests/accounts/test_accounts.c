@@ -19,27 +19,7 @@
 #include "accounts/accounts.h"
 #include "accounts/store.h"
 #include "core/alloc.h"
-
-/* A fresh temporary database path (and its -wal/-shm) per test. */
-static void temp_db(char *path, size_t size)
-{
-    int fd;
-    snprintf(path, size, "/tmp/shn-accounts-XXXXXX");
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-}
-
-static void remove_db(const char *path)
-{
-    char p[256];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
+#include "db_test.h"
 
 static int parse(const char *line, struct shn_accounts_event *ev, struct shn_diag *d)
 {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "signal_test.h"
+#include "db_test.h"
 
 /* A market of 30 web bids from 8,500 to 11,400 JPY, three
  * bids in a thin category, and the accounts under test. */
@@ -229,26 +230,6 @@ static int count_alert(void *ctx, const struct shn_accounts_alert *a)
     return SHN_OK;
 }
 
-static void temp_path(char *path, size_t size)
-{
-    int fd;
-    snprintf(path, size, "/tmp/shinsa-score-XXXXXX");
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-}
-
-static void remove_db(const char *path)
-{
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
 /* Two accounts share a licence number: dup_id_image scores 1.0 with
  * weight 3, L = -2.5 + 3 = 0.5, score 1/(1+e^-0.5) = 0.6225: review. A
  * third account is ok (L = -2.5, 0.0759). Scoring twice raises the alerts
@@ -274,7 +255,7 @@ static void score_combines_levels_and_alerts_once(void **state)
     FILE *f;
     (void)state;
 
-    temp_path(path, sizeof path);
+    temp_db(path, sizeof path);
     assert_int_equal(shn_accounts_open(path, &db, NULL), SHN_OK);
     f = fmemopen((void *)events, strlen(events), "r");
     assert_int_equal(shn_accounts_ingest(db, f, "events", NULL, NULL, NULL), SHN_OK);
