@@ -208,8 +208,10 @@ struct half {
 static void *eval_half(void *arg)
 {
     struct half *h = arg;
+    shn__signal_quiet_evidence(true);
     for (size_t i = h->from; i < h->to && h->rc == SHN_OK; i += h->step)
         h->rc = score_one(h->r, h->r->todo[i], &h->r->chunk[i], h->cpu);
+    shn__signal_quiet_evidence(false);
     return NULL;
 }
 

@@ -77,8 +77,12 @@ const char *shn__cfg_str(const struct shn__score_ctx *c, const char *signal, con
 json_t *shn__cfg_json(const struct shn__score_ctx *c, const char *signal, const char *param);
 
 /* Evidence helpers: serialise `obj` (stolen: always decref'd) into
- * out->evidence, truncating arrays from the end until it fits. */
+ * out->evidence, truncating arrays from the end until it fits. On a thread
+ * where shn__signal_quiet_evidence(true) was called, the evidence of a
+ * signal whose score is 0 is dropped (left empty) instead: the scorer's
+ * outputs never show it. Tests and shn__signal_run keep it. */
 int shn__signal_set_evidence(struct shn_accounts_signal *out, json_t *obj);
+void shn__signal_quiet_evidence(bool on);
 /* One-sentence reasons for `accounts explain`, printf-style, truncated to
  * the field (never past it, never mid-character). */
 void shn__signal_reason_en(struct shn_accounts_signal *out, const char *fmt, ...)
