@@ -6,7 +6,7 @@ set -euo pipefail
 shinsa=${1:?usage: demo.sh SHINSA_BINARY [SHARED_DATA_DIR]}
 shared=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
-work_dir=$root/build/demo
+work_dir=${SHINSA_DEMO_DIR:-$root/build/demo} # the ctest run sets its own
 mkdir -p "$work_dir"
 
 # The demo builds the default index (shinsa's data directory, see
@@ -86,16 +86,18 @@ rm -rf "$platform" "$db" "$db-wal" "$db-shm"
 "$shinsa" accounts score --db "$db" --index "$index" >"$work_dir/verdicts.txt"
 echo
 echo "== the top 10 verdicts (shinsa accounts score: account, score, level, signals)"
-sort -k2,2 -gr "$work_dir/verdicts.txt" | head -10 | cut -c1-200
+# sorted into a file first: head closing a pipe early is a failure under pipefail
+sort -k2,2 -gr "$work_dir/verdicts.txt" >"$work_dir/verdicts-sorted.txt"
+head -10 "$work_dir/verdicts-sorted.txt" | cut -c1-200
 "$shinsa" accounts score --db "$db" --index "$index" --json --no-alerts 2>/dev/null |
-  python3 "$root/scripts/eval-truth.py" "$platform/truth.jsonl"
-top=$(sort -k2,2 -gr "$work_dir/verdicts.txt" | head -2 | awk '{print $1}')
+  python3 "$root/scripts/eval-truth.py" "$platform/truth.jsonl" 0.9
+top=$(head -2 "$work_dir/verdicts-sorted.txt" | awk '{print $1}')
 for account in $top; do
   echo
   echo "\$ shinsa accounts explain $account"
   "$shinsa" accounts explain --db "$db" --index "$index" "$account"
 done
-first=$(echo "$top" | head -1)
+first=${top%%$'\n'*}
 echo
 echo "\$ shinsa accounts explain --lang ja $first"
 "$shinsa" accounts explain --db "$db" --index "$index" --lang ja "$first"

@@ -6,15 +6,19 @@ A smoke test, not a measurement: the generator and the detector were
 written by the same hands, so high figures say the planted signs are
 found, not that real operators would be.
 
-usage: shinsa accounts score --json ... | eval-truth.py TRUTH.jsonl
+usage: shinsa accounts score --json ... | eval-truth.py TRUTH.jsonl [MIN_RECALL]
+
+With MIN_RECALL, exits 1 when recall is lower (the demo's own check that
+the planted cells are still found).
 """
 import json
 import sys
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
+    min_recall = float(sys.argv[2]) if len(sys.argv) == 3 else 0.0
     truth = {}
     with open(sys.argv[1], encoding="utf-8") as f:
         for line in f:
@@ -37,6 +41,8 @@ def main():
     missed = sorted(bad - flagged)
     if missed:
         print("missed:", ", ".join(f"{a} ({truth[a]})" for a in missed[:10]))
+    if recall < min_recall:
+        sys.exit(f"recall {recall:.3f} is below {min_recall}")
 
 
 if __name__ == "__main__":

@@ -198,7 +198,7 @@ static int run_score(const struct sargs *a, bool explain)
                 "%llu new alerts; load %.2f s, prepare %.2f s, scoring %.2f s\n",
                 st.accounts, st.events, st.block, st.review, st.alerts_raised, st.load_seconds,
                 st.prepare_seconds, st.eval_seconds);
-    if (!explain && shn_log_get_level() >= SHN_LOG_INFO)
+    if (!explain && shn_log_get_level() >= SHN_LOG_DEBUG) /* -v */
         for (size_t i = 0; i < st.n_signals; i++)
             fprintf(stderr, "  %-20s prepare %6.2f s, eval %6.2f s (summed over threads)\n", st.signal_names[i],
                     st.signal_prepare[i], st.signal_eval[i]);
