@@ -210,7 +210,7 @@ static int case_run(struct job *j, unsigned long long n, const char *title, int 
     mb = in_child(do_run, j, "haircut");
     if (mb < 0)
         return -1;
-    printf("  haircut peak memory (graph mapped + state): %.0f MB\n", mb);
+    printf("  haircut peak memory (graph loaded + state): %.0f MB\n", mb);
     return 0;
 }
 

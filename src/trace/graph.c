@@ -1,5 +1,5 @@
 /* Opening a graph file: version, checksum and every bound checked once, so
- * that readers may then index the mapped arrays without further checks. */
+ * that readers may then index its arrays without further checks. */
 #include <string.h>
 #include <sys/mman.h>
 

@@ -3,7 +3,7 @@
  * Lifecycle: feed transfer CSV files (ethereum-etl transactions.csv and
  * token_transfers.csv, or the generic `time,tx,from,to,asset,amount`) and a
  * labels CSV into a builder, write one graph file (versioned, CRC-checked,
- * memory-mapped by readers), open it, and run a taint propagation from a set
+ * read into memory by readers), open it, and run a taint propagation from a set
  * of source addresses (poison, haircut or FIFO; docs/trace.md).
  *
  * All functions return enum shn_err values; on failure out-parameters are
