@@ -348,6 +348,9 @@ static int build_index(const struct shn__trace_stage *st, uint64_t n, uint32_t n
 
     if (!start || !list)
         goto out;
+    /* both are filled at random (one entry per transfer, by address) */
+    shn__trace_advise_huge(start, ((size_t)n_addr + 1) * sizeof *start);
+    shn__trace_advise_huge(list, n * sizeof *list);
     for (uint64_t i = 0; i < n; i++)
         start[(out ? st[i].from : st[i].to) + 1]++;
     for (uint32_t a = 0; a < n_addr; a++)
