@@ -58,6 +58,11 @@ struct run {
         uint64_t n_in, n_out;
     } pend[PENDING_MAX];
     uint32_t n_pend;
+    /* Set when a sum of amounts passed 2^128 - 1: one address received (or
+     * held, or sent taint) more than that in one asset. Amounts are below
+     * 2^128 each, but spam tokens move amounts near it; the run then fails
+     * rather than report wrapped sums. */
+    bool overflow;
     /* One bit per address: has it any state? Most transfers touch no
      * tainted address, and this answers that without a hash probe. */
     uint64_t *touched;
@@ -150,6 +155,14 @@ static shn_u128 mul_div(shn_u128 a, shn_u128 b, shn_u128 c)
     return div_256(hi, lo, c);
 }
 
+/* a + b, noting an overflow in *over */
+static inline shn_u128 add(bool *over, shn_u128 a, shn_u128 b)
+{
+    shn_u128 r;
+    *over |= __builtin_add_overflow(a, b, &r);
+    return r;
+}
+
 static inline bool touched(const struct run *R, uint32_t addr)
 {
     return R->touched[addr >> 6] >> (addr & 63) & 1;
@@ -214,7 +227,9 @@ static int push_lot(struct fifo *s, shn_u128 amount, bool tainted)
     if (!amount)
         return SHN_OK;
     if (s->n_lots > s->head && s->lots[s->n_lots - 1].tainted == tainted) {
-        s->lots[s->n_lots - 1].amount += amount;
+        if (__builtin_add_overflow(s->lots[s->n_lots - 1].amount, amount,
+                                   &s->lots[s->n_lots - 1].amount))
+            return SHN_ERR_TOO_LARGE;
         return SHN_OK;
     }
     if (s->head && s->head * 2 >= s->n_lots) {
@@ -272,7 +287,7 @@ static void prefetch_records(const struct shn_trace_graph *g, const uint32_t *li
 /* The sum of the amounts in `asset` of the first n listed transfers, whose
  * first SCAN_AHEAD records are being fetched already. */
 static shn_u128 sum_records(const struct shn_trace_graph *g, const uint32_t *list, uint64_t n,
-                            uint32_t asset)
+                            uint32_t asset, bool *over)
 {
     shn_u128 sum = 0;
 
@@ -282,7 +297,7 @@ static shn_u128 sum_records(const struct shn_trace_graph *g, const uint32_t *lis
         if (j + SCAN_AHEAD < n)
             __builtin_prefetch(&g->rec[list[j + SCAN_AHEAD]]);
         y = shn__trace_amount(g, r);
-        sum += shn__trace_asset(g, r) == asset ? y : 0;
+        sum = add(over, sum, shn__trace_asset(g, r) == asset ? y : 0);
     }
     return sum;
 }
@@ -308,10 +323,10 @@ static void scan_lists(const struct run *R, const struct state *s, uint64_t at,
 }
 
 /* Adds the balance and receipts before a pending state's first taint. */
-static void settle(struct state *s, shn_u128 in, shn_u128 outsum)
+static void settle(struct run *R, struct state *s, shn_u128 in, shn_u128 outsum)
 {
-    s->received += in;
-    s->balance += in > outsum ? in - outsum : 0;
+    s->received = add(&R->overflow, s->received, in);
+    s->balance = add(&R->overflow, s->balance, in > outsum ? in - outsum : 0);
     s->pending = false;
 }
 
@@ -347,8 +362,8 @@ static void resolve_pending(struct run *R)
         struct pending *p = &R->pend[k];
         struct state *s = &R->st[p->st];
         if (s->pending)
-            settle(s, sum_records(g, p->in_list, p->n_in, s->asset),
-                   sum_records(g, p->out_list, p->n_out, s->asset));
+            settle(R, s, sum_records(g, p->in_list, p->n_in, s->asset, &R->overflow),
+                   sum_records(g, p->out_list, p->n_out, s->asset, &R->overflow));
     }
     R->n_pend = 0;
 }
@@ -362,8 +377,8 @@ static void resolve_one(struct run *R, struct state *s)
     scan_lists(R, s, s->at, &in_list, &n_in, &out_list, &n_out);
     prefetch_records(R->g, in_list, n_in);
     prefetch_records(R->g, out_list, n_out);
-    settle(s, sum_records(R->g, in_list, n_in, s->asset),
-           sum_records(R->g, out_list, n_out, s->asset));
+    settle(R, s, sum_records(R->g, in_list, n_in, s->asset, &R->overflow),
+           sum_records(R->g, out_list, n_out, s->asset, &R->overflow));
 }
 
 /* Doubles the state array (64-byte aligned by hand: the allocator promises
@@ -436,8 +451,8 @@ static int create(struct run *R, uint32_t addr, uint32_t asset, uint64_t at, str
         scan_lists(R, s, at, &in_list, &n_in, &out_list, &n_out);
         prefetch_records(g, in_list, n_in);
         prefetch_records(g, out_list, n_out);
-        in = sum_records(g, in_list, n_in, asset);
-        outsum = sum_records(g, out_list, n_out, asset);
+        in = sum_records(g, in_list, n_in, asset, &R->overflow);
+        outsum = sum_records(g, out_list, n_out, asset, &R->overflow);
         s->received = in;
         s->balance = in > outsum ? in - outsum : 0;
         memset(f, 0, sizeof *f);
@@ -530,10 +545,10 @@ static shn_u128 send(struct run *R, struct state *s, shn_u128 y)
 
 static int receive(struct run *R, struct state *s, shn_u128 y, shn_u128 t)
 {
-    s->received += y;
-    s->balance += y;
+    s->received = add(&R->overflow, s->received, y);
+    s->balance = add(&R->overflow, s->balance, y);
     if (R->o->method == SHN_TRACE_HAIRCUT)
-        s->taint += t;
+        s->taint = add(&R->overflow, s->taint, t);
     if (R->o->method == SHN_TRACE_FIFO && !s->stopped) {
         /* Within one transfer the tainted part arrives first. */
         struct fifo *f = &R->fifo[s - R->st];
@@ -589,9 +604,9 @@ static int step(struct run *R, uint64_t i)
     y = shn__trace_amount(R->g, r);
     t = send(R, from, y);
     if (t)
-        from->tainted_out += t;
+        from->tainted_out = add(&R->overflow, from->tainted_out, t);
     if (t && t < R->o->dust) {
-        R->res->dust_dropped += t;
+        R->res->dust_dropped = add(&R->overflow, R->res->dust_dropped, t);
         t = 0;
     }
     if (t) {
@@ -622,14 +637,14 @@ static int step(struct run *R, uint64_t i)
             if (!to->source && from_hops + 1 < to->hops)
                 to->hops = from_hops + 1;
             if (to->source) {
-                to->returned += t;
+                to->returned = add(&R->overflow, to->returned, t);
                 t = 0; /* a source's own funds are all stolen already */
             }
-            to->tainted_in += t;
+            to->tainted_in = add(&R->overflow, to->tainted_in, t);
         }
         if (to->source) {
-            to->received += y;
-            to->balance += y;
+            to->received = add(&R->overflow, to->received, y);
+            to->balance = add(&R->overflow, to->balance, y);
             return SHN_OK;
         }
         return receive(R, to, y, t);
@@ -700,6 +715,11 @@ int shn_trace_run(const struct shn_trace_graph *g, const struct shn_trace_opts *
         }
     }
     resolve_pending(&R);
+    if (R.overflow) {
+        rc = shn_diag_set(diag, SHN_ERR_TOO_LARGE, NULL, 0, "",
+                          "an address's sums in one asset pass 2^128 - 1 base units");
+        goto out;
+    }
     out.transfers_scanned = g->n_transfers - lo;
     out.entries = shn_calloc(R.n_st ? R.n_st : 1, sizeof *out.entries);
     if (!out.entries) {
@@ -757,57 +777,48 @@ void shn_trace_result_cleanup(struct shn_trace_result *res)
     memset(res, 0, sizeof *res);
 }
 
+/* A 256-bit sum of 128-bit amounts (the check adds up every entry). */
+struct sum256 {
+    shn_u128 lo, hi;
+};
+
+static void sum256_add(struct sum256 *s, shn_u128 v)
+{
+    s->lo += v;
+    s->hi += s->lo < v;
+}
+
 int shn_trace_check(const struct shn_trace_graph *g, const struct shn_trace_result *res,
                     struct shn_diag *diag)
 {
-    shn_u128 *emitted = NULL, *absorbed = NULL;
-    uint32_t n = g->n_assets;
+    struct sum256 emitted = {0, 0}, absorbed = {0, 0};
     int rc = SHN_OK;
 
-    emitted = shn_calloc(n ? n : 1, sizeof *emitted);
-    absorbed = shn_calloc(n ? n : 1, sizeof *absorbed);
-    if (!emitted || !absorbed) {
-        rc = SHN_ERR_NOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < res->n_entries; i++) {
+    sum256_add(&absorbed, res->dust_dropped);
+    for (size_t i = 0; rc == SHN_OK && i < res->n_entries; i++) {
         const struct shn_trace_entry *e = &res->entries[i];
         char abuf[SHN_TRACE_ADDRESS_BUF];
-        const char *a = shn_trace_graph_address(g, e->address, abuf);
+        const char *why = NULL;
+
         if (e->tainted > e->received) {
-            rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "%s: tainted above received", a);
-            goto out;
+            why = "tainted above received";
+        } else if (e->source) {
+            sum256_add(&emitted, e->tainted_out);
+            sum256_add(&absorbed, e->held);
+        } else if (res->method != SHN_TRACE_POISON) {
+            if (e->tainted_out > e->tainted)
+                why = "sent more taint than got";
+            else if (e->held + e->tainted_out != e->tainted)
+                why = "taint not conserved";
+            sum256_add(&absorbed, e->held);
         }
-        if (e->source) {
-            emitted[e->asset] += e->tainted_out;
-            absorbed[e->asset] += e->held;
-            continue;
-        }
-        if (e->tainted_out > e->tainted && res->method != SHN_TRACE_POISON) {
-            rc =
-                shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "%s: sent more taint than got", a);
-            goto out;
-        }
-        if (res->method != SHN_TRACE_POISON) {
-            if (e->held + e->tainted_out != e->tainted) {
-                rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "%s: taint not conserved", a);
-                goto out;
-            }
-            absorbed[e->asset] += e->held;
-        }
+        if (why)
+            rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "%s: %s",
+                              shn_trace_graph_address(g, e->address, abuf), why);
     }
-    if (res->method != SHN_TRACE_POISON) {
-        shn_u128 all_e = 0, all_a = res->dust_dropped;
-        for (uint32_t k = 0; k < n; k++) {
-            all_e += emitted[k];
-            all_a += absorbed[k];
-        }
-        if (all_e != all_a)
-            rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "",
-                              "taint sent by the sources differs from taint held plus dust");
-    }
-out:
-    shn_free(emitted);
-    shn_free(absorbed);
+    if (rc == SHN_OK && res->method != SHN_TRACE_POISON &&
+        (emitted.lo != absorbed.lo || emitted.hi != absorbed.hi))
+        rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "",
+                          "taint sent by the sources differs from taint held plus dust");
     return rc;
 }

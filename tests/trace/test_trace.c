@@ -919,6 +919,50 @@ static void test_record_reader(void **state)
     shn_buf_cleanup(&many);
 }
 
+/* Regression (found by fuzz_trace_csv): amounts are below 2^128 each, but
+ * an address receiving two of near 2^128 had its sums wrap around and the
+ * run reported "tainted above received". Sums are now checked: up to
+ * 2^128 - 1 exactly they are right, past it the run fails with
+ * SHN_ERR_TOO_LARGE in every method. */
+static void test_sums_near_2_128(void **state)
+{
+    static const char fits[] = "time,tx,from,to,asset,amount\n"
+                               "1,a,S,A,ETH,170141183460469231731687303715884105728\n"
+                               "2,b,S,A,ETH,170141183460469231731687303715884105727\n"
+                               "3,c,S,B,USDT,340282366920938463463374607431768211455\n"
+                               "4,d,A,C,ETH,340282366920938463463374607431768211455\n";
+    static const char wraps[] = "time,tx,from,to,asset,amount\n"
+                                "1,a,S,A,ETH,340282366920938463463374607431768211455\n"
+                                "2,b,P,A,ETH,340282366920938463463374607431768211455\n";
+    const shn_u128 max = ~(shn_u128)0;
+    struct fixture f = {0};
+    struct shn_trace_opts o = {.stop_kinds = SHN_TRACE_DEFAULT_STOPS};
+    struct shn_trace_result r = {0};
+    struct shn_diag diag = {0};
+    uint32_t src;
+
+    (void)state;
+    build(&f, fits, NULL);
+    for (int m = SHN_TRACE_POISON; m <= SHN_TRACE_FIFO; m++) {
+        run(f.g, &o, m, &r); /* conservation checked with 256-bit totals */
+        EXPECT(&r, "A", "ETH", max, max, 0, 1);
+        EXPECT(&r, "C", "ETH", max, max, max, 2);
+        EXPECT(&r, "B", "USDT", max, max, max, 1);
+        shn_trace_result_cleanup(&r);
+    }
+    done(&f);
+    build(&f, wraps, NULL);
+    src = id_of(f.g, "S");
+    o.sources = &src;
+    o.n_sources = 1;
+    for (int m = SHN_TRACE_POISON; m <= SHN_TRACE_FIFO; m++) {
+        o.method = m;
+        assert_int_equal(shn_trace_run(f.g, &o, &r, &diag), SHN_ERR_TOO_LARGE);
+        assert_null(r.entries);
+    }
+    done(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -942,6 +986,7 @@ int main(void)
         cmocka_unit_test(test_time_blocks),
         cmocka_unit_test(test_hostile_graph),
         cmocka_unit_test(test_record_reader),
+        cmocka_unit_test(test_sums_near_2_128),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
