@@ -23,7 +23,7 @@ static const char usage[] =
     "       shinsa trace run --graph GRAPH --source ADDR... [--sources-file FILE]\n"
     "                        [--method haircut|poison|fifo] [--since TIME]\n"
     "                        [--amount N --asset A] [--dust N] [--max-hops N]\n"
-    "                        [--stop KINDS] [--check] [--json]\n"
+    "                        [--stop KINDS] [--check] [--load] [--json]\n"
     "       shinsa trace report --out PREFIX (and the options of run)\n"
     "       shinsa trace exposure [--paths N] (options of run) ADDR\n"
     "       shinsa trace gen --out DIR [--transfers N] [--fanout N] [--seed N]\n"
@@ -49,6 +49,8 @@ static const char usage[] =
     "  --stop KINDS         label kinds that hold taint, comma-separated\n"
     "                       (default exchange,bridge; 'none' for none)\n"
     "  --check              verify conservation of taint; exit 1 if violated\n"
+    "  --load               copy the graph into memory (2 MB pages) instead of using\n"
+    "                       its mapping: slower to open, 10-15% faster on big graphs\n"
     "  --json               the JSON object of docs/trace.md\n"
     "report: PREFIX.json (the run object plus \"patterns\": fan-out, peel-chain,\n"
     "  rapid-pass-through, short-lived, consolidation, each with its evidence) and\n"
@@ -390,11 +392,13 @@ static int cmd_run(int argc, char **argv, int mode)
                                          {"stop", required_argument, 0, 'p'},
                                          {"check", no_argument, 0, 'c'},
                                          {"json", no_argument, 0, 'j'},
+                                         {"load", no_argument, 0, 'L'},
                                          {"out", required_argument, 0, 'o'},
                                          {"paths", required_argument, 0, 'P'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *prefix = NULL, *target_text = NULL;
+    unsigned open_flags = SHN_TRACE_OPEN_MAP;
     struct shn_trace_path *paths = NULL;
     size_t n_paths = 0;
     long max_paths = 5;
@@ -462,6 +466,9 @@ static int cmd_run(int argc, char **argv, int mode)
             if (parse_stops(optarg, &o.stop_kinds))
                 goto out;
             break;
+        case 'L':
+            open_flags = SHN_TRACE_OPEN_LOAD;
+            break;
         case 'c':
             check = 1;
             break;
@@ -490,7 +497,7 @@ static int cmd_run(int argc, char **argv, int mode)
         goto usage;
     o.record_flows = mode != MODE_RUN;
     status = SHN_EXIT_FAILURE;
-    rc = shn_trace_graph_open(graph, &g, &diag);
+    rc = shn_trace_graph_open_ex(graph, open_flags, &g, &diag);
     if (rc != SHN_OK) {
         shn_cli_report(rc, &diag);
         goto out;

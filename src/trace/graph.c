@@ -262,15 +262,39 @@ int shn_trace_graph_open_mem(const unsigned char *data, size_t len, struct shn_t
     return SHN_OK;
 }
 
-/* The file is read into memory rather than used through its mapping: the
- * taint pass reads the records of each newly tainted address at random, and
+/* LOAD copies the file into memory rather than using its mapping: the taint
+ * pass reads the records of each newly tainted address at random, and
  * anonymous memory can be backed by 2 MB pages where a file mapping gets 4 KB
  * ones (about a TLB miss per read). The memory used is the same (the mapping's
  * pages counted too, once read for the checksum); the copy goes in chunks,
  * each dropped from the mapping once copied, so the peak does not double. */
 #define COPY_CHUNK ((size_t)64 << 20)
 
+static int open_mapped(const char *path, struct shn_trace_graph **out, struct shn_diag *diag)
+{
+    struct shn_mapped_file m = {0};
+    struct shn_trace_graph *g = NULL;
+    int rc = shn_file_map(path, &m, diag);
+    if (rc == SHN_OK)
+        rc = shn_trace_graph_open_mem(m.data, m.size, &g, diag);
+    if (rc != SHN_OK) {
+        if (diag && !diag->file)
+            diag->file = path;
+        shn_file_unmap(&m);
+        return rc;
+    }
+    g->map = m;
+    *out = g;
+    return SHN_OK;
+}
+
 int shn_trace_graph_open(const char *path, struct shn_trace_graph **out, struct shn_diag *diag)
+{
+    return shn_trace_graph_open_ex(path, SHN_TRACE_OPEN_MAP, out, diag);
+}
+
+int shn_trace_graph_open_ex(const char *path, unsigned flags, struct shn_trace_graph **out,
+                            struct shn_diag *diag)
 {
     const size_t huge = (size_t)2 << 20;
     struct shn_mapped_file m = {0};
@@ -279,6 +303,8 @@ int shn_trace_graph_open(const char *path, struct shn_trace_graph **out, struct 
     size_t bytes;
     int rc;
 
+    if (!(flags & SHN_TRACE_OPEN_LOAD))
+        return open_mapped(path, out, diag);
     rc = shn_file_map(path, &m, diag);
     if (rc != SHN_OK)
         goto out;
@@ -320,6 +346,7 @@ void shn_trace_graph_close(struct shn_trace_graph *g)
     if (!g)
         return;
     shn_free(g->mem);
+    shn_file_unmap(&g->map);
     shn_free(g);
 }
 

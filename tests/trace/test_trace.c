@@ -490,8 +490,21 @@ static void test_file_roundtrip(void **state)
         SHN_OK);
     assert_int_equal(shn_trace_builder_write(b, path, &diag), SHN_OK);
     shn_trace_builder_free(b);
+    /* Mapped (the default) and loaded into memory read the same graph. */
     assert_int_equal(shn_trace_graph_open(path, &g, &diag), SHN_OK);
     assert_int_equal(shn_trace_graph_transfers(g), 10);
+    {
+        struct shn_trace_graph *loaded = NULL;
+        char a[SHN_TRACE_ADDRESS_BUF], b2[SHN_TRACE_ADDRESS_BUF];
+        assert_int_equal(shn_trace_graph_open_ex(path, SHN_TRACE_OPEN_LOAD, &loaded, &diag),
+                         SHN_OK);
+        assert_int_equal(shn_trace_graph_transfers(loaded), 10);
+        assert_int_equal(shn_trace_graph_addresses(loaded), shn_trace_graph_addresses(g));
+        for (uint32_t i = 0; i < shn_trace_graph_addresses(g); i++)
+            assert_string_equal(shn_trace_graph_address(g, i, a),
+                                shn_trace_graph_address(loaded, i, b2));
+        shn_trace_graph_close(loaded);
+    }
     shn_trace_graph_close(g);
     remove(path);
 }
