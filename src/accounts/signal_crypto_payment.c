@@ -17,16 +17,12 @@
 
 #include "accounts/signals.h"
 #include "accounts/textscan.h"
-#include "core/alloc.h"
 
 #define NAME "crypto_payment"
 #define METHODS_MAX 5
 
 struct state {
-    struct shn__lexicon *lx; /* NULL: the lexicon could not be read */
-    char why[256];           /* why not */
-    char path[1024];
-    struct shn__scan_opts opts;
+    struct shn__lexicon_state base; /* first: the shared part */
     double declared, used;
 };
 
@@ -35,42 +31,21 @@ static const char *const params[] = {
     "profile_factor", "max_messages",   NULL};
 static const char *const kinds[] = {"word", "ask", NULL};
 
-static double clamp01(double v, double fallback)
-{
-    return v >= 0 && v <= 1 ? v : fallback;
-}
-
-static void release(void *p)
-{
-    struct state *s = p;
-    if (!s)
-        return;
-    shn__lexicon_free(s->lx);
-    shn_free(s);
-}
-
 static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *diag)
 {
-    struct state *s = shn_calloc(1, sizeof *s);
-    struct shn_diag d = {0};
+    struct state *s = shn__lexicon_state_new(c, NAME, "crypto-lexicon.txt", sizeof(struct state));
     double m;
     (void)diag;
     if (!s)
         return SHN_ERR_NOMEM;
-    shn__accounts_data_path(shn__cfg_str(c, NAME, "lexicon", NULL), "crypto-lexicon.txt", s->path,
-                            sizeof s->path);
-    if (shn__lexicon_load(s->path, &s->lx, &d) != SHN_OK) {
-        s->lx = NULL;
-        snprintf(s->why, sizeof s->why, "%s", d.message[0] ? d.message : "unreadable");
-    }
-    s->declared = clamp01(shn__cfg_num(c, NAME, "declared_score", 0.6), 0.6);
-    s->used = clamp01(shn__cfg_num(c, NAME, "used_score", 0.85), 0.85);
+    s->declared = shn__clamp01(shn__cfg_num(c, NAME, "declared_score", 0.6), 0.6);
+    s->used = shn__clamp01(shn__cfg_num(c, NAME, "used_score", 0.85), 0.85);
     m = shn__cfg_num(c, NAME, "max_messages", 500);
-    s->opts = (struct shn__scan_opts){
-        .lx = s->lx,
+    s->base.opts = (struct shn__scan_opts){
+        .lx = s->base.lx,
         .addresses = true,
-        .address_weight = clamp01(shn__cfg_num(c, NAME, "address_weight", 0.6), 0.6),
-        .profile_factor = clamp01(shn__cfg_num(c, NAME, "profile_factor", 0.5), 0.5),
+        .address_weight = shn__clamp01(shn__cfg_num(c, NAME, "address_weight", 0.6), 0.6),
+        .profile_factor = shn__clamp01(shn__cfg_num(c, NAME, "profile_factor", 0.5), 0.5),
         .max_messages = m >= 0 && m <= SHN__W_PER_LIST_MAX ? (size_t)m : 500,
     };
     *out = s;
@@ -127,8 +102,8 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
             n_used++;
             rc = note_method(methods, &n_methods, "payout", &a->payouts[i].method);
         }
-    if (rc == SHN_OK && s->lx)
-        rc = shn__scan_account(&s->opts, a, kinds, &r);
+    if (rc == SHN_OK && s->base.lx)
+        rc = shn__scan_account(&s->base.opts, a, kinds, &r);
     if (rc != SHN_OK) {
         json_decref(methods);
         return rc;
@@ -142,8 +117,8 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
                    "examples", r.examples, "addresses", r.found, "addresses_found",
                    (json_int_t)r.n_found);
     r.terms = r.examples = r.found = NULL; /* stolen by json_pack */
-    if (ev && !s->lx)
-        json_object_set_new(ev, "lexicon", json_sprintf("unavailable: %s", s->why));
+    if (ev && !s->base.lx)
+        json_object_set_new(ev, "lexicon", json_sprintf("unavailable: %s", s->base.why));
     if (out->score > 0) {
         if (pay > 0 && r.score > 0)
             shn__signal_reason_en(out,
@@ -188,5 +163,5 @@ const struct shn__signal_def shn__signal_crypto_payment = {
     .params = params,
     .prepare = prepare,
     .eval = eval,
-    .release = release,
+    .release = shn__lexicon_state_free,
 };

@@ -18,15 +18,11 @@
 
 #include "accounts/signals.h"
 #include "accounts/textscan.h"
-#include "core/alloc.h"
 
 #define NAME "off_platform"
 
 struct state {
-    struct shn__lexicon *lx; /* NULL: the lexicon could not be read */
-    char why[256];
-    char path[1024];
-    struct shn__scan_opts opts;
+    struct shn__lexicon_state base; /* first: the shared part */
 };
 
 static const char *const params[] = {
@@ -34,42 +30,22 @@ static const char *const params[] = {
     NULL};
 static const char *const kinds[] = {"channel", "direct", "prepay", "freemail", NULL};
 
-static double clamp01(double v, double fallback)
-{
-    return v >= 0 && v <= 1 ? v : fallback;
-}
-
-static void release(void *p)
-{
-    struct state *s = p;
-    if (!s)
-        return;
-    shn__lexicon_free(s->lx);
-    shn_free(s);
-}
-
 static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *diag)
 {
-    struct state *s = shn_calloc(1, sizeof *s);
-    struct shn_diag d = {0};
+    struct state *s =
+        shn__lexicon_state_new(c, NAME, "off-platform-lexicon.txt", sizeof(struct state));
     double m;
     (void)diag;
     if (!s)
         return SHN_ERR_NOMEM;
-    shn__accounts_data_path(shn__cfg_str(c, NAME, "lexicon", NULL), "off-platform-lexicon.txt",
-                            s->path, sizeof s->path);
-    if (shn__lexicon_load(s->path, &s->lx, &d) != SHN_OK) {
-        s->lx = NULL;
-        snprintf(s->why, sizeof s->why, "%s", d.message[0] ? d.message : "unreadable");
-    }
     m = shn__cfg_num(c, NAME, "max_messages", 500);
-    s->opts = (struct shn__scan_opts){
-        .lx = s->lx,
+    s->base.opts = (struct shn__scan_opts){
+        .lx = s->base.lx,
         .contacts = true,
-        .email_weight = clamp01(shn__cfg_num(c, NAME, "email_weight", 0.5), 0.5),
-        .phone_weight = clamp01(shn__cfg_num(c, NAME, "phone_weight", 0.45), 0.45),
-        .handle_weight = clamp01(shn__cfg_num(c, NAME, "handle_weight", 0.3), 0.3),
-        .profile_factor = clamp01(shn__cfg_num(c, NAME, "profile_factor", 1.0), 1.0),
+        .email_weight = shn__clamp01(shn__cfg_num(c, NAME, "email_weight", 0.5), 0.5),
+        .phone_weight = shn__clamp01(shn__cfg_num(c, NAME, "phone_weight", 0.45), 0.45),
+        .handle_weight = shn__clamp01(shn__cfg_num(c, NAME, "handle_weight", 0.3), 0.3),
+        .profile_factor = shn__clamp01(shn__cfg_num(c, NAME, "profile_factor", 1.0), 1.0),
         .max_messages = m >= 0 && m <= SHN__W_PER_LIST_MAX ? (size_t)m : 500,
     };
     *out = s;
@@ -103,12 +79,12 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
     int rc;
     (void)c;
 
-    if (!s->lx) {
+    if (!s->base.lx) {
         out->score = 0;
         return shn__signal_set_evidence(
-            out, json_pack("{s:s}", "lexicon", s->why[0] ? s->why : "unavailable"));
+            out, json_pack("{s:s}", "lexicon", s->base.why[0] ? s->base.why : "unavailable"));
     }
-    rc = shn__scan_account(&s->opts, a, kinds, &r);
+    rc = shn__scan_account(&s->base.opts, a, kinds, &r);
     if (rc != SHN_OK)
         return rc;
     out->score = r.score;
@@ -144,5 +120,5 @@ const struct shn__signal_def shn__signal_off_platform = {
     .params = params,
     .prepare = prepare,
     .eval = eval,
-    .release = release,
+    .release = shn__lexicon_state_free,
 };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts/signals.h"
 #include "accounts/textscan.h"
 #include "core/alloc.h"
 #include "core/file.h"
@@ -254,6 +255,37 @@ const char *shn__accounts_data_path(const char *given, const char *file, char *b
     else
         snprintf(buf, size, "%s/%s", SHN_ACCOUNTS_DATA_DIR, file);
     return buf;
+}
+
+void *shn__lexicon_state_new(const struct shn__score_ctx *c, const char *signal,
+                             const char *default_file, size_t size)
+{
+    struct shn__lexicon_state *s;
+    struct shn_diag d = {0};
+    if (size < sizeof *s || !(s = shn_calloc(1, size)))
+        return NULL;
+    shn__accounts_data_path(shn__cfg_str(c, signal, "lexicon", NULL), default_file, s->path,
+                            sizeof s->path);
+    if (shn__lexicon_load(s->path, &s->lx, &d) != SHN_OK) {
+        s->lx = NULL;
+        snprintf(s->why, sizeof s->why, "%s", d.message[0] ? d.message : "unreadable");
+    }
+    s->opts.lx = s->lx;
+    return s;
+}
+
+void shn__lexicon_state_free(void *state)
+{
+    struct shn__lexicon_state *s = state;
+    if (!s)
+        return;
+    shn__lexicon_free(s->lx);
+    shn_free(s);
+}
+
+double shn__clamp01(double v, double fallback)
+{
+    return v >= 0 && v <= 1 ? v : fallback;
 }
 
 /* ------------------------------------------------------------ scanning */
