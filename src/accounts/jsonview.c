@@ -143,6 +143,7 @@ bool shn__jv_object(const char *text, size_t len, struct shn__jv_object *out)
         if (out->n < SHN__JV_MEMBERS) {
             out->m[out->n].key = key + 1;
             out->m[out->n].key_len = (size_t)(p - key) - 2;
+            out->m[out->n].key_escaped = memchr(key + 1, '\\', (size_t)(p - key) - 2) != NULL;
         }
         p = ws(p, end);
         if (p >= end || *p != ':')
@@ -169,12 +170,27 @@ bool shn__jv_as_object(const struct shn__jv_value *v, struct shn__jv_object *out
     return v->type == SHN__JV_OBJECT && shn__jv_object(v->p, v->len, out);
 }
 
+static size_t decode(const char *p, const char *end, char *out);
+
+/* A key written with escapes ("t\u0065xt") is the same key to jansson,
+ * which checked the event at ingest: decode it before comparing, or such a
+ * member would be invisible to the signals. */
+static bool escaped_key_is(const char *raw, size_t len, const char *key, size_t n)
+{
+    char buf[128];
+    if (len >= sizeof buf)
+        return false;
+    return decode(raw, raw + len, buf) == n && memcmp(buf, key, n) == 0;
+}
+
 struct shn__jv_value shn__jv_get(const struct shn__jv_object *o, const char *key)
 {
     size_t n = strlen(key);
-    for (size_t i = 0; i < o->n; i++)
-        if (o->m[i].key_len == n && memcmp(o->m[i].key, key, n) == 0)
+    for (size_t i = 0; i < o->n; i++) {
+        if (o->m[i].key_escaped ? escaped_key_is(o->m[i].key, o->m[i].key_len, key, n)
+                                : o->m[i].key_len == n && memcmp(o->m[i].key, key, n) == 0)
             return o->m[i].v;
+    }
     return (struct shn__jv_value){SHN__JV_NONE, NULL, 0};
 }
 
@@ -207,14 +223,12 @@ static uint32_t hex4(const char *p)
     return (uint32_t)(hex(p[0]) << 12 | hex(p[1]) << 8 | hex(p[2]) << 4 | hex(p[3]));
 }
 
-const char *shn__jv_string(const struct shn__jv_value *v, struct shn_arena *arena)
+/* Decodes the checked string body p..end (escapes, \u surrogates) into
+ * out, which has room for end - p + 1 bytes; returns the length. */
+static size_t decode(const char *p, const char *end, char *out)
 {
-    const char *p, *end;
-    char *out, *o;
-    /* Decoded text is never longer than the raw text between the quotes. */
-    if (v->type != SHN__JV_STRING || v->len < 2 || !(out = shn_arena_alloc(arena, v->len)))
-        return NULL;
-    for (p = v->p + 1, end = v->p + v->len - 1, o = out; p < end;) {
+    char *o = out;
+    while (p < end) {
         uint32_t c;
         if (*p != '\\') {
             *o++ = *p++;
@@ -248,6 +262,16 @@ const char *shn__jv_string(const struct shn__jv_value *v, struct shn_arena *aren
         o += put_utf8(o, c);
     }
     *o = '\0';
+    return (size_t)(o - out);
+}
+
+const char *shn__jv_string(const struct shn__jv_value *v, struct shn_arena *arena)
+{
+    char *out;
+    /* Decoded text is never longer than the raw text between the quotes. */
+    if (v->type != SHN__JV_STRING || v->len < 2 || !(out = shn_arena_alloc(arena, v->len)))
+        return NULL;
+    decode(v->p + 1, v->p + v->len - 1, out);
     return out;
 }
 

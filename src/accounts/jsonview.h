@@ -32,8 +32,9 @@ struct shn__jv_value {
 struct shn__jv_object {
     size_t n;
     struct {
-        const char *key; /* raw (escapes not decoded; our keys have none) */
+        const char *key; /* raw, between the quotes */
         size_t key_len;
+        bool key_escaped; /* holds a backslash: compared after decoding */
         struct shn__jv_value v;
     } m[SHN__JV_MEMBERS];
 };

@@ -19,8 +19,16 @@ void shn__signal_quiet_evidence(bool on)
 /* Cuts s back to a whole UTF-8 character at or before byte n. */
 static void cut_utf8(char *s, size_t n)
 {
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
+    size_t p = n;
+    /* back over continuation bytes to the last character's lead byte */
+    while (p > 0 && ((unsigned char)s[p - 1] & 0xC0) == 0x80)
+        p--;
+    if (p > 0) {
+        unsigned char lead = (unsigned char)s[p - 1];
+        size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        if (p - 1 + need > n)
+            n = p - 1; /* that character did not fit whole */
+    }
     s[n] = '\0';
 }
 
@@ -73,8 +81,13 @@ static bool shrink(json_t *obj)
 int shn__signal_set_evidence(struct shn_accounts_signal *out, json_t *obj)
 {
     int rc = SHN_OK;
-    if (!obj)
-        return SHN_ERR_NOMEM;
+    /* json_pack fails on text that is not UTF-8 or a number that is not
+     * finite (a tampered database): one account's odd value must not stop
+     * the scoring of all the others, so the evidence says so instead. */
+    if (!obj) {
+        snprintf(out->evidence, sizeof out->evidence, "{\"evidence\":\"unavailable\"}");
+        return SHN_OK;
+    }
     if (quiet && !(out->score > 0)) {
         json_decref(obj); /* nobody reads a quiet signal's evidence */
         out->evidence[0] = '\0';

@@ -572,7 +572,14 @@ void shn__scan_mask(int what, const char *s, size_t len, char *out, size_t size)
     } else if (what == SHN__HIT_HANDLE || len <= 12) {
         snprintf(out, size, "%.*s", (int)len, s);
     } else {
-        snprintf(out, size, "%.6s…%.*s", s, 4, s + len - 4);
+        /* six bytes and four bytes, moved onto character boundaries: a
+         * non-ASCII "address" must not be cut into invalid UTF-8 */
+        size_t head = 6, tail = len - 4;
+        while (head > 0 && ((unsigned char)s[head] & 0xC0) == 0x80)
+            head--;
+        while (tail < len && ((unsigned char)s[tail] & 0xC0) == 0x80)
+            tail++;
+        snprintf(out, size, "%.*s…%.*s", (int)head, s, (int)(len - tail), s + tail);
     }
 }
 

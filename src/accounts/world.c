@@ -22,7 +22,10 @@
 #include "core/hash.h"
 #include "core/log.h"
 
-#define DISTINCT_MAX 64 /* distinct names, emails, phones, profiles kept */
+#define DISTINCT_MAX 64 /* distinct names, emails, phones, profiles, documents and
+                         * payout methods kept per account: each new value is
+                         * compared with those kept, so the bound keeps the
+                         * replay linear in the account's events */
 #define BATCH_ROWS 512
 #define SLOTS 4
 #define WORKERS 2
@@ -170,10 +173,16 @@ static double number(const struct shn__jv_object *o, const char *key)
     return shn__jv_number(&v);
 }
 
+static bool digits2(const char *s)
+{
+    return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9';
+}
+
 static int parse_offset(const char *s, int *minutes)
 {
     int h, m;
-    if (!s || strlen(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':')
+    if (!s || strlen(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || !digits2(s + 1) ||
+        !digits2(s + 4))
         return 0;
     h = (s[1] - '0') * 10 + (s[2] - '0');
     m = (s[4] - '0') * 10 + (s[5] - '0');
@@ -338,6 +347,23 @@ static int add_distinct(struct vec *v, const char *s)
     return SHN_OK;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return !a ? !b : b && strcmp(a, b) == 0;
+}
+
+/* The same document re-sent with a profile change is not a new one. */
+static bool has_doc(const struct vec *v, const struct shn__w_doc *d)
+{
+    const struct shn__w_doc *all = v->items;
+    for (size_t i = 0; i < v->n; i++)
+        if (same_str(all[i].number, d->number) && same_str(all[i].country, d->country) &&
+            all[i].has_pdq == d->has_pdq &&
+            (!d->has_pdq || memcmp(&all[i].pdq, &d->pdq, sizeof d->pdq) == 0))
+            return true;
+    return false;
+}
+
 /* A new value replaces the latest; a different earlier value is a change. */
 static const char *update(const char *old, const char *s, unsigned flag, unsigned *changed)
 {
@@ -372,13 +398,13 @@ static int apply(struct replay *r, struct shn__w_account *a, const struct t_prof
         (rc = add_distinct(&r->v[L_EMAILS], a->email)) || (rc = add_distinct(&r->v[L_PHONES], a->phone)) ||
         (rc = add_distinct(&r->v[L_PROFILES], a->profile)))
         return rc;
-    if (p->has_doc && r->v[L_DOCS].n < SHN__W_PER_LIST_MAX) {
+    if (p->has_doc && !has_doc(&r->v[L_DOCS], &p->doc) && r->v[L_DOCS].n < DISTINCT_MAX) {
         struct shn__w_doc *d = vec_push(&r->v[L_DOCS]);
         if (!d)
             return SHN_ERR_NOMEM;
         *d = p->doc;
         if (r->v[L_DOCS].n > 1)
-            ch |= SHN__W_CH_DOCUMENT;
+            ch |= SHN__W_CH_DOCUMENT; /* a different document, not the same one re-sent */
     }
     if (p->pays) {
         bool had = r->v[L_PAYS].n > 0, added = false;
@@ -388,7 +414,7 @@ static int apply(struct replay *r, struct shn__w_account *a, const struct t_prof
             struct shn__w_pay *slot;
             for (size_t k = 0; k < r->v[L_PAYS].n && !seen; k++)
                 seen = pay_equal(&all[k], &p->pays[i]);
-            if (seen || r->v[L_PAYS].n >= SHN__W_PER_LIST_MAX)
+            if (seen || r->v[L_PAYS].n >= DISTINCT_MAX)
                 continue;
             if (!(slot = vec_push(&r->v[L_PAYS])))
                 return SHN_ERR_NOMEM;
@@ -457,8 +483,10 @@ static int replay_profiles(struct builder *b)
     return rc;
 }
 
-/* Sorts one record kind and hands each account its slice (at most
- * SHN__W_PER_LIST_MAX, the earliest), copied out of the tags. */
+/* Hands each account its slice of one (sorted) record kind, copied out of
+ * the tags: at most SHN__W_PER_LIST_MAX, the latest — signals read the
+ * recent activity, and padding an account with old harmless events must
+ * not push its newest login out of sight. */
 #define SLICE(kind, tag, field)                                                                    \
     static int slice_##field(struct builder *b)                                                    \
     {                                                                                              \
@@ -474,7 +502,7 @@ static int replay_profiles(struct builder *b)
             if (!a->field)                                                                         \
                 return SHN_ERR_NOMEM;                                                              \
             for (size_t m = 0; m < k; m++)                                                         \
-                a->field[m] = e[i + m].v;                                                          \
+                a->field[m] = e[j - k + m].v;                                                      \
             a->n_##field = k;                                                                      \
             i = j;                                                                                 \
         }                                                                                          \

@@ -119,14 +119,14 @@ static void dup_id_image_by_hash_distance_and_number(void **state)
     struct shn_accounts_signal sig;
     (void)state;
 
-    /* p2's image is 10 bits from p1's (listed once, though sent twice);
+    /* p2's image is 10 bits from p1's (one document, though sent twice);
      * p3's is 128 bits away. */
     run_signal(&shn__signal_dup_id_image, w, NULL, "p1", &sig);
     assert_string_equal(sig.signal, "dup_id_image");
     assert_true(sig.weight == 3.0);
     assert_true(sig.score > 0.84 && sig.score < 0.85); /* 1 - 10/64 */
     assert_string_equal(sig.evidence,
-                        "{\"documents\":1,\"pdq_distance\":31,\"matching_documents\":2,"
+                        "{\"documents\":1,\"pdq_distance\":31,\"matching_documents\":1,"
                         "\"other_accounts\":1,"
                         "\"matches\":[{\"account\":\"p2\",\"by\":\"id_image\",\"distance\":10}]}");
     assert_non_null(strstr(sig.reason_en, "closest PDQ distance 10"));
@@ -302,6 +302,114 @@ static void score_combines_levels_and_alerts_once(void **state)
     remove_db(path);
 }
 
+/* Regressions from the review of the scoring world: */
+
+/* 1. Old harmless events must not push an account's newest ones out of
+ * the per-list cap: the latest SHN__W_PER_LIST_MAX are kept. */
+static void world_keeps_the_latest_events(void **state)
+{
+    size_t n = SHN__W_PER_LIST_MAX + 50, cap = n * 160 + 256, o = 0;
+    char *text = malloc(cap);
+    struct shn__world *w;
+    const struct shn__w_account *a;
+    (void)state;
+    assert_non_null(text);
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)snprintf(text + o, cap - o,
+                              "{\"event\":\"login\",\"id\":\"l%zu\",\"time\":\"2026-03-01T%02zu:%02zu:%02zuZ\","
+                              "\"account\":\"pad\",\"ip\":\"%s\"}\n",
+                              i, i / 3600 % 24, i / 60 % 60, i % 60,
+                              i + 1 == n ? "175.45.176.1" : "192.0.2.1");
+    w = world_of(text);
+    a = shn__world_find(w, "pad");
+    assert_non_null(a);
+    assert_int_equal(a->n_logins, SHN__W_PER_LIST_MAX);
+    assert_string_equal(a->logins[a->n_logins - 1].ip, "175.45.176.1");
+    shn__world_free(w);
+    free(text);
+}
+
+/* 2. A key written with escapes is the same key (jansson decodes it at
+ * ingest): "t\u0065xt" must not hide a message from the signals. */
+static void world_reads_escaped_keys(void **state)
+{
+    struct shn__world *w = world_of(
+        "{\"event\":\"message\",\"id\":\"m1\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+        "\"esc\",\"to\":\"c\",\"t\\u0065xt\":\"pay me in USDT\"}\n");
+    const struct shn__w_account *a = shn__world_find(w, "esc");
+    (void)state;
+    assert_non_null(a);
+    assert_int_equal(a->n_msgs, 1);
+    assert_non_null(a->msgs[0].text);
+    assert_string_equal(a->msgs[0].text, "pay me in USDT");
+    shn__world_free(w);
+}
+
+/* 3. The same document re-sent with every profile change is one document
+ * and no document change. */
+static void world_documents_are_deduplicated(void **state)
+{
+    char text[8192];
+    size_t o = 0;
+    struct shn__world *w;
+    const struct shn__w_account *a;
+    (void)state;
+    for (int i = 0; i < 20; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o,
+                              "{\"event\":\"account\",\"id\":\"d%d\",\"time\":\"2026-03-01T09:%02d:00Z\","
+                              "\"account\":\"doc\",\"id_document\":{\"number\":\"TK111\","
+                              "\"country\":\"JP\"}}\n",
+                              i, i);
+    o += (size_t)snprintf(text + o, sizeof text - o,
+                          "{\"event\":\"account\",\"id\":\"d99\",\"time\":\"2026-03-01T10:00:00Z\","
+                          "\"account\":\"doc\",\"id_document\":{\"number\":\"TK222\"}}\n");
+    w = world_of(text);
+    a = shn__world_find(w, "doc");
+    assert_int_equal(a->n_docs, 2);
+    assert_int_equal(a->n_changes, 1); /* only TK222 is a change */
+    shn__world_free(w);
+}
+
+/* 4. A crypto "address" that is not ASCII once stopped the whole run: its
+ * masked form was cut inside a character and the evidence could not be
+ * built. Now the signal fires with valid evidence. */
+static void odd_address_does_not_stop_the_run(void **state)
+{
+    struct shn__world *w = world_of(
+        "{\"event\":\"account\",\"id\":\"a1\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+        "\"odd\",\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\","
+        "\"address\":\"aウォレットアドレス\"}]}\n");
+    struct shn_accounts_signal sig;
+    json_t *ev;
+    (void)state;
+    run_signal(&shn__signal_crypto_payment, w, NULL, "odd", &sig);
+    assert_true(sig.score > 0);
+    ev = json_loads(sig.evidence, 0, NULL);
+    assert_true(json_is_object(ev));
+    assert_non_null(json_object_get(ev, "methods"));
+    json_decref(ev);
+    shn__world_free(w);
+}
+
+/* 5. Reasons cut to their field end on a whole character. */
+static void reasons_are_cut_on_characters(void **state)
+{
+    struct shn_accounts_signal sig;
+    char long_ja[2048];
+    size_t o = 0, n;
+    (void)state;
+    memset(&sig, 0, sizeof sig);
+    while (o + 3 < sizeof long_ja - 1) {
+        memcpy(long_ja + o, "あ", 3);
+        o += 3;
+    }
+    long_ja[o] = '\0';
+    shn__signal_reason_ja(&sig, "x%s", long_ja); /* 1 + 3k bytes: cut mid-character */
+    n = strlen(sig.reason_ja);
+    assert_true(n < sizeof sig.reason_ja);
+    assert_int_equal((n - 1) % 3, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +418,11 @@ int main(void)
         cmocka_unit_test(config_errors_name_the_key),
         cmocka_unit_test(config_defaults_and_disabling),
         cmocka_unit_test(score_combines_levels_and_alerts_once),
+        cmocka_unit_test(world_keeps_the_latest_events),
+        cmocka_unit_test(world_reads_escaped_keys),
+        cmocka_unit_test(world_documents_are_deduplicated),
+        cmocka_unit_test(odd_address_does_not_stop_the_run),
+        cmocka_unit_test(reasons_are_cut_on_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
