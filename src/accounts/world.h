@@ -107,9 +107,10 @@ struct shn__world {
     size_t n_events;
 };
 
-/* Bounds on what one account may hold in memory; events past them are
- * counted in the account's n_events but not kept (a hostile account cannot
- * exhaust memory). */
+/* At most this many logins, bids, messages, payouts and changes per account
+ * are handed to the signals — the latest (so the work per account stays
+ * bounded); the others are counted in n_events. The whole store is read
+ * before it is sliced, so memory follows the store's size, not this cap. */
 #define SHN__W_PER_LIST_MAX 10000
 
 /* Reads every stored event, in account and time order, into a new world.
