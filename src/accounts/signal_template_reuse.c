@@ -642,7 +642,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
     }
     ev = json_pack("{s:I, s:I, s:I, s:I, s:f, s:o*}", "texts_indexed", (json_int_t)own,
                    "boilerplate_texts", (json_int_t)boiler, "accounts_sharing",
-                   (json_int_t)(n_others + more), "accounts_sharing_profile",
+                   (json_int_t)n_others, "accounts_sharing_profile",
                    (json_int_t)count[K_PROFILE], "threshold", s->threshold, "others", list);
     if (ev)
         for (size_t i = 0; i < n_others && i < EVIDENCE_MAX; i++)
@@ -653,19 +653,23 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         json_object_set_new(ev, "excerpt", json_string(excerpt));
     if (ev && s->edges_capped)
         json_object_set_new(ev, "index_capped", json_true());
+    /* Past OTHERS_MAX accounts only pairs are counted (an account may be
+     * several): the count above is then a lower bound. */
+    if (ev && more)
+        json_object_set_new(ev, "accounts_sharing_at_least", json_true());
     if (out->score > 0 && top) {
         const char *other = c->w->accounts[top->account].id;
         shn__signal_reason_en(out,
                               "its %s is near-identical (similarity %.2f) to a %s of %s; "
-                              "%zu other account(s) share such texts: \"%s\"",
+                              "%zu%s other account(s) share such texts: \"%s\"",
                               kind_name(top->mine), top->sim, kind_name(top->theirs), other,
-                              n_others + more, excerpt);
+                              n_others, more ? " or more" : "", excerpt);
         shn__signal_reason_ja(out,
                               "%sが%sの%sとほぼ同一（類似度%.2f）。同様の文面を共有する"
-                              "他のアカウント%zu件:「%s」",
+                              "他のアカウント%zu件%s:「%s」",
                               top->mine == K_PROFILE ? "プロフィール" : "メッセージ", other,
                               top->theirs == K_PROFILE ? "プロフィール" : "メッセージ", top->sim,
-                              n_others + more, excerpt);
+                              n_others, more ? "以上" : "", excerpt);
     }
     return shn__signal_set_evidence(out, ev);
 }

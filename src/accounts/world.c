@@ -246,8 +246,14 @@ static int add_event(struct builder *b, const char *account, const char *type, i
                : strcmp(type, "payout") == 0  ? K_PAYOUT
                                               : -1;
     uint32_t acct;
-    int rc = account_number(b, account, t, &acct);
     void *slot;
+    int rc;
+    /* Ingest accepts years 0000-9999 only; a time outside them comes from
+     * a database edited by hand and would overflow the signals' time
+     * differences: such an event is left out. */
+    if (t < -62167219200LL || t > 253402300799LL)
+        return SHN_OK;
+    rc = account_number(b, account, t, &acct);
     if (rc != SHN_OK)
         return rc;
     b->events++;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "signal_test.h"
 #include "db_test.h"
 
@@ -391,7 +393,49 @@ static void odd_address_does_not_stop_the_run(void **state)
     shn__world_free(w);
 }
 
-/* 5. Reasons cut to their field end on a whole character. */
+/* 5. A database edited by hand with an impossible time: the event is left
+ * out of the world (its time differences would overflow), the rest scores. */
+static int count_scored(void *ctx, const struct shn_accounts_score *s)
+{
+    (void)s;
+    ++*(int *)ctx;
+    return SHN_OK;
+}
+
+static void tampered_time_is_left_out(void **state)
+{
+    const char *events =
+        "{\"event\":\"login\",\"id\":\"t1\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+        "\"a1\",\"ip\":\"192.0.2.1\"}\n"
+        "{\"event\":\"login\",\"id\":\"t2\",\"time\":\"2026-03-01T10:00:00Z\",\"account\":"
+        "\"a1\",\"ip\":\"192.0.2.2\"}\n";
+    char path[64];
+    struct shn_accounts_db *db = NULL;
+    struct shn_accounts_score_opts o = {.account = "a1"};
+    struct shn_accounts_score_stats st;
+    sqlite3 *raw = NULL;
+    int scored = 0;
+    FILE *f;
+    (void)state;
+    temp_db(path, sizeof path);
+    assert_int_equal(shn_accounts_open(path, &db, NULL), SHN_OK);
+    f = fmemopen((void *)events, strlen(events), "r");
+    assert_int_equal(shn_accounts_ingest(db, f, "events", NULL, NULL, NULL), SHN_OK);
+    fclose(f);
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "UPDATE events SET time_unix = 9000000000000000000 "
+                                       "WHERE id = 't2'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(shn_accounts_score_run(db, &o, count_scored, &scored, &st, NULL), SHN_OK);
+    assert_int_equal(scored, 1);
+    assert_int_equal(st.events, 1);
+    shn_accounts_close(db);
+    remove_db(path);
+}
+
+/* 6. Reasons cut to their field end on a whole character. */
 static void reasons_are_cut_on_characters(void **state)
 {
     struct shn_accounts_signal sig;
@@ -423,6 +467,7 @@ int main(void)
         cmocka_unit_test(world_documents_are_deduplicated),
         cmocka_unit_test(odd_address_does_not_stop_the_run),
         cmocka_unit_test(reasons_are_cut_on_characters),
+        cmocka_unit_test(tampered_time_is_left_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
