@@ -279,20 +279,10 @@ static int cmp6(const void *x, const void *y)
     return memcmp(((const struct range6 *)x)->first, ((const struct range6 *)y)->first, 16);
 }
 
+/* Room for row n, within the bound on a file's rows. */
 static int grow(void **v, size_t *cap, size_t n, size_t size)
 {
-    size_t bytes, ncap;
-    void *p;
-    if (n < *cap)
-        return SHN_OK;
-    if (n >= ASN_ROWS_MAX)
-        return SHN_ERR_TOO_LARGE;
-    ncap = *cap ? *cap * 2 : 65536;
-    if (!shn_size_mul(ncap, size, &bytes) || !(p = shn_realloc(*v, bytes)))
-        return SHN_ERR_NOMEM;
-    *v = p;
-    *cap = ncap;
-    return SHN_OK;
+    return n >= ASN_ROWS_MAX ? SHN_ERR_TOO_LARGE : shn_grow(v, cap, n + 1, size);
 }
 
 static int load_asn_csv(struct shn__netdb *db, const char *path, struct shn_diag *diag)

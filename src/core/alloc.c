@@ -1,4 +1,5 @@
 #include "core/alloc.h"
+#include "core/err.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,25 @@ void *shn_realloc(void *ptr, size_t size)
     if (should_fail())
         return NULL;
     return realloc(ptr, size ? size : 1);
+}
+
+int shn_grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    size_t n, bytes;
+    void *p;
+    if (need <= *cap)
+        return SHN_OK;
+    n = *cap ? *cap : 16;
+    while (n < need)
+        if (!shn_size_mul(n, 2, &n))
+            return SHN_ERR_TOO_LARGE;
+    if (!shn_size_mul(n, elem, &bytes))
+        return SHN_ERR_TOO_LARGE;
+    if (!(p = shn_realloc(*arr, bytes)))
+        return SHN_ERR_NOMEM;
+    *arr = p;
+    *cap = n;
+    return SHN_OK;
 }
 
 void shn_free(void *ptr)

@@ -16,6 +16,11 @@ void shn_free(void *ptr); /* shn_free(NULL) is a no-op */
 char *shn_strdup(const char *s);
 char *shn_strndup(const char *s, size_t n);
 
+/* Grows the array *arr of *cap elements of `elem` bytes (doubling from 16)
+ * so that it holds at least `need`; nothing changes on failure.
+ * SHN_ERR_TOO_LARGE when the size overflows, SHN_ERR_NOMEM. */
+int shn_grow(void **arr, size_t *cap, size_t need, size_t elem);
+
 /* Test hook: after `n` more successful allocations, every allocation fails.
  * A negative `n` turns the hook off. Not thread-safe by design (tests only). */
 void shn_alloc_fail_after(long n);

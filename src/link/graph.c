@@ -72,28 +72,6 @@ void shn__link_vec_free(struct shn__u32vec *v)
     memset(v, 0, sizeof *v);
 }
 
-/* Grows an array of `*alloc` elements of `elem` bytes to hold `need`. */
-static int grow(void **arr, size_t *alloc, size_t need, size_t elem)
-{
-    size_t cap, bytes;
-    void *p;
-    if (need <= *alloc)
-        return SHN_OK;
-    cap = *alloc ? *alloc : 16;
-    while (cap < need) {
-        if (!shn_size_mul(cap, 2, &cap))
-            return SHN_ERR_TOO_LARGE;
-    }
-    if (!shn_size_mul(cap, elem, &bytes))
-        return SHN_ERR_TOO_LARGE;
-    p = shn_realloc(*arr, bytes);
-    if (!p)
-        return SHN_ERR_NOMEM;
-    *arr = p;
-    *alloc = cap;
-    return SHN_OK;
-}
-
 int shn_link_new(const struct shn_link_options *opt, struct shn_link **out)
 {
     struct shn_link *l = shn_calloc(1, sizeof *l);
@@ -208,13 +186,13 @@ int shn__link_reserve(struct shn_link *l, size_t nodes, size_t idents, size_t po
     if (rc == SHN_OK)
         rc = map_grow(&l->ident_map, idents);
     if (rc == SHN_OK)
-        rc = grow((void **)&l->nodes, &l->nodes_alloc, nodes, sizeof *l->nodes);
+        rc = shn_grow((void **)&l->nodes, &l->nodes_alloc, nodes, sizeof *l->nodes);
     if (rc == SHN_OK)
-        rc = grow((void **)&l->fresh, &l->fresh_alloc, nodes, sizeof *l->fresh);
+        rc = shn_grow((void **)&l->fresh, &l->fresh_alloc, nodes, sizeof *l->fresh);
     if (rc == SHN_OK)
-        rc = grow((void **)&l->idents, &l->idents_alloc, idents, sizeof *l->idents);
+        rc = shn_grow((void **)&l->idents, &l->idents_alloc, idents, sizeof *l->idents);
     if (rc == SHN_OK)
-        rc = grow((void **)&l->touched, &l->touched_alloc, idents, sizeof *l->touched);
+        rc = shn_grow((void **)&l->touched, &l->touched_alloc, idents, sizeof *l->touched);
     if (rc == SHN_OK && pool > l->pool_alloc) {
         char *p = shn_realloc(l->pool, pool);
         if (!p)
@@ -263,9 +241,9 @@ int shn__link_node_get(struct shn_link *l, const char *id, size_t len, bool crea
         if (rc != SHN_OK)
             goto out;
     }
-    rc = grow((void **)&l->nodes, &l->nodes_alloc, l->n_nodes + 1, sizeof *l->nodes);
+    rc = shn_grow((void **)&l->nodes, &l->nodes_alloc, l->n_nodes + 1, sizeof *l->nodes);
     if (rc == SHN_OK)
-        rc = grow((void **)&l->fresh, &l->fresh_alloc, l->n_fresh + 1, sizeof *l->fresh);
+        rc = shn_grow((void **)&l->fresh, &l->fresh_alloc, l->n_fresh + 1, sizeof *l->fresh);
     if (rc == SHN_OK)
         rc = shn__link_intern(l, id, len, &off);
     if (rc != SHN_OK)
@@ -348,7 +326,7 @@ static int ident_get(struct shn_link *l, unsigned kind, const char *v, size_t le
             *out = i;
             return SHN_OK;
         }
-        rc = grow((void **)&l->pdq, &l->pdq_alloc, l->n_pdq + 1, sizeof *l->pdq);
+        rc = shn_grow((void **)&l->pdq, &l->pdq_alloc, l->n_pdq + 1, sizeof *l->pdq);
         if (rc != SHN_OK)
             goto out;
         /* pdq_ident grows with the same capacity */
@@ -368,7 +346,7 @@ static int ident_get(struct shn_link *l, unsigned kind, const char *v, size_t le
         if (rc != SHN_OK)
             goto out;
     }
-    rc = grow((void **)&l->idents, &l->idents_alloc, l->n_idents + 1, sizeof *l->idents);
+    rc = shn_grow((void **)&l->idents, &l->idents_alloc, l->n_idents + 1, sizeof *l->idents);
     if (rc == SHN_OK)
         rc = shn__link_intern(l, v, len, &off);
     if (rc != SHN_OK)
@@ -416,7 +394,7 @@ int shn__link_add_normalized(struct shn_link *l, uint32_t node, enum shn_link_ki
     if (nd->idents.n < e->nodes.n ? vec_has(&nd->idents, i) : vec_has(&e->nodes, node))
         goto out;
     if (!e->touched) {
-        rc = grow((void **)&l->touched, &l->touched_alloc, l->n_touched + 1, sizeof *l->touched);
+        rc = shn_grow((void **)&l->touched, &l->touched_alloc, l->n_touched + 1, sizeof *l->touched);
         if (rc != SHN_OK)
             goto out;
     }
@@ -637,7 +615,7 @@ static int recluster(struct shn_link *l, const uint32_t *set, size_t ns)
     for (size_t j = 0; j < pm.cap; j++) {
         if (!pm.keys[j] || !reaches(pm.sums[j], l->opt.threshold))
             continue;
-        rc = grow((void **)&l->pairs, &l->pairs_alloc, l->n_pairs + 1, sizeof *l->pairs);
+        rc = shn_grow((void **)&l->pairs, &l->pairs_alloc, l->n_pairs + 1, sizeof *l->pairs);
         if (rc != SHN_OK)
             goto out;
         l->pairs[l->n_pairs++] = pm.keys[j];
