@@ -121,7 +121,7 @@ static bool valid_date(const char *s, size_t n, int *y, int *m, int *d)
 }
 
 /* "+09:00" / "-05:30" / "Z" (when allow_z) into seconds east of UTC. */
-static bool parse_offset(const char *s, size_t n, bool allow_z, int *seconds)
+bool shn__accounts_parse_offset(const char *s, size_t n, bool allow_z, int *seconds)
 {
     int h, mi;
     if (allow_z && n == 1 && s[0] == 'Z') {
@@ -161,7 +161,7 @@ int shn__accounts_parse_time(const char *s, long long *unix_time)
         if (p == start || p - start > 9)
             return SHN_ERR_PARSE;
     }
-    if (!parse_offset(s + p, n - p, true, &off))
+    if (!shn__accounts_parse_offset(s + p, n - p, true, &off))
         return SHN_ERR_PARSE;
     *unix_time = days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + se - off;
     return SHN_OK;
@@ -398,7 +398,7 @@ static int login_event(struct ctx *c, json_t *o)
         rc = str_field(c, v, "device", SHORT_MAX, false, NULL);
     if (rc == SHN_OK && (v = get(o, "utc_offset"))) {
         rc = str_field(c, v, "utc_offset", 6, false, &s);
-        if (rc == SHN_OK && !parse_offset(s, strlen(s), false, &off))
+        if (rc == SHN_OK && !shn__accounts_parse_offset(s, strlen(s), false, &off))
             rc = bad(c, "utc_offset", "expected +HH:MM or -HH:MM");
     }
     return rc;

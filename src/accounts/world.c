@@ -39,14 +39,8 @@ struct vec {
 
 static void *vec_push(struct vec *v)
 {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64, bytes;
-        void *p;
-        if (!shn_size_mul(cap, v->size, &bytes) || !(p = shn_realloc(v->items, bytes)))
-            return NULL;
-        v->items = p;
-        v->cap = cap;
-    }
+    if (shn_grow(&v->items, &v->cap, v->n + 1, v->size) != SHN_OK)
+        return NULL;
     return (char *)v->items + v->size * v->n++;
 }
 
@@ -173,20 +167,13 @@ static double number(const struct shn__jv_object *o, const char *key)
     return shn__jv_number(&v);
 }
 
-static bool digits2(const char *s)
-{
-    return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9';
-}
-
+/* The login's utc_offset in minutes, by the parser ingest checked it with. */
 static int parse_offset(const char *s, int *minutes)
 {
-    int h, m;
-    if (!s || strlen(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || !digits2(s + 1) ||
-        !digits2(s + 4))
+    int seconds;
+    if (!s || !shn__accounts_parse_offset(s, strlen(s), false, &seconds))
         return 0;
-    h = (s[1] - '0') * 10 + (s[2] - '0');
-    m = (s[4] - '0') * 10 + (s[5] - '0');
-    *minutes = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+    *minutes = seconds / 60;
     return 1;
 }
 
