@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "accounts/signals.h"
+#include "signals.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

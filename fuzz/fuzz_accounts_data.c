@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "accounts/netdb.h"
-#include "accounts/textscan.h"
-#include "core/alloc.h"
+#include "netdb.h"
+#include "textscan.h"
+#include "shinsa/core/alloc.h"
 
 #define TEXT_MAX 4096
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts/accounts.h"
+#include "shinsa/accounts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts/jsonview.h"
+#include "jsonview.h"
 
 static void walk(const struct shn__jv_value *v, struct shn_arena *arena, int depth)
 {

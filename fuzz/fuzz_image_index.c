@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alloc.h"
-#include "image/image.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

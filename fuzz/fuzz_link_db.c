@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
-#include "core/hash.h"
-#include "link/link.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/hash.h"
+#include "shinsa/link.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/buf.h"
-#include "link/link.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/link.h"
 
 static void on_bad(void *ctx, const struct shn_diag *d)
 {

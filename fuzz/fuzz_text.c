@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alloc.h"
-#include "core/err.h"
-#include "core/hash.h"
-#include "text/text.h"
-#include "text/text_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/err.h"
+#include "shinsa/core/hash.h"
+#include "shinsa/text.h"
+#include "text_internal.h"
 
 static struct shn_text_engine *eng;
 

@@ -8,11 +8,11 @@
 
 #include <string.h>
 
-#include "core/alloc.h"
-#include "core/csv.h"
-#include "core/log.h"
-#include "trace/build_internal.h"
-#include "trace/trace.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/csv.h"
+#include "shinsa/core/log.h"
+#include "build_internal.h"
+#include "shinsa/trace.h"
 
 /* The import's copy-free record reader must agree with shn_csv_next on
  * every record of any input: fields, line numbers, position and errors. */

@@ -5,7 +5,7 @@
 set -u
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 hits=$(grep -rnE '(^|[^A-Za-z0-9_])(v?sprintf|strcpy|strcat|strtok|atoi|atol|gets)[[:space:]]*\(' \
-  --include='*.c' --include='*.h' "$root/src" "$root/tests" "$root/bench" "$root/fuzz" 2>/dev/null)
+  --include='*.c' --include='*.h' "$root/src" "$root/include" "$root/tests" "$root/bench" "$root/fuzz" 2>/dev/null)
 if [ -n "$hits" ]; then
   echo "banned calls:"
   echo "$hits"

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "accounts/accounts.h"
+#include "shinsa/accounts.h"
 
 static double now(void)
 {

@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/alloc.h"
-#include "link/link.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/link.h"
 
 static double now(void)
 {

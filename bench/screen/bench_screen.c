@@ -16,11 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/alloc.h"
-#include "core/file.h"
-#include "core/log.h"
-#include "screen/model.h"
-#include "screen/screen.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/file.h"
+#include "shinsa/core/log.h"
+#include "model.h"
+#include "shinsa/screen.h"
 
 #define SANCTIONS SHN_SHARED_DATA "/sanctions"
 #define THREADS 2

@@ -13,11 +13,11 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/file.h"
-#include "core/utf8.h"
-#include "text/text.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/file.h"
+#include "shinsa/core/utf8.h"
+#include "shinsa/text.h"
 
 #define N_TEXTS 1000
 

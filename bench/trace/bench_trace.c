@@ -22,10 +22,10 @@
 #include <igraph.h>
 #endif
 
-#include "core/alloc.h"
-#include "core/file.h"
-#include "core/log.h"
-#include "trace/trace.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/file.h"
+#include "shinsa/core/log.h"
+#include "shinsa/trace.h"
 
 static double now(void)
 {

@@ -2,8 +2,8 @@
 #ifndef SHN_ACCOUNTS_INTERNAL_H
 #define SHN_ACCOUNTS_INTERNAL_H
 
-#include "accounts/accounts.h"
-#include "accounts/store.h"
+#include "shinsa/accounts.h"
+#include "store.h"
 
 /* A UTC offset "+09:00" / "-05:30" (or "Z" when allow_z) of n bytes into
  * seconds east of UTC; false when malformed or past ±14:59. */

@@ -5,9 +5,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "accounts/signals.h"
-#include "core/alloc.h"
-#include "core/file.h"
+#include "signals.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/file.h"
 
 #define CONFIG_MAX_BYTES (1u << 20)
 

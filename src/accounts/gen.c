@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "accounts/accounts.h"
-#include "accounts/gen_internal.h"
-#include "core/alloc.h"
-#include "core/log.h"
+#include "shinsa/accounts.h"
+#include "gen_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/log.h"
 
 #define LINE_CAP (SHN_ACCOUNTS_LINE_MAX - 1)
 

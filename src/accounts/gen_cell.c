@@ -19,9 +19,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "accounts/accounts.h"
-#include "accounts/gen_internal.h"
-#include "core/alloc.h"
+#include "shinsa/accounts.h"
+#include "gen_internal.h"
+#include "shinsa/core/alloc.h"
 
 /* Within 15 of the unedited card, two copies are within 30 of each other. */
 #define EDIT_MAX_DISTANCE 15

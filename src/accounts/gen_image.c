@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "accounts/gen_internal.h"
+#include "gen_internal.h"
 
 #define W SHN__GEN_IMG_W
 #define H SHN__GEN_IMG_H

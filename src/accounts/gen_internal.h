@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
-#include "image/image.h"
+#include "shinsa/core/err.h"
+#include "shinsa/image.h"
 
 /* ------------------------------------------------------------ randomness */
 

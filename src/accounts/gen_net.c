@@ -18,7 +18,7 @@
  * are not real. */
 #include <stdio.h>
 
-#include "accounts/gen_internal.h"
+#include "gen_internal.h"
 
 struct range {
     uint32_t first; /* network address */

@@ -17,7 +17,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "accounts/gen_internal.h"
+#include "gen_internal.h"
 
 static const double hourly_median[SHN__GEN_CATEGORIES] = {4000, 4500, 3000, 2500,
                                                           3500, 2000, 2500, 3000};

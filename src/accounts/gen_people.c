@@ -1,7 +1,7 @@
 /* Names, addresses and job categories of the sample platform. The names
  * are common Japanese surnames and given names combined at random; the
  * people are FICTIONAL. */
-#include "accounts/gen_internal.h"
+#include "gen_internal.h"
 
 const char *const shn__gen_category[SHN__GEN_CATEGORIES] = {
     "web", "mobile", "design", "translation", "data", "writing", "qa", "video"};

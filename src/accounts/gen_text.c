@@ -16,7 +16,7 @@
  * %A wallet, %G Telegram, %O WhatsApp, %X Skype, %% a percent sign. */
 #include <string.h>
 
-#include "accounts/gen_internal.h"
+#include "gen_internal.h"
 
 #define COUNT(a) (sizeof a / sizeof a[0])
 

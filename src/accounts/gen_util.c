@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "accounts/gen_internal.h"
+#include "gen_internal.h"
 
 uint64_t shn__gen_next(uint64_t *s)
 {

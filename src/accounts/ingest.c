@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "accounts/accounts_internal.h"
-#include "core/alloc.h"
+#include "accounts_internal.h"
+#include "shinsa/core/alloc.h"
 
 #define DEFAULT_BATCH 10000
 

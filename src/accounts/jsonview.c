@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts/jsonview.h"
+#include "jsonview.h"
 
 static const char *ws(const char *p, const char *end)
 {

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/arena.h"
+#include "shinsa/core/arena.h"
 
 #define SHN__JV_MEMBERS 64
 #define SHN__JV_DEPTH 32

@@ -15,10 +15,10 @@
 
 #include <maxminddb.h>
 
-#include "accounts/netdb.h"
-#include "accounts/textscan.h"
-#include "core/alloc.h"
-#include "core/file.h"
+#include "netdb.h"
+#include "textscan.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/file.h"
 
 #ifndef SHN_NETDB_DIR
 #define SHN_NETDB_DIR "/usr/local/share/shinsa/npm/node_modules/@ip-location-db"

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "accounts/signals.h"
+#include "signals.h"
 
 /* An address as 16 bytes; IPv4 as the IPv4-mapped ::ffff:a.b.c.d. */
 struct shn__ip {

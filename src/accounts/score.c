@@ -14,14 +14,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "accounts/signals.h"
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/hash.h"
-#include "core/log.h"
-#include "screen/screen.h"
-#include "text/text.h"
-#include "trace/trace.h"
+#include "signals.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/hash.h"
+#include "shinsa/core/log.h"
+#include "shinsa/screen.h"
+#include "shinsa/text.h"
+#include "shinsa/trace.h"
 
 const struct shn__signal_def *const shn__signals[] = {
     &shn__signal_dup_id_image,      &shn__signal_unnatural_japanese, &shn__signal_underpriced,

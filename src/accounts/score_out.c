@@ -2,8 +2,8 @@
  * issue 6) and the reasons analysts read, in English or Japanese. */
 #include <string.h>
 
-#include "accounts/signals.h"
-#include "core/buf.h"
+#include "signals.h"
+#include "shinsa/core/buf.h"
 
 int shn_accounts_score_json(const struct shn_accounts_score *s, struct shn_buf *b)
 {

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts/signals.h"
-#include "core/alloc.h"
-#include "image/image.h"
-#include "link/link.h"
+#include "signals.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/image.h"
+#include "shinsa/link.h"
 
 #define EVIDENCE_MAX 5   /* other accounts listed in the evidence */
 #define QUERY_CAP 256    /* image matches read per query */

@@ -16,8 +16,8 @@
  * prepare loads the lexicon once; eval only reads it. */
 #include <string.h>
 
-#include "accounts/signals.h"
-#include "accounts/textscan.h"
+#include "signals.h"
+#include "textscan.h"
 
 #define NAME "off_platform"
 

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "accounts/signals.h"
+#include "signals.h"
 
 #define CHANGES_MAX 4096 /* changes of one account examined (the latest) */
 

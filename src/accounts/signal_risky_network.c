@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts/netdb.h"
-#include "core/alloc.h"
+#include "netdb.h"
+#include "shinsa/core/alloc.h"
 
 #define SIGNAL "risky_network"
 #define DATA_MAX_BYTES (4u << 20)

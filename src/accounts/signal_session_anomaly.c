@@ -22,9 +22,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "accounts/netdb.h"
-#include "core/alloc.h"
-#include "core/hash.h"
+#include "netdb.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/hash.h"
 
 #define SIGNAL "session_anomaly"
 #define PATTERNS_MAX 512

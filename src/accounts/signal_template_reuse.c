@@ -30,10 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts/signals.h"
-#include "accounts/textscan.h"
-#include "core/alloc.h"
-#include "core/utf8.h"
+#include "signals.h"
+#include "textscan.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/utf8.h"
 
 #define NAME "template_reuse"
 #define BINS 64

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "accounts/signals.h"
+#include "signals.h"
 
 /* Set on the scorer's evaluation threads: the evidence of a signal that
  * did not fire is never shown (score JSON, explain and alert fingerprints

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts/signals.h"
-#include "core/alloc.h"
-#include "trace/trace.h"
+#include "signals.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/trace.h"
 
 #define WALLETS_MAX 16 /* payout wallets of one account examined */
 #define EXAMPLES_MAX 5

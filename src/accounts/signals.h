@@ -17,8 +17,8 @@
 
 #include <jansson.h>
 
-#include "accounts/world.h"
-#include "core/buf.h" /* SHN_PRINTF */
+#include "world.h"
+#include "shinsa/core/buf.h" /* SHN_PRINTF */
 
 struct shn_screen_index;
 struct shn_text_engine;

@@ -10,7 +10,7 @@
 #ifndef SHN_ACCOUNTS_STORE_H
 #define SHN_ACCOUNTS_STORE_H
 
-#include "accounts/accounts.h"
+#include "shinsa/accounts.h"
 
 struct shn__accounts_store;
 

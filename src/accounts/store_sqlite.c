@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "accounts/accounts_internal.h"
-#include "core/alloc.h"
+#include "accounts_internal.h"
+#include "shinsa/core/alloc.h"
 
 struct sqlite_store {
     struct shn__accounts_store base; /* first: the ops pointer */

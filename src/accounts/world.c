@@ -16,11 +16,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "accounts/jsonview.h"
-#include "accounts/world.h"
-#include "core/alloc.h"
-#include "core/hash.h"
-#include "core/log.h"
+#include "jsonview.h"
+#include "world.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/hash.h"
+#include "shinsa/core/log.h"
 
 #define DISTINCT_MAX 64 /* distinct names, emails, phones, profiles, documents and
                          * payout methods kept per account: each new value is

@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "accounts/accounts_internal.h"
-#include "core/arena.h"
-#include "image/image.h"
+#include "accounts_internal.h"
+#include "shinsa/core/arena.h"
+#include "shinsa/image.h"
 
 /* A payout method as declared in an account event or used by a payout. */
 struct shn__w_pay {

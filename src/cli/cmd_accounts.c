@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "accounts/accounts.h"
-#include "cli/cli.h"
-#include "core/log.h"
+#include "shinsa/accounts.h"
+#include "cli.h"
+#include "shinsa/core/log.h"
 
 static const char usage[] =
     "usage: shinsa accounts ingest [--db DB] [--rejects FILE] (--events FILE | FILE)\n"

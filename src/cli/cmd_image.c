@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/err.h"
-#include "image/image.h"
+#include "cli.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/err.h"
+#include "shinsa/image.h"
 
 #define OUT_CAP ((size_t)16 << 20)
 

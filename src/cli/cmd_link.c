@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "core/buf.h"
-#include "core/err.h"
-#include "core/file.h"
-#include "link/link.h"
+#include "cli.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/err.h"
+#include "shinsa/core/file.h"
+#include "shinsa/link.h"
 
 #define OUT_CAP ((size_t)1 << 31)
 

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "core/buf.h"
-#include "core/log.h"
-#include "screen/screen.h"
+#include "cli.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/log.h"
+#include "shinsa/screen.h"
 
 static const char usage_lists[] =
     "usage: shinsa lists build|info|update [OPTIONS]\n"

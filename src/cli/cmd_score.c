@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "accounts/accounts.h"
-#include "cli/cli.h"
-#include "core/buf.h"
-#include "core/log.h"
+#include "shinsa/accounts.h"
+#include "cli.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/log.h"
 
 static const char score_usage[] =
     "usage: shinsa accounts score [--db DB] [--account ID] [--json] [--all] [options]\n"

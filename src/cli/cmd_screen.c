@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "core/buf.h"
-#include "core/log.h"
-#include "screen/screen.h"
+#include "cli.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/log.h"
+#include "shinsa/screen.h"
 
 #define MAX_LINE (64 * 1024)
 

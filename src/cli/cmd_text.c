@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/file.h"
-#include "core/utf8.h"
-#include "text/text.h"
+#include "cli.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/file.h"
+#include "shinsa/core/utf8.h"
+#include "shinsa/text.h"
 
 static const char usage[] =
     "usage: shinsa text check [--json] [--lines] [--model MODEL] [FILE|-]\n"

@@ -5,14 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/file.h"
-#include "core/log.h"
-#include "screen/model.h"
-#include "screen/screen.h"
-#include "trace/trace.h"
+#include "cli.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/file.h"
+#include "shinsa/core/log.h"
+#include "shinsa/screen.h"
+#include "shinsa/trace.h"
 
 #define MAX_INPUT ((size_t)64 << 30) /* bytes in one transfer or label file */
 #define MAX_FILES 1024
@@ -65,6 +64,13 @@ static const char usage[] =
     "\n"
     "Exit status: 0 on success, 1 on errors, 2 on a bad command line.\n";
 
+static int add_sanctioned(void *ctx, const char *entity, const char *asset, const char *address)
+{
+    if (strlen(address) > SHN_TRACE_MAX_ADDRESS_LEN)
+        return SHN_OK;
+    return shn_trace_builder_add_label(ctx, address, SHN_TRACE_KIND_SANCTIONED, "OFAC SDN");
+}
+
 static int load_sanctioned(struct shn_trace_builder *b, const char *dir, struct shn_diag *diag)
 {
     struct shn_listset *set = NULL;
@@ -73,14 +79,8 @@ static int load_sanctioned(struct shn_trace_builder *b, const char *dir, struct 
     rc = shn_screen_listset_new(&set);
     if (rc == SHN_OK)
         rc = shn_screen_load_crypto_dir(set, dir, diag);
-    for (uint32_t i = 0; rc == SHN_OK && i < set->n_entities; i++) {
-        const struct shn_entity *e = set->entities[i];
-        for (uint32_t k = 0; rc == SHN_OK && k < e->n_idents; k++)
-            if (e->idents[k].kind == SHN_ID_CRYPTO && strlen(e->idents[k].value) > 0 &&
-                strlen(e->idents[k].value) <= SHN_TRACE_MAX_ADDRESS_LEN)
-                rc = shn_trace_builder_add_label(b, e->idents[k].value, SHN_TRACE_KIND_SANCTIONED,
-                                                 "OFAC SDN");
-    }
+    if (rc == SHN_OK)
+        rc = shn_screen_listset_each_crypto(set, add_sanctioned, b);
     shn_screen_listset_free(set);
     return rc;
 }

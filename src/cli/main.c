@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "core/err.h"
-#include "core/log.h"
+#include "cli.h"
+#include "shinsa/core/err.h"
+#include "shinsa/core/log.h"
 
 static const char usage[] =
     "usage: shinsa [-v|-q] COMMAND [ARGS]\n"

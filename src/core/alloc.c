@@ -1,5 +1,5 @@
-#include "core/alloc.h"
-#include "core/err.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/err.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
-#include "core/arena.h"
+#include "shinsa/core/arena.h"
 
 #include <string.h>
 
-#include "core/alloc.h"
+#include "shinsa/core/alloc.h"
 
 struct shn_arena_block {
     struct shn_arena_block *next;

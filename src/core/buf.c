@@ -1,10 +1,10 @@
-#include "core/buf.h"
+#include "shinsa/core/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "core/alloc.h"
+#include "shinsa/core/alloc.h"
 
 void shn_buf_init(struct shn_buf *b, size_t cap)
 {

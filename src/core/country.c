@@ -4,14 +4,14 @@
  * binary-searched. Keys are "folded": ASCII lower case, Latin accents
  * dropped, '&' read as "and", every run of other characters (spaces,
  * punctuation, apostrophes) one space, a leading "the " dropped. */
-#include "core/country.h"
+#include "shinsa/core/country.h"
 
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/utf8.h"
+#include "shinsa/core/utf8.h"
 
 struct country {
     const char *alpha2, *alpha3, *name;

@@ -1,9 +1,9 @@
-#include "core/csv.h"
+#include "shinsa/core/csv.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#include "core/alloc.h"
+#include "shinsa/core/alloc.h"
 
 void shn_csv_init(struct shn_csv *r, const char *data, size_t len, const char *file)
 {

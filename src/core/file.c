@@ -1,5 +1,5 @@
 #define _POSIX_C_SOURCE 200809L
-#include "core/file.h"
+#include "shinsa/core/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/alloc.h"
+#include "shinsa/core/alloc.h"
 
 int shn_file_read(const char *path, size_t max_bytes, char **data, size_t *len,
                   struct shn_diag *diag)

@@ -1,4 +1,4 @@
-#include "core/hash.h"
+#include "shinsa/core/hash.h"
 
 #include <pthread.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "core/log.h"
+#include "shinsa/core/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

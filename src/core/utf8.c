@@ -1,4 +1,4 @@
-#include "core/utf8.h"
+#include "shinsa/core/utf8.h"
 
 size_t shn_utf8_decode(const char *str, size_t len, uint32_t *cp)
 {

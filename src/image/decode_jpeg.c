@@ -18,8 +18,8 @@
 
 #include <jerror.h> /* after jpeglib.h */
 
-#include "core/alloc.h"
-#include "image/image_internal.h"
+#include "shinsa/core/alloc.h"
+#include "image_internal.h"
 
 #define MAX_SCANS 256
 #define MAX_WARNINGS 256

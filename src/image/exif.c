@@ -1,7 +1,7 @@
 /* The EXIF Orientation tag, through libexif. */
 #include <libexif/exif-data.h>
 
-#include "image/image_internal.h"
+#include "image_internal.h"
 
 unsigned shn__image_exif_orientation(const uint8_t *data, size_t len)
 {

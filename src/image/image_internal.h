@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "image/image.h"
+#include "shinsa/image.h"
 
 /* The reference squashes images with a side above this to this square. */
 #define SHN__IMAGE_REF_SIDE 512u

@@ -7,10 +7,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/alloc.h"
-#include "core/hash.h"
-#include "core/utf8.h"
-#include "image/image_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/hash.h"
+#include "shinsa/core/utf8.h"
+#include "image_internal.h"
 
 /* ---------------------------------------------------------------- owners */
 

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alloc.h"
-#include "core/hash.h"
-#include "link/link_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/hash.h"
+#include "link_internal.h"
 
 void shn_link_options_default(struct shn_link_options *o)
 {

@@ -2,8 +2,8 @@
 #ifndef SHN_LINK_LINK_INTERNAL_H
 #define SHN_LINK_LINK_INTERNAL_H
 
-#include "image/image.h"
-#include "link/link.h"
+#include "shinsa/image.h"
+#include "shinsa/link.h"
 
 #define SHN__LINK_NONE UINT32_MAX
 /* Near-duplicate ID images are found by a linear scan over the distinct

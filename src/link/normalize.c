@@ -6,13 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "image/image.h"
-#include "link/link_internal.h"
+#include "shinsa/image.h"
+#include "link_internal.h"
 /* Deliberately the screen engine's internal name analysis: it turns a name
  * in any script into romanization-independent keys (김철수 / Kim Chol Su /
  * Gim Cheol-su), which is what "similar name" evidence needs, and link has
  * no business keeping a second copy of those tables. */
-#include "screen/names.h"
+#include "names.h"
 
 static const char *const kind_names[SHN_LINK_KIND_COUNT] = {
     "wallet", "phone", "email", "device", "bank",   "id_number",

@@ -14,8 +14,8 @@
  * characters that are guesses, as the query path does. */
 #include <string.h>
 
-#include "screen/score.h"
-#include "screen/screen_internal.h"
+#include "score.h"
+#include "screen_internal.h"
 
 #define NO_PAIR UINT32_MAX
 #define VOCAB_MAX (2 * SHN_NAME_MAX_TOKENS)

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "screen/model.h"
+#include "model.h"
 
 #define SHN_CUSTOM_MAX_FILE ((size_t)256 << 20) /* bytes in one custom list file */
 #define SHN_CUSTOM_MAX_LINE ((size_t)1 << 20)   /* bytes in one JSON line */

@@ -18,7 +18,7 @@
  * tests/data/screen/fold_examples.tsv. */
 #include <string.h>
 
-#include "screen/names_internal.h"
+#include "names_internal.h"
 
 static bool is_vowel(char c)
 {

@@ -7,7 +7,7 @@
  * the surname ends inside a reading such as たなかたろう for 田中太郎. */
 #include <string.h>
 
-#include "screen/names_internal.h"
+#include "names_internal.h"
 
 const struct shn__han_entry *shn__han_lookup(uint32_t cp)
 {

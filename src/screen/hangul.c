@@ -2,7 +2,7 @@
  * applied one syllable at a time. Names are romanized that way in Korean
  * passports (김정은 -> Gim Jeongeun, 박영식 -> Bak Yeongsik), and working
  * per syllable keeps fold(a) + fold(b) == fold(a + b) for given names. */
-#include "screen/names_internal.h"
+#include "names_internal.h"
 
 /* Initial jamo in Unicode order: ㄱ ㄲ ㄴ ㄷ ㄸ ㄹ ㅁ ㅂ ㅃ ㅅ ㅆ ㅇ ㅈ ㅉ ㅊ ㅋ ㅌ ㅍ ㅎ */
 static const char *const initials[19] = {

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/alloc.h"
-#include "core/hash.h"
-#include "screen/model.h"
-#include "screen/screen_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/hash.h"
+#include "model.h"
+#include "screen_internal.h"
 
 static int bad(struct shn_diag *diag, const char *path, const char *what)
 {

@@ -9,7 +9,7 @@
  * every ン as n, so the caller can offer both readings. */
 #include <string.h>
 
-#include "screen/names_internal.h"
+#include "names_internal.h"
 
 /* Katakana U+30A1..U+30FA. Small kana are marked with a leading '~'. */
 static const char *const kata[0x30FA - 0x30A1 + 1] = {

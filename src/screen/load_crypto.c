@@ -18,10 +18,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/alloc.h"
-#include "core/file.h"
-#include "core/log.h"
-#include "screen/loaders_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/file.h"
+#include "shinsa/core/log.h"
+#include "loaders_internal.h"
 
 #define CRYPTO_MAX_FILE (64u << 20)
 #define CRYPTO_MIN_ADDRESS 8

@@ -6,7 +6,7 @@
  * field we do not know is logged once per file and ignored, so that lists
  * written for a newer shinsa still load. */
 #define _POSIX_C_SOURCE 200809L
-#include "screen/custom_internal.h"
+#include "custom_internal.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -16,13 +16,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/alloc.h"
-#include "core/arena.h"
-#include "core/country.h"
-#include "core/file.h"
-#include "core/hash.h"
-#include "core/log.h"
-#include "core/utf8.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/arena.h"
+#include "shinsa/core/country.h"
+#include "shinsa/core/file.h"
+#include "shinsa/core/hash.h"
+#include "shinsa/core/log.h"
+#include "shinsa/core/utf8.h"
 
 #define MAX_WARNED 16
 #define MAX_SHORT_TEXT 1024 /* bytes in a name, identifier or code */

@@ -26,12 +26,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/csv.h"
-#include "core/file.h"
-#include "core/log.h"
-#include "screen/loaders_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/csv.h"
+#include "shinsa/core/file.h"
+#include "shinsa/core/log.h"
+#include "loaders_internal.h"
 
 #define OFAC_MAX_FILE (256u << 20) /* bytes in one CSV file */
 #define OFAC_MAX_COMMENTS (1u << 20)

@@ -26,12 +26,12 @@
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
 
-#include "core/alloc.h"
-#include "core/arena.h"
-#include "core/buf.h"
-#include "core/country.h"
-#include "core/log.h"
-#include "screen/loaders_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/arena.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/country.h"
+#include "shinsa/core/log.h"
+#include "loaders_internal.h"
 
 #define UN_MAX_ITEMS 16384 /* facts in one record */
 

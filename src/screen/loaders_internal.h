@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
-#include "screen/model.h"
+#include "shinsa/core/err.h"
+#include "model.h"
 
 /* ---- OFAC remarks (ofac_remarks.c) ------------------------------------ */
 

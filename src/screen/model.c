@@ -1,11 +1,11 @@
 /* The entity model: append-only arrays in the listset's arena, and an
  * id -> entity hash table for loaders that attach records to earlier ones. */
-#include "screen/model.h"
+#include "model.h"
 
 #include <string.h>
 
-#include "core/alloc.h"
-#include "core/hash.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/hash.h"
 
 int shn_screen_listset_new(struct shn_listset **out)
 {
@@ -31,6 +31,20 @@ void shn_screen_listset_free(struct shn_listset *set)
 size_t shn_screen_listset_count(const struct shn_listset *set)
 {
     return set->n_entities;
+}
+
+int shn_screen_listset_each_crypto(const struct shn_listset *set, shn_screen_crypto_fn fn,
+                                   void *ctx)
+{
+    int rc = SHN_OK;
+
+    for (uint32_t i = 0; rc == SHN_OK && i < set->n_entities; i++) {
+        const struct shn_entity *e = set->entities[i];
+        for (uint32_t k = 0; rc == SHN_OK && k < e->n_idents; k++)
+            if (e->idents[k].kind == SHN_ID_CRYPTO && e->idents[k].value[0])
+                rc = fn(ctx, e->id, e->idents[k].chain, e->idents[k].value);
+    }
+    return rc;
 }
 
 /* Grows an arena-backed array to hold one more element. */

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/arena.h"
-#include "screen/screen.h"
+#include "shinsa/core/arena.h"
+#include "shinsa/screen.h"
 
 /* Bounds: past these a loader fails with SHN_ERR_TOO_LARGE. */
 #define SHN_MAX_ENTITIES (1u << 22)

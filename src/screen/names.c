@@ -10,9 +10,9 @@
 
 #include <unicode/uchar.h>
 
-#include "core/err.h"
-#include "core/utf8.h"
-#include "screen/names_internal.h"
+#include "shinsa/core/err.h"
+#include "shinsa/core/utf8.h"
+#include "names_internal.h"
 
 #define NAME_MAX_BYTES 1024
 #define NAME_MAX_CPS (NAME_MAX_BYTES * 2) /* NFKC may lengthen a little */

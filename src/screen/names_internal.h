@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/alloc.h"
-#include "screen/names.h"
+#include "shinsa/core/alloc.h"
+#include "names.h"
 
 /* A bounded ASCII output buffer. `len` never exceeds SHN_FOLD_MAX - 1: one
  * romanized token is at most that long (longer tokens are cut). */

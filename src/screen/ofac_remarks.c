@@ -15,10 +15,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/alloc.h"
-#include "core/country.h"
-#include "core/log.h"
-#include "screen/loaders_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/country.h"
+#include "shinsa/core/log.h"
+#include "loaders_internal.h"
 
 /* A fact longer than this is not one of ours (dates, numbers, names). */
 #define FACT_MAX 1024

@@ -9,12 +9,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/alloc.h"
-#include "core/country.h"
-#include "core/utf8.h"
-#include "screen/model.h"
-#include "screen/score.h"
-#include "screen/screen_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/country.h"
+#include "shinsa/core/utf8.h"
+#include "model.h"
+#include "score.h"
+#include "screen_internal.h"
 
 /* The most evidence can add to a name score (birth date + nationality). */
 #define SHN_MAX_BONUS 0.07

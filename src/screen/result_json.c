@@ -3,7 +3,7 @@
  *  "score", "why": [...], "programs": [...]}]} on one line. */
 #include <string.h>
 
-#include "screen/screen_internal.h"
+#include "screen_internal.h"
 
 static int field(struct shn_buf *out, bool *first, const char *key, const char *value)
 {

@@ -15,7 +15,7 @@
  * wins. */
 #include <string.h>
 
-#include "screen/score.h"
+#include "score.h"
 
 #define SHN_MIN_PAIR_SIM 0.75
 #define NO_PAIR UINT32_MAX

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "screen/screen_internal.h"
+#include "screen_internal.h"
 
 /* Query-side tokens of one reading: the tokens, then the adjacent pairs. */
 struct shn_qtokens {

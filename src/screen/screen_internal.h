@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/file.h"
-#include "screen/index_format.h"
-#include "screen/names.h"
-#include "screen/screen.h"
+#include "shinsa/core/file.h"
+#include "index_format.h"
+#include "names.h"
+#include "shinsa/screen.h"
 
 /* ---- Retrieval keys (keys.c) -------------------------------------------
  * A name is proposed as a candidate for a query when they share a retrieval

@@ -18,12 +18,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/alloc.h"
-#include "core/file.h"
-#include "core/log.h"
-#include "screen/model.h"
-#include "screen/screen_internal.h"
-#include "screen/update_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/file.h"
+#include "shinsa/core/log.h"
+#include "model.h"
+#include "screen_internal.h"
+#include "update_internal.h"
 
 struct download {
     int fd;

@@ -2,7 +2,7 @@
  * lines and whole-line `#` comments. Small and strict: an unknown section or
  * key, a repeated key or a malformed value is an error naming the line,
  * because a typo here would silently drop a sanctions list. */
-#include "screen/update_internal.h"
+#include "update_internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alloc.h"
-#include "core/utf8.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/utf8.h"
 
 enum section { SEC_NONE = -1, SEC_SETTINGS = SHN_UPDATE__GROUPS };
 

@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/err.h"
-#include "screen/screen.h"
+#include "shinsa/core/err.h"
+#include "shinsa/screen.h"
 
 #define SHN_UPDATE_MAX_CONFIG ((size_t)64 << 10) /* bytes in a config file */
 #define SHN_UPDATE_MAX_LINE 4096                 /* bytes in one config line */

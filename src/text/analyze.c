@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/alloc.h"
-#include "core/utf8.h"
-#include "text/text_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/utf8.h"
+#include "text_internal.h"
 
 #define CHUNK_MAX 2048  /* bytes of one MeCab call (a sentence, or a cut) */
 #define TOKENS_MAX 4096 /* tokens of one chunk, with the sentence ends */

@@ -3,7 +3,7 @@
  * auxiliaries keep their identity. */
 #include <string.h>
 
-#include "text/text_internal.h"
+#include "text_internal.h"
 
 #define FIELDS 7
 #define WORD_MAX 30 /* bytes of a base form kept in a class */

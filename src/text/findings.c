@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/alloc.h"
-#include "core/utf8.h"
-#include "text/text_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/utf8.h"
+#include "text_internal.h"
 
 bool shn__text_is_hiragana(uint32_t cp)
 {

@@ -1,6 +1,6 @@
 /* Kind names and the JSON shape scripts rely on. */
-#include "core/buf.h"
-#include "text/text_internal.h"
+#include "shinsa/core/buf.h"
+#include "text_internal.h"
 
 static const char *const kind_names[SHN_TEXT_KIND__COUNT] = {
     "simplified_han",     "hangul",      "spacing",      "sequence",

@@ -3,10 +3,10 @@
  * place: counts are sorted key arrays searched by bisection. */
 #include <string.h>
 
-#include "core/alloc.h"
-#include "core/file.h"
-#include "core/hash.h"
-#include "text/text_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/file.h"
+#include "shinsa/core/hash.h"
+#include "text_internal.h"
 
 #define HEADER_BYTES 48
 

@@ -4,7 +4,7 @@
  * Shift_JIS (CP932: JIS X 0208 with the NEC and IBM extensions) cannot.
  * Generated once by a few lines of Python over those files; sorted, so that
  * lookups are a binary search. */
-#include "text/text_internal.h"
+#include "text_internal.h"
 
 static const uint32_t simplified[] = {
     0x4E13, 0x4E1A, 0x4E1B, 0x4E1C, 0x4E1D, 0x4E22, 0x4E24, 0x4E25, 0x4E27, 0x4E30, 0x4E34, 0x4E3A,

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
-#include "core/err.h"
-#include "text/text.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/err.h"
+#include "shinsa/text.h"
 
 #define SHN__TEXT_DEFAULT_DICDIR "/var/lib/mecab/dic/ipadic-utf8"
 

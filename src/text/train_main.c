@@ -11,11 +11,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/file.h"
-#include "core/hash.h"
-#include "text/text_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/file.h"
+#include "shinsa/core/hash.h"
+#include "text_internal.h"
 
 #define CORPUS_MAX (64u << 20)
 #define TRIGRAM_MIN 2u

@@ -3,7 +3,7 @@
 #ifndef SHN_TRACE_BUILD_INTERNAL_H
 #define SHN_TRACE_BUILD_INTERNAL_H
 
-#include "trace/trace_internal.h"
+#include "trace_internal.h"
 
 /* A dictionary slot: the entry's first bytes (all of an EVM address's 21),
  * its length and id + 1 (0: empty). 32 bytes, two to a cache line: a look-up

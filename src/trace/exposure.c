@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alloc.h"
-#include "trace/trace_internal.h"
+#include "shinsa/core/alloc.h"
+#include "trace_internal.h"
 
 struct by_to {
     uint32_t to;

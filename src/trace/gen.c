@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/alloc.h"
-#include "core/log.h"
-#include "trace/trace_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/log.h"
+#include "trace_internal.h"
 
 enum {
     K_USER = 1,

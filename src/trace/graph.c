@@ -3,9 +3,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "core/alloc.h"
-#include "core/hash.h"
-#include "trace/trace_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/hash.h"
+#include "trace_internal.h"
 
 static int corrupt(struct shn_diag *diag, const char *what)
 {

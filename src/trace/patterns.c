@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alloc.h"
-#include "trace/trace_internal.h"
+#include "shinsa/core/alloc.h"
+#include "trace_internal.h"
 
 #define DAY 86400
 #define MAX_SCAN 20000 /* transfers looked at per address and direction */

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alloc.h"
-#include "trace/trace_internal.h"
+#include "shinsa/core/alloc.h"
+#include "trace_internal.h"
 
 #define COLS 7    /* hop columns in the chart: 0..5 and "6+" */
 #define PER_COL 6 /* nodes per column */

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alloc.h"
-#include "trace/trace_internal.h"
+#include "shinsa/core/alloc.h"
+#include "trace_internal.h"
 
 #define EXIT_KINDS                                                                                 \
     ((1u << SHN_TRACE_KIND_EXCHANGE) | (1u << SHN_TRACE_KIND_BRIDGE) |                             \

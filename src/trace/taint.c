@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alloc.h"
-#include "core/hash.h"
-#include "trace/trace_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/hash.h"
+#include "trace_internal.h"
 
 #define MAX_STATES (1u << 28)
 #define PENDING_MAX 256 /* balance scans done together */

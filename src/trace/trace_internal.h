@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "core/file.h"
-#include "trace/trace.h"
+#include "shinsa/core/file.h"
+#include "shinsa/trace.h"
 
 /* Graph file, version 3. All integers little-endian as the host writes them
  * (the file is checked for the host's byte order through the magic word),

@@ -3,7 +3,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "trace/trace_internal.h"
+#include "trace_internal.h"
 
 static const char *const kind_names[SHN_TRACE_KIND__COUNT] = {
     "", "exchange", "mixer", "bridge", "dex", "defi", "sanctioned", "hacker", "other"};

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "accounts/signals.h"
+#include "signals.h"
 
 /* The world of `jsonl` (every line must be a valid event). */
 static inline struct shn__world *world_of(const char *jsonl)

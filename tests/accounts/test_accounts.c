@@ -16,9 +16,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "accounts/accounts.h"
-#include "accounts/store.h"
-#include "core/alloc.h"
+#include "shinsa/accounts.h"
+#include "store.h"
+#include "shinsa/core/alloc.h"
 #include "db_test.h"
 
 static int parse(const char *line, struct shn_accounts_event *ev, struct shn_diag *d)

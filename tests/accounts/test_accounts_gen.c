@@ -18,11 +18,11 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "accounts/accounts.h"
-#include "core/alloc.h"
-#include "core/file.h"
-#include "image/image.h"
-#include "text/text.h"
+#include "shinsa/accounts.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/file.h"
+#include "shinsa/image.h"
+#include "shinsa/text.h"
 
 #define FREELANCERS 400
 #define CELLS 4

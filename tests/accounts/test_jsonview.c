@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "accounts/jsonview.h"
+#include "jsonview.h"
 
 static struct shn__jv_object obj;
 

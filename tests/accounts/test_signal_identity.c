@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core/alloc.h"
-#include "screen/screen.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/screen.h"
 #include "signal_test.h"
-#include "trace/trace.h"
+#include "shinsa/trace.h"
 
 #define DEMO_LIST SHN_TEST_DATA "/../../data/demo/demo-list.jsonl"
 

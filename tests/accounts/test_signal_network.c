@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "accounts/netdb.h"
+#include "netdb.h"
 #include "signal_test.h"
 
 #define TEXT_MAX 65536

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "accounts/textscan.h"
+#include "textscan.h"
 #include "signal_test.h"
-#include "text/text.h"
+#include "shinsa/text.h"
 
 /* ------------------------------------------------------------ worlds */
 

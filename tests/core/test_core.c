@@ -11,14 +11,14 @@
 
 #include <cmocka.h>
 
-#include "core/alloc.h"
-#include "core/arena.h"
-#include "core/buf.h"
-#include "core/csv.h"
-#include "core/err.h"
-#include "core/file.h"
-#include "core/hash.h"
-#include "core/utf8.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/arena.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/csv.h"
+#include "shinsa/core/err.h"
+#include "shinsa/core/file.h"
+#include "shinsa/core/hash.h"
+#include "shinsa/core/utf8.h"
 
 static void utf8_decodes_and_rejects(void **state)
 {

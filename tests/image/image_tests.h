@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "image/image.h"
+#include "shinsa/image.h"
 
 #define PDQ_DIR SHN_SHARED_DATA "/pdq"
 #define FIX_DIR SHN_TEST_DATA "/image"

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/alloc.h"
-#include "core/file.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/file.h"
 #include "image_tests.h"
 
 int have_pdq_data(void)

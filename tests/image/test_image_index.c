@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/alloc.h"
-#include "core/file.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/file.h"
 #include "image_tests.h"
 
 /* ---------------------------------------------------------------- index */

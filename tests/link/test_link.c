@@ -13,10 +13,10 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/file.h"
-#include "link/link.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/file.h"
+#include "shinsa/link.h"
 
 static void expect_norm(enum shn_link_kind kind, const char *raw, const char *want)
 {

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "core/err.h"
-#include "screen/screen.h"
+#include "shinsa/core/err.h"
+#include "shinsa/screen.h"
 
 static double sim(const char *a, const char *ar, const char *b, const char *br)
 {

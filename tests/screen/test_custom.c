@@ -12,11 +12,11 @@
 
 #include <cmocka.h>
 
-#include "core/alloc.h"
-#include "core/log.h"
-#include "screen/custom_internal.h"
-#include "screen/model.h"
-#include "screen/screen.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/log.h"
+#include "custom_internal.h"
+#include "model.h"
+#include "shinsa/screen.h"
 
 #define FIXTURES SHN_TEST_DATA "/screen/custom"
 

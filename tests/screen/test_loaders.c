@@ -13,11 +13,11 @@
 
 #include <cmocka.h>
 
-#include "core/alloc.h"
-#include "core/country.h"
-#include "screen/loaders_internal.h"
-#include "screen/model.h"
-#include "screen/screen.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/country.h"
+#include "loaders_internal.h"
+#include "model.h"
+#include "shinsa/screen.h"
 
 #define FIX SHN_TEST_DATA "/screen/loaders"
 #define REAL SHN_SHARED_DATA "/sanctions"

@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "core/alloc.h"
-#include "core/err.h"
-#include "screen/names.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/err.h"
+#include "names.h"
 
 /* Removes the spaces of s into out: the keys with given names joined, as
  * the matcher joins adjacent tokens. */

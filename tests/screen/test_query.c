@@ -11,11 +11,11 @@
 
 #include <cmocka.h>
 
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/file.h"
-#include "screen/model.h"
-#include "screen/screen.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/file.h"
+#include "model.h"
+#include "shinsa/screen.h"
 
 #define SANCTIONS SHN_SHARED_DATA "/sanctions"
 #define DEMO_LIST SHN_TEST_DATA "/../../data/demo/demo-list.jsonl"

@@ -27,11 +27,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/alloc.h"
-#include "core/file.h"
-#include "core/log.h"
-#include "screen/screen.h"
-#include "screen/update_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/file.h"
+#include "shinsa/core/log.h"
+#include "shinsa/screen.h"
+#include "update_internal.h"
 
 #define FIXTURES SHN_TEST_DATA "/screen/update"
 

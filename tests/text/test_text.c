@@ -11,11 +11,11 @@
 
 #include <cmocka.h>
 
-#include "core/alloc.h"
-#include "core/buf.h"
-#include "core/file.h"
-#include "text/text.h"
-#include "text/text_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/file.h"
+#include "shinsa/text.h"
+#include "text_internal.h"
 
 static struct shn_text_engine *eng;
 

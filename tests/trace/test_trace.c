@@ -10,12 +10,12 @@
 
 #include <cmocka.h>
 
-#include "core/alloc.h"
-#include "core/csv.h"
-#include "core/hash.h"
-#include "core/log.h"
-#include "trace/build_internal.h"
-#include "trace/trace.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/csv.h"
+#include "shinsa/core/hash.h"
+#include "shinsa/core/log.h"
+#include "build_internal.h"
+#include "shinsa/trace.h"
 
 /* The worked example: S is the thief, P and D pay clean funds, X is an
  * exchange. Rows are deliberately out of time order (the P row last); the

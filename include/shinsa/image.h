@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
+#include "shinsa/core/err.h"
 
 /* ---------------------------------------------------------------- hashes */
 

@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
+#include "shinsa/core/err.h"
 
 /* Texts longer than this fail with SHN_ERR_TOO_LARGE (profiles and
  * messages are a few KB; the bound keeps one call's memory small). */

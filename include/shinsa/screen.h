@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
-#include "core/err.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/err.h"
 
 enum shn_entity_kind {
     SHN_KIND_UNKNOWN = 0,
@@ -31,6 +31,14 @@ struct shn_listset; /* entities loaded from one or more lists */
 int shn_screen_listset_new(struct shn_listset **out);
 void shn_screen_listset_free(struct shn_listset *set); /* NULL is fine */
 size_t shn_screen_listset_count(const struct shn_listset *set);
+
+/* Calls fn(ctx, entity id, asset or NULL, address) for every crypto address
+ * of every entity in the set, in load order; stops at the first non-zero
+ * return and returns it (SHN_OK when all were visited). */
+typedef int (*shn_screen_crypto_fn)(void *ctx, const char *entity, const char *asset,
+                                    const char *address);
+int shn_screen_listset_each_crypto(const struct shn_listset *set, shn_screen_crypto_fn fn,
+                                   void *ctx);
 
 /* An OFAC legacy CSV set in `dir`: sdn.csv (+ add.csv, alt.csv,
  * sdn_comments.csv) and/or the consolidated cons_prim.csv (+ cons_add.csv,

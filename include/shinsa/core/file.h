@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "shinsa/core/err.h"
 
 /* Reads the whole file into a new NUL-terminated buffer (the caller frees it
  * with shn_free). Fails with SHN_ERR_TOO_LARGE, before reading, when the file

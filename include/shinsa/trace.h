@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
-#include "core/err.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/err.h"
 
 typedef unsigned __int128 shn_u128;
 

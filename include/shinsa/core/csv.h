@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "shinsa/core/err.h"
 
 #define SHN_CSV_MAX_FIELDS 256
 #define SHN_CSV_MAX_RECORD (1u << 20) /* bytes in one record after unquoting */

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "core/err.h"
+#include "shinsa/core/err.h"
 
 struct shn_buf;
 

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "shinsa/core/err.h"
 
 struct shn_buf {
     char *data; /* owned; NULL until the first append */

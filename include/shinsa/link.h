@@ -25,8 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
-#include "core/err.h"
+#include "shinsa/core/buf.h"
+#include "shinsa/core/err.h"
 
 enum shn_link_kind {
     SHN_LINK_WALLET = 0,

@@ -3,7 +3,7 @@
 #ifndef SHN_CORE_LOG_H
 #define SHN_CORE_LOG_H
 
-#include "core/err.h"
+#include "shinsa/core/err.h"
 
 enum shn_log_level { SHN_LOG_ERROR = 0, SHN_LOG_WARN, SHN_LOG_INFO, SHN_LOG_DEBUG };
 
