@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "netdb.h"
-#include "textscan.h"
 #include "shinsa/core/alloc.h"
+#include "textscan.h"
 
 #define TEXT_MAX 4096
 

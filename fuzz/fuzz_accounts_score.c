@@ -23,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *nl = memchr(p + pos, '\n', size - pos);
         size_t end = nl ? (size_t)(nl - p) : size;
         struct shn_accounts_event ev;
-        if (end > pos && shn_accounts_event_parse(p + pos, end - pos, "fuzz", (long)line, &ev,
-                                                  NULL) != SHN_OK) {
+        if (end > pos &&
+            shn_accounts_event_parse(p + pos, end - pos, "fuzz", (long)line, &ev, NULL) != SHN_OK) {
             keep = pos;
             break;
         }

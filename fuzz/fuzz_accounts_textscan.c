@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "textscan.h"
 #include "shinsa/core/alloc.h"
+#include "textscan.h"
 
 static struct shn__lexicon *crypto, *off;
 

@@ -3,8 +3,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "shinsa/core/log.h"
 #include "loaders_internal.h"
+#include "shinsa/core/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

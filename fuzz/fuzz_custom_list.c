@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "shinsa/core/log.h"
 #include "custom_internal.h"
+#include "shinsa/core/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "names.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/err.h"
-#include "names.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "shinsa/core/log.h"
 #include "loaders_internal.h"
+#include "shinsa/core/log.h"
 
 static const char *next_part(const char *p, const char *end, size_t *len)
 {

@@ -4,9 +4,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "loaders_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/log.h"
-#include "loaders_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

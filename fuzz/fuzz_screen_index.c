@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "shinsa/core/alloc.h"
-#include "shinsa/core/hash.h"
 #include "index_format.h"
 #include "screen_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/hash.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,10 +8,10 @@
 
 #include <string.h>
 
+#include "build_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/csv.h"
 #include "shinsa/core/log.h"
-#include "build_internal.h"
 #include "shinsa/trace.h"
 
 /* The import's copy-free record reader must agree with shn_csv_next on

@@ -22,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
-#include "image_internal.h"
 
 #define THREADS 2
 #define REF_MS_PER_IMAGE 8.0 /* reference tool, in-process libjpeg, same workload */

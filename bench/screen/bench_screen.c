@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "model.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/log.h"
-#include "model.h"
 #include "shinsa/screen.h"
 
 #define SANCTIONS SHN_SHARED_DATA "/sanctions"

@@ -227,7 +227,8 @@ static double igraph_reach(const char *graph, const char *source, long *reached)
     uint64_t n;
     double t0, t;
 
-    if (shn_trace_graph_open_ex(graph, SHN_TRACE_OPEN_LOAD, &g, &diag) != SHN_OK || shn_trace_graph_find(g, source, &src))
+    if (shn_trace_graph_open_ex(graph, SHN_TRACE_OPEN_LOAD, &g, &diag) != SHN_OK ||
+        shn_trace_graph_find(g, source, &src))
         return -1;
     n = shn_trace_graph_transfers(g);
     igraph_vector_int_init(&edges, (igraph_integer_t)(2 * n));

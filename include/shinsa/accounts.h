@@ -166,9 +166,9 @@ struct shn_accounts_score_opts {
     /* Used when neither the field above nor the config names an index (the
      * CLI passes its default index when that file exists). */
     const char *fallback_screen_index;
-    bool raise_alerts;       /* record review/block verdicts as alerts */
-    bool progress;           /* progress on stderr */
-    unsigned threads;        /* 0 = 2 */
+    bool raise_alerts; /* record review/block verdicts as alerts */
+    bool progress;     /* progress on stderr */
+    unsigned threads;  /* 0 = 2 */
 };
 
 struct shn_accounts_score_stats {

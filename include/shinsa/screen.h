@@ -87,17 +87,17 @@ struct shn_screen_query {
     const char *email;
     const char *phone;
     const char *handle;
-    double threshold;        /* 0 = default */
-    int limit;               /* 0 = default */
+    double threshold; /* 0 = default */
+    int limit;        /* 0 = default */
 };
 
 #define SHN_SCREEN_MAX_WHY 8
 
 struct shn_screen_hit {
-    uint32_t entity;       /* index of the entity in the index */
-    double score;          /* [0,1] */
-    int exact_identifier;  /* 1 when an identifier matched exactly */
-    char matched[256];     /* the name or identifier that matched */
+    uint32_t entity;      /* index of the entity in the index */
+    double score;         /* [0,1] */
+    int exact_identifier; /* 1 when an identifier matched exactly */
+    char matched[256];    /* the name or identifier that matched */
     int n_why;
     char why[SHN_SCREEN_MAX_WHY][160];
 };
@@ -150,8 +150,7 @@ int shn_screen_entity_kind(const struct shn_screen_index *idx, uint32_t entity);
 /* Downloads the lists named in the config file (docs/lists.md), verifies
  * them by loading them, builds a new index and swaps it in over
  * `index_path` atomically. On any failure the existing index is untouched. */
-int shn_screen_lists_update(const char *config_path, const char *index_path,
-                            struct shn_diag *diag);
+int shn_screen_lists_update(const char *config_path, const char *index_path, struct shn_diag *diag);
 
 struct shn_update_options {
     const char *config_path;

@@ -5,9 +5,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "signals.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
+#include "signals.h"
 
 #define CONFIG_MAX_BYTES (1u << 20)
 
@@ -102,8 +102,8 @@ static int check_number(json_t *o, const char *key, const char *path, double lo,
 
 static int check_top(json_t *c, const char *file, struct shn_diag *diag)
 {
-    static const char *const keys[] = {"prior_log_odds", "max_log_odds", "levels", "hard_rules",
-                                       "rates", "engines", "signals", NULL};
+    static const char *const keys[] = {"prior_log_odds", "max_log_odds", "levels",  "hard_rules",
+                                       "rates",          "engines",      "signals", NULL};
     const char *key;
     json_t *v, *x;
     int rc = SHN_OK;

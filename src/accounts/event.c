@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "shinsa/accounts.h"
 #include "accounts_internal.h"
+#include "shinsa/accounts.h"
 
 #define MAX_PAYOUT_METHODS 16
 #define MAX_SKILLS 64

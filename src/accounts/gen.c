@@ -13,8 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "shinsa/accounts.h"
 #include "gen_internal.h"
+#include "shinsa/accounts.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/log.h"
 

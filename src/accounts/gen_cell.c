@@ -19,8 +19,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "shinsa/accounts.h"
 #include "gen_internal.h"
+#include "shinsa/accounts.h"
 #include "shinsa/core/alloc.h"
 
 /* Within 15 of the unedited card, two copies are within 30 of each other. */

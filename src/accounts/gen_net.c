@@ -167,8 +167,7 @@ static const char *const mobile_agents[] = {
     "Chrome/123.0.0.0 Mobile Safari/537.36",
 };
 static const char *const remote_agents[] = {
-    "AnyDesk/8.0.10 (Windows NT 10.0; Win64; x64)",
-    "TeamViewer/15.53.6 (Windows NT 10.0)",
+    "AnyDesk/8.0.10 (Windows NT 10.0; Win64; x64)", "TeamViewer/15.53.6 (Windows NT 10.0)",
     "RustDesk/1.2.6 (Windows NT 10.0; Win64; x64)",
     ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
      "Chrome/124.0.0.0 Safari/537.36 AnyDesk/8.0.9"), /* one agent: a browser beside AnyDesk */

@@ -235,11 +235,21 @@ static size_t decode(const char *p, const char *end, char *out)
             continue;
         }
         switch (p[1]) {
-        case 'b': c = '\b'; break;
-        case 'f': c = '\f'; break;
-        case 'n': c = '\n'; break;
-        case 'r': c = '\r'; break;
-        case 't': c = '\t'; break;
+        case 'b':
+            c = '\b';
+            break;
+        case 'f':
+            c = '\f';
+            break;
+        case 'n':
+            c = '\n';
+            break;
+        case 'r':
+            c = '\r';
+            break;
+        case 't':
+            c = '\t';
+            break;
         case 'u':
             c = hex4(p + 2);
             p += 4;
@@ -256,7 +266,9 @@ static size_t decode(const char *p, const char *end, char *out)
             if (c >= 0xD800 && c < 0xE000)
                 c = 0xFFFD; /* a lone surrogate */
             break;
-        default: c = (unsigned char)p[1]; break; /* \" \\ \/ */
+        default:
+            c = (unsigned char)p[1];
+            break; /* \" \\ \/ */
         }
         p += 2;
         o += put_utf8(o, c);

@@ -19,8 +19,14 @@
 #define SHN__JV_MEMBERS 64
 #define SHN__JV_DEPTH 32
 
-enum shn__jv_type { SHN__JV_NONE, SHN__JV_STRING, SHN__JV_NUMBER, SHN__JV_OBJECT,
-                    SHN__JV_ARRAY, SHN__JV_OTHER };
+enum shn__jv_type {
+    SHN__JV_NONE,
+    SHN__JV_STRING,
+    SHN__JV_NUMBER,
+    SHN__JV_OBJECT,
+    SHN__JV_ARRAY,
+    SHN__JV_OTHER
+};
 
 /* A value: its type and its bytes in the text (strings with their quotes). */
 struct shn__jv_value {

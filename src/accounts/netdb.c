@@ -16,9 +16,9 @@
 #include <maxminddb.h>
 
 #include "netdb.h"
-#include "textscan.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
+#include "textscan.h"
 
 #ifndef SHN_NETDB_DIR
 #define SHN_NETDB_DIR "/usr/local/share/shinsa/npm/node_modules/@ip-location-db"

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "signals.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/buf.h"
 #include "shinsa/core/hash.h"
@@ -22,12 +21,13 @@
 #include "shinsa/screen.h"
 #include "shinsa/text.h"
 #include "shinsa/trace.h"
+#include "signals.h"
 
 const struct shn__signal_def *const shn__signals[] = {
-    &shn__signal_dup_id_image,      &shn__signal_unnatural_japanese, &shn__signal_underpriced,
-    &shn__signal_crypto_payment,    &shn__signal_risky_network,      &shn__signal_sanctions,
-    &shn__signal_shared_identifiers, &shn__signal_wallet_exposure,   &shn__signal_payout_mismatch,
-    &shn__signal_profile_churn,     &shn__signal_session_anomaly,    &shn__signal_template_reuse,
+    &shn__signal_dup_id_image,       &shn__signal_unnatural_japanese, &shn__signal_underpriced,
+    &shn__signal_crypto_payment,     &shn__signal_risky_network,      &shn__signal_sanctions,
+    &shn__signal_shared_identifiers, &shn__signal_wallet_exposure,    &shn__signal_payout_mismatch,
+    &shn__signal_profile_churn,      &shn__signal_session_anomaly,    &shn__signal_template_reuse,
     &shn__signal_off_platform,
 };
 const size_t shn__n_signals = sizeof shn__signals / sizeof shn__signals[0];
@@ -62,7 +62,7 @@ struct run {
     struct shn_accounts_score *chunk; /* CHUNK results */
     double *first_scores;             /* per account, when a second pass runs */
     double prepare_cpu[SHN_ACCOUNTS_SIGNALS_MAX], eval_cpu[SHN_ACCOUNTS_SIGNALS_MAX];
-    bool first_pass_run;              /* leave the second-pass signals out */
+    bool first_pass_run; /* leave the second-pass signals out */
     const struct shn__w_account *const *todo;
     int err;
 };
@@ -313,9 +313,9 @@ static int first_pass(struct run *r, unsigned threads)
         for (; next < w->n_accounts && n < CHUNK; next++) {
             bool wanted = false;
             for (size_t d = 0; d < r->n_defs && !wanted; d++)
-                wanted = r->defs[d]->second_pass &&
-                         (!r->defs[d]->wants_first_pass ||
-                          r->defs[d]->wants_first_pass(r->state[d], next));
+                wanted =
+                    r->defs[d]->second_pass && (!r->defs[d]->wants_first_pass ||
+                                                r->defs[d]->wants_first_pass(r->state[d], next));
             if (wanted) {
                 index[n] = next;
                 ptrs[n++] = &w->accounts[next];

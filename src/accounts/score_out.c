@@ -2,8 +2,8 @@
  * issue 6) and the reasons analysts read, in English or Japanese. */
 #include <string.h>
 
-#include "signals.h"
 #include "shinsa/core/buf.h"
+#include "signals.h"
 
 int shn_accounts_score_json(const struct shn_accounts_score *s, struct shn_buf *b)
 {
@@ -33,7 +33,7 @@ int shn_accounts_score_json(const struct shn_accounts_score *s, struct shn_buf *
 
 static const char *level_ja(int level)
 {
-    return level == SHN_ACCOUNTS_BLOCK ? "停止（block）"
+    return level == SHN_ACCOUNTS_BLOCK    ? "停止（block）"
            : level == SHN_ACCOUNTS_REVIEW ? "要確認（review）"
                                           : "問題なし（ok）";
 }
@@ -64,7 +64,7 @@ int shn_accounts_explain_text(const struct shn_accounts_score *s, const char *la
                              why[0] ? why : g->evidence);
     }
     if (rc == SHN_OK && fired == 0)
-        rc = shn_buf_append_str(b, ja ? "  該当するシグナルはありません。\n"
-                                      : "  no signal fired.\n");
+        rc = shn_buf_append_str(b,
+                                ja ? "  該当するシグナルはありません。\n" : "  no signal fired.\n");
     return rc;
 }

@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "signals.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/image.h"
 #include "shinsa/link.h"
+#include "signals.h"
 
-#define EVIDENCE_MAX 5   /* other accounts listed in the evidence */
-#define QUERY_CAP 256    /* image matches read per query */
-#define OWN_DOCS_MAX 64  /* documents of one account compared */
+#define EVIDENCE_MAX 5  /* other accounts listed in the evidence */
+#define QUERY_CAP 256   /* image matches read per query */
+#define OWN_DOCS_MAX 64 /* documents of one account compared */
 
 struct number {
     char value[SHN_LINK_VALUE_MAX + 1];
@@ -38,8 +38,9 @@ static const char *const params[] = {"pdq_distance", NULL};
 static bool normalise(const struct shn__w_doc *d, struct number *out)
 {
     memset(out, 0, sizeof *out);
-    if (!d->number || shn_link_normalize(SHN_LINK_ID_NUMBER, d->number, strlen(d->number), NULL,
-                                         out->value, sizeof out->value) != SHN_OK ||
+    if (!d->number ||
+        shn_link_normalize(SHN_LINK_ID_NUMBER, d->number, strlen(d->number), NULL, out->value,
+                           sizeof out->value) != SHN_OK ||
         !out->value[0])
         return false;
     if (d->country && strlen(d->country) == 2)
@@ -112,9 +113,9 @@ static int note(json_t *matches, const char *account, const char *by, int distan
     ++*others;
     if (json_array_size(matches) >= EVIDENCE_MAX)
         return SHN_OK;
-    m = distance < 0 ? json_pack("{s:s, s:s}", "account", account, "by", by)
-                     : json_pack("{s:s, s:s, s:i}", "account", account, "by", by, "distance",
-                                 distance);
+    m = distance < 0
+            ? json_pack("{s:s, s:s}", "account", account, "by", by)
+            : json_pack("{s:s, s:s, s:i}", "account", account, "by", by, "distance", distance);
     return m && json_array_append_new(matches, m) == 0 ? SHN_OK : SHN_ERR_NOMEM;
 }
 
@@ -184,17 +185,25 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
     }
     out->score = best == -1 ? 1.0 : best >= 0 ? 1.0 - best / 64.0 : 0;
     if (out->score > 0) {
-        const char *first = json_string_value(json_object_get(json_array_get(matches, 0), "account"));
+        const char *first =
+            json_string_value(json_object_get(json_array_get(matches, 0), "account"));
         if (best == -1) {
-            shn__signal_reason_en(out, "the ID document number is also on %zu other account(s), "
-                                       "e.g. %s", others, first);
-            shn__signal_reason_ja(out, "本人確認書類の番号が他の%zu件のアカウント（例: %s）でも使われている",
+            shn__signal_reason_en(out,
+                                  "the ID document number is also on %zu other account(s), "
+                                  "e.g. %s",
                                   others, first);
+            shn__signal_reason_ja(
+                out, "本人確認書類の番号が他の%zu件のアカウント（例: %s）でも使われている", others,
+                first);
         } else {
-            shn__signal_reason_en(out, "the ID document image matches %zu other account(s) "
-                                       "(closest PDQ distance %d, e.g. %s)", others, best, first);
-            shn__signal_reason_ja(out, "本人確認書類の画像が他の%zu件のアカウントとほぼ同一"
-                                       "（PDQ距離 最小%d、例: %s）", others, best, first);
+            shn__signal_reason_en(out,
+                                  "the ID document image matches %zu other account(s) "
+                                  "(closest PDQ distance %d, e.g. %s)",
+                                  others, best, first);
+            shn__signal_reason_ja(out,
+                                  "本人確認書類の画像が他の%zu件のアカウントとほぼ同一"
+                                  "（PDQ距離 最小%d、例: %s）",
+                                  others, best, first);
         }
     }
     return shn__signal_set_evidence(

@@ -20,9 +20,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "signals.h"
 #include "shinsa/core/country.h"
 #include "shinsa/screen.h"
+#include "signals.h"
 
 #define METHODS_MAX 16 /* distinct payout account strings examined */
 #define HOLDER_MAX 256 /* bytes of a holder name */

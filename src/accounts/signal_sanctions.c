@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "signals.h"
 #include "shinsa/screen.h"
+#include "signals.h"
 
 #define NAMES_MAX 8   /* names of one account screened */
 #define IDENTS_MAX 24 /* identifiers of one account screened */

@@ -24,10 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "signals.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/hash.h"
 #include "shinsa/link.h"
+#include "signals.h"
 
 #define DEVICES_MAX 32 /* distinct login devices of one account */
 #define PAYS_MAX 64    /* payout methods of one account (declared + used) */

@@ -30,10 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "signals.h"
-#include "textscan.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/utf8.h"
+#include "signals.h"
+#include "textscan.h"
 
 #define NAME "template_reuse"
 #define BINS 64
@@ -642,8 +642,8 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
     }
     ev = json_pack("{s:I, s:I, s:I, s:I, s:f, s:o*}", "texts_indexed", (json_int_t)own,
                    "boilerplate_texts", (json_int_t)boiler, "accounts_sharing",
-                   (json_int_t)n_others, "accounts_sharing_profile",
-                   (json_int_t)count[K_PROFILE], "threshold", s->threshold, "others", list);
+                   (json_int_t)n_others, "accounts_sharing_profile", (json_int_t)count[K_PROFILE],
+                   "threshold", s->threshold, "others", list);
     if (ev)
         for (size_t i = 0; i < n_others && i < EVIDENCE_MAX; i++)
             if (!others[i].by_profile)

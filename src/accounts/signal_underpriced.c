@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "signals.h"
 #include "shinsa/core/alloc.h"
+#include "signals.h"
 
 #define DEFAULT_RATIO 0.40
 #define DEFAULT_MIN_BIDS 20

@@ -25,12 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "signals.h"
-#include "textscan.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/hash.h"
 #include "shinsa/core/utf8.h"
 #include "shinsa/text.h"
+#include "signals.h"
+#include "textscan.h"
 
 #define NAME "unnatural_japanese"
 #define FINDINGS_SHOWN 3

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "signals.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/trace.h"
+#include "signals.h"
 
 #define WALLETS_MAX 16 /* payout wallets of one account examined */
 #define EXAMPLES_MAX 5

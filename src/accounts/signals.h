@@ -17,8 +17,8 @@
 
 #include <jansson.h>
 
-#include "world.h"
 #include "shinsa/core/buf.h" /* SHN_PRINTF */
+#include "world.h"
 
 struct shn_screen_index;
 struct shn_text_engine;
@@ -28,12 +28,12 @@ struct shn__netdb; /* the IP databases (signal_risky_network.c owns it) */
 /* The engines and settings a scoring run shares. NULL engines are absent. */
 struct shn__score_ctx {
     const struct shn__world *w;
-    json_t *config;                         /* the effective config (config.c) */
-    const struct shn_screen_index *screen;  /* sanctions, payout_mismatch */
-    struct shn_text_engine *text;           /* unnatural_japanese: prepare only */
-    const struct shn_trace_graph *graph;    /* wallet_exposure */
-    struct shn__netdb *net;                 /* risky_network, session_anomaly */
-    bool progress;                          /* progress on stderr in prepare */
+    json_t *config;                        /* the effective config (config.c) */
+    const struct shn_screen_index *screen; /* sanctions, payout_mismatch */
+    struct shn_text_engine *text;          /* unnatural_japanese: prepare only */
+    const struct shn_trace_graph *graph;   /* wallet_exposure */
+    struct shn__netdb *net;                /* risky_network, session_anomaly */
+    bool progress;                         /* progress on stderr in prepare */
     /* Second pass only: every account's score (0..1) from a first pass
      * without the second-pass signals, indexed like w->accounts (0 for the
      * accounts no second-pass signal asked for); NULL in the first pass (a
@@ -85,10 +85,8 @@ int shn__signal_set_evidence(struct shn_accounts_signal *out, json_t *obj);
 void shn__signal_quiet_evidence(bool on);
 /* One-sentence reasons for `accounts explain`, printf-style, truncated to
  * the field (never past it, never mid-character). */
-void shn__signal_reason_en(struct shn_accounts_signal *out, const char *fmt, ...)
-    SHN_PRINTF(2, 3);
-void shn__signal_reason_ja(struct shn_accounts_signal *out, const char *fmt, ...)
-    SHN_PRINTF(2, 3);
+void shn__signal_reason_en(struct shn_accounts_signal *out, const char *fmt, ...) SHN_PRINTF(2, 3);
+void shn__signal_reason_ja(struct shn_accounts_signal *out, const char *fmt, ...) SHN_PRINTF(2, 3);
 
 /* Every signal, in the order scores list them (score.c). */
 extern const struct shn__signal_def *const shn__signals[];

@@ -235,9 +235,6 @@ static int st_each_event(struct shn__accounts_store *base, const char *account,
     return rc;
 }
 
-
-
-
 static int st_count_events(struct shn__accounts_store *base, long long *n)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -406,9 +403,8 @@ int shn__accounts_sqlite_open(const char *path, int target_version,
     if (rc == SHN_OK)
         rc = prepare(s, "SELECT count(*) FROM events", &s->count, diag);
     if (rc == SHN_OK)
-        rc = prepare(s,
-                     "SELECT account, type, time_unix, id, body FROM events",
-                     &s->all_events, diag);
+        rc = prepare(s, "SELECT account, type, time_unix, id, body FROM events", &s->all_events,
+                     diag);
     if (rc == SHN_OK)
         rc = prepare(s, "INSERT OR IGNORE INTO alerts VALUES(NULL, ?1, ?2, ?3, ?4, ?5, ?6)",
                      &s->ins_alert, diag);

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "signals.h"
-#include "textscan.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/utf8.h"
+#include "signals.h"
+#include "textscan.h"
 
 #ifndef SHN_ACCOUNTS_DATA_DIR
 #define SHN_ACCOUNTS_DATA_DIR "data/accounts"

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "world.h"
 #include "shinsa/core/err.h"
+#include "world.h"
 
 /* Bytes of one text that are scanned (events cap texts at 16 KiB). */
 #define SHN__SCAN_TEXT_MAX 16384

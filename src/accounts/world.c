@@ -17,15 +17,16 @@
 #include <time.h>
 
 #include "jsonview.h"
-#include "world.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/hash.h"
 #include "shinsa/core/log.h"
+#include "world.h"
 
-#define DISTINCT_MAX 64 /* distinct names, emails, phones, profiles, documents and
-                         * payout methods kept per account: each new value is
-                         * compared with those kept, so the bound keeps the
-                         * replay linear in the account's events */
+#define DISTINCT_MAX                                                                               \
+    64 /* distinct names, emails, phones, profiles, documents and                                  \
+        * payout methods kept per account: each new value is                                       \
+        * compared with those kept, so the bound keeps the                                         \
+        * replay linear in the account's events */
 #define BATCH_ROWS 512
 #define SLOTS 4
 #define WORKERS 2
@@ -387,8 +388,10 @@ static int apply(struct replay *r, struct shn__w_account *a, const struct t_prof
         a->rate_amount = p->rate_amount;
         a->rate_currency = p->rate_currency;
     }
-    if ((rc = add_distinct(&r->v[L_NAMES], a->name)) || (rc = add_distinct(&r->v[L_NAMES], a->name_latin)) ||
-        (rc = add_distinct(&r->v[L_EMAILS], a->email)) || (rc = add_distinct(&r->v[L_PHONES], a->phone)) ||
+    if ((rc = add_distinct(&r->v[L_NAMES], a->name)) ||
+        (rc = add_distinct(&r->v[L_NAMES], a->name_latin)) ||
+        (rc = add_distinct(&r->v[L_EMAILS], a->email)) ||
+        (rc = add_distinct(&r->v[L_PHONES], a->phone)) ||
         (rc = add_distinct(&r->v[L_PROFILES], a->profile)))
         return rc;
     if (p->has_doc && !has_doc(&r->v[L_DOCS], &p->doc) && r->v[L_DOCS].n < DISTINCT_MAX) {
@@ -446,10 +449,10 @@ static int flush_list(struct builder *b, struct vec *v, void **dst, size_t *n)
 static int replay_profiles(struct builder *b)
 {
     struct replay r = {b, {{0}}};
-    static const size_t sizes[L_COUNT] = {
-        sizeof(const char *), sizeof(const char *),      sizeof(const char *),
-        sizeof(const char *), sizeof(struct shn__w_doc), sizeof(struct shn__w_pay),
-        sizeof(struct shn__w_change)};
+    static const size_t sizes[L_COUNT] = {sizeof(const char *),        sizeof(const char *),
+                                          sizeof(const char *),        sizeof(const char *),
+                                          sizeof(struct shn__w_doc),   sizeof(struct shn__w_pay),
+                                          sizeof(struct shn__w_change)};
     const struct t_profile *e = b->recs[K_PROFILE].items;
     size_t n = b->recs[K_PROFILE].n;
     int rc = SHN_OK;
@@ -490,7 +493,7 @@ static int replay_profiles(struct builder *b)
             size_t j = i, k;                                                                       \
             while (j < n && e[j].acct == e[i].acct)                                                \
                 j++;                                                                               \
-            k = j - i < SHN__W_PER_LIST_MAX ? j - i : SHN__W_PER_LIST_MAX;                          \
+            k = j - i < SHN__W_PER_LIST_MAX ? j - i : SHN__W_PER_LIST_MAX;                         \
             a->field = shn_arena_calloc(&b->w->arena, k, sizeof *a->field);                        \
             if (!a->field)                                                                         \
                 return SHN_ERR_NOMEM;                                                              \
@@ -635,7 +638,7 @@ struct batch {
 
 struct loader {
     struct builder *b;
-    pthread_mutex_t mu;      /* slots, done, the builder */
+    pthread_mutex_t mu; /* slots, done, the builder */
     pthread_cond_t cond;
     struct batch slots[SLOTS];
     struct batch *filling;

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "shinsa/accounts.h"
 #include "cli.h"
+#include "shinsa/accounts.h"
 #include "shinsa/core/log.h"
 
 static const char usage[] =

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "shinsa/accounts.h"
 #include "cli.h"
+#include "shinsa/accounts.h"
 #include "shinsa/core/buf.h"
 #include "shinsa/core/log.h"
 
@@ -59,14 +59,14 @@ struct sargs {
 static int parse(int argc, char **argv, struct sargs *a, const char *usage)
 {
     static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},     {"account", required_argument, 0, 'a'},
-        {"config", required_argument, 0, 'c'}, {"index", required_argument, 0, 'i'},
-        {"graph", required_argument, 0, 'g'},  {"lang", required_argument, 0, 'L'},
-        {"check", required_argument, 0, 'k'},  {"json", no_argument, 0, 'j'},
-        {"all", no_argument, 0, 'A'},          {"no-alerts", no_argument, 0, 'n'},
-        {"defaults", no_argument, 0, 'D'},     {"level", required_argument, 0, 'l'},
+        {"db", required_argument, 0, 'd'},      {"account", required_argument, 0, 'a'},
+        {"config", required_argument, 0, 'c'},  {"index", required_argument, 0, 'i'},
+        {"graph", required_argument, 0, 'g'},   {"lang", required_argument, 0, 'L'},
+        {"check", required_argument, 0, 'k'},   {"json", no_argument, 0, 'j'},
+        {"all", no_argument, 0, 'A'},           {"no-alerts", no_argument, 0, 'n'},
+        {"defaults", no_argument, 0, 'D'},      {"level", required_argument, 0, 'l'},
         {"threads", required_argument, 0, 't'}, {"limit", required_argument, 0, 'm'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     int opt;
     double v;
     memset(a, 0, sizeof *a);
@@ -74,16 +74,36 @@ static int parse(int argc, char **argv, struct sargs *a, const char *usage)
     optind = 0;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
-        case 'd': a->db = optarg; break;
-        case 'a': a->account = optarg; break;
-        case 'c': a->config = optarg; break;
-        case 'i': a->index = optarg; break;
-        case 'g': a->graph = optarg; break;
-        case 'k': a->check = optarg; break;
-        case 'j': a->json = 1; break;
-        case 'A': a->all = 1; break;
-        case 'n': a->no_alerts = 1; break;
-        case 'D': a->defaults = 1; break;
+        case 'd':
+            a->db = optarg;
+            break;
+        case 'a':
+            a->account = optarg;
+            break;
+        case 'c':
+            a->config = optarg;
+            break;
+        case 'i':
+            a->index = optarg;
+            break;
+        case 'g':
+            a->graph = optarg;
+            break;
+        case 'k':
+            a->check = optarg;
+            break;
+        case 'j':
+            a->json = 1;
+            break;
+        case 'A':
+            a->all = 1;
+            break;
+        case 'n':
+            a->no_alerts = 1;
+            break;
+        case 'D':
+            a->defaults = 1;
+            break;
         case 'L':
             if (strcmp(optarg, "en") != 0 && strcmp(optarg, "ja") != 0) {
                 fprintf(stderr, "shinsa: --lang must be en or ja\n");
@@ -155,8 +175,8 @@ static void report(int rc, const struct shn_diag *d)
 {
     if (d->file || d->field[0])
         fprintf(stderr, "shinsa: %s%s%s%s%s: %s\n", d->file ? d->file : "",
-                d->file && d->field[0] ? ": " : "", d->field[0] ? "key " : "", d->field,
-                "", d->message[0] ? d->message : shn_strerror(rc));
+                d->file && d->field[0] ? ": " : "", d->field[0] ? "key " : "", d->field, "",
+                d->message[0] ? d->message : shn_strerror(rc));
     else
         fprintf(stderr, "shinsa: %s\n", d->message[0] ? d->message : shn_strerror(rc));
 }
@@ -200,8 +220,8 @@ static int run_score(const struct sargs *a, bool explain)
                 st.prepare_seconds, st.eval_seconds);
     if (!explain && shn_log_get_level() >= SHN_LOG_DEBUG) /* -v */
         for (size_t i = 0; i < st.n_signals; i++)
-            fprintf(stderr, "  %-20s prepare %6.2f s, eval %6.2f s (summed over threads)\n", st.signal_names[i],
-                    st.signal_prepare[i], st.signal_eval[i]);
+            fprintf(stderr, "  %-20s prepare %6.2f s, eval %6.2f s (summed over threads)\n",
+                    st.signal_names[i], st.signal_prepare[i], st.signal_eval[i]);
     return SHN_EXIT_OK;
 }
 

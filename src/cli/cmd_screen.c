@@ -275,8 +275,9 @@ int shn_cli_screen(int argc, char **argv)
     if (rc != SHN_OK) {
         shn_cli_report(rc, &diag);
         if (rc == SHN_ERR_IO)
-            fprintf(stderr, "shinsa: build an index first: shinsa lists build [--out %s] "
-                            "--ofac-csv DIR --un-xml FILE ... (or run 'make demo')\n",
+            fprintf(stderr,
+                    "shinsa: build an index first: shinsa lists build [--out %s] "
+                    "--ofac-csv DIR --un-xml FILE ... (or run 'make demo')\n",
                     index);
         return SHN_EXIT_FAILURE;
     }

@@ -1,9 +1,9 @@
 /* Format dispatch, bounds, orientation, and the file-to-hash pipeline. */
 #include <string.h>
 
+#include "image_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
-#include "image_internal.h"
 
 void shn__image_options_resolve(const struct shn_image_options *in, struct shn_image_options *out)
 {

@@ -18,8 +18,8 @@
 
 #include <jerror.h> /* after jpeglib.h */
 
-#include "shinsa/core/alloc.h"
 #include "image_internal.h"
+#include "shinsa/core/alloc.h"
 
 #define MAX_SCANS 256
 #define MAX_WARNINGS 256

@@ -8,8 +8,8 @@
 
 #include <png.h>
 
-#include "shinsa/core/alloc.h"
 #include "image_internal.h"
+#include "shinsa/core/alloc.h"
 
 #define PNG_CHUNK_LIMIT ((png_alloc_size_t)8 << 20)
 

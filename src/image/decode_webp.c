@@ -3,8 +3,8 @@
 
 #include <webp/decode.h>
 
-#include "shinsa/core/alloc.h"
 #include "image_internal.h"
+#include "shinsa/core/alloc.h"
 
 int shn__image_decode_webp(const uint8_t *data, size_t len, const struct shn_image_options *opts,
                            const char *name, struct shn_image *out, struct shn_diag *diag)

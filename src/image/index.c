@@ -28,10 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/hash.h"
-#include "image_internal.h"
 
 #define HEADER_SIZE 32
 #define FRAME_SIZE 8

@@ -7,10 +7,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "image_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/hash.h"
 #include "shinsa/core/utf8.h"
-#include "image_internal.h"
 
 /* ---------------------------------------------------------------- owners */
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shinsa/core/alloc.h"
 #include "image_internal.h"
+#include "shinsa/core/alloc.h"
 
 #define MIH_MAX_RADIUS 3
 

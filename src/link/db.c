@@ -13,10 +13,10 @@
  *   u32 crc32, "KNILNHS\0" */
 #include <string.h>
 
+#include "link_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/hash.h"
-#include "link_internal.h"
 
 #define LINKDB_VERSION 1u
 #define LINKDB_MAX_BYTES ((size_t)16 << 30)

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "link_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/hash.h"
-#include "link_internal.h"
 
 /* Keeps `keep_head` leading and `keep_tail` trailing bytes (whole UTF-8
  * characters) of s, with "***" between. */

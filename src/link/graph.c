@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "link_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/hash.h"
-#include "link_internal.h"
 
 void shn_link_options_default(struct shn_link_options *o)
 {
@@ -394,7 +394,8 @@ int shn__link_add_normalized(struct shn_link *l, uint32_t node, enum shn_link_ki
     if (nd->idents.n < e->nodes.n ? vec_has(&nd->idents, i) : vec_has(&e->nodes, node))
         goto out;
     if (!e->touched) {
-        rc = shn_grow((void **)&l->touched, &l->touched_alloc, l->n_touched + 1, sizeof *l->touched);
+        rc =
+            shn_grow((void **)&l->touched, &l->touched_alloc, l->n_touched + 1, sizeof *l->touched);
         if (rc != SHN_OK)
             goto out;
     }

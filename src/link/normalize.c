@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "shinsa/image.h"
 #include "link_internal.h"
+#include "shinsa/image.h"
 /* Deliberately the screen engine's internal name analysis: it turns a name
  * in any script into romanization-independent keys (김철수 / Kim Chol Su /
  * Gim Cheol-su), which is what "similar name" evidence needs, and link has

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "shinsa/core/alloc.h"
 #include "link_internal.h"
+#include "shinsa/core/alloc.h"
 
 #define MAX_PER_LINE 1024 /* identifiers one line may carry */
 #define MAX_ARRAY 256     /* items of one array */

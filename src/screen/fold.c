@@ -200,12 +200,23 @@ size_t shn__name_fold_token(const char *token, size_t len, char *out)
             continue;
         }
         switch (c) {
-        case 'g': c = 'k'; break;
-        case 'd': c = 't'; break;
-        case 'b': c = 'p'; break;
-        case 'j': c = 'c'; break;
-        case 'r': c = 'l'; break;
-        default: break;
+        case 'g':
+            c = 'k';
+            break;
+        case 'd':
+            c = 't';
+            break;
+        case 'b':
+            c = 'p';
+            break;
+        case 'j':
+            c = 'c';
+            break;
+        case 'r':
+            c = 'l';
+            break;
+        default:
+            break;
         }
         put(&k, c);
         i++;

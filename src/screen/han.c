@@ -55,7 +55,7 @@ static const uint32_t compound_surnames[][2] = {
     {0x6155, 0x5BB9}, /* 慕容 */ {0x5B87, 0x6587}, /* 宇文 */ {0x53F8, 0x5F92}, /* 司徒 */
     {0x5357, 0x5BAE}, /* 南宮 */ {0x5357, 0x5BAB}, /* 南宫 */ {0x9BAE, 0x4E8E}, /* 鮮于 */
     {0x9C9C, 0x4E8E}, /* 鲜于 */ {0x7368, 0x5B64}, /* 獨孤 */ {0x72EC, 0x5B64}, /* 独孤 */
-    {0x53F8, 0x7A7A}, /* 司空 */ {0x897F, 0x9580}, /* 西門 */
+    {0x53F8, 0x7A7A}, /* 司空 */ {0x897F, 0x9580},                              /* 西門 */
 };
 
 size_t shn__han_surname_len(const uint32_t *s, size_t n)
@@ -79,8 +79,8 @@ static bool voiced(const char *w, size_t wl, char *v, size_t cap)
     static const struct {
         const char *plain, *voiced;
     } pairs[] = {
-        {"sh", "j"}, {"ch", "j"}, {"ts", "z"}, {"f", "b"}, {"k", "g"},
-        {"s", "z"},  {"t", "d"},  {"h", "b"},
+        {"sh", "j"}, {"ch", "j"}, {"ts", "z"}, {"f", "b"},
+        {"k", "g"},  {"s", "z"},  {"t", "d"},  {"h", "b"},
     };
     bool found = false;
 

@@ -6,8 +6,8 @@
 
 /* Initial jamo in Unicode order: ㄱ ㄲ ㄴ ㄷ ㄸ ㄹ ㅁ ㅂ ㅃ ㅅ ㅆ ㅇ ㅈ ㅉ ㅊ ㅋ ㅌ ㅍ ㅎ */
 static const char *const initials[19] = {
-    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s",
-    "ss", "", "j", "jj", "ch", "k", "t", "p", "h",
+    "g",  "kk", "n", "d",  "tt", "r", "m", "b", "pp", "s",
+    "ss", "",   "j", "jj", "ch", "k", "t", "p", "h",
 };
 
 /* Medial vowels: ㅏ ㅐ ㅑ ㅒ ㅓ ㅔ ㅕ ㅖ ㅗ ㅘ ㅙ ㅚ ㅛ ㅜ ㅝ ㅞ ㅟ ㅠ ㅡ ㅢ ㅣ */
@@ -19,7 +19,7 @@ static const char *const medials[21] = {
 /* Finals by their representative sound:
  * (none) ㄱ ㄲ ㄳ ㄴ ㄵ ㄶ ㄷ ㄹ ㄺ ㄻ ㄼ ㄽ ㄾ ㄿ ㅀ ㅁ ㅂ ㅄ ㅅ ㅆ ㅇ ㅈ ㅊ ㅋ ㅌ ㅍ ㅎ */
 static const char *const finals[28] = {
-    "",  "k", "k", "k", "n", "n", "n", "t", "l",  "k", "m", "l", "l", "l",
+    "",  "k", "k", "k", "n", "n", "n", "t",  "l", "k", "m", "l", "l", "l",
     "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t",
 };
 

@@ -3,9 +3,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "shinsa/core/hash.h"
 #include "model.h"
 #include "screen_internal.h"
+#include "shinsa/core/hash.h"
 
 int shn__ident_class(int kind)
 {

@@ -7,13 +7,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "model.h"
+#include "screen_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/buf.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/hash.h"
 #include "shinsa/core/log.h"
-#include "model.h"
-#include "screen_internal.h"
 
 #define MAX_INDEX_BYTES ((size_t)2 << 30)
 #define MAX_VEC_ITEMS ((size_t)1 << 28)

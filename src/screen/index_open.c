@@ -6,10 +6,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "shinsa/core/alloc.h"
-#include "shinsa/core/hash.h"
 #include "model.h"
 #include "screen_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/hash.h"
 
 static int bad(struct shn_diag *diag, const char *path, const char *what)
 {

@@ -13,18 +13,18 @@
 
 /* Katakana U+30A1..U+30FA. Small kana are marked with a leading '~'. */
 static const char *const kata[0x30FA - 0x30A1 + 1] = {
-    "~a",  "a",   "~i",  "i",   "~u",  "u",  "~e",  "e",  "~o", "o",   /* ァ..オ */
-    "ka",  "ga",  "ki",  "gi",  "ku",  "gu", "ke",  "ge", "ko", "go",  /* カ..ゴ */
-    "sa",  "za",  "shi", "ji",  "su",  "zu", "se",  "ze", "so", "zo",  /* サ..ゾ */
-    "ta",  "da",  "chi", "ji",  "~tsu", "tsu", "zu", "te", "de", "to", /* タ..ト */
-    "do",  "na",  "ni",  "nu",  "ne",  "no",                           /* ド..ノ */
-    "ha",  "ba",  "pa",  "hi",  "bi",  "pi", "fu",  "bu", "pu",        /* ハ..プ */
-    "he",  "be",  "pe",  "ho",  "bo",  "po",                           /* ヘ..ポ */
-    "ma",  "mi",  "mu",  "me",  "mo",                                  /* マ..モ */
-    "~ya", "ya",  "~yu", "yu",  "~yo", "yo",                           /* ャ..ヨ */
-    "ra",  "ri",  "ru",  "re",  "ro",                                  /* ラ..ロ */
-    "~wa", "wa",  "i",   "e",   "o",   "n",                            /* ヮ..ン */
-    "vu",  "~ka", "~ke", "va",  "vi",  "ve", "vo",                     /* ヴ..ヺ */
+    "~a",  "a",   "~i",  "i",  "~u",   "u",   "~e", "e",  "~o", "o",  /* ァ..オ */
+    "ka",  "ga",  "ki",  "gi", "ku",   "gu",  "ke", "ge", "ko", "go", /* カ..ゴ */
+    "sa",  "za",  "shi", "ji", "su",   "zu",  "se", "ze", "so", "zo", /* サ..ゾ */
+    "ta",  "da",  "chi", "ji", "~tsu", "tsu", "zu", "te", "de", "to", /* タ..ト */
+    "do",  "na",  "ni",  "nu", "ne",   "no",                          /* ド..ノ */
+    "ha",  "ba",  "pa",  "hi", "bi",   "pi",  "fu", "bu", "pu",       /* ハ..プ */
+    "he",  "be",  "pe",  "ho", "bo",   "po",                          /* ヘ..ポ */
+    "ma",  "mi",  "mu",  "me", "mo",                                  /* マ..モ */
+    "~ya", "ya",  "~yu", "yu", "~yo",  "yo",                          /* ャ..ヨ */
+    "ra",  "ri",  "ru",  "re", "ro",                                  /* ラ..ロ */
+    "~wa", "wa",  "i",   "e",  "o",    "n",                           /* ヮ..ン */
+    "vu",  "~ka", "~ke", "va", "vi",   "ve",  "vo",                   /* ヴ..ヺ */
 };
 
 /* Small katakana for Ainu and Korean finals, U+31F0..U+31FF. */
@@ -132,8 +132,8 @@ static void read_mora(const uint32_t *k, size_t n, size_t i, struct mora *m)
 static bool guess_ng(const char *prev)
 {
     static const char *const ng_after[] = {
-        "yo", "jo",  "cho", "kyo", "gyo", "myo", "pyo", "byo", "ryo", "nyo", "so", "ho", "do",
-        "to", "ka",  "ga",  "cha", "ja",  "sa",  "kwa", "gwa", "fa",  "hya", "ya", "ryu",
+        "yo", "jo", "cho", "kyo", "gyo", "myo", "pyo", "byo", "ryo", "nyo", "so", "ho",  "do",
+        "to", "ka", "ga",  "cha", "ja",  "sa",  "kwa", "gwa", "fa",  "hya", "ya", "ryu",
     };
     for (size_t i = 0; i < sizeof(ng_after) / sizeof(ng_after[0]); i++)
         if (!strcmp(prev, ng_after[i]))
@@ -145,11 +145,20 @@ static bool guess_ng(const char *prev)
 static char final_consonant(uint32_t k)
 {
     switch (k) {
-    case 0x30E0: case 0x31FA: return 'm';
-    case 0x30EB: case 0x31FD: return 'l';
-    case 0x30AF: case 0x31F0: return 'k';
-    case 0x30D7: case 0x31F7: return 'p';
-    default: return '\0';
+    case 0x30E0:
+    case 0x31FA:
+        return 'm';
+    case 0x30EB:
+    case 0x31FD:
+        return 'l';
+    case 0x30AF:
+    case 0x31F0:
+        return 'k';
+    case 0x30D7:
+    case 0x31F7:
+        return 'p';
+    default:
+        return '\0';
     }
 }
 

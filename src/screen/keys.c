@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shinsa/core/hash.h"
 #include "screen_internal.h"
+#include "shinsa/core/hash.h"
 
 #define KEY_SEED 0x5348494e53414b31ULL /* "SHINSAK1" */
 #define JOIN_MAX (2 * SHN_PAIR_MAX_TOKEN)

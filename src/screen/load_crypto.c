@@ -18,10 +18,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "loaders_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/log.h"
-#include "loaders_internal.h"
 
 #define CRYPTO_MAX_FILE (64u << 20)
 #define CRYPTO_MIN_ADDRESS 8
@@ -31,8 +31,8 @@
 
 static int address_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == ':' || c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+           c == '_' || c == '-' || c == '.';
 }
 
 static int asset_ok(const char *asset)
@@ -82,8 +82,7 @@ int shn__crypto_load_mem(struct shn_listset *set, const char *asset, const char 
         n = (size_t)(e - s);
         if (n > SHN_CRYPTO_MAX_ADDRESS) {
             rc = shn_diag_set(diag, SHN_ERR_PARSE, name, line, "address",
-                              "%zu bytes, longer than any address (%d)", n,
-                              SHN_CRYPTO_MAX_ADDRESS);
+                              "%zu bytes, longer than any address (%d)", n, SHN_CRYPTO_MAX_ADDRESS);
             goto out;
         }
         for (size_t i = 0; i < n; i++) {
@@ -105,9 +104,9 @@ int shn__crypto_load_mem(struct shn_listset *set, const char *asset, const char 
         before = set->n_entities;
         ent = shn__model_entity(set, id, "crypto", SHN_KIND_UNKNOWN);
         if (!ent) {
-            rc = shn_diag_set(diag, set->n_entities >= SHN_MAX_ENTITIES ? SHN_ERR_TOO_LARGE
-                                                                         : SHN_ERR_NOMEM,
-                              name, line, NULL, "cannot add the address");
+            rc = shn_diag_set(
+                diag, set->n_entities >= SHN_MAX_ENTITIES ? SHN_ERR_TOO_LARGE : SHN_ERR_NOMEM, name,
+                line, NULL, "cannot add the address");
             goto out;
         }
         if (set->n_entities > before)
@@ -170,8 +169,8 @@ int shn_screen_load_crypto_dir(struct shn_listset *set, const char *dir, struct 
         if (!asset_of(de->d_name, asset, sizeof asset))
             continue;
         if (n_files == CRYPTO_MAX_FILES) {
-            rc = shn_diag_set(diag, SHN_ERR_TOO_LARGE, dir, 0, NULL,
-                              "more than %d address files", CRYPTO_MAX_FILES);
+            rc = shn_diag_set(diag, SHN_ERR_TOO_LARGE, dir, 0, NULL, "more than %d address files",
+                              CRYPTO_MAX_FILES);
             goto out;
         }
         files[n_files] = shn_strdup(de->d_name);

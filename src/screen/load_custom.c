@@ -89,8 +89,9 @@ static void warn_unknown(struct custom_ctx *c, const char *field)
     if (c->n_warned == MAX_WARNED)
         return; /* said so below: a list of junk fields must not flood the log */
     snprintf(c->warned[c->n_warned++], sizeof c->warned[0], "%s", field);
-    shn_log(SHN_LOG_WARN, "%s:%ld: unknown field \"%s\" ignored (not reported again in this file%s)",
-            c->file, c->line, field,
+    shn_log(SHN_LOG_WARN,
+            "%s:%ld: unknown field \"%s\" ignored (not reported again in this file%s)", c->file,
+            c->line, field,
             c->n_warned == MAX_WARNED ? "; further unknown fields are not reported" : "");
 }
 
@@ -153,8 +154,8 @@ static int get_array(struct custom_ctx *c, json_t *v, const char *field, size_t 
     if (!json_is_array(v))
         return fail(c, SHN_ERR_PARSE, field, "expected an array");
     if (json_array_size(v) > SHN_MAX_PER_ENTITY)
-        return fail(c, SHN_ERR_TOO_LARGE, field, "%zu values, the limit is %d",
-                    json_array_size(v), SHN_MAX_PER_ENTITY);
+        return fail(c, SHN_ERR_TOO_LARGE, field, "%zu values, the limit is %d", json_array_size(v),
+                    SHN_MAX_PER_ENTITY);
     *n = json_array_size(v);
     return SHN_OK;
 }
@@ -227,9 +228,9 @@ static bool parse_date(const char *s, struct shn_date *d)
                m >= 1 && m <= 12) {
         d->kind = SHN_DATE_MONTH;
         d->month = (uint8_t)m;
-    } else if (n == 10 && s[4] == '-' && s[7] == '-' && digits(s, 4, &y) &&
-               digits(s + 5, 2, &m) && digits(s + 8, 2, &day) && year_ok(y) && m >= 1 &&
-               m <= 12 && day >= 1 && day <= days_in_month(y, m)) {
+    } else if (n == 10 && s[4] == '-' && s[7] == '-' && digits(s, 4, &y) && digits(s + 5, 2, &m) &&
+               digits(s + 8, 2, &day) && year_ok(y) && m >= 1 && m <= 12 && day >= 1 &&
+               day <= days_in_month(y, m)) {
         d->kind = SHN_DATE_EXACT;
         d->month = (uint8_t)m;
         d->day = (uint8_t)day;
@@ -337,8 +338,8 @@ static int add_item(struct custom_ctx *c, struct shn_entity *e, enum target t, c
     case T_IDNUM:
         if (country)
             normalize_country(country, cc, sizeof cc);
-        rc = shn__model_add_ident(c->set, e, t == T_PASSPORT ? SHN_ID_PASSPORT : SHN_ID_NATIONAL,
-                                  s, NULL, country ? cc : NULL);
+        rc = shn__model_add_ident(c->set, e, t == T_PASSPORT ? SHN_ID_PASSPORT : SHN_ID_NATIONAL, s,
+                                  NULL, country ? cc : NULL);
         break;
     }
     return rc == SHN_OK ? SHN_OK : model_fail(c, rc, field);
@@ -367,8 +368,8 @@ static int string_array(struct custom_ctx *c, struct shn_entity *e, json_t *obj,
 }
 
 /* "passports" and "id_numbers": a string, or {"number": ..., "country": ...}. */
-static int document_array(struct custom_ctx *c, struct shn_entity *e, json_t *obj,
-                          const char *key, enum target t, size_t *total)
+static int document_array(struct custom_ctx *c, struct shn_entity *e, json_t *obj, const char *key,
+                          enum target t, size_t *total)
 {
     json_t *v = json_object_get(obj, key);
     char field[48], sub[48];
@@ -388,7 +389,8 @@ static int document_array(struct custom_ctx *c, struct shn_entity *e, json_t *ob
         if (json_is_string(item)) {
             rc = get_text(c, item, field, MAX_SHORT_TEXT, false, &number);
         } else if (json_is_object(item)) {
-            json_object_foreach(item, k, x) {
+            json_object_foreach(item, k, x)
+            {
                 if (strcmp(k, "number") != 0 && strcmp(k, "country") != 0) {
                     join_field(sub, sizeof sub, field, k);
                     warn_unknown(c, sub);
@@ -476,7 +478,8 @@ static int handles(struct custom_ctx *c, struct shn_entity *e, json_t *obj, size
     if (!json_is_object(v))
         return fail(c, SHN_ERR_PARSE, "handles",
                     "expected an object of platform: [handles], e.g. {\"github\": [\"x\"]}");
-    json_object_foreach(v, platform, list) {
+    json_object_foreach(v, platform, list)
+    {
         size_t n = 0;
 
         snprintf(field, sizeof field, "handles.%s", platform);
@@ -527,7 +530,8 @@ static int wallets(struct custom_ctx *c, struct shn_entity *e, json_t *obj, size
         if (!json_is_object(w))
             return fail(c, SHN_ERR_PARSE, field,
                         "expected an object {\"chain\": \"ETH\", \"address\": \"0x...\"}");
-        json_object_foreach(w, k, x) {
+        json_object_foreach(w, k, x)
+        {
             if (strcmp(k, "chain") != 0 && strcmp(k, "address") != 0) {
                 join_field(sub, sizeof sub, field, k);
                 warn_unknown(c, sub);
@@ -535,7 +539,8 @@ static int wallets(struct custom_ctx *c, struct shn_entity *e, json_t *obj, size
         }
         join_field(sub, sizeof sub, field, "chain");
         x = json_object_get(w, "chain");
-        rc = x ? get_text(c, x, sub, 16, false, &chain_text) : fail(c, SHN_ERR_PARSE, sub, "required");
+        rc = x ? get_text(c, x, sub, 16, false, &chain_text)
+               : fail(c, SHN_ERR_PARSE, sub, "required");
         if (rc == SHN_OK && !normalize_token(chain_text, true, 16, chain))
             rc = fail(c, SHN_ERR_PARSE, sub, "an asset code is 1-16 letters or digits, e.g. ETH");
         if (rc != SHN_OK)
@@ -544,7 +549,8 @@ static int wallets(struct custom_ctx *c, struct shn_entity *e, json_t *obj, size
             memcpy(chain, "XBT", 4); /* OFAC's code for bitcoin */
         join_field(sub, sizeof sub, field, "address");
         x = json_object_get(w, "address");
-        rc = x ? get_text(c, x, sub, 256, false, &address) : fail(c, SHN_ERR_PARSE, sub, "required");
+        rc =
+            x ? get_text(c, x, sub, 256, false, &address) : fail(c, SHN_ERR_PARSE, sub, "required");
         if (rc == SHN_OK && strchr(address, ' '))
             rc = fail(c, SHN_ERR_PARSE, sub, "an address has no spaces");
         if (rc == SHN_OK && c->adding) {
@@ -559,9 +565,9 @@ static int wallets(struct custom_ctx *c, struct shn_entity *e, json_t *obj, size
 /* ---- Entries ---------------------------------------------------------- */
 
 static const char *const known_fields[] = {
-    "id",     "list",   "kind",         "name",       "aliases",  "weak_aliases",
-    "birth_dates", "nationalities", "emails", "phones", "handles", "wallets",
-    "passports", "id_numbers", "programs", "remarks",
+    "id",          "list",          "kind",     "name",    "aliases", "weak_aliases",
+    "birth_dates", "nationalities", "emails",   "phones",  "handles", "wallets",
+    "passports",   "id_numbers",    "programs", "remarks",
 };
 
 static int parse_kind(const char *s)
@@ -644,7 +650,8 @@ static int entry_head(struct custom_ctx *c, json_t *obj, const char **id, const 
     const char *k, *s;
     int rc;
 
-    json_object_foreach(obj, k, v) {
+    json_object_foreach(obj, k, v)
+    {
         size_t i;
         for (i = 0; i < sizeof known_fields / sizeof known_fields[0]; i++)
             if (strcmp(k, known_fields[i]) == 0)
@@ -675,8 +682,7 @@ static int entry_head(struct custom_ctx *c, json_t *obj, const char **id, const 
                         *list);
     } else if (!valid_list_name(*list)) {
         return fail(c, SHN_ERR_PARSE, "list",
-                    "no \"list\" field, and the file name \"%s\" is not a usable list name",
-                    *list);
+                    "no \"list\" field, and the file name \"%s\" is not a usable list name", *list);
     }
 
     *kind = SHN_KIND_UNKNOWN;
@@ -849,8 +855,8 @@ int shn__screen_load_custom_mem(struct shn_listset *set, const char *data, size_
     shn_arena_init(&c.scratch, 0, 0);
 
     if (len > SHN_CUSTOM_MAX_FILE) {
-        rc = shn_diag_set(diag, SHN_ERR_TOO_LARGE, file, 0, NULL,
-                          "%zu bytes, the limit is %zu", len, SHN_CUSTOM_MAX_FILE);
+        rc = shn_diag_set(diag, SHN_ERR_TOO_LARGE, file, 0, NULL, "%zu bytes, the limit is %zu",
+                          len, SHN_CUSTOM_MAX_FILE);
         goto out;
     }
     rc = all_lines(&c, data, len);

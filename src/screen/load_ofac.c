@@ -26,12 +26,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "loaders_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/buf.h"
 #include "shinsa/core/csv.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/log.h"
-#include "loaders_internal.h"
 
 #define OFAC_MAX_FILE (256u << 20) /* bytes in one CSV file */
 #define OFAC_MAX_COMMENTS (1u << 20)
@@ -165,8 +165,7 @@ static int comments_load(struct comments *c, const char *data, size_t len, const
             }
             p = shn_realloc(c->items, bytes);
             if (!p) {
-                rc = shn_diag_set(diag, SHN_ERR_NOMEM, name, r.record_line, NULL,
-                                  "out of memory");
+                rc = shn_diag_set(diag, SHN_ERR_NOMEM, name, r.record_line, NULL, "out of memory");
                 goto out;
             }
             c->items = p;
@@ -275,8 +274,8 @@ static int load_prim(struct shn_listset *set, const struct shn_ofac_mem *m, cons
         uint32_t before = set->n_entities;
         int kind;
 
-        rc = next_record(&r, 4, "12 (ent_num, SDN_Name, SDN_Type, Program, ..., Remarks)",
-                         &count, &ent, diag);
+        rc = next_record(&r, 4, "12 (ent_num, SDN_Name, SDN_Type, Program, ..., Remarks)", &count,
+                         &ent, diag);
         if (rc == SHN_ERR_NOT_FOUND) {
             rc = SHN_OK;
             break;
@@ -299,9 +298,9 @@ static int load_prim(struct shn_listset *set, const struct shn_ofac_mem *m, cons
         entity_id(id, sizeof id, ent);
         e = shn__model_entity(set, id, source, kind);
         if (!e) {
-            rc = shn_diag_set(diag, set->n_entities >= SHN_MAX_ENTITIES ? SHN_ERR_TOO_LARGE
-                                                                         : SHN_ERR_NOMEM,
-                              r.file, r.record_line, NULL, "cannot add entry %lu", ent);
+            rc = shn_diag_set(
+                diag, set->n_entities >= SHN_MAX_ENTITIES ? SHN_ERR_TOO_LARGE : SHN_ERR_NOMEM,
+                r.file, r.record_line, NULL, "cannot add entry %lu", ent);
             goto out;
         }
         if (set->n_entities > before && added)
@@ -334,8 +333,7 @@ out:
 
 /* Finds the entity a secondary record belongs to; NULL (logged, skipped)
  * for an ent_num that no primary record defined. */
-static struct shn_entity *owner(struct shn_listset *set, const struct shn_csv *r,
-                                unsigned long ent)
+static struct shn_entity *owner(struct shn_listset *set, const struct shn_csv *r, unsigned long ent)
 {
     char id[32];
     struct shn_entity *e;
@@ -361,8 +359,8 @@ static int load_alt(struct shn_listset *set, const struct shn_ofac_mem *m, struc
         struct shn_entity *e;
         int strength = SHN_ALIAS_AKA;
 
-        rc = next_record(&r, 4, "5 (ent_num, alt_num, alt_type, alt_name, remarks)", &count,
-                         &ent, diag);
+        rc = next_record(&r, 4, "5 (ent_num, alt_num, alt_type, alt_name, remarks)", &count, &ent,
+                         diag);
         if (rc == SHN_ERR_NOT_FOUND) {
             rc = SHN_OK;
             break;
@@ -381,8 +379,7 @@ static int load_alt(struct shn_listset *set, const struct shn_ofac_mem *m, struc
             strength = SHN_ALIAS_WEAK;
         rc = shn__model_add_name(set, e, field(&r, count, 3), strength);
         if (rc != SHN_OK) {
-            rc = shn_diag_set(diag, rc, r.file, r.record_line, "alt_name", "%s",
-                              shn_strerror(rc));
+            rc = shn_diag_set(diag, rc, r.file, r.record_line, "alt_name", "%s", shn_strerror(rc));
             goto out;
         }
     }
@@ -428,8 +425,7 @@ static int load_add(struct shn_listset *set, const struct shn_ofac_mem *m, struc
         if (rc == SHN_OK && b.len)
             rc = shn__model_add_address(set, e, b.data);
         if (rc != SHN_OK) {
-            rc = shn_diag_set(diag, rc, r.file, r.record_line, "address", "%s",
-                              shn_strerror(rc));
+            rc = shn_diag_set(diag, rc, r.file, r.record_line, "address", "%s", shn_strerror(rc));
             goto out;
         }
     }
@@ -440,8 +436,7 @@ out:
 }
 
 int shn__ofac_load_mem(struct shn_listset *set, const struct shn_ofac_mem *m, const char *source,
-                       struct shn_ofac_remarks_stats *stats, uint32_t *added,
-                       struct shn_diag *diag)
+                       struct shn_ofac_remarks_stats *stats, uint32_t *added, struct shn_diag *diag)
 {
     struct comments com = {0};
     int rc = SHN_OK;
@@ -552,8 +547,9 @@ static int load_set(struct shn_listset *set, const char *dir, const char *const 
         rc = shn_diag_set(diag, rc, paths[0], 0, NULL, "cannot record the source");
         goto out;
     }
-    shn_log(SHN_LOG_INFO, "%s: %u entries; remarks: %lu facts, %lu parsed, %lu skipped, %lu not "
-                          "understood",
+    shn_log(SHN_LOG_INFO,
+            "%s: %u entries; remarks: %lu facts, %lu parsed, %lu skipped, %lu not "
+            "understood",
             paths[0], added, stats.facts, stats.parsed, stats.ignored, stats.unparsed);
 out:
     for (int i = 0; i < 4; i++)

@@ -26,12 +26,12 @@
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
 
+#include "loaders_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/arena.h"
 #include "shinsa/core/buf.h"
 #include "shinsa/core/country.h"
 #include "shinsa/core/log.h"
-#include "loaders_internal.h"
 
 #define UN_MAX_ITEMS 16384 /* facts in one record */
 
@@ -133,8 +133,8 @@ static void record_reset(struct un_state *st)
     st->group = G_NONE;
 }
 
-static int add_item(struct un_state *st, int type, int kind, const char *text,
-                    const char *country, const struct shn_date *d)
+static int add_item(struct un_state *st, int type, int kind, const char *text, const char *country,
+                    const struct shn_date *d)
 {
     struct item *it;
 
@@ -341,8 +341,8 @@ static const char *text_copy(struct un_state *st)
 
     while (len && (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t'))
         s++, len--;
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\r' ||
-                   s[len - 1] == '\t'))
+    while (len &&
+           (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\r' || s[len - 1] == '\t'))
         len--;
     return shn_arena_strndup(&st->arena, s, len);
 }
@@ -463,14 +463,13 @@ static int commit_record(struct un_state *st)
     const char *what = st->in_record == 1 ? "INDIVIDUAL" : "ENTITY";
 
     if (!st->reference) {
-        rc = shn_diag_set(st->diag, SHN_ERR_PARSE, st->name, st->record_line,
-                          "REFERENCE_NUMBER", "%s without a REFERENCE_NUMBER", what);
+        rc = shn_diag_set(st->diag, SHN_ERR_PARSE, st->name, st->record_line, "REFERENCE_NUMBER",
+                          "%s without a REFERENCE_NUMBER", what);
         goto out;
     }
     if ((size_t)snprintf(id, sizeof id, "un:%s", st->reference) >= sizeof id) {
-        rc = shn_diag_set(st->diag, SHN_ERR_PARSE, st->name, st->record_line,
-                          "REFERENCE_NUMBER", "REFERENCE_NUMBER longer than %zu bytes",
-                          sizeof id - 4);
+        rc = shn_diag_set(st->diag, SHN_ERR_PARSE, st->name, st->record_line, "REFERENCE_NUMBER",
+                          "REFERENCE_NUMBER longer than %zu bytes", sizeof id - 4);
         goto out;
     }
     primary[0] = '\0';
@@ -480,9 +479,8 @@ static int commit_record(struct un_state *st)
             continue;
         len = strlen(st->names[i]);
         if (at + len + 2 > sizeof primary) {
-            rc = shn_diag_set(st->diag, SHN_ERR_TOO_LARGE, st->name, st->record_line,
-                              "FIRST_NAME", "%s: name longer than %zu bytes", id,
-                              sizeof primary);
+            rc = shn_diag_set(st->diag, SHN_ERR_TOO_LARGE, st->name, st->record_line, "FIRST_NAME",
+                              "%s: name longer than %zu bytes", id, sizeof primary);
             goto out;
         }
         if (at)
@@ -656,8 +654,7 @@ static int run(struct un_state *st, xmlTextReaderPtr r)
         const char *msg = st->error_message[0] ? st->error_message : "malformed XML";
         if (st->in_record)
             return shn_diag_set(st->diag, SHN_ERR_PARSE, st->name, line, NULL,
-                                "%s (in the <%s> opened on line %ld)", msg, what,
-                                st->record_line);
+                                "%s (in the <%s> opened on line %ld)", msg, what, st->record_line);
         return shn_diag_set(st->diag, SHN_ERR_PARSE, st->name, line, NULL, "%s", msg);
     }
     if (!root_seen)
@@ -695,8 +692,7 @@ int shn__un_load_mem(struct shn_listset *set, const char *data, size_t len, cons
     if (!set || (!data && len))
         return shn_diag_set(diag, SHN_ERR_INVALID, name, 0, NULL, "bad arguments");
     if (len > INT_MAX)
-        return shn_diag_set(diag, SHN_ERR_TOO_LARGE, name, 0, NULL, "more than %d bytes",
-                            INT_MAX);
+        return shn_diag_set(diag, SHN_ERR_TOO_LARGE, name, 0, NULL, "more than %d bytes", INT_MAX);
     pthread_once(&xml_once, xml_init);
     r = xmlReaderForMemory(data ? data : "", (int)len, name, NULL, XML_PARSE_NONET);
     if (!r)

@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-#include "shinsa/core/err.h"
 #include "model.h"
+#include "shinsa/core/err.h"
 
 /* ---- OFAC remarks (ofac_remarks.c) ------------------------------------ */
 

@@ -34,10 +34,10 @@ enum shn_date_kind {
 };
 
 struct shn_date {
-    uint8_t kind;    /* enum shn_date_kind */
-    uint8_t month;   /* 1-12, 0 if unknown */
-    uint8_t day;     /* 1-31, 0 if unknown */
-    uint16_t year;   /* first (or only) year */
+    uint8_t kind;     /* enum shn_date_kind */
+    uint8_t month;    /* 1-12, 0 if unknown */
+    uint8_t day;      /* 1-31, 0 if unknown */
+    uint16_t year;    /* first (or only) year */
     uint16_t year_to; /* last year of a range; = year otherwise */
 };
 
@@ -48,8 +48,8 @@ enum shn_ident_kind {
     SHN_ID_EMAIL = 3,
     SHN_ID_PHONE = 4,
     SHN_ID_WEBSITE = 5,
-    SHN_ID_CRYPTO = 6,   /* `chain` holds the asset, e.g. "ETH", "XBT" */
-    SHN_ID_HANDLE = 7,   /* `chain` holds the platform, e.g. "github", "telegram" */
+    SHN_ID_CRYPTO = 6, /* `chain` holds the asset, e.g. "ETH", "XBT" */
+    SHN_ID_HANDLE = 7, /* `chain` holds the platform, e.g. "github", "telegram" */
     SHN_ID__COUNT
 };
 
@@ -66,9 +66,9 @@ struct shn_ident {
 };
 
 /* Small arrays grow inside the set's arena. */
-#define SHN_ARRAY(type, name) \
-    type *name;               \
-    uint32_t n_##name;        \
+#define SHN_ARRAY(type, name)                                                                      \
+    type *name;                                                                                    \
+    uint32_t n_##name;                                                                             \
     uint32_t cap_##name
 
 struct shn_entity {

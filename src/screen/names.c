@@ -10,12 +10,12 @@
 
 #include <unicode/uchar.h>
 
+#include "names_internal.h"
 #include "shinsa/core/err.h"
 #include "shinsa/core/utf8.h"
-#include "names_internal.h"
 
 #define NAME_MAX_BYTES 1024
-#define NAME_MAX_CPS (NAME_MAX_BYTES * 2) /* NFKC may lengthen a little */
+#define NAME_MAX_CPS (NAME_MAX_BYTES * 2)    /* NFKC may lengthen a little */
 #define RAW_TOKENS (SHN_NAME_MAX_TOKENS + 8) /* before honorifics go */
 
 struct token {
@@ -85,7 +85,8 @@ static void tokenize(const uint32_t *in, size_t n, struct tokens *tk)
                 i++;
                 continue;
             }
-            if (i + 1 < n && is_word(in[i + 1]) && (is_joiner(c) || (c == '.' && seg_letters == 1))) {
+            if (i + 1 < n && is_word(in[i + 1]) &&
+                (is_joiner(c) || (c == '.' && seg_letters == 1))) {
                 /* Ch'ol, Jong-un, and S.A. / K.K. written with stops. */
                 seg_letters = 0;
                 i++;
@@ -159,11 +160,19 @@ static bool in_list(const uint32_t *s, size_t n, const char32_t *const *list)
 }
 
 static const char32_t *const org_clear[] = {
-    U"llc", U"inc", U"ltd", U"limited", U"corp", U"corporation", U"company", U"gmbh", U"jsc", U"pjsc",
-    U"ojsc", U"cjsc", U"ooo", U"oao", U"zao", U"pao", U"plc", U"llp", U"pte", U"pty", U"incorporated",
-    U"sarl", U"ооо", U"оао", U"зао", U"пао", U"株式会社", U"有限会社", U"合同会社", U"合資会社",
-    U"合名会社", U"有限公司", U"股份有限公司", U"有限责任公司", U"有限責任公司", U"주식회사",
-    U"유한회사", U"유한책임회사", NULL,
+    U"llc",          U"inc",          U"ltd",
+    U"limited",      U"corp",         U"corporation",
+    U"company",      U"gmbh",         U"jsc",
+    U"pjsc",         U"ojsc",         U"cjsc",
+    U"ooo",          U"oao",          U"zao",
+    U"pao",          U"plc",          U"llp",
+    U"pte",          U"pty",          U"incorporated",
+    U"sarl",         U"ооо",          U"оао",
+    U"зао",          U"пао",          U"株式会社",
+    U"有限会社",     U"合同会社",     U"合資会社",
+    U"合名会社",     U"有限公司",     U"股份有限公司",
+    U"有限责任公司", U"有限責任公司", U"주식회사",
+    U"유한회사",     U"유한책임회사", NULL,
 };
 /* Short forms that are also name syllables (Sa, Co, Ag): only with a full
  * stop after them, or before another suffix (Co Ltd). */
@@ -174,12 +183,12 @@ static const char32_t *const org_ambiguous[] = {
 static const char32_t *const org_parens[] = {U"株", U"有", U"주", U"유", NULL};
 /* Attached to a CJK name without a space: 株式会社トヨタ, 삼성전자주식회사. */
 static const char32_t *const org_affix[] = {
-    U"株式会社", U"有限会社", U"合同会社", U"股份有限公司", U"有限责任公司", U"有限責任公司",
-    U"有限公司", U"주식회사", U"유한회사", NULL,
+    U"株式会社",     U"有限会社", U"合同会社", U"股份有限公司", U"有限责任公司",
+    U"有限責任公司", U"有限公司", U"주식회사", U"유한회사",     NULL,
 };
 static const char32_t *const honorific_lead[] = {
-    U"mr", U"mrs", U"ms", U"miss", U"mx", U"dr", U"prof", U"sir", U"haji", U"hajji", U"hadji", U"madam",
-    U"mme", U"mlle", NULL,
+    U"mr",   U"mrs",   U"ms",    U"miss",  U"mx",  U"dr",   U"prof", U"sir",
+    U"haji", U"hajji", U"hadji", U"madam", U"mme", U"mlle", NULL,
 };
 static const char32_t *const honorific_suffix[] = {
     U"様", U"さま", U"さん", U"氏", U"殿", U"先生", U"씨", U"님", U"선생님", U"귀하", U"여사", NULL,
@@ -269,7 +278,7 @@ static void strip_titles(struct tokens *tk, struct shn_name_forms *f)
 /* ---- Romanization --------------------------------------------------- */
 
 struct mode {
-    bool han_korean;  /* else Mandarin */
+    bool han_korean; /* else Mandarin */
     enum shn__kana_style kana;
 };
 

@@ -43,10 +43,10 @@ enum shn_name_origin {
 };
 
 struct shn_name_variant {
-    int origin;                       /* enum shn_name_origin */
-    int ntokens;                      /* 0..SHN_NAME_MAX_TOKENS */
-    char text[SHN_NAME_TEXT];         /* normalized Latin tokens, one space apart */
-    char keys[SHN_NAME_TEXT];         /* folded keys, one space apart, same order */
+    int origin;               /* enum shn_name_origin */
+    int ntokens;              /* 0..SHN_NAME_MAX_TOKENS */
+    char text[SHN_NAME_TEXT]; /* normalized Latin tokens, one space apart */
+    char keys[SHN_NAME_TEXT]; /* folded keys, one space apart, same order */
 };
 
 struct shn_name_forms {

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "shinsa/core/alloc.h"
 #include "names.h"
+#include "shinsa/core/alloc.h"
 
 /* A bounded ASCII output buffer. `len` never exceeds SHN_FOLD_MAX - 1: one
  * romanized token is at most that long (longer tokens are cut). */
@@ -59,8 +59,8 @@ size_t shn__hangul_surname_len(const uint32_t *s, size_t n);
 static inline bool shn__is_kana(uint32_t cp)
 {
     return (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC ||
-           cp == 0x3099 || cp == 0x309A || cp == 0x309D || cp == 0x309E || cp == 0x30FD || cp == 0x30FE ||
-           (cp >= 0x31F0 && cp <= 0x31FF);
+           cp == 0x3099 || cp == 0x309A || cp == 0x309D || cp == 0x309E || cp == 0x30FD ||
+           cp == 0x30FE || (cp >= 0x31F0 && cp <= 0x31FF);
 }
 
 static inline bool shn__is_katakana(uint32_t cp)
@@ -69,9 +69,9 @@ static inline bool shn__is_katakana(uint32_t cp)
 }
 
 enum shn__kana_style {
-    SHN_KANA_JA = 0,    /* Hepburn romaji: キム -> kimu */
-    SHN_KANA_KO = 1,    /* Korean-style: キム -> kim, ヨン -> yong (guessed ng) */
-    SHN_KANA_KO_N = 2,  /* Korean-style with every ン as n: ヨン -> yon */
+    SHN_KANA_JA = 0,   /* Hepburn romaji: キム -> kimu */
+    SHN_KANA_KO = 1,   /* Korean-style: キム -> kim, ヨン -> yong (guessed ng) */
+    SHN_KANA_KO_N = 2, /* Korean-style with every ン as n: ヨン -> yon */
 };
 
 /* Romanizes the kana run s[0..n) (code points) and appends it to `out`. */

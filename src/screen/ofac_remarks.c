@@ -15,10 +15,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "loaders_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/country.h"
 #include "shinsa/core/log.h"
-#include "loaders_internal.h"
 
 /* A fact longer than this is not one of ours (dates, numbers, names). */
 #define FACT_MAX 1024
@@ -459,8 +459,8 @@ static int parse_fact(struct shn_listset *set, struct shn_entity *e, const char 
     } else if (starts(s, len, "Email Address ") || starts(s, len, "Email:") ||
                starts(s, len, "Email ")) {
         n = s[5] == ':' ? 6 : starts(s, len, "Email Address ") ? 14 : 6;
-        rc = shn__model_add_ident(set, e, SHN_ID_EMAIL, trim_copy(s + n, len - n, text), NULL,
-                                  NULL);
+        rc =
+            shn__model_add_ident(set, e, SHN_ID_EMAIL, trim_copy(s + n, len - n, text), NULL, NULL);
     } else if (starts(s, len, "Website ") || starts(s, len, "Company Website ")) {
         const char *p = s + (s[0] == 'W' ? 8 : 16);
         size_t rest = len - (size_t)(p - s), w = 0;
@@ -477,8 +477,8 @@ static int parse_fact(struct shn_listset *set, struct shn_entity *e, const char 
         size_t skip = (size_t)(p - s) + 1;
         if (starts(s + skip, len - skip, "Number ") || starts(s + skip, len - skip, "No. "))
             skip += s[skip] == 'N' && s[skip + 1] == 'u' ? 7 : 4;
-        rc = shn__model_add_ident(set, e, SHN_ID_PHONE, trim_copy(s + skip, len - skip, text),
-                                  NULL, NULL);
+        rc = shn__model_add_ident(set, e, SHN_ID_PHONE, trim_copy(s + skip, len - skip, text), NULL,
+                                  NULL);
     } else {
         *result = FACT_UNPARSED;
         for (size_t i = 0; i < sizeof documents / sizeof documents[0]; i++) {
@@ -489,8 +489,7 @@ static int parse_fact(struct shn_listset *set, struct shn_entity *e, const char 
                 break;
             }
         }
-        for (size_t i = 0; *result == FACT_UNPARSED && i < sizeof ignored / sizeof ignored[0];
-             i++)
+        for (size_t i = 0; *result == FACT_UNPARSED && i < sizeof ignored / sizeof ignored[0]; i++)
             if (starts(s, len, ignored[i]))
                 *result = FACT_IGNORED;
         if (*result == FACT_UNPARSED && len >= 11 && contains_nocase(s, 11, "all offices"))
@@ -532,8 +531,8 @@ int shn__ofac_parse_remarks(struct shn_listset *set, struct shn_entity *e, const
 
         /* Facts are separated by "; " (a ';' not followed by a space is
          * part of a fact, e.g. "possibly Palestinian;arrested"). */
-        while (semi < remarks + len && !(semi[0] == ';' && semi + 1 < remarks + len &&
-                                         semi[1] == ' '))
+        while (semi < remarks + len &&
+               !(semi[0] == ';' && semi + 1 < remarks + len && semi[1] == ' '))
             semi++;
         flen = (size_t)(semi - s);
         start += flen + 2;

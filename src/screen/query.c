@@ -9,12 +9,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "shinsa/core/alloc.h"
-#include "shinsa/core/country.h"
-#include "shinsa/core/utf8.h"
 #include "model.h"
 #include "score.h"
 #include "screen_internal.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/country.h"
+#include "shinsa/core/utf8.h"
 
 /* The most evidence can add to a name score (birth date + nationality). */
 #define SHN_MAX_BONUS 0.07
@@ -27,7 +27,7 @@ struct name_mark {
 
 /* Per-thread working memory, sized to the index it last served. */
 struct scratch {
-    uint64_t serial; /* of the index it is sized for */
+    uint64_t serial;         /* of the index it is sized for */
     struct name_mark *marks; /* per name, one cache line touch per posting */
     uint32_t *cands;         /* names proposed for the current reading */
     uint32_t *entity_slot;   /* per entity: hit slot + 1 for the current query */

@@ -259,7 +259,7 @@ static double align(const struct shn_screen_index *idx, const struct shn_qtokens
     for (int j = 0; j < ns->n; j++)
         if (!nused[j])
             total += (a.n_pairs >= 3 || (a.n_pairs >= 2 && ns->len[j] > 3)) ? ns->len[j] * 0.5
-                                                                              : ns->len[j];
+                                                                            : ns->len[j];
     if (qfree && nfree) {
         *qfree = *nfree = 0;
         for (int i = 0; i < qs->n; i++)

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "shinsa/core/file.h"
 #include "index_format.h"
 #include "names.h"
+#include "shinsa/core/file.h"
 #include "shinsa/screen.h"
 
 /* ---- Retrieval keys (keys.c) -------------------------------------------

@@ -13,9 +13,9 @@
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
 
+#include "names_internal.h"
 #include "shinsa/core/err.h"
 #include "shinsa/core/utf8.h"
-#include "names_internal.h"
 
 #define TRANS_CAP 512 /* UChars of one transliterated run */
 

@@ -18,11 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "model.h"
+#include "screen_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/log.h"
-#include "model.h"
-#include "screen_internal.h"
 #include "update_internal.h"
 
 struct download {
@@ -97,8 +97,7 @@ static void remove_tree(const char *path, int depth)
 static int tmp_path(struct update *u, const char *rel, char *out, size_t size)
 {
     if ((size_t)snprintf(out, size, "%s/%s", u->tmpdir, rel) >= size)
-        return shn_diag_set(u->diag, SHN_ERR_INVALID, u->opt->index_path, 0, NULL,
-                            "path too long");
+        return shn_diag_set(u->diag, SHN_ERR_INVALID, u->opt->index_path, 0, NULL, "path too long");
     return SHN_OK;
 }
 
@@ -141,8 +140,8 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 
 static int net_fail(struct update *u, const struct shn__update_file *f, int err, const char *what)
 {
-    return shn_diag_set(u->diag, err, u->opt->config_path, f->line, f->key, "%.200s: %s",
-                        f->url, what);
+    return shn_diag_set(u->diag, err, u->opt->config_path, f->line, f->key, "%.200s: %s", f->url,
+                        what);
 }
 
 static int fetch_one(struct update *u, CURL *curl, const struct shn__update_file *f,
@@ -278,8 +277,7 @@ static int load_fail(struct update *u, int group, int rc, const struct shn_diag 
     else
         snprintf(where, sizeof where, "%.60s", base);
     return shn_diag_set(u->diag, rc, u->opt->config_path, f ? f->line : 0, f ? f->key : NULL,
-                        "%s: %s (downloaded from %.120s)", where, ld->message,
-                        f ? f->url : "?");
+                        "%s: %s (downloaded from %.120s)", where, ld->message, f ? f->url : "?");
 }
 
 /* The sources a loader added name temp paths: record the URL instead. */
@@ -338,8 +336,7 @@ static int load_group(struct update *u, struct shn_listset *set, int group)
     if (rc != SHN_OK)
         return load_fail(u, group, rc, &ld);
     if (relabel_sources(set, before, f->url) != SHN_OK)
-        return shn_diag_set(u->diag, SHN_ERR_NOMEM, u->opt->config_path, 0, NULL,
-                            "out of memory");
+        return shn_diag_set(u->diag, SHN_ERR_NOMEM, u->opt->config_path, 0, NULL, "out of memory");
     return SHN_OK;
 }
 
@@ -394,8 +391,9 @@ static int check_shrink(struct update *u, const struct shn_listset *set)
         if (now * 100 >= old * (unsigned long long)u->cfg->min_percent)
             continue;
         if (u->opt->force) {
-            shn_log(SHN_LOG_WARN, "%s: %llu entities, the current index has %llu; accepted (forced)",
-                    name, now, old);
+            shn_log(SHN_LOG_WARN,
+                    "%s: %llu entities, the current index has %llu; accepted (forced)", name, now,
+                    old);
             continue;
         }
         rc = shn_diag_set(u->diag, SHN_ERR_PARSE, u->opt->config_path, 0, name,
@@ -506,8 +504,7 @@ out:
     return rc;
 }
 
-int shn_screen_lists_update(const char *config_path, const char *index_path,
-                            struct shn_diag *diag)
+int shn_screen_lists_update(const char *config_path, const char *index_path, struct shn_diag *diag)
 {
     struct shn_update_options opt = {.config_path = config_path, .index_path = index_path};
 

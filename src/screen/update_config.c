@@ -276,8 +276,7 @@ static int settings_key(struct parser *p, const char *key, const char *value)
         break;
     case 1:
         if (!parse_long(value, 1, 600, &cfg->connect_timeout))
-            return fail(p, SHN_ERR_PARSE, field, "\"%s\" is not a number of seconds, 1-600",
-                        value);
+            return fail(p, SHN_ERR_PARSE, field, "\"%s\" is not a number of seconds, 1-600", value);
         break;
     case 2:
         if (!parse_long(value, 1, 86400, &cfg->timeout))
@@ -294,8 +293,7 @@ static int settings_key(struct parser *p, const char *key, const char *value)
 }
 
 /* Where the file of `key` goes in the temp folder, or an error. */
-static int local_name(struct parser *p, const char *key, const char *field, char *out,
-                      size_t size)
+static int local_name(struct parser *p, const char *key, const char *field, char *out, size_t size)
 {
     size_t n = strlen(key);
 
@@ -461,9 +459,8 @@ static int check_whole(struct parser *p)
     return SHN_OK;
 }
 
-int shn__update_config_parse(const char *text, size_t len, const char *file,
-                             const char *base_dir, struct shn__update_config **out,
-                             struct shn_diag *diag)
+int shn__update_config_parse(const char *text, size_t len, const char *file, const char *base_dir,
+                             struct shn__update_config **out, struct shn_diag *diag)
 {
     struct parser p = {.file = file, .base_dir = base_dir, .diag = diag, .section = SEC_NONE};
     size_t pos = 0, bad = 0;
@@ -489,8 +486,8 @@ int shn__update_config_parse(const char *text, size_t len, const char *file,
         if (n && text[pos + n - 1] == '\r')
             n--;
         if (n > SHN_UPDATE_MAX_LINE)
-            rc = fail(&p, SHN_ERR_TOO_LARGE, NULL, "line longer than %d bytes",
-                      SHN_UPDATE_MAX_LINE);
+            rc =
+                fail(&p, SHN_ERR_TOO_LARGE, NULL, "line longer than %d bytes", SHN_UPDATE_MAX_LINE);
         else if (!shn_utf8_valid(text + pos, n, &bad))
             rc = fail(&p, SHN_ERR_ENCODING, NULL, "invalid UTF-8 at byte %zu", bad + 1);
         else

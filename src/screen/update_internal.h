@@ -31,11 +31,11 @@ enum shn__update_group {
 };
 
 struct shn__update_file {
-    int group;            /* enum shn__update_group */
-    char key[72];         /* "ofac.sdn", "crypto.ETH", "custom.blocklist" (diagnostics) */
-    char local[96];       /* path inside the temp folder: "ofac/sdn.csv" */
-    char *url;            /* owned; https://, http:// (loopback only) or file:/// */
-    long line;            /* where the config names it */
+    int group;      /* enum shn__update_group */
+    char key[72];   /* "ofac.sdn", "crypto.ETH", "custom.blocklist" (diagnostics) */
+    char local[96]; /* path inside the temp folder: "ofac/sdn.csv" */
+    char *url;      /* owned; https://, http:// (loopback only) or file:/// */
+    long line;      /* where the config names it */
     bool has_sha256;
     unsigned char sha256[32];
 };
@@ -54,9 +54,8 @@ struct shn__update_config {
  * relative paths are taken from. On success *out is a new config for
  * shn__update_config_free(). Errors: SHN_ERR_PARSE (with line and field),
  * SHN_ERR_TOO_LARGE, SHN_ERR_ENCODING, SHN_ERR_NOMEM. */
-int shn__update_config_parse(const char *text, size_t len, const char *file,
-                             const char *base_dir, struct shn__update_config **out,
-                             struct shn_diag *diag);
+int shn__update_config_parse(const char *text, size_t len, const char *file, const char *base_dir,
+                             struct shn__update_config **out, struct shn_diag *diag);
 void shn__update_config_free(struct shn__update_config *cfg); /* NULL is fine */
 
 /* SHA-256 of data (for `KEY.sha256 = HEX` in the config). */

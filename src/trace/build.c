@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/hash.h"
-#include "build_internal.h"
 
 /* ---- dictionaries ------------------------------------------------------- */
 

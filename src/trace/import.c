@@ -4,11 +4,11 @@
  * time,tx,from,to,asset,amount. */
 #include <string.h>
 
+#include "build_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/csv.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/log.h"
-#include "build_internal.h"
 
 #define MAX_REPORTED 10 /* bad rows logged per file; all are counted */
 

@@ -108,7 +108,7 @@ struct shn__trace_layout {
 void shn__trace_layout_init(struct shn__trace_layout *l, uint32_t n_assets);
 
 struct shn_trace_graph {
-    void *mem; /* the loaded file (SHN_TRACE_OPEN_LOAD), NULL otherwise */
+    void *mem;                  /* the loaded file (SHN_TRACE_OPEN_LOAD), NULL otherwise */
     struct shn_mapped_file map; /* the mapped file (the default open) */
     const unsigned char *base;
     size_t size;

@@ -1,11 +1,17 @@
 /* Test helper: a fresh temporary database path per test, and its removal
- * with the WAL side files. Header-only; include after cmocka.h. */
+ * with the WAL side files. Header-only and self-contained. */
 #ifndef SHN_TESTS_ACCOUNTS_DB_TEST_H
 #define SHN_TESTS_ACCOUNTS_DB_TEST_H
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 static inline void temp_db(char *path, size_t size)
 {

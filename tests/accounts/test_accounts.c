@@ -16,10 +16,10 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "shinsa/accounts.h"
-#include "store.h"
-#include "shinsa/core/alloc.h"
 #include "db_test.h"
+#include "shinsa/accounts.h"
+#include "shinsa/core/alloc.h"
+#include "store.h"
 
 static int parse(const char *line, struct shn_accounts_event *ev, struct shn_diag *d)
 {

@@ -53,8 +53,9 @@ static void nested_objects_and_arrays(void **state)
     size_t pos = 0, n = 0;
     (void)state;
     shn_arena_init(&arena, 0, 0);
-    assert_true(view("{\"payout\":[{\"type\":\"bank\",\"account\":\"B 1\"},{\"type\":\"crypto\"},[],"
-                     "{}],\"doc\":{\"number\":\"12\"},\"e\":[]}"));
+    assert_true(
+        view("{\"payout\":[{\"type\":\"bank\",\"account\":\"B 1\"},{\"type\":\"crypto\"},[],"
+             "{}],\"doc\":{\"number\":\"12\"},\"e\":[]}"));
     arr = shn__jv_get(&obj, "payout");
     assert_int_equal(arr.type, SHN__JV_ARRAY);
     while (shn__jv_next(&arr, &pos, &el)) {
@@ -79,9 +80,22 @@ static void nested_objects_and_arrays(void **state)
 static void malformed_text_is_refused(void **state)
 {
     static const char *const bad[] = {
-        "", "[]", "\"s\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":1} x",
-        "{\"a\":\"unterminated}", "{\"a\":\"bad \\q escape\"}", "{\"a\":\"\\u12\"}",
-        "{\"a\":\"ctrl \x01\"}", "{\"a\":tru}", "{\"a\":-}", "{\"a\":[1,2}", "{a:1}",
+        "",
+        "[]",
+        "\"s\"",
+        "{",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "{\"a\":1} x",
+        "{\"a\":\"unterminated}",
+        "{\"a\":\"bad \\q escape\"}",
+        "{\"a\":\"\\u12\"}",
+        "{\"a\":\"ctrl \x01\"}",
+        "{\"a\":tru}",
+        "{\"a\":-}",
+        "{\"a\":[1,2}",
+        "{a:1}",
         "{\"a\":{\"b\":[1,{\"c\":]}}}",
     };
     char deep[200];

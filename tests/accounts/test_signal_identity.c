@@ -10,8 +10,8 @@
 
 #include "shinsa/core/alloc.h"
 #include "shinsa/screen.h"
-#include "signal_test.h"
 #include "shinsa/trace.h"
+#include "signal_test.h"
 
 #define DEMO_LIST SHN_TEST_DATA "/../../data/demo/demo-list.jsonl"
 
@@ -52,29 +52,164 @@ static int teardown(void **state)
 
 /* ---- sanctions ---------------------------------------------------------- */
 
-static const char sanctions_world[] =
-    "{\"event\":\"account\",\"id\":\"s1\"," T("2026-03-01T09:00:00Z") ",\"account\":\"wallet\","
-    "\"name\":\"佐藤 一郎\",\"name_reading\":\"さとう いちろう\",\"payout\":[{\"type\":\"crypto\","
-    "\"chain\":\"ETH\",\"address\":\"0xdead00000000000000000000000000000000beef\"}]}\n"
-    "{\"event\":\"account\",\"id\":\"s2\"," T("2026-03-01T09:00:00Z") ",\"account\":\"kim\","
-    "\"name\":\"KIM Chol Ung\",\"birth_date\":\"1984-03-15\",\"nationality\":\"KP\"}\n"
-    "{\"event\":\"account\",\"id\":\"s3\"," T("2026-03-01T09:00:00Z") ",\"account\":\"kimonly\","
-    "\"name\":\"Kim Chol Ung\"}\n"
-    "{\"event\":\"account\",\"id\":\"s4\"," T("2026-03-01T09:00:00Z") ",\"account\":\"ordinary\","
-    "\"name\":\"山田 太郎\",\"name_reading\":\"やまだ たろう\",\"name_latin\":\"Taro Yamada\","
-    "\"birth_date\":\"1990-05-05\",\"nationality\":\"JP\",\"email\":\"taro@example.jp\","
-    "\"payout\":[{\"type\":\"bank\",\"account\":\"みずほ 普通 7654321 ヤマダ タロウ\"}]}\n"
-    "{\"event\":\"account\",\"id\":\"s5\"," T("2026-03-01T09:00:00Z") ",\"account\":\"renamed\","
-    "\"name\":\"Pak Myong Sun\"}\n"
-    "{\"event\":\"account\",\"id\":\"s6\"," T("2026-03-05T09:00:00Z") ",\"account\":\"renamed\","
-    "\"name\":\"Paku Akiko\"}\n"
-    "{\"event\":\"payout\",\"id\":\"s7\"," T("2026-03-06T09:00:00Z") ",\"account\":\"used\","
-    "\"method\":{\"type\":\"crypto\",\"chain\":\"TRX\",\"address\":"
-    "\"TFictDemoAddressForShinsaTests1111\"},\"amount\":100,\"currency\":\"USD\"}\n"
-    "{\"event\":\"account\",\"id\":\"s8\"," T("2026-03-01T09:00:00Z") ",\"account\":\"doc\","
-    "\"id_document\":{\"type\":\"national_id\",\"number\":\"KP 745120 33\"}}\n"
-    "{\"event\":\"account\",\"id\":\"s9\"," T("2026-03-01T09:00:00Z") ",\"account\":\"pakshort\","
-    "\"name\":\"Pak Myong\"}\n";
+static const char sanctions_world[] = "{\"event\":\"account\",\"id\":\"s1\"," T(
+    "2026-03-01T09:00:00Z") ",\"account\":\"wallet\","
+                            "\"name\":\"佐藤 一郎\",\"name_reading\":\"さとう "
+                            "いちろう\",\"payout\":[{\"type\":\"crypto\","
+                            "\"chain\":\"ETH\",\"address\":"
+                            "\"0xdead00000000000000000000000000000000beef\"}]}\n"
+                            "{\"event\":\"account\",\"id\":\"s2\"," T(
+                                "2026-03-01T09:00:00Z") ",\"account\":\"kim\","
+                                                        "\"name\":\"KIM Chol "
+                                                        "Ung\",\"birth_date\":\"1984-03-15\","
+                                                        "\"nationality\":\"KP\"}\n"
+                                                        "{\"event\":\"account\",\"id\":\"s3\"," T(
+                                                            "2026-03-01T09:00:00Z") ",\"account\":"
+                                                                                    "\"kimonly\","
+                                                                                    "\"name\":"
+                                                                                    "\"Kim Chol "
+                                                                                    "Ung\"}\n"
+                                                                                    "{\"event\":"
+                                                                                    "\"account\","
+                                                                                    "\"id\":"
+                                                                                    "\"s4\"," T(
+                                                                                        "2026-03-"
+                                                                                        "01T09:00:"
+                                                                                        "00Z") ",\""
+                                                                                               "acc"
+                                                                                               "oun"
+                                                                                               "t\""
+                                                                                               ":\""
+                                                                                               "ord"
+                                                                                               "ina"
+                                                                                               "ry"
+                                                                                               "\","
+                                                                                               "\"n"
+                                                                                               "ame"
+                                                                                               "\":"
+                                                                                               "\""
+                                                                                               "山"
+                                                                                               "田 "
+                                                                                               "太"
+                                                                                               "郎"
+                                                                                               "\","
+                                                                                               "\"n"
+                                                                                               "ame"
+                                                                                               "_re"
+                                                                                               "adi"
+                                                                                               "ng"
+                                                                                               "\":"
+                                                                                               "\""
+                                                                                               "や"
+                                                                                               "ま"
+                                                                                               "だ "
+                                                                                               "た"
+                                                                                               "ろ"
+                                                                                               "う"
+                                                                                               "\","
+                                                                                               "\"n"
+                                                                                               "ame"
+                                                                                               "_la"
+                                                                                               "tin"
+                                                                                               "\":"
+                                                                                               "\"T"
+                                                                                               "aro"
+                                                                                               " Ya"
+                                                                                               "mad"
+                                                                                               "a\""
+                                                                                               ","
+                                                                                               "\"b"
+                                                                                               "irt"
+                                                                                               "h_"
+                                                                                               "dat"
+                                                                                               "e\""
+                                                                                               ":\""
+                                                                                               "199"
+                                                                                               "0-"
+                                                                                               "05-"
+                                                                                               "05"
+                                                                                               "\","
+                                                                                               "\"n"
+                                                                                               "ati"
+                                                                                               "ona"
+                                                                                               "lit"
+                                                                                               "y\""
+                                                                                               ":\""
+                                                                                               "JP"
+                                                                                               "\","
+                                                                                               "\"e"
+                                                                                               "mai"
+                                                                                               "l\""
+                                                                                               ":\""
+                                                                                               "tar"
+                                                                                               "o@"
+                                                                                               "exa"
+                                                                                               "mpl"
+                                                                                               "e."
+                                                                                               "jp"
+                                                                                               "\","
+                                                                                               "\"p"
+                                                                                               "ayo"
+                                                                                               "ut"
+                                                                                               "\":"
+                                                                                               "[{"
+                                                                                               "\"t"
+                                                                                               "ype"
+                                                                                               "\":"
+                                                                                               "\"b"
+                                                                                               "ank"
+                                                                                               "\","
+                                                                                               "\"a"
+                                                                                               "cco"
+                                                                                               "unt"
+                                                                                               "\":"
+                                                                                               "\""
+                                                                                               "み"
+                                                                                               "ず"
+                                                                                               "ほ "
+                                                                                               "普"
+                                                                                               "通 "
+                                                                                               "765"
+                                                                                               "432"
+                                                                                               "1 "
+                                                                                               "ヤ"
+                                                                                               "マ"
+                                                                                               "ダ "
+                                                                                               "タ"
+                                                                                               "ロ"
+                                                                                               "ウ"
+                                                                                               "\"}"
+                                                                                               "]}"
+                                                                                               "\n"
+                                                                                               "{\""
+                                                                                               "eve"
+                                                                                               "nt"
+                                                                                               "\":"
+                                                                                               "\"a"
+                                                                                               "cco"
+                                                                                               "unt"
+                                                                                               "\","
+                                                                                               "\"i"
+                                                                                               "d\""
+                                                                                               ":\""
+                                                                                               "s5"
+                                                                                               "\""
+                                                                                               "," T(
+                                                                                                   "2026-03-01T09:00:00Z") ",\"account\":\"renamed\","
+                                                                                                                           "\"name\":\"Pak Myong Sun\"}\n"
+                                                                                                                           "{\"event\":\"account\",\"id\":\"s6\"," T(
+                                                                                                                               "2026-03-05T09:00:00Z") ",\"account\":\"renamed\","
+                                                                                                                                                       "\"name\":\"Paku Akiko\"}\n"
+                                                                                                                                                       "{\"event\":\"payout\",\"id\":\"s7\"," T(
+                                                                                                                                                           "2026-03-06T09:00:00Z") ",\"account\":\"used\","
+                                                                                                                                                                                   "\"method\":{\"type\":\"crypto\",\"chain\":\"TRX\",\"address\":"
+                                                                                                                                                                                   "\"TFictDemoAddressForShinsaTests1111\"},\"amount\":100,\"currency\":\"USD\"}\n"
+                                                                                                                                                                                   "{\"event\":\"account\",\"id\":\"s8\"," T(
+                                                                                                                                                                                       "2026-03-01T09:00:00Z") ",\"account\":\"doc\","
+                                                                                                                                                                                                               "\"id_document\":{\"type\":\"national_id\",\"number\":\"KP 745120 33\"}}\n"
+                                                                                                                                                                                                               "{\"event\":\"account\",\"id\":\"s9\"," T(
+                                                                                                                                                                                                                   "2026-03-01T09:00:00Z") ",\"account\":\"pakshort\","
+                                                                                                                                                                                                                                           "\"name\":\"Pak Myong\"}\n";
 
 static struct shn__score_ctx with_screen(void)
 {
@@ -156,9 +291,9 @@ static void sanctions_name_hits_are_leads(void **state)
  * organisation demo-005. */
 static void sanctions_names_only_against_people(void **state)
 {
-    const char *text =
-        "{\"event\":\"account\",\"id\":\"o1\"," T("2026-03-01T09:00:00Z") ",\"account\":\"org\","
-        "\"name\":\"Chollima Digital\"}\n";
+    const char *text = "{\"event\":\"account\",\"id\":\"o1\"," T(
+        "2026-03-01T09:00:00Z") ",\"account\":\"org\","
+                                "\"name\":\"Chollima Digital\"}\n";
     struct shn__world *w = world_of(text);
     struct shn__score_ctx c = with_screen();
     struct shn_screen_query q = {.name = "Chollima Digital"};
@@ -194,24 +329,101 @@ static void sanctions_ordinary_and_neutral(void **state)
 
 /* ---- payout_mismatch ---------------------------------------------------- */
 
-static const char payout_world[] =
-    "{\"event\":\"account\",\"id\":\"p1\"," T("2026-03-01T09:00:00Z") ",\"account\":\"same\","
-    "\"name\":\"田中 健二\",\"name_reading\":\"たなか けんじ\",\"residence\":\"JP\","
-    "\"payout\":[{\"type\":\"bank\",\"account\":\"三菱UFJ 普通 1234567 タナカ ケンジ\"}]}\n"
-    "{\"event\":\"account\",\"id\":\"p2\"," T("2026-03-01T09:00:00Z") ",\"account\":\"other\","
-    "\"name\":\"田中 健二\",\"name_reading\":\"たなか けんじ\",\"residence\":\"JP\","
-    "\"payout\":[{\"type\":\"bank\",\"account\":\"三菱UFJ 普通 1234567 スズキ ハナコ\"}]}\n"
-    "{\"event\":\"payout\",\"id\":\"p3\"," T("2026-03-02T09:00:00Z") ",\"account\":\"abroad\","
-    "\"method\":{\"type\":\"bank\",\"account\":\"GB29 NWBK 6016 1331 9268 19 KENJI TANAKA\"},"
-    "\"amount\":100,\"currency\":\"GBP\"}\n"
-    "{\"event\":\"account\",\"id\":\"p4\"," T("2026-03-01T09:00:00Z") ",\"account\":\"abroad\","
-    "\"name\":\"田中 健二\",\"name_reading\":\"たなか けんじ\",\"residence\":\"JP\"}\n"
-    "{\"event\":\"account\",\"id\":\"p5\"," T("2026-03-01T09:00:00Z") ",\"account\":\"swift\","
-    "\"name\":\"Tanaka Kenji\",\"residence\":\"JP\",\"payout\":[{\"type\":\"other\","
-    "\"account\":\"SWIFT: BKCHCNBJ acct 6222020200112233 TANAKA KENJI\"},{\"type\":\"bank\","
-    "\"account\":\"YAMAMOTO BANK 1234 TANAKA KENJI\"}]}\n"
-    "{\"event\":\"account\",\"id\":\"p6\"," T("2026-03-01T09:00:00Z") ",\"account\":\"noname\","
-    "\"payout\":[{\"type\":\"bank\",\"account\":\"三菱UFJ 普通 1234567 スズキ ハナコ\"}]}\n";
+static const char payout_world[] = "{\"event\":\"account\",\"id\":\"p1\"," T(
+    "2026-03-01T09:00:00Z") ",\"account\":\"same\","
+                            "\"name\":\"田中 健二\",\"name_reading\":\"たなか "
+                            "けんじ\",\"residence\":\"JP\","
+                            "\"payout\":[{\"type\":\"bank\",\"account\":\"三菱UFJ 普通 1234567 "
+                            "タナカ ケンジ\"}]}\n"
+                            "{\"event\":\"account\",\"id\":\"p2\"," T(
+                                "2026-03-01T09:00:00Z") ",\"account\":\"other\","
+                                                        "\"name\":\"田中 "
+                                                        "健二\",\"name_reading\":\"たなか "
+                                                        "けんじ\",\"residence\":\"JP\","
+                                                        "\"payout\":[{\"type\":\"bank\","
+                                                        "\"account\":\"三菱UFJ 普通 1234567 スズキ "
+                                                        "ハナコ\"}]}\n"
+                                                        "{\"event\":\"payout\",\"id\":\"p3\"," T(
+                                                            "2026-03-02T09:00:00Z") ",\"account\":"
+                                                                                    "\"abroad\","
+                                                                                    "\"method\":{"
+                                                                                    "\"type\":"
+                                                                                    "\"bank\","
+                                                                                    "\"account\":"
+                                                                                    "\"GB29 NWBK "
+                                                                                    "6016 1331 "
+                                                                                    "9268 19 KENJI "
+                                                                                    "TANAKA\"},"
+                                                                                    "\"amount\":"
+                                                                                    "100,"
+                                                                                    "\"currency\":"
+                                                                                    "\"GBP\"}\n"
+                                                                                    "{\"event\":"
+                                                                                    "\"account\","
+                                                                                    "\"id\":"
+                                                                                    "\"p4\"," T(
+                                                                                        "2026-03-"
+                                                                                        "01T09:00:"
+                                                                                        "00Z") ",\""
+                                                                                               "acc"
+                                                                                               "oun"
+                                                                                               "t\""
+                                                                                               ":\""
+                                                                                               "abr"
+                                                                                               "oad"
+                                                                                               "\","
+                                                                                               "\"n"
+                                                                                               "ame"
+                                                                                               "\":"
+                                                                                               "\""
+                                                                                               "田"
+                                                                                               "中 "
+                                                                                               "健"
+                                                                                               "二"
+                                                                                               "\","
+                                                                                               "\"n"
+                                                                                               "ame"
+                                                                                               "_re"
+                                                                                               "adi"
+                                                                                               "ng"
+                                                                                               "\":"
+                                                                                               "\""
+                                                                                               "た"
+                                                                                               "な"
+                                                                                               "か "
+                                                                                               "け"
+                                                                                               "ん"
+                                                                                               "じ"
+                                                                                               "\","
+                                                                                               "\"r"
+                                                                                               "esi"
+                                                                                               "den"
+                                                                                               "ce"
+                                                                                               "\":"
+                                                                                               "\"J"
+                                                                                               "P\""
+                                                                                               "}\n"
+                                                                                               "{\""
+                                                                                               "eve"
+                                                                                               "nt"
+                                                                                               "\":"
+                                                                                               "\"a"
+                                                                                               "cco"
+                                                                                               "unt"
+                                                                                               "\","
+                                                                                               "\"i"
+                                                                                               "d\""
+                                                                                               ":\""
+                                                                                               "p5"
+                                                                                               "\""
+                                                                                               "," T(
+                                                                                                   "2026-03-01T09:00:00Z") ",\"account\":\"swift\","
+                                                                                                                           "\"name\":\"Tanaka Kenji\",\"residence\":\"JP\",\"payout\":[{\"type\":\"other\","
+                                                                                                                           "\"account\":\"SWIFT: BKCHCNBJ acct 6222020200112233 TANAKA KENJI\"},{\"type\":\"bank\","
+                                                                                                                           "\"account\":\"YAMAMOTO BANK 1234 TANAKA KENJI\"}]}\n"
+                                                                                                                           "{\"event\":\"account\",\"id\":\"p6\"," T(
+                                                                                                                               "2026-03-01T09:00:00Z") ",\"account\":\"noname\","
+                                                                                                                                                       "\"payout\":[{\"type\":\"bank\",\"account\":\"三菱UFJ 普通 1234567 スズキ ハナコ\"}]}\n";
 
 static void payout_mismatch_holder_name(void **state)
 {
@@ -228,7 +440,8 @@ static void payout_mismatch_holder_name(void **state)
     assert_true(sig.score > 0.85 && sig.score <= 0.9);
     assert_int_equal(sig.hard, 0);
     assert_non_null(strstr(sig.evidence, "\"holder\":\"スズキ ハナコ\""));
-    assert_non_null(strstr(sig.evidence, "\"payout_account\":\"三菱UFJ 普通 ***4567 スズキ ハナコ\""));
+    assert_non_null(
+        strstr(sig.evidence, "\"payout_account\":\"三菱UFJ 普通 ***4567 スズキ ハナコ\""));
     assert_non_null(strstr(sig.evidence, "\"name_mismatches\":1"));
     assert_non_null(strstr(sig.reason_en, "another name"));
     assert_non_null(strstr(sig.reason_ja, "名義"));
@@ -266,34 +479,42 @@ static void payout_mismatch_country(void **state)
 
 /* ---- shared_identifiers ------------------------------------------------- */
 
-static const char shared_world[] =
-    "{\"event\":\"account\",\"id\":\"h1\"," T("2026-03-01T09:00:00Z") ",\"account\":\"a1\","
-    "\"phone\":\"090-1234-5678\",\"email\":\"tanaka.kenji.dev+upwork@gmail.com\","
-    "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":"
-    "\"0x5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED\"}]}\n"
-    "{\"event\":\"account\",\"id\":\"h2\"," T("2026-03-01T09:00:00Z") ",\"account\":\"a2\","
-    "\"phone\":\"+81 90 1234 5678\"}\n"
-    "{\"event\":\"account\",\"id\":\"h3\"," T("2026-03-01T09:00:00Z") ",\"account\":\"a3\","
-    "\"email\":\"TanakaKenjiDev@googlemail.com\",\"payout\":[{\"type\":\"crypto\",\"chain\":"
-    "\"ETH\",\"address\":\"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed\"}]}\n"
-    "{\"event\":\"login\",\"id\":\"h4\"," T("2026-03-01T09:00:00Z") ",\"account\":\"d1\","
-    "\"ip\":\"203.0.113.5\",\"device\":\"dev-abc\"}\n"
-    "{\"event\":\"login\",\"id\":\"h5\"," T("2026-03-02T09:00:00Z") ",\"account\":\"d1\","
-    "\"ip\":\"203.0.113.5\",\"device\":\"dev-abc\"}\n"
-    "{\"event\":\"login\",\"id\":\"h6\"," T("2026-03-01T09:00:00Z") ",\"account\":\"d2\","
-    "\"ip\":\"198.51.100.7\",\"device\":\"dev-abc\"}\n"
-    "{\"event\":\"account\",\"id\":\"h7\"," T("2026-03-01T09:00:00Z") ",\"account\":\"lone\","
-    "\"phone\":\"080-9999-0000\",\"id_document\":{\"number\":\"AB1234567\"}}\n"
-    "{\"event\":\"account\",\"id\":\"h8\"," T("2026-03-01T09:00:00Z") ",\"account\":\"lone2\","
-    "\"id_document\":{\"number\":\"AB1234567\"}}\n"
-    "{\"event\":\"account\",\"id\":\"h9\"," T("2026-03-01T09:00:00Z") ",\"account\":\"b1\","
-    "\"payout\":[{\"type\":\"bank\",\"account\":\"ESCROW 0000-1111\"}]}\n"
-    "{\"event\":\"account\",\"id\":\"h10\"," T("2026-03-01T09:00:00Z") ",\"account\":\"b2\","
-    "\"payout\":[{\"type\":\"bank\",\"account\":\"escrow 00001111\"}]}\n"
-    "{\"event\":\"account\",\"id\":\"h11\"," T("2026-03-01T09:00:00Z") ",\"account\":\"b3\","
-    "\"payout\":[{\"type\":\"bank\",\"account\":\"ESCROW 0000 1111\"}]}\n"
-    "{\"event\":\"account\",\"id\":\"h12\"," T("2026-03-01T09:00:00Z") ",\"account\":\"b4\","
-    "\"payout\":[{\"type\":\"bank\",\"account\":\"ESCROW-0000-1111\"}]}\n";
+static const char
+    shared_world[] =
+        "{\"event\":\"account\",\"id\":\"h1\"," T(
+            "2026-03-01T09:00:00Z") ",\"account\":\"a1\","
+                                    "\"phone\":\"090-1234-5678\",\"email\":\"tanaka.kenji.dev+"
+                                    "upwork@gmail.com\","
+                                    "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\","
+                                    "\"address\":"
+                                    "\"0x5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED\"}]}\n"
+                                    "{\"event\":\"account\",\"id\":\"h2\"," T(
+                                        "2026-03-01T09:00:00Z") ",\"account\":\"a2\","
+                                                                "\"phone\":\"+81 90 1234 5678\"}\n"
+                                                                "{\"event\":\"account\",\"id\":"
+                                                                "\"h3\"," T("2026-03-01T09:00:00Z") ",\"account\":\"a3\","
+                                                                                                    "\"email\":\"TanakaKenjiDev@googlemail.com\",\"payout\":[{\"type\":\"crypto\",\"chain\":"
+                                                                                                    "\"ETH\",\"address\":\"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed\"}]}\n"
+                                                                                                    "{\"event\":\"login\",\"id\":\"h4\"," T(
+                                                                                                        "2026-03-01T09:00:00Z") ",\"account\":\"d1\","
+                                                                                                                                "\"ip\":\"203.0.113.5\",\"device\":\"dev-abc\"}\n"
+                                                                                                                                "{\"event\":\"login\",\"id\":\"h5\"," T("2026-03-02T09:00:00Z") ",\"account\":\"d1\","
+                                                                                                                                                                                                "\"ip\":\"203.0.113.5\",\"device\":\"dev-abc\"}\n"
+                                                                                                                                                                                                "{\"event\":\"login\",\"id\":\"h6\"," T("2026-03-01T09:00:00Z") ",\"account\":\"d2\","
+                                                                                                                                                                                                                                                                "\"ip\":\"198.51.100.7\",\"device\":\"dev-abc\"}\n"
+                                                                                                                                                                                                                                                                "{\"event\":\"account\",\"id\":\"h7\"," T("2026-03-01T09:00:00Z") ",\"account\":\"lone\","
+                                                                                                                                                                                                                                                                                                                                  "\"phone\":\"080-9999-0000\",\"id_document\":{\"number\":\"AB1234567\"}}\n"
+                                                                                                                                                                                                                                                                                                                                  "{\"event\":\"account\",\"id\":\"h8\"," T("2026-03-01T09:00:00Z") ",\"account\":\"lone2\","
+                                                                                                                                                                                                                                                                                                                                                                                                    "\"id_document\":{\"number\":\"AB1234567\"}}\n"
+                                                                                                                                                                                                                                                                                                                                                                                                    "{\"event\":\"account\",\"id\":\"h9\"," T("2026-03-01T09:00:00Z") ",\"account\":\"b1\","
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                      "\"payout\":[{\"type\":\"bank\",\"account\":\"ESCROW 0000-1111\"}]}\n"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                      "{\"event\":\"account\",\"id\":\"h10\"," T("2026-03-01T09:00:00Z") ",\"account\":\"b2\","
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         "\"payout\":[{\"type\":\"bank\",\"account\":\"escrow 00001111\"}]}\n"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         "{\"event\":\"account\",\"id\":\"h11\"," T("2026-03-01T09:00:00Z") ",\"account\":\"b3\","
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            "\"payout\":[{\"type\":\"bank\",\"account\":\"ESCROW 0000 1111\"}]}\n"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            "{\"event\":\"account\",\"id\":\"h12\"," T(
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "2026-03-01T09:00:00Z") ",\"account\":\"b4\","
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "\"payout\":[{\"type\":\"bank\",\"account\":\"ESCROW-0000-1111\"}]}\n";
 
 static void shared_identifiers_across_normalisations(void **state)
 {
@@ -363,8 +584,7 @@ static void shared_identifiers_asks_first_pass_of_linked_only(void **state)
     c.w = w;
     assert_int_equal(shn__signal_shared_identifiers.prepare(&c, &st, &d), SHN_OK);
 #define WANTS(id)                                                                                  \
-    shn__signal_shared_identifiers.wants_first_pass(st,                                            \
-                                                    shn__world_index(w, shn__world_find(w, id)))
+    shn__signal_shared_identifiers.wants_first_pass(st, shn__world_index(w, shn__world_find(w, id)))
     assert_true(WANTS("a1") && WANTS("a2") && WANTS("a3") && WANTS("d2") && WANTS("b4"));
     assert_false(WANTS("lone") || WANTS("lone2")); /* ID numbers are not this signal's */
 #undef WANTS
@@ -413,25 +633,30 @@ static void shared_identifiers_flagged_neighbours(void **state)
 #define ACCT(id, acct, time, rest)                                                                 \
     "{\"event\":\"account\",\"id\":\"" id "\"," T(time) ",\"account\":\"" acct "\"," rest "}\n"
 
-static const char churn_world[] =
-    ACCT("c1", "churn", "2026-03-01T09:00:00Z",
-         "\"name\":\"佐藤 花子\",\"email\":\"a@example.jp\",\"phone\":\"090-0000-0001\","
-         "\"payout\":[{\"type\":\"bank\",\"account\":\"みずほ 普通 1111111 サトウ ハナコ\"}]")
+static const char churn_world[] = ACCT(
+    "c1", "churn", "2026-03-01T09:00:00Z",
+    "\"name\":\"佐藤 花子\",\"email\":\"a@example.jp\",\"phone\":\"090-0000-0001\","
+    "\"payout\":[{\"type\":\"bank\",\"account\":\"みずほ 普通 1111111 サトウ ハナコ\"}]")
     ACCT("c2", "churn", "2026-03-03T09:00:00Z", "\"email\":\"b@example.jp\"")
-    ACCT("c3", "churn", "2026-03-06T09:00:00Z", "\"phone\":\"090-0000-0002\"")
-    ACCT("c4", "churn", "2026-03-11T09:00:00Z", "\"email\":\"c@example.jp\"")
-    ACCT("c5", "churn", "2026-03-21T09:00:00Z", "\"name\":\"佐藤 花\"")
-    ACCT("c6", "handover", "2026-01-01T09:00:00Z",
-         "\"name\":\"鈴木 一郎\",\"payout\":[{\"type\":\"bank\",\"account\":\"りそな 普通 2222222 "
-         "スズキ イチロウ\"}]")
-    ACCT("c7", "handover", "2026-03-01T09:00:00Z",
-         "\"name\":\"高橋 次郎\",\"payout\":[{\"type\":\"bank\",\"account\":\"りそな 普通 3333333 "
-         "タカハシ ジロウ\"}]")
-    ACCT("c8", "steady", "2025-03-01T09:00:00Z", "\"name\":\"伊藤 誠\",\"email\":\"m@example.jp\"")
-    ACCT("c9", "steady", "2026-03-01T09:00:00Z", "\"email\":\"makoto@example.jp\"")
-    ACCT("c10", "steady", "2026-03-01T09:00:00Z", "\"address\":\"東京都港区1-1\"")
-    ACCT("c11", "steady", "2026-03-02T09:00:00Z", "\"address\":\"東京都港区2-2\"")
-    ACCT("c12", "steady", "2026-03-03T09:00:00Z", "\"address\":\"東京都港区3-3\"");
+        ACCT("c3", "churn", "2026-03-06T09:00:00Z", "\"phone\":\"090-0000-0002\"") ACCT(
+            "c4", "churn", "2026-03-11T09:00:00Z", "\"email\":\"c@example.jp\"")
+            ACCT("c5", "churn", "2026-03-21T09:00:00Z", "\"name\":\"佐藤 花\"") ACCT(
+                "c6", "handover", "2026-01-01T09:00:00Z",
+                "\"name\":\"鈴木 一郎\",\"payout\":[{\"type\":\"bank\",\"account\":\"りそな 普通 "
+                "2222222 "
+                "スズキ イチロウ\"}]")
+                ACCT("c7", "handover", "2026-03-01T09:00:00Z",
+                     "\"name\":\"高橋 次郎\",\"payout\":[{\"type\":\"bank\",\"account\":\"りそな "
+                     "普通 3333333 "
+                     "タカハシ ジロウ\"}]") ACCT("c8", "steady", "2025-03-01T09:00:00Z",
+                                                 "\"name\":\"伊藤 誠\",\"email\":\"m@example.jp\"")
+                    ACCT("c9", "steady", "2026-03-01T09:00:00Z", "\"email\":\"makoto@example.jp\"")
+                        ACCT("c10", "steady", "2026-03-01T09:00:00Z",
+                             "\"address\":\"東京都港区1-1\"")
+                            ACCT("c11", "steady", "2026-03-02T09:00:00Z",
+                                 "\"address\":\"東京都港区2-2\"")
+                                ACCT("c12", "steady", "2026-03-03T09:00:00Z",
+                                     "\"address\":\"東京都港区3-3\"");
 
 static void profile_churn_many_changes(void **state)
 {
@@ -468,8 +693,8 @@ static void profile_churn_many_changes(void **state)
  * profile change made eval offset a null list (UB under UBSan). */
 static void profile_churn_without_changes(void **state)
 {
-    const char *text = "{\"event\":\"login\",\"id\":\"l1\"," T("2026-03-01T09:00:00Z")
-                       ",\"account\":\"quiet\",\"ip\":\"192.0.2.1\"}\n";
+    const char *text = "{\"event\":\"login\",\"id\":\"l1\"," T(
+        "2026-03-01T09:00:00Z") ",\"account\":\"quiet\",\"ip\":\"192.0.2.1\"}\n";
     struct shn__world *w = world_of(text);
     struct shn_accounts_signal sig;
     (void)state;
@@ -509,29 +734,41 @@ static void profile_churn_name_with_payout(void **state)
  * address (d1) pays b3. */
 static const char graph_csv[] =
     "time,tx,from,to,asset,amount\n"
-    "1700000000,t1," ADDR("a1") "," ADDR("a2") ",ETH,1000\n"
-    "1700000100,t2," ADDR("c1") "," ADDR("a2") ",ETH,1000\n"
-    "1700000200,t3," ADDR("a2") "," ADDR("b1") ",ETH,500\n"
-    "1700000300,t4," ADDR("c2") "," ADDR("b1") ",ETH,4500\n"
-    "1700000400,t5," ADDR("a2") "," ADDR("b2") ",ETH,1000\n"
-    "1700000500,t6," ADDR("d1") "," ADDR("b3") ",ETH,300\n";
+    "1700000000,t1," ADDR("a1") "," ADDR(
+        "a2") ",ETH,1000\n"
+              "1700000100,t2," ADDR("c1") "," ADDR(
+                  "a2") ",ETH,1000\n"
+                        "1700000200,t3," ADDR("a2") "," ADDR(
+                            "b1") ",ETH,500\n"
+                                  "1700000300,t4," ADDR("c2") "," ADDR(
+                                      "b1") ",ETH,4500\n"
+                                            "1700000400,t5," ADDR("a2") "," ADDR(
+                                                "b2") ",ETH,1000\n"
+                                                      "1700000500,t6," ADDR("d1") "," ADDR(
+                                                          "b3") ",ETH,300\n";
 static const char graph_labels[] = "address,kind,name\n" ADDR("a1") ",hacker,Fictional hack\n" ADDR(
     "d1") ",sanctioned,Fictional SDN\n";
 
 static const char exposure_world[] =
-    ACCT("w1", "exposed", "2026-03-01T09:00:00Z",
-         "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"" ADDR("B1") "\"}]")
-    "{\"event\":\"payout\",\"id\":\"w2\"," T("2026-03-02T09:00:00Z") ",\"account\":\"heavy\","
-    "\"method\":{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"" ADDR("b2") "\"},"
-    "\"amount\":100,\"currency\":\"USD\"}\n"
-    ACCT("w3", "cleanwallet", "2026-03-01T09:00:00Z",
-         "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"" ADDR("c1") "\"}]")
-    ACCT("w4", "hackerwallet", "2026-03-01T09:00:00Z",
-         "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"" ADDR("a1") "\"}]")
-    ACCT("w5", "sanc", "2026-03-01T09:00:00Z",
-         "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"" ADDR("b3") "\"}]")
-    ACCT("w6", "bankonly", "2026-03-01T09:00:00Z",
-         "\"payout\":[{\"type\":\"bank\",\"account\":\"みずほ 普通 1234567 ヤマダ タロウ\"}]");
+    ACCT("w1", "exposed", "2026-03-01T09:00:00Z", "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"" ADDR("B1") "\"}]") "{\"event\":\"payout\",\"id\":\"w2\"," T(
+        "2026-03-02T09:00:00Z") ",\"account\":\"heavy\","
+                                "\"method\":{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":"
+                                "\"" ADDR(
+                                    "b2") "\"},"
+                                          "\"amount\":100,\"currency\":\"USD\"}\n" ACCT(
+                                              "w3", "cleanwallet", "2026-03-01T09:00:00Z",
+                                              "\"payout\":[{\"type\":\"crypto\",\"chain\":\"ETH\","
+                                              "\"address\":\"" ADDR("c1") "\"}]")
+                                              ACCT("w4", "hackerwallet", "2026-03-01T09:00:00Z",
+                                                   "\"payout\":[{\"type\":\"crypto\",\"chain\":"
+                                                   "\"ETH\",\"address\":\"" ADDR("a1") "\"}]")
+                                                  ACCT("w5", "sanc", "2026-03-01T09:00:00Z",
+                                                       "\"payout\":[{\"type\":\"crypto\",\"chain\":"
+                                                       "\"ETH\",\"address\":\"" ADDR("b3") "\"}]")
+                                                      ACCT("w6", "bankonly", "2026-03-01T09:00:00Z",
+                                                           "\"payout\":[{\"type\":\"bank\","
+                                                           "\"account\":\"みずほ 普通 1234567 "
+                                                           "ヤマダ タロウ\"}]");
 
 struct graph_fx {
     unsigned char *data;
@@ -546,9 +783,9 @@ static void graph_open(struct graph_fx *f)
     assert_int_equal(shn_trace_builder_new(&b), SHN_OK);
     assert_int_equal(shn_trace_builder_add_csv(b, graph_csv, strlen(graph_csv), "g.csv", true, &d),
                      SHN_OK);
-    assert_int_equal(shn_trace_builder_add_labels_csv(b, graph_labels, strlen(graph_labels),
-                                                      "l.csv", true, &d),
-                     SHN_OK);
+    assert_int_equal(
+        shn_trace_builder_add_labels_csv(b, graph_labels, strlen(graph_labels), "l.csv", true, &d),
+        SHN_OK);
     assert_int_equal(shn_trace_builder_to_memory(b, &f->data, &f->len, &d), SHN_OK);
     shn_trace_builder_free(b);
     assert_int_equal(shn_trace_graph_open_mem(f->data, f->len, &f->g, &d), SHN_OK);
@@ -627,8 +864,8 @@ static void wallet_exposure_params_and_neutral(void **state)
     assert_true(sig.score == 1.0);
     assert_int_equal(sig.hard, SHN_ACCOUNTS_BLOCK);
     run_signal_ctx(&shn__signal_wallet_exposure, w,
-                   "{\"signals\":{\"wallet_exposure\":{\"include_sanctioned\":false}}}", &c,
-                   "sanc", &sig);
+                   "{\"signals\":{\"wallet_exposure\":{\"include_sanctioned\":false}}}", &c, "sanc",
+                   &sig);
     assert_true(sig.score == 0);
     assert_non_null(strstr(sig.evidence, "\"sources\":1"));
     graph_close(&f);

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "textscan.h"
-#include "signal_test.h"
 #include "shinsa/text.h"
+#include "signal_test.h"
+#include "textscan.h"
 
 /* ------------------------------------------------------------ worlds */
 

@@ -8,8 +8,8 @@
 
 #include <sqlite3.h>
 
-#include "signal_test.h"
 #include "db_test.h"
+#include "signal_test.h"
 
 /* A market of 30 web bids from 8,500 to 11,400 JPY, three
  * bids in a thin category, and the accounts under test. */
@@ -282,14 +282,13 @@ static void score_combines_levels_and_alerts_once(void **state)
     fclose(f);
     assert_int_equal(shn_accounts_score_run(db, &o, NULL, NULL, &st, NULL), SHN_OK);
     assert_int_equal(st.alerts_raised, 3);
-    assert_int_equal(shn_accounts_alerts_each(db, SHN_ACCOUNTS_REVIEW, NULL, count_alert, &alerts,
-                                              NULL),
-                     SHN_OK);
+    assert_int_equal(
+        shn_accounts_alerts_each(db, SHN_ACCOUNTS_REVIEW, NULL, count_alert, &alerts, NULL),
+        SHN_OK);
     assert_int_equal(alerts, 5);
     alerts = 0;
-    assert_int_equal(shn_accounts_alerts_each(db, SHN_ACCOUNTS_BLOCK, NULL, count_alert, &alerts,
-                                              NULL),
-                     SHN_OK);
+    assert_int_equal(
+        shn_accounts_alerts_each(db, SHN_ACCOUNTS_BLOCK, NULL, count_alert, &alerts, NULL), SHN_OK);
     assert_int_equal(alerts, 0);
 
     /* One account; an unknown one. */
@@ -317,11 +316,11 @@ static void world_keeps_the_latest_events(void **state)
     (void)state;
     assert_non_null(text);
     for (size_t i = 0; i < n; i++)
-        o += (size_t)snprintf(text + o, cap - o,
-                              "{\"event\":\"login\",\"id\":\"l%zu\",\"time\":\"2026-03-01T%02zu:%02zu:%02zuZ\","
-                              "\"account\":\"pad\",\"ip\":\"%s\"}\n",
-                              i, i / 3600 % 24, i / 60 % 60, i % 60,
-                              i + 1 == n ? "175.45.176.1" : "192.0.2.1");
+        o += (size_t)snprintf(
+            text + o, cap - o,
+            "{\"event\":\"login\",\"id\":\"l%zu\",\"time\":\"2026-03-01T%02zu:%02zu:%02zuZ\","
+            "\"account\":\"pad\",\"ip\":\"%s\"}\n",
+            i, i / 3600 % 24, i / 60 % 60, i % 60, i + 1 == n ? "175.45.176.1" : "192.0.2.1");
     w = world_of(text);
     a = shn__world_find(w, "pad");
     assert_non_null(a);
@@ -357,11 +356,12 @@ static void world_documents_are_deduplicated(void **state)
     const struct shn__w_account *a;
     (void)state;
     for (int i = 0; i < 20; i++)
-        o += (size_t)snprintf(text + o, sizeof text - o,
-                              "{\"event\":\"account\",\"id\":\"d%d\",\"time\":\"2026-03-01T09:%02d:00Z\","
-                              "\"account\":\"doc\",\"id_document\":{\"number\":\"TK111\","
-                              "\"country\":\"JP\"}}\n",
-                              i, i);
+        o += (size_t)snprintf(
+            text + o, sizeof text - o,
+            "{\"event\":\"account\",\"id\":\"d%d\",\"time\":\"2026-03-01T09:%02d:00Z\","
+            "\"account\":\"doc\",\"id_document\":{\"number\":\"TK111\","
+            "\"country\":\"JP\"}}\n",
+            i, i);
     o += (size_t)snprintf(text + o, sizeof text - o,
                           "{\"event\":\"account\",\"id\":\"d99\",\"time\":\"2026-03-01T10:00:00Z\","
                           "\"account\":\"doc\",\"id_document\":{\"number\":\"TK222\"}}\n");
@@ -423,8 +423,9 @@ static void tampered_time_is_left_out(void **state)
     assert_int_equal(shn_accounts_ingest(db, f, "events", NULL, NULL, NULL), SHN_OK);
     fclose(f);
     assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(raw, "UPDATE events SET time_unix = 9000000000000000000 "
-                                       "WHERE id = 't2'",
+    assert_int_equal(sqlite3_exec(raw,
+                                  "UPDATE events SET time_unix = 9000000000000000000 "
+                                  "WHERE id = 't2'",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(raw);

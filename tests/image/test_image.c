@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "image_tests.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
-#include "image_tests.h"
 
 int have_pdq_data(void)
 {

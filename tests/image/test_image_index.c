@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "image_tests.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
-#include "image_tests.h"
 
 /* ---------------------------------------------------------------- index */
 

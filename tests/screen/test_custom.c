@@ -12,10 +12,10 @@
 
 #include <cmocka.h>
 
-#include "shinsa/core/alloc.h"
-#include "shinsa/core/log.h"
 #include "custom_internal.h"
 #include "model.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/log.h"
 #include "shinsa/screen.h"
 
 #define FIXTURES SHN_TEST_DATA "/screen/custom"
@@ -189,8 +189,8 @@ static void each_error_names_line_and_field(void **state)
          SHN_ERR_PARSE, 2, "birth_dates[1]"},
         {"{\"id\": \"a\", \"name\": \"X\", \"birth_dates\": [\"circa 60\"]}", SHN_ERR_PARSE, 2,
          "birth_dates[0]"},
-        {"{\"id\": \"a\", \"name\": \"X\", \"birth_dates\": [\"1957 to 1955\"]}", SHN_ERR_PARSE,
-         2, "birth_dates[0]"},
+        {"{\"id\": \"a\", \"name\": \"X\", \"birth_dates\": [\"1957 to 1955\"]}", SHN_ERR_PARSE, 2,
+         "birth_dates[0]"},
         {"{\"id\": \"a\", \"name\": \"X\", \"nationalities\": [[]]}", SHN_ERR_PARSE, 2,
          "nationalities[0]"},
         {"{\"id\": \"a\", \"emails\": [\"not-an-address\"]}", SHN_ERR_PARSE, 2, "emails[0]"},
@@ -227,10 +227,9 @@ static void each_error_names_line_and_field(void **state)
                          cases[i].text);
         int rc = shn__screen_load_custom_mem(set, text, (size_t)n, "t.jsonl", "t", NULL, &d);
 
-        if (rc != cases[i].rc || d.line != cases[i].line ||
-            strcmp(d.field, cases[i].field) != 0)
-            fail_msg("case %zu (%s): rc %d line %ld field \"%s\" message \"%s\"", i,
-                     cases[i].text, rc, d.line, d.field, d.message);
+        if (rc != cases[i].rc || d.line != cases[i].line || strcmp(d.field, cases[i].field) != 0)
+            fail_msg("case %zu (%s): rc %d line %ld field \"%s\" message \"%s\"", i, cases[i].text,
+                     rc, d.line, d.field, d.message);
         assert_string_equal(d.file, "t.jsonl");
         assert_true(d.message[0] != '\0');
         assert_int_equal(shn_screen_listset_count(set), 0);
@@ -245,9 +244,9 @@ static void json_syntax_error_has_column(void **state)
     struct shn_listset *set = new_set();
     struct shn_diag d = {0};
     (void)state;
-    assert_int_equal(shn__screen_load_custom_mem(set, text, sizeof text - 1, "c.jsonl", "c",
-                                                 NULL, &d),
-                     SHN_ERR_PARSE);
+    assert_int_equal(
+        shn__screen_load_custom_mem(set, text, sizeof text - 1, "c.jsonl", "c", NULL, &d),
+        SHN_ERR_PARSE);
     assert_int_equal(d.line, 1);
     assert_true(d.column > 1);
     shn_screen_listset_free(set);
@@ -261,14 +260,14 @@ static void invalid_utf8_is_an_encoding_error(void **state)
     struct shn_listset *set = new_set();
     struct shn_diag d = {0};
     (void)state;
-    assert_int_equal(shn__screen_load_custom_mem(set, text, sizeof text - 1, "u.jsonl", "u",
-                                                 NULL, &d),
-                     SHN_ERR_ENCODING);
+    assert_int_equal(
+        shn__screen_load_custom_mem(set, text, sizeof text - 1, "u.jsonl", "u", NULL, &d),
+        SHN_ERR_ENCODING);
     assert_int_equal(d.line, 2);
     assert_int_equal(d.column, 26); /* 1-based byte of the bad sequence */
-    assert_int_equal(shn__screen_load_custom_mem(set, overlong, sizeof overlong - 1, "u.jsonl",
-                                                 "u", NULL, &d),
-                     SHN_ERR_ENCODING);
+    assert_int_equal(
+        shn__screen_load_custom_mem(set, overlong, sizeof overlong - 1, "u.jsonl", "u", NULL, &d),
+        SHN_ERR_ENCODING);
     assert_int_equal(d.line, 1);
     assert_int_equal(shn_screen_listset_count(set), 0);
     shn_screen_listset_free(set);
@@ -315,8 +314,7 @@ static void ids_are_unique_across_custom_lists(void **state)
     struct shn_diag d = {0};
     (void)state;
     assert_int_equal(shn_screen_load_custom(set, FIXTURES "/blocklist.jsonl", &d), SHN_OK);
-    assert_int_equal(shn_screen_load_custom(set, FIXTURES "/blocklist.jsonl", &d),
-                     SHN_ERR_PARSE);
+    assert_int_equal(shn_screen_load_custom(set, FIXTURES "/blocklist.jsonl", &d), SHN_ERR_PARSE);
     assert_int_equal(d.line, 3); /* the first entry's line */
     assert_string_equal(d.field, "id");
     assert_string_equal(d.file, FIXTURES "/blocklist.jsonl");

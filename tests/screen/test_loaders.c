@@ -13,10 +13,10 @@
 
 #include <cmocka.h>
 
-#include "shinsa/core/alloc.h"
-#include "shinsa/core/country.h"
 #include "loaders_internal.h"
 #include "model.h"
+#include "shinsa/core/alloc.h"
+#include "shinsa/core/country.h"
 #include "shinsa/screen.h"
 
 #define FIX SHN_TEST_DATA "/screen/loaders"
@@ -79,8 +79,7 @@ static int count_idents(const struct shn_entity *e, int kind)
     return n;
 }
 
-static int has_dob(const struct shn_entity *e, int kind, int year, int year_to, int month,
-                   int day)
+static int has_dob(const struct shn_entity *e, int kind, int year, int year_to, int month, int day)
 {
     for (uint32_t i = 0; i < e->n_dobs; i++) {
         const struct shn_date *d = &e->dobs[i];
@@ -280,8 +279,8 @@ static void test_ofac_fixture_loads_every_file(void **state)
     id = find_ident(e, SHN_ID_PASSPORT, "108220999");
     assert_non_null(id);
     assert_string_equal(id->country, "Korea, North");
-    assert_true(has_string(e->addresses, e->n_addresses,
-                           "Kwangbok Street, Pyongyang, Korea, North"));
+    assert_true(
+        has_string(e->addresses, e->n_addresses, "Kwangbok Street, Pyongyang, Korea, North"));
 
     e = get(set, "ofac:9002");
     assert_string_equal(e->source, "ofac"); /* first list loaded keeps it */
@@ -373,8 +372,7 @@ static void test_ofac_malformed_files_name_file_and_line(void **state)
     expect_ofac_error(FIX "/ofac-bad-num", SHN_ERR_PARSE, "ofac-bad-num/sdn.csv", 2, "ent_num");
     expect_ofac_error(FIX "/ofac-bad-alt", SHN_ERR_PARSE, "ofac-bad-alt/alt.csv", 2, NULL);
     expect_ofac_error(FIX "/ofac-empty", SHN_ERR_NOT_FOUND, "ofac-empty/sdn.csv", 0, NULL);
-    expect_ofac_error(FIX "/no-such-folder", SHN_ERR_NOT_FOUND, "no-such-folder/sdn.csv", 0,
-                      NULL);
+    expect_ofac_error(FIX "/no-such-folder", SHN_ERR_NOT_FOUND, "no-such-folder/sdn.csv", 0, NULL);
 }
 
 static void test_ofac_from_memory_edge_cases(void **state)
@@ -509,12 +507,10 @@ static void test_un_from_memory_edge_cases(void **state)
     assert_int_equal(diag.line, 2);
     assert_int_equal(shn__un_load_mem(set, "", 0, "m", &diag), SHN_ERR_PARSE);
     assert_int_equal(shn__un_load_mem(set, "<<<", 3, "m", &diag), SHN_ERR_PARSE);
-    assert_int_equal(shn__un_load_mem(set, empty_list, sizeof empty_list - 1, "m", &diag),
-                     SHN_OK);
+    assert_int_equal(shn__un_load_mem(set, empty_list, sizeof empty_list - 1, "m", &diag), SHN_OK);
     assert_int_equal(shn_screen_listset_count(set), 0);
     /* External entities are neither fetched nor substituted. */
-    assert_int_equal(shn__un_load_mem(set, entity_ref, sizeof entity_ref - 1, "m", &diag),
-                     SHN_OK);
+    assert_int_equal(shn__un_load_mem(set, entity_ref, sizeof entity_ref - 1, "m", &diag), SHN_OK);
     assert_string_equal(get(set, "un:R.1")->names[0].text, "X");
     shn_screen_listset_free(set);
 }
@@ -540,7 +536,7 @@ static void test_crypto_fixture(void **state)
     assert_int_equal(e->idents[0].kind, SHN_ID_CRYPTO);
     assert_string_equal(e->idents[0].chain, "ETH");
     get(set, "crypto:ETH:0x1111111111111111111111111111111111111111"); /* CRLF line */
-    get(set, "crypto:XBT:bc1qfictional0000000000000000000000000000"); /* no final newline */
+    get(set, "crypto:XBT:bc1qfictional0000000000000000000000000000");  /* no final newline */
     shn_screen_listset_free(set);
 }
 
@@ -560,8 +556,8 @@ static void expect_crypto_error(const char *dir, int err, const char *file_suffi
 static void test_crypto_malformed_files_name_file_and_line(void **state)
 {
     (void)state;
-    expect_crypto_error(FIX "/crypto-bad", SHN_ERR_PARSE,
-                        "crypto-bad/sanctioned_addresses_ETH.txt", 3);
+    expect_crypto_error(FIX "/crypto-bad", SHN_ERR_PARSE, "crypto-bad/sanctioned_addresses_ETH.txt",
+                        3);
     expect_crypto_error(FIX "/crypto-long", SHN_ERR_PARSE,
                         "crypto-long/sanctioned_addresses_XMR.txt", 2);
     expect_crypto_error(FIX "/crypto-empty", SHN_ERR_NOT_FOUND, "crypto-empty", 0);
@@ -705,8 +701,8 @@ static void test_real_ofac_lists(void **state)
                          SHN_OK);
     }
     assert_true(eth >= 5);
-    printf("OFAC remarks: %lu facts, %lu parsed, %lu skipped, %lu not understood\n",
-           stats.facts, stats.parsed, stats.ignored, stats.unparsed);
+    printf("OFAC remarks: %lu facts, %lu parsed, %lu skipped, %lu not understood\n", stats.facts,
+           stats.parsed, stats.ignored, stats.unparsed);
     /* What is left is free text (titles, relatives, arrest notes). */
     assert_true(stats.unparsed * 20 < stats.facts);
     shn_screen_listset_free(set);

@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
+#include "names.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/err.h"
-#include "names.h"
 
 /* Removes the spaces of s into out: the keys with given names joined, as
  * the matcher joins adjacent tokens. */
@@ -433,8 +433,8 @@ static void fold_properties(void **state)
     static const char *const japanese[] = {
         "tanaka", "suzuki", "takahashi", "yamamoto", "nakamura", "kobayashi", "sato", "watanabe",
     };
-    static const char *const korean[] = {"kim", "ri", "pak", "choe", "jong", "o", "yun", "sin",
-                                         "kang", "han", "jang", "hong"};
+    static const char *const korean[] = {"kim", "ri",  "pak",  "choe", "jong", "o",
+                                         "yun", "sin", "kang", "han",  "jang", "hong"};
     static const char *const given[][2] = {
         {"man", "gon"}, {"yong", "chol"}, {"jong", "un"}, {"kwang", "song"}, {"myong", "hak"},
     };
@@ -487,8 +487,7 @@ static double time_per_call(const char *name, const char *reading, int iteration
     for (int i = 0; i < iterations; i++)
         shn__name_analyze(name, reading, &f);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    return ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) /
-           iterations;
+    return ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / iterations;
 }
 
 /* Not asserted: the machine is shared. Printed for docs/screen-names.md. */

@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
+#include "model.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/buf.h"
 #include "shinsa/core/file.h"
-#include "model.h"
 #include "shinsa/screen.h"
 
 #define SANCTIONS SHN_SHARED_DATA "/sanctions"

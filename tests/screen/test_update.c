@@ -38,9 +38,9 @@
 /* ---- Helpers ------------------------------------------------------------ */
 
 struct env {
-    char root[256];   /* temp folder of this test */
-    char src[300];    /* copies of the fixtures */
-    char index[300];  /* the index under update */
+    char root[256];  /* temp folder of this test */
+    char src[300];   /* copies of the fixtures */
+    char index[300]; /* the index under update */
     char config[300];
 };
 
@@ -55,7 +55,7 @@ static void copy_file(const char *from, const char *to)
 
 static void env_setup(struct env *e)
 {
-    static const char *const files[] = {"sdn.csv", "add.csv",    "alt.csv",           "un.xml",
+    static const char *const files[] = {"sdn.csv", "add.csv",     "alt.csv",           "un.xml",
                                         "eth.txt", "intel.jsonl", "intel-small.jsonl", "bad.jsonl"};
     char from[512], to[512];
 
@@ -148,7 +148,8 @@ static size_t index_entities(const char *path)
     j = json_loads(info.data, 0, &jerr);
     assert_non_null(j);
     n = (size_t)json_integer_value(json_object_get(j, "entities"));
-    json_array_foreach(json_object_get(j, "sources"), i, src) {
+    json_array_foreach(json_object_get(j, "sources"), i, src)
+    {
         const char *p = json_string_value(json_object_get(src, "path"));
         assert_non_null(p);
         if (strncmp(p, "file:///", 8) != 0 && strncmp(p, "http://127.0.0.1:", 17) != 0)
@@ -162,8 +163,8 @@ static size_t index_entities(const char *path)
 
 static int update(const struct env *e, int force, struct shn_diag *d)
 {
-    struct shn_update_options opt = {.config_path = e->config, .index_path = e->index,
-                                     .force = force};
+    struct shn_update_options opt = {
+        .config_path = e->config, .index_path = e->index, .force = force};
     memset(d, 0, sizeof *d);
     return shn_screen_lists_update_ex(&opt, d);
 }
@@ -388,8 +389,7 @@ static void config_errors_name_line_and_field(void **state)
         struct shn__update_config *cfg = NULL;
         struct shn_diag d;
         int rc = parse(cases[i].text, &cfg, &d);
-        if (rc != SHN_ERR_PARSE || d.line != cases[i].line ||
-            strcmp(d.field, cases[i].field) != 0)
+        if (rc != SHN_ERR_PARSE || d.line != cases[i].line || strcmp(d.field, cases[i].field) != 0)
             fail_msg("case %zu: rc %d line %ld field \"%s\": %s", i, rc, d.line, d.field,
                      d.message);
         assert_null(cfg);
@@ -419,12 +419,14 @@ static void config_bounds(void **state)
 
 static void sha256_matches_known_vectors(void **state)
 {
-    static const unsigned char abc[32] = {
-        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
-        0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
-    static const unsigned char million_a[32] = {
-        0xcd, 0xc7, 0x6e, 0x5c, 0x99, 0x14, 0xfb, 0x92, 0x81, 0xa1, 0xc7, 0xe2, 0x84, 0xd7, 0x3e, 0x67,
-        0xf1, 0x80, 0x9a, 0x48, 0xa4, 0x97, 0x20, 0x0e, 0x04, 0x6d, 0x39, 0xcc, 0xc7, 0x11, 0x2c, 0xd0};
+    static const unsigned char abc[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+                                          0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+                                          0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+                                          0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+    static const unsigned char million_a[32] = {0xcd, 0xc7, 0x6e, 0x5c, 0x99, 0x14, 0xfb, 0x92,
+                                                0x81, 0xa1, 0xc7, 0xe2, 0x84, 0xd7, 0x3e, 0x67,
+                                                0xf1, 0x80, 0x9a, 0x48, 0xa4, 0x97, 0x20, 0x0e,
+                                                0x04, 0x6d, 0x39, 0xcc, 0xc7, 0x11, 0x2c, 0xd0};
     struct shn__sha256 s;
     unsigned char out[32], block[1000];
     (void)state;
@@ -452,9 +454,8 @@ static void sample_config_parses(void **state)
     const char *p;
     (void)state;
 
-    assert_int_equal(shn_file_read(SHN_TEST_DATA "/../../etc/lists.conf", 1 << 16, &text, &len,
-                                   NULL),
-                     SHN_OK);
+    assert_int_equal(
+        shn_file_read(SHN_TEST_DATA "/../../etc/lists.conf", 1 << 16, &text, &len, NULL), SHN_OK);
     out = o = shn_malloc(len + 1);
     assert_non_null(out);
     for (p = text; *p;) {
@@ -552,8 +553,8 @@ static void file_update_failures_keep_the_old_index(void **state)
     /* a suspicious shrink: 1 entity where the index has 3 */
     write_config(&e, "[custom]\nintel = file://%s/intel-small.jsonl\n", e.src);
     assert_update_fails(&e, SHN_ERR_PARSE, "1 entities where the current index has 3");
-    write_config(&e, "[settings]\nmin_percent = 30\n[custom]\nintel = file://%s/intel-small.jsonl\n",
-                 e.src);
+    write_config(
+        &e, "[settings]\nmin_percent = 30\n[custom]\nintel = file://%s/intel-small.jsonl\n", e.src);
     assert_int_equal(update(&e, 0, &d), SHN_OK); /* 33% passes a 30% floor */
 
     /* over the size limit, and a wrong SHA-256 pin */
@@ -561,15 +562,17 @@ static void file_update_failures_keep_the_old_index(void **state)
         char big[400], body[3000];
         snprintf(big, sizeof big, "%s/big.jsonl", e.src);
         memset(body, 0, sizeof body);
-        snprintf(body, sizeof body, "{\"id\": \"big\", \"name\": \"Big\", \"remarks\": \"%02000d\"}\n", 0);
+        snprintf(body, sizeof body,
+                 "{\"id\": \"big\", \"name\": \"Big\", \"remarks\": \"%02000d\"}\n", 0);
         write_text(big, body);
         write_config(&e, "[settings]\nmax_size = 1K\n[custom]\nintel = file://%s\n", big);
     }
     assert_update_fails(&e, SHN_ERR_TOO_LARGE, "max_size");
-    write_config(&e,
-                 "[custom]\nintel = file://%s/intel-small.jsonl\n"
-                 "intel.sha256 = 0000000000000000000000000000000000000000000000000000000000000000\n",
-                 e.src);
+    write_config(
+        &e,
+        "[custom]\nintel = file://%s/intel-small.jsonl\n"
+        "intel.sha256 = 0000000000000000000000000000000000000000000000000000000000000000\n",
+        e.src);
     assert_update_fails(&e, SHN_ERR_CORRUPT, "SHA-256");
 
     /* a config error */
@@ -632,8 +635,9 @@ static void http_update_and_failures(void **state)
     env_setup(&e);
     server_start(&s, e.src);
 
-    write_config(&e, "[ofac]\nsdn = http://127.0.0.1:%d/files/sdn.csv\n"
-                     "[custom]\nintel = http://127.0.0.1:%d/files/intel.jsonl\n",
+    write_config(&e,
+                 "[ofac]\nsdn = http://127.0.0.1:%d/files/sdn.csv\n"
+                 "[custom]\nintel = http://127.0.0.1:%d/files/intel.jsonl\n",
                  s.port, s.port);
     rc = update(&e, 0, &d);
     shn_diag_format(&d, text, sizeof text);

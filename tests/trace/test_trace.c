@@ -10,11 +10,11 @@
 
 #include <cmocka.h>
 
+#include "build_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/csv.h"
 #include "shinsa/core/hash.h"
 #include "shinsa/core/log.h"
-#include "build_internal.h"
 #include "shinsa/trace.h"
 
 /* The worked example: S is the thief, P and D pay clean funds, X is an
