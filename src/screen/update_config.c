@@ -144,28 +144,6 @@ static bool parse_sha256(const char *s, unsigned char out[32])
     return true;
 }
 
-/* http:// is for tests and local mirrors only: the host must be loopback,
- * exactly (no user info, so "http://127.0.0.1@example.com/" is refused). */
-static bool http_loopback(const char *url)
-{
-    const char *host = url + strlen("http://");
-    size_t n = strcspn(host, "/?#");
-    const char *colon;
-
-    if (n > 2 && host[0] == '[') {
-        const char *close = memchr(host, ']', n);
-        if (!close)
-            return false;
-        n = (size_t)(close - host) + 1;
-        return n == 5 && memcmp(host, "[::1]", 5) == 0;
-    }
-    colon = memchr(host, ':', n);
-    if (colon)
-        n = (size_t)(colon - host);
-    return (n == 9 && memcmp(host, "127.0.0.1", 9) == 0) ||
-           (n == 9 && memcmp(host, "localhost", 9) == 0);
-}
-
 static bool url_safe(const char *s)
 {
     for (; *s; s++)
@@ -220,23 +198,18 @@ static int path_to_url(struct parser *p, const char *field, const char *path, ch
 
 static int parse_url(struct parser *p, const char *field, const char *value, char **out)
 {
-    if (strncmp(value, "https://", 8) == 0 || strncmp(value, "http://", 7) == 0 ||
-        strncmp(value, "file://", 7) == 0) {
+    const char *why = NULL;
+    int rc;
+
+    if (strstr(value, "://")) {
         if (strlen(value) > SHN_UPDATE_MAX_URL)
             return fail(p, SHN_ERR_TOO_LARGE, field, "URL longer than %d bytes",
                         SHN_UPDATE_MAX_URL);
         if (!url_safe(value))
             return fail(p, SHN_ERR_PARSE, field, "a URL has no spaces or non-ASCII bytes");
-        if (strncmp(value, "http://", 7) == 0 && !http_loopback(value))
-            return fail(p, SHN_ERR_PARSE, field,
-                        "plain http is allowed only for 127.0.0.1, localhost or [::1]; use https");
-        if (strncmp(value, "file://", 7) == 0 && value[7] != '/')
-            return fail(p, SHN_ERR_PARSE, field, "write a file URL as file:///absolute/path");
-        *out = shn_strdup(value);
-        return *out ? SHN_OK : fail(p, SHN_ERR_NOMEM, field, "out of memory");
+        rc = shn__update_url_check(value, out, &why);
+        return rc == SHN_OK ? SHN_OK : fail(p, rc, field, "%s", why);
     }
-    if (strstr(value, "://"))
-        return fail(p, SHN_ERR_PARSE, field, "only https://, http:// (loopback) and file:// URLs");
     return path_to_url(p, field, value, out);
 }
 

@@ -69,4 +69,11 @@ void shn__sha256_init(struct shn__sha256 *s);
 void shn__sha256_update(struct shn__sha256 *s, const void *data, size_t len);
 void shn__sha256_final(struct shn__sha256 *s, unsigned char out[32]);
 
+/* Checks a download URL on libcurl's own parse of it (update_url.c): https
+ * to any host, http to loopback only, file:/// with no host; never user
+ * info. On success *normalized is the URL as libcurl writes it (the caller
+ * frees it with shn_free). SHN_ERR_PARSE with *why saying what is wrong,
+ * or SHN_ERR_NOMEM. */
+int shn__update_url_check(const char *value, char **normalized, const char **why);
+
 #endif

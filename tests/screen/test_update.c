@@ -214,7 +214,8 @@ static void send_all(int fd, const char *p, size_t n)
 }
 
 /* GET /files/NAME: the file; GET /truncated/NAME: its first half with a
- * Content-Length claiming the whole; anything else: 404. */
+ * Content-Length claiming the whole; GET /redirect/NAME: a 302 to
+ * /files/NAME on this server (plain http); anything else: 404. */
 static void serve_one(struct server *s, int c)
 {
     char req[4096] = "", path[600], head[256];
@@ -231,6 +232,17 @@ static void serve_one(struct server *s, int c)
         req[got] = '\0';
     }
     req[got] = '\0';
+    if (strncmp(req, "GET /redirect/", 14) == 0) {
+        size_t n = strcspn(req + 14, " ");
+        int k = snprintf(head, sizeof head,
+                         "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:%d/files/%.*s\r\n"
+                         "Content-Length: 0\r\nConnection: close\r\n\r\n",
+                         s->port, (int)(n < 100 ? n : 100), req + 14);
+        send_all(c, head, (size_t)k);
+        shutdown(c, SHUT_WR);
+        close(c);
+        return;
+    }
     if (strncmp(req, "GET /files/", 11) == 0 || strncmp(req, "GET /truncated/", 15) == 0) {
         const char *name = strchr(req + 5, '/') + 1;
         size_t n = strcspn(name, " ");
@@ -365,6 +377,15 @@ static void config_errors_name_line_and_field(void **state)
         {"[ofac]\nadd = https://x/add.csv\n", 0, "ofac"},
         {"[un]\nxml = http://example.org/un.xml\n", 2, "un.xml"},
         {"[un]\nxml = http://127.0.0.1@example.org/un.xml\n", 2, "un.xml"},
+        /* issue 12 F5: user info before the real host, read by libcurl */
+        {"[un]\nxml = http://localhost:x@127.0.0.2:8080/un.xml\n", 2, "un.xml"},
+        {"[un]\nxml = http://localhost@example.org/un.xml\n", 2, "un.xml"},
+        {"[un]\nxml = https://user:secret@example.org/un.xml\n", 2, "un.xml"},
+        {"[un]\nxml = http://[::2]:8080/un.xml\n", 2, "un.xml"},
+        {"[un]\nxml = http://[::ffff:127.0.0.2]/un.xml\n", 2, "un.xml"},
+        {"[un]\nxml = http://%6c%6fcalhost.example.org/un.xml\n", 2, "un.xml"},
+        {"[un]\nxml = http://127.0.0.1.example.org/un.xml\n", 2, "un.xml"},
+        {"[un]\nxml = http://localhost.:8080/un.xml\n", 2, "un.xml"},
         {"[un]\nxml = ftp://example.org/un.xml\n", 2, "un.xml"},
         {"[un]\nxml = https://example.org/a b.xml\n", 2, "un.xml"},
         {"[un]\nxml = file://host/un.xml\n", 2, "un.xml"},
@@ -394,6 +415,37 @@ static void config_errors_name_line_and_field(void **state)
                      d.message);
         assert_null(cfg);
         assert_string_equal(d.file, "t.conf");
+    }
+}
+
+/* issue 12 F5: the loopback rule is decided on libcurl's parse of the URL;
+ * these loopback forms are accepted, written as libcurl writes them. */
+static void config_accepts_loopback_forms(void **state)
+{
+    static const struct {
+        const char *url, *normalized;
+    } cases[] = {
+        {"http://127.0.0.1:8080/un.xml", "http://127.0.0.1:8080/un.xml"},
+        {"http://localhost/un.xml", "http://localhost/un.xml"},
+        {"http://[::1]:8080/un.xml", "http://[::1]:8080/un.xml"},
+        {"HTTP://127.0.0.1/un.xml", "http://127.0.0.1/un.xml"},
+        {"https://example.org/a%20b.xml", "https://example.org/a%20b.xml"},
+        {"file:///srv/un.xml", "file:///srv/un.xml"},
+        /* libcurl decodes a percent-encoded host before connecting, so the
+         * rule is checked on the decoded host, the one it connects to */
+        {"http://%6c%6fcalhost/un.xml", "http://localhost/un.xml"},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct shn__update_config *cfg = NULL;
+        struct shn_diag d;
+        char text[256];
+        snprintf(text, sizeof text, "[un]\nxml = %s\n", cases[i].url);
+        if (parse(text, &cfg, &d) != SHN_OK)
+            fail_msg("case %zu (%s): %s", i, cases[i].url, d.message);
+        assert_string_equal(cfg->files[0].url, cases[i].normalized);
+        shn__update_config_free(cfg);
     }
 }
 
@@ -659,6 +711,11 @@ static void http_update_and_failures(void **state)
                  url, s.port);
     assert_update_fails(&e, SHN_ERR_NETWORK, url);
 
+    /* issue 12 F5: a redirect may lead only to https, even from loopback */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/redirect/intel.jsonl", s.port);
+    write_config(&e, "[custom]\nintel = %s\n", url);
+    assert_update_fails(&e, SHN_ERR_NETWORK, url);
+
     /* nothing listening */
     write_config(&e, "[custom]\nintel = http://127.0.0.1:1/files/intel.jsonl\n");
     assert_update_fails(&e, SHN_ERR_NETWORK, "127.0.0.1:1");
@@ -690,6 +747,7 @@ int main(void)
         cmocka_unit_test(config_errors_name_line_and_field),
         cmocka_unit_test(config_bounds),
         cmocka_unit_test(sha256_matches_known_vectors),
+        cmocka_unit_test(config_accepts_loopback_forms),
         cmocka_unit_test(sample_config_parses),
         cmocka_unit_test(file_update_builds_then_replaces_the_index),
         cmocka_unit_test(file_update_failures_keep_the_old_index),
