@@ -53,10 +53,13 @@ void shn_trace_u128_format(shn_u128 v, char *buf, size_t size);
 /* Parses an unsigned decimal integer (digits only, at most 39 digits, value
  * below 2^128). SHN_ERR_PARSE on anything else. */
 int shn_trace_u128_parse(const char *s, size_t len, shn_u128 *out);
-/* Parses Unix seconds or ISO 8601 UTC ("2025-02-21T14:13:35Z", with a space
- * instead of T, optional fraction, "Z", "+00:00" or " UTC"). */
+/* The times trace reads (core's shn_time_parse, shinsa/core/time.h):
+ * Unix seconds or ISO 8601 UTC ("2025-02-21T14:13:35Z", with a space
+ * instead of T, optional fraction, "Z", "+00:00", " UTC" or no zone), from
+ * 1970 on, checked against the calendar. SHN_ERR_PARSE on anything else. */
 int shn_trace_time_parse(const char *s, size_t len, int64_t *out);
-/* "2025-02-21T14:13:35Z" into buf (at least 21 bytes). */
+/* "2025-02-21T14:13:35Z" into buf (at least 21 bytes); core's
+ * shn_time_format ("" when t is out of its range). */
 void shn_trace_time_format(int64_t t, char *buf, size_t size);
 
 /* ---- Import --------------------------------------------------------------- */

@@ -9,6 +9,7 @@
 
 #include "accounts_internal.h"
 #include "shinsa/accounts.h"
+#include "shinsa/core/time.h"
 
 #define MAX_PAYOUT_METHODS 16
 #define MAX_SKILLS 64
@@ -71,100 +72,14 @@ static int str_field(struct ctx *c, json_t *v, const char *field, size_t max, bo
     return SHN_OK;
 }
 
-static bool is_digits(const char *s, size_t n)
+/* An event's time: an instant with a zone (core time, no other forms). */
+static bool parse_time(const char *s, long long *unix_time)
 {
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
+    int64_t t;
+    if (shn_time_parse(s, strlen(s), 0, &t, NULL) != SHN_OK)
+        return false;
+    *unix_time = t;
     return true;
-}
-
-static int num(const char *s, size_t n)
-{
-    int v = 0;
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    return v;
-}
-
-static bool leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && leap(y) ? 29 : d[m - 1];
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's method). */
-static long long days_from_civil(int y, int m, int d)
-{
-    long long yy = y - (m <= 2);
-    long long era = (yy >= 0 ? yy : yy - 399) / 400;
-    long long yoe = yy - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static bool valid_date(const char *s, size_t n, int *y, int *m, int *d)
-{
-    if (n != 10 || s[4] != '-' || s[7] != '-' || !is_digits(s, 4) || !is_digits(s + 5, 2) ||
-        !is_digits(s + 8, 2))
-        return false;
-    *y = num(s, 4);
-    *m = num(s + 5, 2);
-    *d = num(s + 8, 2);
-    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= days_in_month(*y, *m);
-}
-
-/* "+09:00" / "-05:30" / "Z" (when allow_z) into seconds east of UTC. */
-bool shn__accounts_parse_offset(const char *s, size_t n, bool allow_z, int *seconds)
-{
-    int h, mi;
-    if (allow_z && n == 1 && s[0] == 'Z') {
-        *seconds = 0;
-        return true;
-    }
-    if (n != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || !is_digits(s + 1, 2) ||
-        !is_digits(s + 4, 2))
-        return false;
-    h = num(s + 1, 2);
-    mi = num(s + 4, 2);
-    if (h > 14 || mi > 59)
-        return false;
-    *seconds = (s[0] == '-' ? -1 : 1) * (h * 3600 + mi * 60);
-    return true;
-}
-
-/* YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM): a full instant, since an
- * event without a zone cannot be placed in time. */
-int shn__accounts_parse_time(const char *s, long long *unix_time)
-{
-    size_t n = strlen(s), p = 19;
-    int y, mo, d, h, mi, se, off;
-    if (n < 20 || n > 39 || !valid_date(s, 10, &y, &mo, &d) || (s[10] != 'T' && s[10] != 't') ||
-        s[13] != ':' || s[16] != ':' || !is_digits(s + 11, 2) || !is_digits(s + 14, 2) ||
-        !is_digits(s + 17, 2))
-        return SHN_ERR_PARSE;
-    h = num(s + 11, 2);
-    mi = num(s + 14, 2);
-    se = num(s + 17, 2);
-    if (h > 23 || mi > 59 || se > 60)
-        return SHN_ERR_PARSE;
-    if (s[p] == '.') {
-        size_t start = ++p;
-        while (p < n && s[p] >= '0' && s[p] <= '9')
-            p++;
-        if (p == start || p - start > 9)
-            return SHN_ERR_PARSE;
-    }
-    if (!shn__accounts_parse_offset(s + p, n - p, true, &off))
-        return SHN_ERR_PARSE;
-    *unix_time = days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + se - off;
-    return SHN_OK;
 }
 
 static bool is_upper(const char *s, size_t n)
@@ -324,7 +239,8 @@ static int account_event(struct ctx *c, json_t *o)
     json_t *v;
     const char *s;
     char f[48];
-    int rc = SHN_OK, y, m, d;
+    int64_t day;
+    int rc = SHN_OK;
     for (size_t i = 0; rc == SHN_OK && strings[i]; i++)
         if ((v = get(o, strings[i])))
             rc = str_field(c, v, strings[i], SHORT_MAX, false, NULL);
@@ -332,7 +248,7 @@ static int account_event(struct ctx *c, json_t *o)
         rc = str_field(c, v, "birth_date", 10, false, &s);
         /* Full dates only: partial ones are a screening-query convenience,
          * not something a platform records. */
-        if (rc == SHN_OK && !valid_date(s, strlen(s), &y, &m, &d))
+        if (rc == SHN_OK && shn_time_parse_date(s, strlen(s), &day) != SHN_OK)
             rc = bad(c, "birth_date", "expected a date YYYY-MM-DD");
     }
     if (rc == SHN_OK && (v = get(o, "nationality")))
@@ -398,7 +314,7 @@ static int login_event(struct ctx *c, json_t *o)
         rc = str_field(c, v, "device", SHORT_MAX, false, NULL);
     if (rc == SHN_OK && (v = get(o, "utc_offset"))) {
         rc = str_field(c, v, "utc_offset", 6, false, &s);
-        if (rc == SHN_OK && !shn__accounts_parse_offset(s, strlen(s), false, &off))
+        if (rc == SHN_OK && shn_time_parse_offset(s, strlen(s), &off) != SHN_OK)
             rc = bad(c, "utc_offset", "expected +HH:MM or -HH:MM");
     }
     return rc;
@@ -539,7 +455,7 @@ int shn_accounts_event_parse(const char *line, size_t len, const char *file, lon
     rc = required(&c, o, "time", "time", &v);
     if (rc == SHN_OK)
         rc = str_field(&c, v, "time", sizeof e.time - 1, false, &s);
-    if (rc == SHN_OK && shn__accounts_parse_time(s, &e.time_unix) != SHN_OK)
+    if (rc == SHN_OK && !parse_time(s, &e.time_unix))
         rc = bad(&c, "time", "expected ISO 8601 with a zone, e.g. 2026-03-01T09:00:00+09:00");
     if (rc != SHN_OK)
         goto out;

@@ -20,6 +20,7 @@
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/hash.h"
 #include "shinsa/core/log.h"
+#include "shinsa/core/time.h"
 #include "world.h"
 
 #define DISTINCT_MAX                                                                               \
@@ -171,11 +172,7 @@ static double number(const struct shn__jv_object *o, const char *key)
 /* The login's utc_offset in minutes, by the parser ingest checked it with. */
 static int parse_offset(const char *s, int *minutes)
 {
-    int seconds;
-    if (!s || !shn__accounts_parse_offset(s, strlen(s), false, &seconds))
-        return 0;
-    *minutes = seconds / 60;
-    return 1;
+    return s && shn_time_parse_offset(s, strlen(s), minutes) == SHN_OK;
 }
 
 static int profile_record(struct builder *b, const struct shn__jv_object *o, struct profile_ev *p)
@@ -236,7 +233,7 @@ static int add_event(struct builder *b, const char *account, const char *type, i
     uint32_t acct;
     void *slot;
     int rc;
-    /* Ingest accepts years 0000-9999 only; a time outside them comes from
+    /* Ingest accepts years 0001-9999 only; a time outside them comes from
      * a database edited by hand and would overflow the signals' time
      * differences: such an event is left out. */
     if (t < -62167219200LL || t > 253402300799LL)

@@ -1,8 +1,8 @@
 /* Small shared pieces: amounts, times, label kinds, address case. */
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
+#include "shinsa/core/time.h"
 #include "trace_internal.h"
 
 static const char *const kind_names[SHN_TRACE_KIND__COUNT] = {
@@ -87,87 +87,22 @@ int shn_trace_u128_parse(const char *s, size_t len, shn_u128 *out)
     return SHN_OK;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era;
-    unsigned yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int digits(const char *s, size_t n, unsigned *out)
-{
-    unsigned v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (unsigned)(s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
+/* Trace's times are core's (shinsa/core/time.h) with what transfer exports
+ * write: Unix seconds, a space for the T, " UTC", no zone at all, but no
+ * offset other than UTC's; and none before 1970 (the graph keeps u32). */
 int shn_trace_time_parse(const char *s, size_t len, int64_t *out)
 {
-    static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    unsigned y, mo, d, h, mi, se;
-    size_t i;
-
-    if (len == 0 || len > 40)
+    const unsigned flags = SHN_TIME_UNIX | SHN_TIME_SPACE | SHN_TIME_NO_ZONE | SHN_TIME_UTC_ONLY;
+    int64_t t;
+    if (shn_time_parse(s, len, flags, &t, NULL) != SHN_OK || t < 0)
         return SHN_ERR_PARSE;
-    for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-        ;
-    if (i == len) { /* Unix seconds */
-        int64_t v = 0;
-        if (len > 12)
-            return SHN_ERR_PARSE;
-        for (i = 0; i < len; i++)
-            v = v * 10 + (s[i] - '0');
-        *out = v;
-        return SHN_OK;
-    }
-    if (len < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
-        s[16] != ':')
-        return SHN_ERR_PARSE;
-    if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
-        digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &se))
-        return SHN_ERR_PARSE;
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
-        return SHN_ERR_PARSE;
-    i = 19;
-    if (i < len && s[i] == '.') {
-        i++;
-        if (i == len || s[i] < '0' || s[i] > '9')
-            return SHN_ERR_PARSE;
-        while (i < len && s[i] >= '0' && s[i] <= '9')
-            i++;
-    }
-    if (i < len) {
-        const char *rest = s + i;
-        size_t n = len - i;
-        if (!((n == 1 && rest[0] == 'Z') || (n == 6 && memcmp(rest, "+00:00", 6) == 0) ||
-              (n == 4 && memcmp(rest, " UTC", 4) == 0)))
-            return SHN_ERR_PARSE;
-    }
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+    *out = t;
     return SHN_OK;
 }
 
 void shn_trace_time_format(int64_t t, char *buf, size_t size)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (!size)
-        return;
-    if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        buf[0] = '\0';
+    shn_time_format(t, buf, size);
 }
 
 void shn__trace_normalize(char *s, size_t len)

@@ -112,6 +112,25 @@ static const struct {
     {"{\"event\":\"login\",\"id\":\"e\",\"time\":\"2026-03-01T09:00:00\",\"account\":\"a\",\"ip\":"
      "\"1.2.3.4\"}",
      "time", "with a zone"},
+    /* issue 12: dates the old parser let through (core time decides now) */
+    {"{\"event\":\"login\",\"id\":\"e\",\"time\":\"2026-02-29T09:00:00Z\",\"account\":\"a\",\"ip\":"
+     "\"1.2.3.4\"}",
+     "time", "ISO 8601"},
+    {"{\"event\":\"login\",\"id\":\"e\",\"time\":\"0000-01-01T09:00:00Z\",\"account\":\"a\",\"ip\":"
+     "\"1.2.3.4\"}",
+     "time", "ISO 8601"},
+    {"{\"event\":\"login\",\"id\":\"e\",\"time\":\"9999-12-31T23:59:60Z\",\"account\":\"a\",\"ip\":"
+     "\"1.2.3.4\"}",
+     "time", "ISO 8601"},
+    {"{\"event\":\"login\",\"id\":\"e\",\"time\":\"2026-03-01T09:00:00+14:59\",\"account\":\"a\","
+     "\"ip\":\"1.2.3.4\"}",
+     "time", "ISO 8601"},
+    {"{\"event\":\"login\",\"id\":\"e\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":\"a\",\"ip\":"
+     "\"1.2.3.4\",\"utc_offset\":\"-12:30\"}",
+     "utc_offset", "+HH:MM"},
+    {"{\"event\":\"account\",\"id\":\"e\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":\"a\","
+     "\"birth_date\":\"1990-02-29\"}",
+     "birth_date", "YYYY-MM-DD"},
     {"{\"event\":\"login\",\"id\":\"e\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":\"a\",\"ip\":"
      "\"1.2.3.999\"}",
      "ip", "not an IPv4"},

@@ -156,6 +156,9 @@ static void alloc_failure_is_reported(void **state)
     shn_buf_cleanup(&b);
 }
 
+/* Groups of core tests kept in their own files. */
+int shn_test_core_time(void); /* test_time.c */
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,5 +171,6 @@ int main(void)
         cmocka_unit_test(hash_is_stable),
         cmocka_unit_test(alloc_failure_is_reported),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    return failed + shn_test_core_time();
 }

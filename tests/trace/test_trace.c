@@ -589,6 +589,14 @@ static void test_parsers(void **state)
     assert_int_equal(shn_trace_time_parse("2025-02-21T14:13:35.123+00:00", 29, &t), SHN_OK);
     assert_int_equal(t, 1740147215);
     assert_int_equal(shn_trace_time_parse("2025-02-21T14:13:35+09:00", 25, &t), SHN_ERR_PARSE);
+    /* issue 12 F14: 2026-02-29 was read as 2026-03-01 */
+    assert_int_equal(shn_trace_time_parse("2026-02-29T00:00:00Z", 20, &t), SHN_ERR_PARSE);
+    assert_int_equal(shn_trace_time_parse("2026-02-29 00:00:00 UTC", 23, &t), SHN_ERR_PARSE);
+    assert_int_equal(shn_trace_time_parse("1969-12-31T23:59:59Z", 20, &t), SHN_ERR_PARSE);
+    assert_int_equal(shn_trace_time_parse("2025-02-21 14:13:35", 19, &t), SHN_OK);
+    assert_int_equal(t, 1740147215);
+    assert_int_equal(shn_trace_time_parse("1740147215", 10, &t), SHN_OK);
+    assert_int_equal(t, 1740147215);
     shn_trace_time_format(1740147215, buf, sizeof buf);
     assert_string_equal(buf, "2025-02-21T14:13:35Z");
     assert_int_equal(shn_trace_kind_parse("bridge"), SHN_TRACE_KIND_BRIDGE);
