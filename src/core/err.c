@@ -17,6 +17,7 @@ static const char *const messages[SHN_ERR__COUNT] = {
     [SHN_ERR_NETWORK] = "download failed",
     [SHN_ERR_UNSUPPORTED] = "unsupported",
     [SHN_ERR_ENCODING] = "invalid text encoding",
+    [SHN_ERR_BUSY] = "in use by another process",
 };
 
 const char *shn_strerror(int err)

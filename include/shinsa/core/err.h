@@ -21,6 +21,7 @@ enum shn_err {
     SHN_ERR_NETWORK = 9, /* a download failed */
     SHN_ERR_UNSUPPORTED = 10,
     SHN_ERR_ENCODING = 11, /* not valid UTF-8, or a conversion failed */
+    SHN_ERR_BUSY = 12,     /* another process holds the lock */
     SHN_ERR__COUNT
 };
 
