@@ -1,6 +1,7 @@
-/* Hashing for in-memory tables and on-disk indexes, and CRC-32C-style
- * checksums for our binary files. The 64-bit hash is stable across builds
- * and machines because index files store its values. */
+/* Hashing for in-memory tables and on-disk indexes, and the IEEE CRC-32
+ * (zlib's crc32, not CRC-32C) that checks our binary files. Both are
+ * stable across builds and machines because files store their values;
+ * tests/core/test_golden.c pins them. */
 #ifndef SHN_CORE_HASH_H
 #define SHN_CORE_HASH_H
 
