@@ -169,6 +169,21 @@ static int load_inputs(struct shn_link *l, const struct link_args *a, size_t *ba
     return rc;
 }
 
+/* One writer at a time per database (concurrent adds wait their turn
+ * instead of losing each other's data), and never an input as the output. */
+static int lock_db(const char *path, const struct link_args *a, struct shn_file_lock *lock)
+{
+    const char *inputs[] = {a->events, a->personas};
+    struct shn_diag diag = {0};
+    int rc = shn_file_check_output(path, inputs, 2, &diag);
+
+    if (rc == SHN_OK)
+        rc = shn_file_lock(path, SHN_FILE_LOCK_WAIT, lock, &diag);
+    if (rc != SHN_OK)
+        shn_cli_report(rc, &diag);
+    return rc;
+}
+
 static int save_and_report(struct shn_link *l, const char *path, const struct link_args *a,
                            size_t bad, size_t good)
 {
@@ -210,6 +225,7 @@ static int cmd_build(int argc, char **argv)
     struct link_args a;
     struct shn_link_options opt;
     struct shn_link *l = NULL;
+    struct shn_file_lock lock = {0};
     size_t bad = 0, good = 0;
     int status = parse_args(argc, argv, usage_build, &a);
     if (status >= 0)
@@ -231,13 +247,14 @@ static int cmd_build(int argc, char **argv)
         memcpy(opt.region, a.region, 3);
     }
     status = SHN_EXIT_FAILURE;
-    if (shn_link_new(&opt, &l) != SHN_OK)
+    if (lock_db(a.out, &a, &lock) != SHN_OK || shn_link_new(&opt, &l) != SHN_OK)
         goto out;
     if (load_inputs(l, &a, &bad, &good) != SHN_OK)
         goto out;
     status = save_and_report(l, a.out, &a, bad, good);
 out:
     shn_link_free(l);
+    shn_file_unlock(&lock);
     return status;
 }
 
@@ -254,6 +271,7 @@ static int cmd_add(int argc, char **argv)
 {
     struct link_args a;
     struct shn_link *l = NULL;
+    struct shn_file_lock lock = {0};
     size_t bad = 0, good = 0;
     int status = parse_args(argc, argv, usage_add, &a);
     if (status >= 0)
@@ -263,13 +281,14 @@ static int cmd_add(int argc, char **argv)
         return SHN_EXIT_USAGE;
     }
     status = SHN_EXIT_FAILURE;
-    if (open_db(a.db, &l) != SHN_OK)
+    if (lock_db(a.db, &a, &lock) != SHN_OK || open_db(a.db, &l) != SHN_OK)
         goto out;
     if (load_inputs(l, &a, &bad, &good) != SHN_OK)
         goto out;
     status = save_and_report(l, a.db, &a, bad, good);
 out:
     shn_link_free(l);
+    shn_file_unlock(&lock);
     return status;
 }
 

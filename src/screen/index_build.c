@@ -2,7 +2,8 @@
  *
  * Every list name is analysed once here (scripts to Latin, romanization
  * folding), so queries never re-parse or re-analyse the lists. Arrays are
- * built in memory, then written in one go through shn_file_write_atomic(). */
+ * built in memory, then written through core's safe writer (shn_file_out),
+ * which the caller commits. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -416,7 +417,7 @@ struct tables {
 };
 
 static int write_file(struct builder *b, const struct tables *t, const char *path,
-                      struct shn_diag *diag)
+                      struct shn_file_out *o, struct shn_diag *diag)
 {
     struct shn_idx_header h = {0};
     struct shn_buf out;
@@ -476,13 +477,16 @@ static int write_file(struct builder *b, const struct tables *t, const char *pat
     h.file_size = out.len;
     h.crc32 = shn_crc32(0, out.data + sizeof h, out.len - sizeof h);
     memcpy(out.data, &h, sizeof h);
-    rc = shn_file_write_atomic(path, out.data, out.len, diag);
+    rc = shn_file_out_write(o, out.data, out.len);
+    if (rc != SHN_OK)
+        rc = shn_file_out_flush(o, diag); /* says why */
 out:
     shn_buf_cleanup(&out);
     return rc;
 }
 
-int shn_screen_index_build(const struct shn_listset *set, const char *path, struct shn_diag *diag)
+int shn__screen_index_write(const struct shn_listset *set, struct shn_file_out *o, const char *path,
+                            struct shn_diag *diag)
 {
     struct builder b;
     struct hmap m = {0};
@@ -538,7 +542,7 @@ int shn_screen_index_build(const struct shn_listset *set, const char *path, stru
         goto fail;
     shn_log(SHN_LOG_INFO, "index: %zu entities, %zu names, %zu tokens, %zu keys, %zu identifiers",
             b.entities.n, b.names.n, b.vocab.n, t.key_hashes.n, b.idents.n);
-    rc = write_file(&b, &t, path, diag);
+    rc = write_file(&b, &t, path, o, diag);
     goto out;
 fail:
     rc = shn_diag_set(diag, rc, path, 0, NULL, "cannot build index: %s", shn_strerror(rc));
@@ -554,4 +558,19 @@ out:
     shn_free(b.crypto_seen);
     hmap_cleanup(&m);
     return rc;
+}
+
+int shn_screen_index_build(const struct shn_listset *set, const char *path, struct shn_diag *diag)
+{
+    struct shn_file_out *o = NULL;
+    int rc = shn_file_out_open(path, &o, diag);
+
+    if (rc != SHN_OK)
+        return rc;
+    rc = shn__screen_index_write(set, o, path, diag);
+    if (rc != SHN_OK) {
+        shn_file_out_abort(o);
+        return rc;
+    }
+    return shn_file_out_commit(o, diag);
 }

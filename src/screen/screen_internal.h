@@ -122,6 +122,13 @@ static inline const char *shn__idx_str(const struct shn_screen_index *idx, uint3
     return off < idx->strings_size ? idx->strings + off : "";
 }
 
+struct shn_file_out;
+/* Builds the index of `set` into the open writer `o` (the caller commits or
+ * aborts it; shn_screen_index_build does both). `path` names it in
+ * diagnostics. */
+int shn__screen_index_write(const struct shn_listset *set, struct shn_file_out *o, const char *path,
+                            struct shn_diag *diag);
+
 /* Opens an index from caller-owned bytes that must outlive it (fuzzing,
  * tests); the same checks as shn_screen_index_open(). */
 int shn__screen_index_open_mem(const void *data, size_t size, struct shn_screen_index **out,

@@ -1,7 +1,8 @@
 /* Updating the lists: download every file the config names into a fresh
  * temp folder beside the index, load them all (the loaders are the
  * verification), refuse a source that shrank suspiciously, build a new
- * index beside the old one and rename it over the old one.
+ * index through core's safe writer, check that it opens, and only then
+ * rename it over the old one.
  *
  * The one invariant: the index at index_path is either the old file, byte
  * for byte, or a complete new one. Every failure returns before the rename,
@@ -44,17 +45,20 @@ struct update {
 
 /* ---- Temp folder -------------------------------------------------------- */
 
+/* .shinsa-update-PID-XXXXXX: the pid lets a later run (shn_file_sweep_stale)
+ * remove the folder of an update that crashed. */
 static int make_tmpdir(struct update *u)
 {
     const char *index = u->opt->index_path;
     const char *slash = strrchr(index, '/');
     int n;
 
+    shn_file_sweep_stale(index, NULL);
     if (!slash)
-        n = snprintf(u->tmpdir, sizeof u->tmpdir, ".shinsa-update-XXXXXX");
+        n = snprintf(u->tmpdir, sizeof u->tmpdir, ".shinsa-update-%ld-XXXXXX", (long)getpid());
     else
-        n = snprintf(u->tmpdir, sizeof u->tmpdir, "%.*s/.shinsa-update-XXXXXX",
-                     (int)(slash - index), index);
+        n = snprintf(u->tmpdir, sizeof u->tmpdir, "%.*s/.shinsa-update-%ld-XXXXXX",
+                     (int)(slash - index), index, (long)getpid());
     if (n < 0 || (size_t)n >= sizeof u->tmpdir)
         return shn_diag_set(u->diag, SHN_ERR_INVALID, index, 0, NULL, "index path too long");
     if (!mkdtemp(u->tmpdir))
@@ -410,21 +414,26 @@ static int check_shrink(struct update *u, const struct shn_listset *set)
 static int build_and_swap(struct update *u, const struct shn_listset *set)
 {
     struct shn_screen_index *idx = NULL;
+    struct shn_file_out *o = NULL;
     struct shn_diag bd = {0};
-    char path[PATH_MAX];
-    int rc = tmp_path(u, "index.shn", path, sizeof path);
+    int rc;
 
+    shn_log(SHN_LOG_INFO, "building the index (%zu entities)", shn_screen_listset_count(set));
+    rc = shn_file_out_open(u->opt->index_path, &o, u->diag);
     if (rc != SHN_OK)
         return rc;
-    shn_log(SHN_LOG_INFO, "building the index (%zu entities)", shn_screen_listset_count(set));
-    rc = shn_screen_index_build(set, path, &bd);
+    rc = shn__screen_index_write(set, o, u->opt->index_path, &bd);
     if (rc == SHN_OK)
-        rc = shn_screen_index_open(path, &idx, &bd); /* what we swap in must open */
+        rc = shn_file_out_flush(o, &bd);
+    if (rc == SHN_OK) /* what we swap in must open */
+        rc = shn_screen_index_open(shn_file_out_temp_path(o), &idx, &bd);
     shn_screen_index_close(idx);
-    if (rc != SHN_OK)
+    if (rc != SHN_OK) {
+        shn_file_out_abort(o);
         return shn_diag_set(u->diag, rc, u->opt->index_path, 0, bd.field,
                             "building the new index failed: %s", bd.message);
-    rc = shn_file_replace(path, u->opt->index_path, &bd);
+    }
+    rc = shn_file_out_commit(o, &bd);
     if (rc != SHN_OK)
         return shn_diag_set(u->diag, rc, u->opt->index_path, 0, NULL, "%s", bd.message);
     return SHN_OK;

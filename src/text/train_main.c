@@ -174,7 +174,7 @@ int main(int argc, char **argv)
     char *corpus = NULL;
     size_t corpus_len = 0;
     mecab_t *mecab = NULL;
-    FILE *held = NULL;
+    struct shn_file_out *held = NULL;
     struct vocab v = {0};
     struct counts bi = {0}, tri = {0};
     struct shn_buf out;
@@ -200,11 +200,9 @@ int main(int argc, char **argv)
                           mecab_strerror(NULL));
         goto out;
     }
-    held = fopen(argv[3], "w");
-    if (!held) {
-        rc = shn_diag_set(&diag, SHN_ERR_IO, argv[3], 0, NULL, "cannot write");
+    rc = shn_file_out_open(argv[3], &held, &diag);
+    if (rc != SHN_OK)
         goto out;
-    }
     uint32_t bos, eos;
     rc = vocab_id(&v, SHN__TEXT_BOS, 1, &bos);
     if (rc == SHN_OK)
@@ -221,8 +219,11 @@ int main(int argc, char **argv)
         if (len == 0)
             continue;
         if (line_no++ % HOLD_EVERY == HOLD_EVERY - 1) {
-            fwrite(line, 1, len, held);
-            fputc('\n', held);
+            if (shn_file_out_write(held, line, len) != SHN_OK ||
+                shn_file_out_write(held, "\n", 1) != SHN_OK) {
+                rc = shn_file_out_flush(held, &diag); /* says why */
+                goto out;
+            }
             held_n++;
             continue;
         }
@@ -319,6 +320,10 @@ int main(int argc, char **argv)
         rc = shn_file_write_atomic(argv[2], out.data, out.len, &diag);
         if (rc != SHN_OK)
             goto out;
+        rc = shn_file_out_commit(held, &diag);
+        held = NULL;
+        if (rc != SHN_OK)
+            goto out;
         fprintf(stderr,
                 "shinsa-text-train: %llu sentences (%llu held back), %llu tokens, %zu classes, "
                 "%u pairs, %u triples; %zu bytes in %.1f s\n",
@@ -335,8 +340,7 @@ out:
             snprintf(msg, sizeof msg, "%s", shn_strerror(rc));
         fprintf(stderr, "shinsa-text-train: %s\n", msg);
     }
-    if (held && fclose(held) != 0 && rc == SHN_OK)
-        rc = SHN_ERR_IO;
+    shn_file_out_abort(held);
     if (mecab)
         mecab_destroy(mecab);
     for (size_t i = 0; i < v.n; i++)

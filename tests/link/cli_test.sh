@@ -57,4 +57,43 @@ for f in graphml gexf json; do
 done
 python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert len(j["nodes"]) == 4 and j["edges"]' "$work/export.json"
 python3 -c 'import sys, xml.dom.minidom as m; [m.parse(f) for f in sys.argv[1:]]' "$work/export.graphml" "$work/export.gexf"
+# issue 12 F2: an output that is an input is refused, and the input survives
+cp "$events" "$work/ev.jsonl"
+set +e
+"$shinsa" link build --events "$work/ev.jsonl" --out "$work/ev.jsonl" >/dev/null 2>"$work/err"
+[ $? -eq 1 ] || fail "output = input exits 1"
+set -e
+grep -q "same file as the input" "$work/err" || fail "F2 message: $(cat "$work/err")"
+cmp -s "$events" "$work/ev.jsonl" || fail "F2: the input was changed"
+
+# F13: a FIFO with no writer as input fails at once instead of hanging
+mkfifo "$work/fifo"
+set +e
+timeout 10 "$shinsa" link build --events "$work/fifo" --out "$work/db3" >/dev/null 2>"$work/err"
+rc=$?
+set -e
+[ $rc -ne 124 ] || fail "F13: a FIFO input hangs"
+grep -q "not a regular file" "$work/err" || fail "F13 message: $(cat "$work/err")"
+
+# F15: the database is private whatever the umask; F16: a symlinked
+# database is followed (the link stays a link)
+(umask 022 && "$shinsa" link build --events "$events" --out "$work/db4" >/dev/null 2>&1) || true
+[ "$(stat -c %a "$work/db4")" = 600 ] || fail "F15: mode $(stat -c %a "$work/db4")"
+ln -s db4 "$work/db-link"
+"$shinsa" link add --db "$work/db-link" --personas "$work/p.jsonl" >/dev/null
+[ -L "$work/db-link" ] || fail "F16: the link was replaced by a file"
+"$shinsa" link show --db "$work/db4" persona:ti-17 >/dev/null || fail "F16: target not updated"
+
+# F6: concurrent adds to one database wait for each other; none is lost
+for i in $(seq 1 8); do
+  printf '{"persona": "persona:c%d", "handles": {"github": ["github.com/conc%d"]}}\n' "$i" "$i" >"$work/c$i.jsonl"
+done
+for i in $(seq 1 8); do
+  "$shinsa" link add --db "$work/db" --personas "$work/c$i.jsonl" >/dev/null &
+done
+wait
+for i in $(seq 1 8); do
+  "$shinsa" link show --db "$work/db" "persona:c$i" >/dev/null || fail "F6: add $i was lost"
+done
+ls -a "$work" | grep -q '^\.shinsa-tmp-' && fail "temporaries left behind"
 echo "link cli: ok"

@@ -25,9 +25,11 @@
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "shinsa/core/alloc.h"
+#include "shinsa/core/fault.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/log.h"
 #include "shinsa/screen.h"
@@ -673,6 +675,87 @@ static void allocation_failures_keep_the_old_index(void **state)
     env_teardown(&e);
 }
 
+/* Issue 12 item 9: every write and fsync of the new index failed in turn
+ * (a full disk): the old index stays, byte for byte, and nothing is left. */
+static void io_failures_keep_the_old_index(void **state)
+{
+    struct env e;
+    struct shn_diag d;
+    size_t old_len = 0;
+    char *old;
+    long n, points = 0;
+    (void)state;
+
+    env_setup(&e);
+    write_config(&e, "[custom]\nintel = file://%s/intel.jsonl\n", e.src);
+    assert_int_equal(update(&e, 0, &d), SHN_OK);
+    old = slurp(e.index, &old_len);
+    write_config(&e, "[settings]\nmin_percent = 0\n[custom]\nintel = file://%s/intel-small.jsonl\n",
+                 e.src);
+    for (n = 0; n < 1000; n++) {
+        size_t len = 0;
+        char *now;
+        int rc;
+        long fired;
+
+        shn_io_fail_after(n);
+        rc = update(&e, 0, &d);
+        fired = shn_io_fail_after(-1);
+        assert_index_dir_clean(&e, 1);
+        if (rc == SHN_OK && !fired)
+            break;
+        if (rc == SHN_OK) /* the folder's fsync, after the rename */
+            continue;
+        points++;
+        assert_non_null(strstr(d.message, "No space left") ? d.message
+                                                           : strstr(d.message, "Input/output"));
+        now = slurp(e.index, &len);
+        assert_int_equal(len, old_len);
+        assert_memory_equal(now, old, len);
+        shn_free(now);
+    }
+    assert_true(points >= 2); /* a write and the fsync at least */
+    assert_int_equal(index_entities(e.index), 1);
+    shn_free(old);
+    env_teardown(&e);
+}
+
+/* F10: the download folder of an update that crashed (its process is gone)
+ * is removed by the next update; F16: a symlinked index is followed. */
+static void stale_folders_swept_and_links_followed(void **state)
+{
+    struct env e;
+    struct shn_diag d;
+    char stale[400], real[440];
+    struct stat st;
+    pid_t pid;
+    (void)state;
+
+    env_setup(&e);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(0);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    snprintf(stale, sizeof stale, "%s/idx/.shinsa-update-%ld-AbC123", e.root, (long)pid);
+    assert_int_equal(mkdir(stale, 0700), 0);
+    snprintf(real, sizeof real, "%s/ofac", stale);
+    assert_int_equal(mkdir(real, 0700), 0);
+    snprintf(real, sizeof real, "%s/ofac/sdn.csv", stale);
+    write_text(real, "half a download");
+    /* the index is a link to a file in another folder */
+    snprintf(real, sizeof real, "%s/src/real.shn", e.root);
+    assert_int_equal(symlink(real, e.index), 0);
+    write_config(&e, "[custom]\nintel = file://%s/intel.jsonl\n", e.src);
+    assert_int_equal(update(&e, 0, &d), SHN_OK);
+    assert_int_not_equal(stat(stale, &st), 0);
+    assert_int_equal(lstat(e.index, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(index_entities(real), 3);
+    assert_index_dir_clean(&e, 1);
+    env_teardown(&e);
+}
+
 /* ---- Whole updates over loopback HTTP -------------------------------------- */
 
 static void http_update_and_failures(void **state)
@@ -752,6 +835,8 @@ int main(void)
         cmocka_unit_test(file_update_builds_then_replaces_the_index),
         cmocka_unit_test(file_update_failures_keep_the_old_index),
         cmocka_unit_test(allocation_failures_keep_the_old_index),
+        cmocka_unit_test(io_failures_keep_the_old_index),
+        cmocka_unit_test(stale_folders_swept_and_links_followed),
         cmocka_unit_test(http_update_and_failures),
         cmocka_unit_test(first_update_failure_creates_no_index),
     };
