@@ -201,8 +201,11 @@ int shn_accounts_explain_text(const struct shn_accounts_score *s, const char *la
 
 /* Checks a config file without scoring (shinsa accounts config --check). */
 int shn_accounts_config_check(const char *path, struct shn_diag *diag);
-/* The built-in default config as JSON text (static storage). */
-const char *shn_accounts_config_default(void);
+/* The built-in default config, appended to `out` as indented JSON with a
+ * newline: every top-level setting and, under "signals", every signal's
+ * weight and parameters with their defaults (a valid config file).
+ * SHN_ERR_NOMEM, or out's own errors (SHN_ERR_TOO_LARGE). */
+int shn_accounts_config_default(struct shn_buf *out);
 
 /* A recorded alert. Strings are valid during the callback only. */
 struct shn_accounts_alert {

@@ -2,17 +2,18 @@
  * engines to use, as one JSON file merged over built-in defaults. Every key
  * is checked — a misspelt weight must be an error, not a silent default —
  * and errors name the file and the key path. */
-#include <math.h>
 #include <string.h>
 
 #include "shinsa/core/alloc.h"
+#include "shinsa/core/buf.h"
 #include "shinsa/core/file.h"
 #include "signals.h"
 
 #define CONFIG_MAX_BYTES (1u << 20)
 
-/* The defaults (docs/accounts.md, "Scoring"). Signal weights come from
- * each signal's definition; their other parameters from the signal's code. */
+/* The defaults (docs/accounts.md, "Scoring"). Signal weights and
+ * parameters come from each signal's table (params.c), so "signals" stays
+ * empty here: the lookups fall back to the tables. */
 static const char default_config[] =
     "{\n"
     "  \"prior_log_odds\": -2.5,\n"
@@ -26,66 +27,28 @@ static const char default_config[] =
     "  \"signals\": {}\n"
     "}\n";
 
-const char *shn_accounts_config_default(void)
+static int append(const char *text, size_t n, void *buf)
 {
-    return default_config;
+    return shn_buf_append(buf, text, n) == SHN_OK ? 0 : -1;
+}
+
+int shn_accounts_config_default(struct shn_buf *out)
+{
+    json_error_t jerr;
+    json_t *c = json_loads(default_config, 0, &jerr), *signals = shn__params_defaults();
+    int rc = SHN_ERR_NOMEM;
+    if (c && signals && json_object_set(c, "signals", signals) == 0 &&
+        json_dump_callback(c, append, out,
+                           JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) == 0)
+        rc = shn_buf_append_char(out, '\n');
+    json_decref(signals);
+    json_decref(c);
+    return rc;
 }
 
 static int bad(struct shn_diag *diag, const char *file, const char *key, const char *why)
 {
     return shn_diag_set(diag, SHN_ERR_PARSE, file, 0, key, "%s", why);
-}
-
-static const struct shn__signal_def *find_signal(const char *name)
-{
-    for (size_t i = 0; i < shn__n_signals; i++)
-        if (strcmp(shn__signals[i]->name, name) == 0)
-            return shn__signals[i];
-    return NULL;
-}
-
-static bool is_param(const struct shn__signal_def *def, const char *key)
-{
-    if (strcmp(key, "weight") == 0 || strcmp(key, "enabled") == 0)
-        return true;
-    for (const char *const *p = def->params; p && *p; p++)
-        if (strcmp(*p, key) == 0)
-            return true;
-    return false;
-}
-
-static int check_signals(json_t *signals, const char *file, struct shn_diag *diag)
-{
-    const char *name, *key;
-    json_t *params, *v;
-    char path[160];
-    if (!json_is_object(signals))
-        return bad(diag, file, "signals", "must be an object");
-    json_object_foreach(signals, name, params)
-    {
-        const struct shn__signal_def *def = find_signal(name);
-        snprintf(path, sizeof path, "signals.%s", name);
-        if (!def)
-            return bad(diag, file, path, "unknown signal");
-        if (!json_is_object(params))
-            return bad(diag, file, path, "must be an object");
-        json_object_foreach(params, key, v)
-        {
-            snprintf(path, sizeof path, "signals.%s.%s", name, key);
-            if (!is_param(def, key))
-                return bad(diag, file, path, "unknown parameter");
-            if (strcmp(key, "enabled") == 0 && !json_is_boolean(v))
-                return bad(diag, file, path, "must be true or false");
-            if (strcmp(key, "weight") == 0 &&
-                (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 20))
-                return bad(diag, file, path, "must be a number in 0..20");
-            /* Signals turn their parameters into counts and seconds: keep
-             * every number where such conversions are defined. */
-            if (json_is_number(v) && !(fabs(json_number_value(v)) <= 1e9))
-                return bad(diag, file, path, "must be a number in -1e9..1e9");
-        }
-    }
-    return SHN_OK;
 }
 
 static int check_number(json_t *o, const char *key, const char *path, double lo, double hi,
@@ -171,7 +134,7 @@ static int check_rest(json_t *c, const char *file, struct shn_diag *diag)
         }
     }
     if ((v = json_object_get(c, "signals")))
-        return check_signals(v, file, diag);
+        return shn__params_check(v, file, diag);
     return SHN_OK;
 }
 
@@ -268,28 +231,4 @@ double shn__config_weight(json_t *config, const struct shn__signal_def *def)
     if (json_is_false(en))
         return -1;
     return json_is_number(w) ? json_number_value(w) : def->default_weight;
-}
-
-static json_t *param(const struct shn__score_ctx *c, const char *signal, const char *key)
-{
-    return json_object_get(json_object_get(json_object_get(c->config, "signals"), signal), key);
-}
-
-double shn__cfg_num(const struct shn__score_ctx *c, const char *signal, const char *key,
-                    double fallback)
-{
-    json_t *v = param(c, signal, key);
-    return json_is_number(v) ? json_number_value(v) : fallback;
-}
-
-const char *shn__cfg_str(const struct shn__score_ctx *c, const char *signal, const char *key,
-                         const char *fallback)
-{
-    json_t *v = param(c, signal, key);
-    return json_is_string(v) ? json_string_value(v) : fallback;
-}
-
-json_t *shn__cfg_json(const struct shn__score_ctx *c, const char *signal, const char *key)
-{
-    return param(c, signal, key);
 }

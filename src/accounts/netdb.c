@@ -18,7 +18,6 @@
 #include "netdb.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
-#include "textscan.h"
 
 #ifndef SHN_NETDB_DIR
 #define SHN_NETDB_DIR "/usr/local/share/shinsa/npm/node_modules/@ip-location-db"
@@ -129,12 +128,6 @@ static bool in_prefix(const struct shn__ip *ip, const struct shn__ip *net, unsig
 }
 
 /* ---- data files ---------------------------------------------------------- */
-
-const char *shn__data_path(const struct shn__score_ctx *c, const char *signal, const char *param,
-                           const char *file, char *buf, size_t size)
-{
-    return shn__accounts_data_path(shn__cfg_str(c, signal, param, NULL), file, buf, size);
-}
 
 static char *trim(char *s)
 {

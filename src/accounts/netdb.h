@@ -65,13 +65,8 @@ void shn__netdb_lookup(const struct shn__netdb *db, const struct shn__ip *ip,
 bool shn__netdb_has_country(const struct shn__netdb *db);
 bool shn__netdb_has_asn(const struct shn__netdb *db);
 
-/* Data files (data/accounts/). The path of one: the signal's parameter
- * `param` when the config sets it, else $SHINSA_ACCOUNTS_DATA/file when
- * that is set, else SHN_ACCOUNTS_DATA_DIR/file (the source tree).
- * Written into buf; returns buf. */
-const char *shn__data_path(const struct shn__score_ctx *c, const char *signal, const char *param,
-                           const char *file, char *buf, size_t size);
-
+/* Data files (data/accounts/): their paths come from the signals' PATH
+ * parameters (shn__param_path, signals.h). */
 /* Calls fn for every line of a data file with the '#' comment and
  * surrounding blanks removed, skipping empty lines; the line is writable
  * and lives until fn returns. Stops at fn's first non-OK result. Files are

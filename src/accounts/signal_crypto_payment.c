@@ -26,27 +26,36 @@ struct state {
     double declared, used;
 };
 
-static const char *const params[] = {
-    "lexicon",        "declared_score", "used_score", "address_weight",
-    "profile_factor", "max_messages",   NULL};
+enum { P_LEXICON, P_DECLARED, P_USED, P_ADDRESS, P_PROFILE, P_MAX_MESSAGES };
+static const struct shn__param params[] = {
+    [P_LEXICON] = SHN__PATH("lexicon", "crypto-lexicon.txt", "the weighted term list"),
+    [P_DECLARED] =
+        SHN__NUM("declared_score", 0.6, 0, 1, "", "payout part when a crypto method is declared"),
+    [P_USED] =
+        SHN__NUM("used_score", 0.85, 0, 1, "", "payout part when a payout went to a crypto method"),
+    [P_ADDRESS] = SHN__NUM("address_weight", 0.6, 0, 1, "", "weight of a wallet address in a text"),
+    [P_PROFILE] = SHN__NUM("profile_factor", 0.5, 0, 1, "",
+                           "multiplies the weights of terms found in a profile"),
+    [P_MAX_MESSAGES] = SHN__INT("max_messages", 500, 0, SHN__W_PER_LIST_MAX, "messages",
+                                "most recent messages scanned"),
+};
+#define SELF (&shn__signal_crypto_payment)
 static const char *const kinds[] = {"word", "ask", NULL};
 
 static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *diag)
 {
-    struct state *s = shn__lexicon_state_new(c, NAME, "crypto-lexicon.txt", sizeof(struct state));
-    double m;
+    struct state *s = shn__lexicon_state_new(c, SELF, P_LEXICON, sizeof(struct state));
     (void)diag;
     if (!s)
         return SHN_ERR_NOMEM;
-    s->declared = shn__clamp01(shn__cfg_num(c, NAME, "declared_score", 0.6), 0.6);
-    s->used = shn__clamp01(shn__cfg_num(c, NAME, "used_score", 0.85), 0.85);
-    m = shn__cfg_num(c, NAME, "max_messages", 500);
+    s->declared = shn__param_num(c, SELF, P_DECLARED);
+    s->used = shn__param_num(c, SELF, P_USED);
     s->base.opts = (struct shn__scan_opts){
         .lx = s->base.lx,
         .addresses = true,
-        .address_weight = shn__clamp01(shn__cfg_num(c, NAME, "address_weight", 0.6), 0.6),
-        .profile_factor = shn__clamp01(shn__cfg_num(c, NAME, "profile_factor", 0.5), 0.5),
-        .max_messages = m >= 0 && m <= SHN__W_PER_LIST_MAX ? (size_t)m : 500,
+        .address_weight = shn__param_num(c, SELF, P_ADDRESS),
+        .profile_factor = shn__param_num(c, SELF, P_PROFILE),
+        .max_messages = shn__param_size(c, SELF, P_MAX_MESSAGES),
     };
     *out = s;
     return SHN_OK;
@@ -160,7 +169,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 const struct shn__signal_def shn__signal_crypto_payment = {
     .name = NAME,
     .default_weight = 1.5,
-    .params = params,
+    SHN__PARAMS(params),
     .prepare = prepare,
     .eval = eval,
     .release = shn__lexicon_state_free,

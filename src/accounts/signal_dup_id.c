@@ -33,7 +33,12 @@ struct state {
     int distance;
 };
 
-static const char *const params[] = {"pdq_distance", NULL};
+enum { P_PDQ_DISTANCE };
+static const struct shn__param params[] = {
+    [P_PDQ_DISTANCE] = SHN__INT("pdq_distance", SHN_PDQ_MATCH_DISTANCE, 0, 128, "bits",
+                                "two document images within this PDQ distance match"),
+};
+#define SELF (&shn__signal_dup_id_image)
 
 static bool normalise(const struct shn__w_doc *d, struct number *out)
 {
@@ -70,9 +75,7 @@ static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *
     int rc;
     if (!s)
         return SHN_ERR_NOMEM;
-    s->distance = (int)shn__cfg_num(c, "dup_id_image", "pdq_distance", SHN_PDQ_MATCH_DISTANCE);
-    if (s->distance < 0 || s->distance > 128)
-        s->distance = SHN_PDQ_MATCH_DISTANCE;
+    s->distance = (int)shn__param_size(c, SELF, P_PDQ_DISTANCE);
     for (size_t i = 0; i < c->w->n_accounts; i++)
         total += c->w->accounts[i].n_docs;
     rc = shn_image_index_new_memory(&s->images);
@@ -215,7 +218,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 const struct shn__signal_def shn__signal_dup_id_image = {
     .name = "dup_id_image",
     .default_weight = 3.0,
-    .params = params,
+    SHN__PARAMS(params),
     .prepare = prepare,
     .eval = eval,
     .release = release,

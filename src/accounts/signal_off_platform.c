@@ -25,28 +25,35 @@ struct state {
     struct shn__lexicon_state base; /* first: the shared part */
 };
 
-static const char *const params[] = {
-    "lexicon", "email_weight", "phone_weight", "handle_weight", "profile_factor", "max_messages",
-    NULL};
+enum { P_LEXICON, P_EMAIL, P_PHONE, P_HANDLE, P_PROFILE, P_MAX_MESSAGES };
+static const struct shn__param params[] = {
+    [P_LEXICON] = SHN__PATH("lexicon", "off-platform-lexicon.txt", "the weighted term list"),
+    [P_EMAIL] = SHN__NUM("email_weight", 0.5, 0, 1, "", "weight of an e-mail address"),
+    [P_PHONE] = SHN__NUM("phone_weight", 0.45, 0, 1, "", "weight of a phone number"),
+    [P_HANDLE] =
+        SHN__NUM("handle_weight", 0.3, 0, 1, "", "weight of an @handle beside a lexicon term"),
+    [P_PROFILE] =
+        SHN__NUM("profile_factor", 1.0, 0, 1, "", "multiplies the weights of what a profile holds"),
+    [P_MAX_MESSAGES] = SHN__INT("max_messages", 500, 0, SHN__W_PER_LIST_MAX, "messages",
+                                "most recent messages scanned"),
+};
+#define SELF (&shn__signal_off_platform)
 static const char *const kinds[] = {"channel", "direct", "prepay", "freemail", NULL};
 
 static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *diag)
 {
-    struct state *s =
-        shn__lexicon_state_new(c, NAME, "off-platform-lexicon.txt", sizeof(struct state));
-    double m;
+    struct state *s = shn__lexicon_state_new(c, SELF, P_LEXICON, sizeof(struct state));
     (void)diag;
     if (!s)
         return SHN_ERR_NOMEM;
-    m = shn__cfg_num(c, NAME, "max_messages", 500);
     s->base.opts = (struct shn__scan_opts){
         .lx = s->base.lx,
         .contacts = true,
-        .email_weight = shn__clamp01(shn__cfg_num(c, NAME, "email_weight", 0.5), 0.5),
-        .phone_weight = shn__clamp01(shn__cfg_num(c, NAME, "phone_weight", 0.45), 0.45),
-        .handle_weight = shn__clamp01(shn__cfg_num(c, NAME, "handle_weight", 0.3), 0.3),
-        .profile_factor = shn__clamp01(shn__cfg_num(c, NAME, "profile_factor", 1.0), 1.0),
-        .max_messages = m >= 0 && m <= SHN__W_PER_LIST_MAX ? (size_t)m : 500,
+        .email_weight = shn__param_num(c, SELF, P_EMAIL),
+        .phone_weight = shn__param_num(c, SELF, P_PHONE),
+        .handle_weight = shn__param_num(c, SELF, P_HANDLE),
+        .profile_factor = shn__param_num(c, SELF, P_PROFILE),
+        .max_messages = shn__param_size(c, SELF, P_MAX_MESSAGES),
     };
     *out = s;
     return SHN_OK;
@@ -117,7 +124,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 const struct shn__signal_def shn__signal_off_platform = {
     .name = NAME,
     .default_weight = 0.75,
-    .params = params,
+    SHN__PARAMS(params),
     .prepare = prepare,
     .eval = eval,
     .release = shn__lexicon_state_free,

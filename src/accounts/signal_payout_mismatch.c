@@ -28,7 +28,12 @@
 #define HOLDER_MAX 256 /* bytes of a holder name */
 #define EXAMPLES_MAX 5
 
-static const char *const params[] = {"min_similarity", NULL};
+enum { P_MIN_SIMILARITY };
+static const struct shn__param params[] = {
+    [P_MIN_SIMILARITY] = SHN__NUM("min_similarity", 0.75, 0, 1, "",
+                                  "a holder name less similar to every account name mismatches"),
+};
+#define SELF (&shn__signal_payout_mismatch)
 
 /* Masks an account string for the evidence: digits past the last four of
  * each run are shown as '*', the holder name kept. */
@@ -213,7 +218,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 {
     struct method m[METHODS_MAX];
     size_t n = gather(a, m), n_name = 0, n_country = 0, n_checked = 0;
-    double min_sim = shn__cfg_num(c, "payout_mismatch", "min_similarity", 0.75);
+    double min_sim = shn__param_num(c, SELF, P_MIN_SIMILARITY);
     double worst = 1; /* lowest best-similarity among the mismatches */
     const char *worst_holder = NULL, *first_country = NULL;
     char first_cc[3] = "";
@@ -295,6 +300,6 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 const struct shn__signal_def shn__signal_payout_mismatch = {
     .name = "payout_mismatch",
     .default_weight = 1.5,
-    .params = params,
+    SHN__PARAMS(params),
     .eval = eval,
 };

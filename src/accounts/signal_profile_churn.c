@@ -25,7 +25,15 @@
 
 #define CHANGES_MAX 4096 /* changes of one account examined (the latest) */
 
-static const char *const params[] = {"min_changes", "window_days", "name_payout_days", NULL};
+enum { P_MIN_CHANGES, P_WINDOW_DAYS, P_PAIR_DAYS };
+static const struct shn__param params[] = {
+    [P_MIN_CHANGES] = SHN__INT("min_changes", 3, 1, 1000, "changes",
+                               "counted field changes within window_days that fire"),
+    [P_WINDOW_DAYS] = SHN__NUM("window_days", 30, 0, 3650, "days", "the sliding window"),
+    [P_PAIR_DAYS] = SHN__NUM("name_payout_days", 7, 0, 3650, "days",
+                             "a name change this close to a payout change fires"),
+};
+#define SELF (&shn__signal_profile_churn)
 
 static const unsigned counted =
     SHN__W_CH_NAME | SHN__W_CH_EMAIL | SHN__W_CH_PHONE | SHN__W_CH_PAYOUT;
@@ -49,9 +57,9 @@ static void iso(int64_t t, char *buf, size_t size)
 static int eval(const struct shn__score_ctx *c, const void *state, const struct shn__w_account *a,
                 struct shn_accounts_signal *out)
 {
-    double min_changes = shn__cfg_num(c, "profile_churn", "min_changes", 3);
-    double window_days = shn__cfg_num(c, "profile_churn", "window_days", 30);
-    double pair_days = shn__cfg_num(c, "profile_churn", "name_payout_days", 7);
+    double min_changes = shn__param_num(c, SELF, P_MIN_CHANGES);
+    double window_days = shn__param_num(c, SELF, P_WINDOW_DAYS);
+    double pair_days = shn__param_num(c, SELF, P_PAIR_DAYS);
     int64_t window = (int64_t)(window_days * 86400), pair = (int64_t)(pair_days * 86400);
     size_t first = a->n_changes > CHANGES_MAX ? a->n_changes - CHANGES_MAX : 0;
     const struct shn__w_change *ch = a->n_changes ? a->changes + first : NULL;
@@ -146,6 +154,6 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 const struct shn__signal_def shn__signal_profile_churn = {
     .name = "profile_churn",
     .default_weight = 0.75,
-    .params = params,
+    SHN__PARAMS(params),
     .eval = eval,
 };

@@ -30,10 +30,6 @@
 #define RANGES_PER_COUNTRY 8
 #define COUNTRIES_SEEN_MAX 32
 #define EXAMPLES_MAX 5
-#define DEFAULT_MAX_LOGINS 2000
-#define DEFAULT_FOREIGN_WEIGHT 0.3
-#define DEFAULT_HOSTING_WEIGHT 0.6
-#define DEFAULT_OFFSET_WEIGHT 0.5
 
 struct hosting {
     uint32_t asn;
@@ -63,9 +59,24 @@ struct state {
     size_t max_logins;
 };
 
-static const char *const params[] = {"dprk_ranges",   "hosting_asns",   "country_offsets",
-                                     "country_risk",  "foreign_weight", "hosting_weight",
-                                     "offset_weight", "max_logins",     NULL};
+enum { P_DPRK, P_HOSTING, P_OFFSETS, P_RISK, P_FOREIGN_W, P_HOSTING_W, P_OFFSET_W, P_MAX_LOGINS };
+static const struct shn__param params[] = {
+    [P_DPRK] = SHN__PATH("dprk_ranges", "dprk-ranges.txt", "North Korean address space (CIDR)"),
+    [P_HOSTING] = SHN__PATH("hosting_asns", "hosting-asns.csv", "hosting, cloud and VPN ASNs"),
+    [P_OFFSETS] =
+        SHN__PATH("country_offsets", "country-offsets.csv", "the UTC offsets of each country"),
+    [P_RISK] = SHN__PATH("country_risk", "network-country-risk.csv",
+                         "weight of a login from each country"),
+    [P_FOREIGN_W] = SHN__NUM("foreign_weight", 0.3, 0, 1, "",
+                             "weight of a country the risk table does not list"),
+    [P_HOSTING_W] =
+        SHN__NUM("hosting_weight", 0.6, 0, 1, "", "weight of logins from hosting/VPN networks"),
+    [P_OFFSET_W] = SHN__NUM("offset_weight", 0.5, 0, 1, "",
+                            "weight of UTC offsets that fit neither residence nor address"),
+    [P_MAX_LOGINS] =
+        SHN__INT("max_logins", 2000, 1, SHN__W_PER_LIST_MAX, "logins", "latest logins examined"),
+};
+#define SELF (&shn__signal_risky_network)
 
 static bool is_cc(const char *s)
 {
@@ -222,13 +233,13 @@ static void release(void *p)
 }
 
 /* Reads one data file, prefixing an error's message with its path. */
-static int load(const struct shn__score_ctx *c, const char *param, const char *file,
+static int load(const struct shn__score_ctx *c, size_t param,
                 int (*fn)(void *, char *, long, struct shn_diag *), struct state *s,
                 struct shn_diag *diag)
 {
     char path[1024], msg[256];
     int rc;
-    shn__data_path(c, SIGNAL, param, file, path, sizeof path);
+    shn__param_path(c, SELF, param, path, sizeof path);
     rc = fn ? shn__data_lines(path, DATA_MAX_BYTES, fn, s, diag)
             : shn__cidrs_load(path, &s->dprk, diag);
     if (rc != SHN_OK && diag && !strstr(diag->message, path)) {
@@ -241,7 +252,6 @@ static int load(const struct shn__score_ctx *c, const char *param, const char *f
 static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *diag)
 {
     struct state *s = shn_calloc(1, sizeof *s);
-    double max_logins;
     int rc = SHN_OK;
     if (!s || !(s->hosting = shn_calloc(HOSTING_MAX, sizeof *s->hosting)) ||
         !(s->offsets = shn_calloc(TABLE_MAX, sizeof *s->offsets)) ||
@@ -249,22 +259,14 @@ static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *
         release(s);
         return SHN_ERR_NOMEM;
     }
-    s->foreign_weight = shn__cfg_num(c, SIGNAL, "foreign_weight", DEFAULT_FOREIGN_WEIGHT);
-    s->hosting_weight = shn__cfg_num(c, SIGNAL, "hosting_weight", DEFAULT_HOSTING_WEIGHT);
-    s->offset_weight = shn__cfg_num(c, SIGNAL, "offset_weight", DEFAULT_OFFSET_WEIGHT);
-    if (!(s->foreign_weight >= 0 && s->foreign_weight <= 1))
-        s->foreign_weight = DEFAULT_FOREIGN_WEIGHT;
-    if (!(s->hosting_weight >= 0 && s->hosting_weight <= 1))
-        s->hosting_weight = DEFAULT_HOSTING_WEIGHT;
-    if (!(s->offset_weight >= 0 && s->offset_weight <= 1))
-        s->offset_weight = DEFAULT_OFFSET_WEIGHT;
-    max_logins = shn__cfg_num(c, SIGNAL, "max_logins", DEFAULT_MAX_LOGINS);
-    s->max_logins = max_logins >= 1 && max_logins <= SHN__W_PER_LIST_MAX ? (size_t)max_logins
-                                                                         : DEFAULT_MAX_LOGINS;
-    if ((rc = load(c, "dprk_ranges", "dprk-ranges.txt", NULL, s, diag)) != SHN_OK ||
-        (rc = load(c, "hosting_asns", "hosting-asns.csv", hosting_line, s, diag)) != SHN_OK ||
-        (rc = load(c, "country_offsets", "country-offsets.csv", offsets_line, s, diag)) != SHN_OK ||
-        (rc = load(c, "country_risk", "network-country-risk.csv", risk_line, s, diag)) != SHN_OK) {
+    s->foreign_weight = shn__param_num(c, SELF, P_FOREIGN_W);
+    s->hosting_weight = shn__param_num(c, SELF, P_HOSTING_W);
+    s->offset_weight = shn__param_num(c, SELF, P_OFFSET_W);
+    s->max_logins = shn__param_size(c, SELF, P_MAX_LOGINS);
+    if ((rc = load(c, P_DPRK, NULL, s, diag)) != SHN_OK ||
+        (rc = load(c, P_HOSTING, hosting_line, s, diag)) != SHN_OK ||
+        (rc = load(c, P_OFFSETS, offsets_line, s, diag)) != SHN_OK ||
+        (rc = load(c, P_RISK, risk_line, s, diag)) != SHN_OK) {
         release(s);
         return rc;
     }
@@ -567,7 +569,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 const struct shn__signal_def shn__signal_risky_network = {
     .name = SIGNAL,
     .default_weight = 2.0,
-    .params = params,
+    SHN__PARAMS(params),
     .prepare = prepare,
     .eval = eval,
     .release = release,

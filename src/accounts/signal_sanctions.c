@@ -30,7 +30,12 @@
 #define WHY_KEPT 3    /* `why` lines per hit in the evidence */
 #define QUERY_LIMIT 5 /* hits read per query */
 
-static const char *const params[] = {"name_threshold", NULL};
+enum { P_NAME_THRESHOLD };
+static const struct shn__param params[] = {
+    [P_NAME_THRESHOLD] = SHN__NUM("name_threshold", SHN_SCREEN_DEFAULT_THRESHOLD, 0, 1, "",
+                                  "the screen engine's name score a name hit needs"),
+};
+#define SELF (&shn__signal_sanctions)
 
 enum by { BY_NAME, BY_WALLET, BY_ID_NUMBER, BY_EMAIL, BY_PHONE };
 static const char *const by_name[] = {"name", "wallet", "id_number", "email", "phone"};
@@ -272,9 +277,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         out->score = 0;
         return shn__signal_set_evidence(out, json_pack("{s:s}", "neutral", "no screen index"));
     }
-    k.threshold = shn__cfg_num(c, "sanctions", "name_threshold", SHN_SCREEN_DEFAULT_THRESHOLD);
-    if (!(k.threshold > 0 && k.threshold <= 1))
-        k.threshold = SHN_SCREEN_DEFAULT_THRESHOLD;
+    k.threshold = shn__param_num(c, SELF, P_NAME_THRESHOLD);
     shn_screen_result_init(&k.r);
     rc = screen_all(&k);
     shn_screen_result_cleanup(&k.r);
@@ -334,6 +337,6 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 const struct shn__signal_def shn__signal_sanctions = {
     .name = "sanctions",
     .default_weight = 4.0,
-    .params = params,
+    SHN__PARAMS(params),
     .eval = eval,
 };

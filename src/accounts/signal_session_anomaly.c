@@ -31,11 +31,7 @@
 #define PATTERN_LEN 64
 #define UA_MAX 512
 #define EXAMPLES_MAX 5
-#define DEFAULT_MAX_LOGINS 2000
-#define DEFAULT_MIN_HOURS 2.0
-#define DEFAULT_MAX_ACCOUNTS 3
-#define DEFAULT_SESSION_HOURS 24.0
-#define DEFAULT_GAP_HOURS 2.0
+#define HOURS_MAX (24 * 365)
 #define SEED_IP 0x1d5eedULL
 #define SEED_DEVICE 0xde71ceULL
 
@@ -65,13 +61,22 @@ struct state {
     size_t max_accounts, max_logins;
 };
 
-static const char *const params[] = {"min_hours",
-                                     "max_accounts_per_device",
-                                     "long_session_hours",
-                                     "session_gap_hours",
-                                     "remote_desktop_agents",
-                                     "max_logins",
-                                     NULL};
+enum { P_MIN_HOURS, P_MAX_ACCOUNTS, P_SESSION_HOURS, P_GAP_HOURS, P_AGENTS, P_MAX_LOGINS };
+static const struct shn__param params[] = {
+    [P_MIN_HOURS] = SHN__NUM("min_hours", 2, 0.1, HOURS_MAX, "hours",
+                             "two located logins from two countries closer than this"),
+    [P_MAX_ACCOUNTS] = SHN__INT("max_accounts_per_device", 3, 2, 1e6, "accounts",
+                                "a device or IP used by this many accounts is crowded"),
+    [P_SESSION_HOURS] = SHN__NUM("long_session_hours", 24, 0.1, HOURS_MAX, "hours",
+                                 "continuous activity this long is a day-long session"),
+    [P_GAP_HOURS] = SHN__NUM("session_gap_hours", 2, 0.1, HOURS_MAX, "hours",
+                             "a pause longer than this ends a session"),
+    [P_AGENTS] = SHN__PATH("remote_desktop_agents", "remote-desktop-agents.txt",
+                           "remote-desktop client names"),
+    [P_MAX_LOGINS] =
+        SHN__INT("max_logins", 2000, 1, SHN__W_PER_LIST_MAX, "logins", "latest logins examined"),
+};
+#define SELF (&shn__signal_session_anomaly)
 
 static void lower(const char *s, char *out, size_t size)
 {
@@ -179,33 +184,23 @@ static void release(void *p)
     shn_free(s);
 }
 
-static double hours_param(const struct shn__score_ctx *c, const char *name, double fallback)
-{
-    double v = shn__cfg_num(c, SIGNAL, name, fallback);
-    return v > 0 && v <= 24 * 365 ? v : fallback;
-}
-
 static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *diag)
 {
     struct state *s = shn_calloc(1, sizeof *s);
     char path[1024], msg[256];
-    double v;
     int rc;
     if (!s || !(s->patterns = shn_calloc(PATTERNS_MAX, PATTERN_LEN)) ||
         !(s->names = shn_calloc(PATTERNS_MAX, PATTERN_LEN))) {
         release(s);
         return SHN_ERR_NOMEM;
     }
-    s->min_hours = hours_param(c, "min_hours", DEFAULT_MIN_HOURS);
-    s->session_hours = hours_param(c, "long_session_hours", DEFAULT_SESSION_HOURS);
-    s->gap_hours = hours_param(c, "session_gap_hours", DEFAULT_GAP_HOURS);
-    v = shn__cfg_num(c, SIGNAL, "max_accounts_per_device", DEFAULT_MAX_ACCOUNTS);
-    s->max_accounts = v >= 2 && v <= 1e6 ? (size_t)v : DEFAULT_MAX_ACCOUNTS;
-    v = shn__cfg_num(c, SIGNAL, "max_logins", DEFAULT_MAX_LOGINS);
-    s->max_logins = v >= 1 && v <= SHN__W_PER_LIST_MAX ? (size_t)v : DEFAULT_MAX_LOGINS;
+    s->min_hours = shn__param_num(c, SELF, P_MIN_HOURS);
+    s->session_hours = shn__param_num(c, SELF, P_SESSION_HOURS);
+    s->gap_hours = shn__param_num(c, SELF, P_GAP_HOURS);
+    s->max_accounts = shn__param_size(c, SELF, P_MAX_ACCOUNTS);
+    s->max_logins = shn__param_size(c, SELF, P_MAX_LOGINS);
 
-    shn__data_path(c, SIGNAL, "remote_desktop_agents", "remote-desktop-agents.txt", path,
-                   sizeof path);
+    shn__param_path(c, SELF, P_AGENTS, path, sizeof path);
     rc = shn__data_lines(path, 1u << 20, pattern_line, s, diag);
     if (rc != SHN_OK && diag && !strstr(diag->message, path)) {
         snprintf(msg, sizeof msg, "%s", diag->message);
@@ -494,7 +489,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 const struct shn__signal_def shn__signal_session_anomaly = {
     .name = SIGNAL,
     .default_weight = 1.5,
-    .params = params,
+    SHN__PARAMS(params),
     .prepare = prepare,
     .eval = eval,
     .release = release,

@@ -36,7 +36,17 @@
 #define EXAMPLES_MAX 5
 #define VALUES_SCORED 8 /* shared values that add to the score */
 
-static const char *const params[] = {"max_share", "flagged_score", "review_linked_score", NULL};
+enum { P_MAX_SHARE, P_FLAGGED, P_REVIEW_LINKED };
+static const struct shn__param params[] = {
+    /* 100 is the link engine's default too (link/graph.c). */
+    [P_MAX_SHARE] = SHN__INT("max_share", 100, 2, 1e6, "accounts",
+                             "a value held by more accounts is boilerplate and ignored"),
+    [P_FLAGGED] = SHN__NUM("flagged_score", 0.5, 0, 1, "",
+                           "first-pass score from which a linked account is flagged"),
+    [P_REVIEW_LINKED] = SHN__NUM("review_linked_score", 0.9, 0, 1, "",
+                                 "first-pass score of a strong link that forces review"),
+};
+#define SELF (&shn__signal_shared_identifiers)
 
 enum kind { K_WALLET, K_PHONE, K_BANK, K_EMAIL, K_DEVICE, K__COUNT };
 static const char *const kind_name[] = {"wallet", "phone", "bank", "email", "device"};
@@ -143,7 +153,7 @@ static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *
     struct value *v = shn_calloc(VALUES_MAX, sizeof *v);
     size_t total = 0, k = 0;
     char norm[SHN_LINK_VALUE_MAX + 1];
-    double max_share = shn__cfg_num(c, "shared_identifiers", "max_share", 100);
+    double max_share = shn__param_num(c, SELF, P_MAX_SHARE);
     (void)diag;
     if (!s || !v || w->n_accounts > UINT32_MAX) {
         shn_free(v);
@@ -234,9 +244,9 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
     struct linked linked[LINKED_MAX];
     size_t n = gather(a, v), n_linked = 0, shared = 0, ignored = 0;
     size_t me = shn__world_index(w, a), per_kind[K__COUNT] = {0}; /* shared values per kind */
-    double max_share = shn__cfg_num(c, "shared_identifiers", "max_share", 100);
-    double flagged_at = shn__cfg_num(c, "shared_identifiers", "flagged_score", 0.5);
-    double review_at = shn__cfg_num(c, "shared_identifiers", "review_linked_score", 0.9);
+    double max_share = shn__param_num(c, SELF, P_MAX_SHARE);
+    double flagged_at = shn__param_num(c, SELF, P_FLAGGED);
+    double review_at = shn__param_num(c, SELF, P_REVIEW_LINKED);
     double keep = 1, boost = 0;
     uint64_t done[VALUES_MAX];
     size_t n_done = 0;
@@ -356,7 +366,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 const struct shn__signal_def shn__signal_shared_identifiers = {
     .name = "shared_identifiers",
     .default_weight = 2.0,
-    .params = params,
+    SHN__PARAMS(params),
     .prepare = prepare,
     .eval = eval,
     .release = release,

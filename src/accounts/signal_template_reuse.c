@@ -92,9 +92,33 @@ struct state {
     bool edges_capped;
 };
 
-static const char *const params[] = {
-    "similarity",   "min_chars",      "min_message_chars",   "max_accounts",
-    "max_messages", "message_factor", "min_shared_messages", NULL};
+enum {
+    P_SIMILARITY,
+    P_MIN_CHARS,
+    P_MIN_MESSAGE_CHARS,
+    P_MAX_ACCOUNTS,
+    P_MAX_MESSAGES,
+    P_MESSAGE_FACTOR,
+    P_MIN_SHARED,
+};
+static const struct shn__param params[] = {
+    /* Below 0.3 the bands (16 of 4 values) find too few of the pairs. */
+    [P_SIMILARITY] = SHN__NUM("similarity", 0.7, 0.3, 1, "",
+                              "3-gram Jaccard similarity at which two texts are copies"),
+    [P_MIN_CHARS] = SHN__INT("min_chars", 40, 3, CHARS_MAX, "characters",
+                             "shorter normalised texts are ignored"),
+    [P_MIN_MESSAGE_CHARS] = SHN__INT("min_message_chars", 80, 3, CHARS_MAX, "characters",
+                                     "shorter messages are not indexed"),
+    [P_MAX_ACCOUNTS] = SHN__INT("max_accounts", 50, 2, 1e6, "accounts",
+                                "a text shared by more accounts is boilerplate"),
+    [P_MAX_MESSAGES] = SHN__INT("max_messages", 20, 0, 1000, "messages",
+                                "longest messages indexed per account (0 = profiles only)"),
+    [P_MESSAGE_FACTOR] = SHN__NUM("message_factor", 0.5, 0, 1, "",
+                                  "multiplies the score of shared messages (no profile)"),
+    [P_MIN_SHARED] = SHN__INT("min_shared_messages", 2, 1, 1000, "messages",
+                              "distinct messages shared with one account that fire"),
+};
+#define SELF (&shn__signal_template_reuse)
 
 static uint64_t mix64(uint64_t x)
 {
@@ -468,29 +492,17 @@ static int finish(struct state *s)
 static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *diag)
 {
     struct state *s = shn_calloc(1, sizeof *s);
-    double v;
-    size_t max_messages;
     int rc;
     (void)diag;
     if (!s)
         return SHN_ERR_NOMEM;
-    s->threshold = shn__cfg_num(c, NAME, "similarity", 0.7);
-    if (!(s->threshold >= 0.3 && s->threshold <= 1))
-        s->threshold = 0.7;
-    s->message_factor = shn__cfg_num(c, NAME, "message_factor", 0.5);
-    if (!(s->message_factor >= 0 && s->message_factor <= 1))
-        s->message_factor = 0.5;
-    v = shn__cfg_num(c, NAME, "min_shared_messages", 2);
-    s->min_shared_messages = v >= 1 && v <= 1000 ? (size_t)v : 2;
-    v = shn__cfg_num(c, NAME, "min_chars", 40);
-    s->min_chars = v >= 3 && v <= CHARS_MAX ? (size_t)v : 40;
-    v = shn__cfg_num(c, NAME, "min_message_chars", 80);
-    s->min_message_chars = v >= 3 && v <= CHARS_MAX ? (size_t)v : 80;
-    v = shn__cfg_num(c, NAME, "max_accounts", 50);
-    s->max_accounts = v >= 2 && v <= 1e6 ? (size_t)v : 50;
-    v = shn__cfg_num(c, NAME, "max_messages", 20);
-    max_messages = v >= 0 && v <= 1000 ? (size_t)v : 20;
-    rc = collect(c, s, max_messages);
+    s->threshold = shn__param_num(c, SELF, P_SIMILARITY);
+    s->message_factor = shn__param_num(c, SELF, P_MESSAGE_FACTOR);
+    s->min_shared_messages = shn__param_size(c, SELF, P_MIN_SHARED);
+    s->min_chars = shn__param_size(c, SELF, P_MIN_CHARS);
+    s->min_message_chars = shn__param_size(c, SELF, P_MIN_MESSAGE_CHARS);
+    s->max_accounts = shn__param_size(c, SELF, P_MAX_ACCOUNTS);
+    rc = collect(c, s, shn__param_size(c, SELF, P_MAX_MESSAGES));
     if (rc == SHN_OK)
         rc = index_bands(s);
     if (rc == SHN_OK)
@@ -677,7 +689,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 const struct shn__signal_def shn__signal_template_reuse = {
     .name = NAME,
     .default_weight = 1.5,
-    .params = params,
+    SHN__PARAMS(params),
     .prepare = prepare,
     .eval = eval,
     .release = release,

@@ -13,8 +13,6 @@
 #include "shinsa/core/alloc.h"
 #include "signals.h"
 
-#define DEFAULT_RATIO 0.40
-#define DEFAULT_MIN_BIDS 20
 #define KEY_MAX (SHN_ACCOUNTS_CATEGORY_MAX + 8)
 
 struct priced_bid {
@@ -34,11 +32,18 @@ struct state {
     struct market *markets;
     size_t n_markets;
     double ratio;
-    unsigned min_bids;
+    size_t min_bids;
     json_t *rates; /* borrowed from the config */
 };
 
-static const char *const params[] = {"ratio", "min_bids", NULL};
+enum { P_RATIO, P_MIN_BIDS };
+static const struct shn__param params[] = {
+    [P_RATIO] =
+        SHN__NUM("ratio", 0.40, 0, 1, "", "a bid under ratio × its category's median fires"),
+    [P_MIN_BIDS] =
+        SHN__INT("min_bids", 20, 2, 1e6, "bids", "bids a market needs before it is compared with"),
+};
+#define SELF (&shn__signal_underpriced)
 
 static double rate_of(json_t *rates, const char *currency)
 {
@@ -90,12 +95,8 @@ static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *
     (void)diag;
     if (!s)
         return SHN_ERR_NOMEM;
-    s->ratio = shn__cfg_num(c, "underpriced", "ratio", DEFAULT_RATIO);
-    if (!(s->ratio > 0 && s->ratio < 1))
-        s->ratio = DEFAULT_RATIO;
-    s->min_bids = (unsigned)shn__cfg_num(c, "underpriced", "min_bids", DEFAULT_MIN_BIDS);
-    if (s->min_bids < 2)
-        s->min_bids = 2;
+    s->ratio = shn__param_num(c, SELF, P_RATIO);
+    s->min_bids = shn__param_size(c, SELF, P_MIN_BIDS);
     s->rates = json_object_get(json_object_get(c->config, "rates"), "to_base");
     for (size_t i = 0; i < c->w->n_accounts; i++)
         total += c->w->accounts[i].n_bids;
@@ -214,7 +215,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 const struct shn__signal_def shn__signal_underpriced = {
     .name = "underpriced",
     .default_weight = 1.0,
-    .params = params,
+    SHN__PARAMS(params),
     .prepare = prepare,
     .eval = eval,
     .release = release,

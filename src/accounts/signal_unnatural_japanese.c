@@ -84,9 +84,38 @@ struct worker {
     int rc;
 };
 
-static const char *const params[] = {"threshold",         "min_chars", "min_share",
-                                     "min_japanese",      "max_texts", "max_text_bytes",
-                                     "max_account_bytes", "threads",   NULL};
+enum {
+    P_THRESHOLD,
+    P_MIN_CHARS,
+    P_MIN_SHARE,
+    P_MIN_JAPANESE,
+    P_MAX_TEXTS,
+    P_MAX_TEXT_BYTES,
+    P_MAX_ACCOUNT_BYTES,
+    P_THREADS,
+};
+/* The cost follows the bytes checked (~7 MB/s a core); the first sentences
+ * carry the sign: 500/800 bytes found every planted operator of the sample
+ * platform, as 1200/2000 did, in 60% of the time. */
+static const struct shn__param params[] = {
+    [P_THRESHOLD] = SHN__NUM("threshold", SHN_TEXT_DEFAULT_THRESHOLD, 0.01, 1, "",
+                             "a text scoring below it is unnatural"),
+    [P_MIN_CHARS] = SHN__INT("min_chars", 40, 0, 1e6, "characters",
+                             "Japanese characters an account needs checked before it can fire"),
+    [P_MIN_SHARE] = SHN__NUM("min_share", 0.2, 0, 1, "",
+                             "share of the checked characters in unnatural texts that fires"),
+    [P_MIN_JAPANESE] = SHN__NUM("min_japanese", 0.6, 0, 1, "",
+                                "kana + kanji share of the letters of a Japanese text"),
+    [P_MAX_TEXTS] = SHN__INT("max_texts", 4, 1, CANDIDATES_MAX, "texts",
+                             "texts checked per account (the profile first)"),
+    [P_MAX_TEXT_BYTES] = SHN__INT("max_text_bytes", 500, 16, SHN_TEXT_MAX_BYTES, "bytes",
+                                  "each text is cut to this at a sentence end"),
+    [P_MAX_ACCOUNT_BYTES] = SHN__INT("max_account_bytes", 800, 16, SHN_TEXT_MAX_BYTES, "bytes",
+                                     "bytes checked per account"),
+    [P_THREADS] = SHN__INT("threads", 2, 1, 2, "threads",
+                           "2: a second text engine checks half the texts in prepare"),
+};
+#define SELF (&shn__signal_unnatural_japanese)
 
 /* True when text[0..len) is mostly Japanese; *chars = its letters. */
 static bool japanese(const char *s, size_t len, double min_share, size_t *chars)
@@ -311,33 +340,18 @@ static int check_all(const struct shn__score_ctx *c, struct state *s);
 static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *diag)
 {
     struct state *s = shn_calloc(1, sizeof *s);
-    double v;
     int rc = SHN_OK;
     (void)diag;
     if (!s)
         return SHN_ERR_NOMEM;
-    s->threshold = shn__cfg_num(c, NAME, "threshold", SHN_TEXT_DEFAULT_THRESHOLD);
-    if (!(s->threshold > 0 && s->threshold <= 1))
-        s->threshold = SHN_TEXT_DEFAULT_THRESHOLD;
-    s->min_share = shn__cfg_num(c, NAME, "min_share", 0.2);
-    if (!(s->min_share >= 0 && s->min_share <= 1))
-        s->min_share = 0.2;
-    s->min_japanese = shn__cfg_num(c, NAME, "min_japanese", 0.6);
-    if (!(s->min_japanese >= 0 && s->min_japanese <= 1))
-        s->min_japanese = 0.6;
-    v = shn__cfg_num(c, NAME, "min_chars", 40);
-    s->min_chars = v >= 0 && v <= 1e6 ? (size_t)v : 40;
-    v = shn__cfg_num(c, NAME, "max_texts", 4);
-    s->max_texts = v >= 1 && v <= CANDIDATES_MAX ? (size_t)v : 4;
-    /* The cost follows the bytes checked (~7 MB/s a core); the first
-     * sentences carry the sign: 500/800 found every planted operator of
-     * the sample platform, as 1200/2000 did, in 60% of the time. */
-    v = shn__cfg_num(c, NAME, "max_text_bytes", 500);
-    s->max_text_bytes = v >= 16 && v <= SHN_TEXT_MAX_BYTES ? (size_t)v : 500;
-    v = shn__cfg_num(c, NAME, "max_account_bytes", 800);
-    s->max_account_bytes = v >= 16 && v <= SHN_TEXT_MAX_BYTES ? (size_t)v : 800;
-    v = shn__cfg_num(c, NAME, "threads", 2);
-    s->threads = v >= 2 ? 2 : 1;
+    s->threshold = shn__param_num(c, SELF, P_THRESHOLD);
+    s->min_share = shn__param_num(c, SELF, P_MIN_SHARE);
+    s->min_japanese = shn__param_num(c, SELF, P_MIN_JAPANESE);
+    s->min_chars = shn__param_size(c, SELF, P_MIN_CHARS);
+    s->max_texts = shn__param_size(c, SELF, P_MAX_TEXTS);
+    s->max_text_bytes = shn__param_size(c, SELF, P_MAX_TEXT_BYTES);
+    s->max_account_bytes = shn__param_size(c, SELF, P_MAX_ACCOUNT_BYTES);
+    s->threads = shn__param_size(c, SELF, P_THREADS);
     s->model_path =
         json_string_value(json_object_get(json_object_get(c->config, "engines"), "text_model"));
     s->engine = c->text != NULL;
@@ -473,7 +487,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 const struct shn__signal_def shn__signal_unnatural_japanese = {
     .name = NAME,
     .default_weight = 1.0,
-    .params = params,
+    SHN__PARAMS(params),
     .prepare = prepare,
     .eval = eval,
     .release = release,

@@ -27,8 +27,17 @@
 #define WALLETS_MAX 16 /* payout wallets of one account examined */
 #define EXAMPLES_MAX 5
 
-static const char *const params[] = {"include_sanctioned", "dust", "review_fraction",
-                                     "block_fraction", NULL};
+enum { P_SANCTIONED, P_DUST, P_REVIEW, P_BLOCK };
+static const struct shn__param params[] = {
+    [P_SANCTIONED] = SHN__BOOL("include_sanctioned", true,
+                               "sanctioned addresses are taint sources besides hackers'"),
+    [P_DUST] = SHN__NUM("dust", 0, 0, 1e18, "base units",
+                        "smaller tainted amounts are not followed (one number for every asset)"),
+    [P_REVIEW] = SHN__NUM("review_fraction", 0.1, 0, 1, "",
+                          "tainted share of what a wallet received that forces review"),
+    [P_BLOCK] = SHN__NUM("block_fraction", 0.5, 0, 1, "", "tainted share that forces block"),
+};
+#define SELF (&shn__signal_wallet_exposure)
 
 struct by_address {
     uint32_t address;
@@ -64,10 +73,8 @@ static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *
 {
     const struct shn_trace_graph *g = c->graph;
     struct shn_trace_opts o = {.method = SHN_TRACE_HAIRCUT, .stop_kinds = SHN_TRACE_DEFAULT_STOPS};
-    json_t *inc = shn__cfg_json(c, "wallet_exposure", "include_sanctioned");
-    /* true/false or 1/0; absent = true. */
-    bool sanctioned = !(json_is_false(inc) || (json_is_number(inc) && json_number_value(inc) == 0));
-    double dust = shn__cfg_num(c, "wallet_exposure", "dust", 0);
+    bool sanctioned = shn__param_bool(c, SELF, P_SANCTIONED);
+    double dust = shn__param_num(c, SELF, P_DUST);
     uint32_t *sources = NULL, n_addr;
     struct state *s;
     int rc = SHN_OK;
@@ -94,7 +101,7 @@ static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *
     if (s->n_sources) {
         o.sources = sources;
         o.n_sources = s->n_sources;
-        o.dust = dust > 0 && dust < 1e38 ? (shn_u128)dust : 0;
+        o.dust = (shn_u128)dust; /* 0..1e18 (the table) */
         rc = shn_trace_run(g, &o, &s->res, diag);
     }
     if (rc == SHN_OK && s->res.n_entries) {
@@ -180,8 +187,8 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
                 struct shn_accounts_signal *out)
 {
     const struct state *s = state;
-    double review = shn__cfg_num(c, "wallet_exposure", "review_fraction", 0.1);
-    double block = shn__cfg_num(c, "wallet_exposure", "block_fraction", 0.5);
+    double review = shn__param_num(c, SELF, P_REVIEW);
+    double block = shn__param_num(c, SELF, P_BLOCK);
     const char *seen[WALLETS_MAX];
     size_t n_wallets = 0, tainted = 0;
     struct worst w = {0};
@@ -253,7 +260,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
 const struct shn__signal_def shn__signal_wallet_exposure = {
     .name = "wallet_exposure",
     .default_weight = 4.0,
-    .params = params,
+    SHN__PARAMS(params),
     .prepare = prepare,
     .eval = eval,
     .release = release,

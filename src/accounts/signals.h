@@ -41,13 +41,60 @@ struct shn__score_ctx {
     const double *first_pass;
 };
 
+/* A signal's parameter, as data: one place for its default and its
+ * allowed range. The config loader checks every key under signals.<name>
+ * against the table (an unknown key, a wrong type or a value out of range
+ * is an error naming the file, the key and the range), the signal reads
+ * its values through shn__param_*, `accounts config --defaults` prints the
+ * table, and tests/accounts checks it against docs/signals.md. */
+enum shn__param_kind {
+    SHN__PARAM_NUMBER, /* a number in min..max */
+    SHN__PARAM_INT,    /* a whole number in min..max */
+    SHN__PARAM_BOOL,   /* true or false (1 or 0 are read as such) */
+    SHN__PARAM_PATH,   /* a file path; unset or "" = the data file `file` */
+};
+
+struct shn__param {
+    const char *name; /* key under signals.<signal> */
+    enum shn__param_kind kind;
+    double def, min, max; /* NUMBER, INT; BOOL: def 1 = true */
+    const char *file;     /* PATH: the installed data file used by default */
+    const char *unit;     /* "hours", "bytes", … or "" */
+    const char *help;     /* one line, for --defaults readers and the docs test */
+};
+
+#define SHN__NUM(n, d, lo, hi, u, h)                                                               \
+    {                                                                                              \
+        (n), SHN__PARAM_NUMBER, (d), (lo), (hi), NULL, (u), (h)                                    \
+    }
+#define SHN__INT(n, d, lo, hi, u, h)                                                               \
+    {                                                                                              \
+        (n), SHN__PARAM_INT, (d), (lo), (hi), NULL, (u), (h)                                       \
+    }
+#define SHN__BOOL(n, d, h)                                                                         \
+    {                                                                                              \
+        (n), SHN__PARAM_BOOL, (d) ? 1 : 0, 0, 1, NULL, "", (h)                                     \
+    }
+#define SHN__PATH(n, f, h)                                                                         \
+    {                                                                                              \
+        (n), SHN__PARAM_PATH, 0, 0, 0, (f), "", (h)                                                \
+    }
+
+/* In a signal's definition: .params and .n_params from its table. */
+#define SHN__PARAMS(table) .params = (table), .n_params = sizeof(table) / sizeof((table)[0])
+
+/* The range every signal's weight is checked against. */
+#define SHN__WEIGHT_MAX 20
+
 struct shn__signal_def {
     const char *name;      /* "underpriced"; also its key in the config */
-    double default_weight; /* documented in docs/accounts.md */
-    /* The parameter names the config may set for this signal besides
-     * "weight" and "enabled" (NULL-terminated); the config loader rejects
-     * any other key, so a typo is an error rather than a silent default. */
-    const char *const *params;
+    double default_weight; /* documented in docs/signals.md */
+    /* The parameters the config may set for this signal besides "weight"
+     * and "enabled"; the config loader rejects any other key, so a typo is
+     * an error rather than a silent default. Signals index it with their
+     * own enum (params[P_RATIO]). */
+    const struct shn__param *params;
+    size_t n_params;
     /* Once per run, single-threaded; *state (may stay NULL) is passed to
      * eval and release. NULL = nothing to prepare. */
     int (*prepare)(const struct shn__score_ctx *c, void **state, struct shn_diag *diag);
@@ -67,14 +114,29 @@ struct shn__signal_def {
     bool (*wants_first_pass)(const void *state, size_t account_index);
 };
 
-/* A parameter of signal `signal` from the effective config, or `fallback`
- * when not set (the config loader has already checked types). */
-double shn__cfg_num(const struct shn__score_ctx *c, const char *signal, const char *param,
-                    double fallback);
-const char *shn__cfg_str(const struct shn__score_ctx *c, const char *signal, const char *param,
-                         const char *fallback);
-/* An array or object parameter, or NULL. Borrowed from the config. */
-json_t *shn__cfg_json(const struct shn__score_ctx *c, const char *signal, const char *param);
+/* Parameter `i` of `def` (def->params[i]) from the effective config, or
+ * its default when the config does not set it. The config loader has
+ * checked type and range; a value it did not check (a config built by
+ * hand) that is off the table reads as the default, so no cast in a signal
+ * ever sees it. params.c. */
+double shn__param_num(const struct shn__score_ctx *c, const struct shn__signal_def *def, size_t i);
+/* An INT parameter as a count (the table's range keeps it ≥ 0). */
+size_t shn__param_size(const struct shn__score_ctx *c, const struct shn__signal_def *def, size_t i);
+bool shn__param_bool(const struct shn__score_ctx *c, const struct shn__signal_def *def, size_t i);
+/* A PATH parameter resolved into buf: the configured path, else the
+ * table's data file under $SHINSA_ACCOUNTS_DATA or the installed data
+ * directory. Returns buf. */
+const char *shn__param_path(const struct shn__score_ctx *c, const struct shn__signal_def *def,
+                            size_t i, char *buf, size_t size);
+
+/* Checks signals.<name>.<key> = v against the signal tables (weight,
+ * enabled, the signal's parameters); errors name `file` and the key path
+ * and say the allowed range. params.c, for config.c. */
+int shn__params_check(json_t *signals, const char *file, struct shn_diag *diag);
+/* Every signal's weight and parameters with their defaults, as the
+ * "signals" object of a config (new reference, NULL on allocation
+ * failure). */
+json_t *shn__params_defaults(void);
 
 /* Evidence helpers: serialise `obj` (stolen: always decref'd) into
  * out->evidence, truncating arrays from the end until it fits. On a thread

@@ -257,15 +257,14 @@ const char *shn__accounts_data_path(const char *given, const char *file, char *b
     return buf;
 }
 
-void *shn__lexicon_state_new(const struct shn__score_ctx *c, const char *signal,
-                             const char *default_file, size_t size)
+void *shn__lexicon_state_new(const struct shn__score_ctx *c, const struct shn__signal_def *def,
+                             size_t lexicon, size_t size)
 {
     struct shn__lexicon_state *s;
     struct shn_diag d = {0};
     if (size < sizeof *s || !(s = shn_calloc(1, size)))
         return NULL;
-    shn__accounts_data_path(shn__cfg_str(c, signal, "lexicon", NULL), default_file, s->path,
-                            sizeof s->path);
+    shn__param_path(c, def, lexicon, s->path, sizeof s->path);
     if (shn__lexicon_load(s->path, &s->lx, &d) != SHN_OK) {
         s->lx = NULL;
         snprintf(s->why, sizeof s->why, "%s", d.message[0] ? d.message : "unreadable");
@@ -281,11 +280,6 @@ void shn__lexicon_state_free(void *state)
         return;
     shn__lexicon_free(s->lx);
     shn_free(s);
-}
-
-double shn__clamp01(double v, double fallback)
-{
-    return v >= 0 && v <= 1 ? v : fallback;
 }
 
 /* ------------------------------------------------------------ scanning */

@@ -108,7 +108,7 @@ struct shn__scan_opts {
 
 /* What the lexicon signals (crypto_payment, off_platform) keep from
  * prepare: the lexicon named by the signal's "lexicon" parameter (else its
- * default file), or why it could not be read (lx NULL), and the scan
+ * installed file), or why it could not be read (lx NULL), and the scan
  * options. A signal's own state starts with it. */
 struct shn__lexicon_state {
     struct shn__lexicon *lx;
@@ -118,14 +118,14 @@ struct shn__lexicon_state {
 };
 
 struct shn__score_ctx;
+struct shn__signal_def;
 /* Allocates `size` zeroed bytes (the signal's state, beginning with a
- * struct shn__lexicon_state), loads the lexicon into it and points
+ * struct shn__lexicon_state), loads the lexicon named by the signal's PATH
+ * parameter `lexicon` (an index into def->params) into it and points
  * opts.lx at it; NULL when out of memory. */
-void *shn__lexicon_state_new(const struct shn__score_ctx *c, const char *signal,
-                             const char *default_file, size_t size);
+void *shn__lexicon_state_new(const struct shn__score_ctx *c, const struct shn__signal_def *def,
+                             size_t lexicon, size_t size);
 void shn__lexicon_state_free(void *state); /* NULL is fine */
-/* v when it is within 0..1, else fallback (parameters that are shares). */
-double shn__clamp01(double v, double fallback);
 
 /* What the scan found. The JSON members are new references the caller
  * puts into its evidence (or decrefs). */

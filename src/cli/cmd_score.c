@@ -230,7 +230,16 @@ static int run_config(const struct sargs *a)
     struct shn_diag diag = {0};
     int rc;
     if (a->defaults) {
-        fputs(shn_accounts_config_default(), stdout);
+        struct shn_buf b;
+        shn_buf_init(&b, 1u << 20);
+        rc = shn_accounts_config_default(&b);
+        if (rc == SHN_OK && fwrite(b.data, 1, b.len, stdout) != b.len)
+            rc = SHN_ERR_IO;
+        shn_buf_cleanup(&b);
+        if (rc != SHN_OK) {
+            fprintf(stderr, "shinsa: %s\n", shn_strerror(rc));
+            return SHN_EXIT_FAILURE;
+        }
         return SHN_EXIT_OK;
     }
     if (!a->check) {

@@ -63,8 +63,13 @@ printf '{"signals": {"underpriced": {"ratoi": 0.3}}}' >"$work/bad.json"
 "$shinsa" accounts score --db "$work/a.db" --config "$work/bad.json" 2>"$work/cfg.err" >/dev/null
 check "bad config exits 1" "[ $? -eq 1 ]"
 check "bad config names file and key" "grep -q 'bad.json: key signals.underpriced.ratoi: unknown parameter' '$work/cfg.err'"
+printf '{"signals": {"underpriced": {"ratio": 1.7}}}' >"$work/range.json"
+"$shinsa" accounts config --check "$work/range.json" 2>"$work/range.err" >/dev/null
+check "out-of-range parameter exits 1" "[ $? -eq 1 ]"
+check "out-of-range parameter names file, key and range" "grep -q 'range.json: key signals.underpriced.ratio: 1.7 is out of range 0..1' '$work/range.err'"
 "$shinsa" accounts config --defaults >"$work/defaults.json"
 check "config --defaults is JSON" "python3 -c 'import json,sys; json.load(open(sys.argv[1]))' '$work/defaults.json'"
+check "config --defaults lists every signal's parameters" "python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))[\"signals\"]; assert len(s)==13 and s[\"underpriced\"]==dict(weight=1,ratio=0.4,min_bids=20) and s[\"session_anomaly\"][\"max_logins\"]==2000' '$work/defaults.json'"
 "$shinsa" accounts config --check "$work/defaults.json" >/dev/null
 check "config --check of the defaults exits 0" "[ $? -eq 0 ]"
 "$shinsa" accounts score --help >/dev/null
