@@ -143,6 +143,7 @@ const char *shn_accounts_level_name(int level); /* "ok", "review", "block" */
 int shn_accounts_level_parse(const char *s);    /* -1 when unknown */
 
 #define SHN_ACCOUNTS_SIGNALS_MAX 16
+#define SHN_ACCOUNTS_THREADS_MAX 64 /* evaluation threads of one scoring run */
 
 /* One account's combined verdict (docs/accounts.md, "Scoring"). */
 struct shn_accounts_score {
@@ -168,7 +169,10 @@ struct shn_accounts_score_opts {
     const char *fallback_screen_index;
     bool raise_alerts; /* record review/block verdicts as alerts */
     bool progress;     /* progress on stderr */
-    unsigned threads;  /* 0 = 2 */
+    /* Evaluation threads, 1..SHN_ACCOUNTS_THREADS_MAX (more is
+     * SHN_ERR_INVALID); 0 = 2. Preparing the signals is single-threaded
+     * (unnatural_japanese has its own "threads" parameter). */
+    unsigned threads;
 };
 
 struct shn_accounts_score_stats {

@@ -262,10 +262,16 @@ void *shn__lexicon_state_new(const struct shn__score_ctx *c, const struct shn__s
 {
     struct shn__lexicon_state *s;
     struct shn_diag d = {0};
+    int rc;
     if (size < sizeof *s || !(s = shn_calloc(1, size)))
         return NULL;
     shn__param_path(c, def, lexicon, s->path, sizeof s->path);
-    if (shn__lexicon_load(s->path, &s->lx, &d) != SHN_OK) {
+    rc = shn__lexicon_load(s->path, &s->lx, &d);
+    if (rc == SHN_ERR_NOMEM) { /* no unreadable lexicon: the run fails */
+        shn_free(s);
+        return NULL;
+    }
+    if (rc != SHN_OK) {
         s->lx = NULL;
         snprintf(s->why, sizeof s->why, "%s", d.message[0] ? d.message : "unreadable");
     }

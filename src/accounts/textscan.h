@@ -122,7 +122,9 @@ struct shn__signal_def;
 /* Allocates `size` zeroed bytes (the signal's state, beginning with a
  * struct shn__lexicon_state), loads the lexicon named by the signal's PATH
  * parameter `lexicon` (an index into def->params) into it and points
- * opts.lx at it; NULL when out of memory. */
+ * opts.lx at it. NULL when out of memory, also while loading the lexicon:
+ * an unreadable lexicon leaves the text part neutral, a lack of memory
+ * fails the run. */
 void *shn__lexicon_state_new(const struct shn__score_ctx *c, const struct shn__signal_def *def,
                              size_t lexicon, size_t size);
 void shn__lexicon_state_free(void *state); /* NULL is fine */

@@ -11,6 +11,8 @@
 #include "shinsa/core/buf.h"
 #include "shinsa/core/log.h"
 
+_Static_assert(SHN_ACCOUNTS_THREADS_MAX == 64, "score_usage says --threads 1..64");
+
 static const char score_usage[] =
     "usage: shinsa accounts score [--db DB] [--account ID] [--json] [--all] [options]\n"
     "       shinsa accounts explain [--db DB] [--lang en|ja] [--json] [options] ACCOUNT\n"
@@ -32,7 +34,7 @@ static const char score_usage[] =
     "                       when it exists)\n"
     "  --graph GRAPH        trace graph for wallet_exposure (default: the config's)\n"
     "  --no-alerts          do not record alerts\n"
-    "  --threads N          evaluation threads (default 2)\n"
+    "  --threads N          evaluation threads, 1..64 (default 2)\n"
     "explain prints why one account scored as it did, one line per fired signal,\n"
     "in English or Japanese (--lang ja); it records no alert.\n"
     "\n"
@@ -119,9 +121,9 @@ static int parse(int argc, char **argv, struct sargs *a, const char *usage)
             }
             break;
         case 't':
-            if (shn_cli_parse_double("--threads", optarg, 1, 64, &v) != 0)
+            if (shn_cli_parse_int("--threads", optarg, 1, SHN_ACCOUNTS_THREADS_MAX, &a->threads) !=
+                0)
                 return -1;
-            a->threads = (long)v;
             break;
         case 'm':
             if (shn_cli_parse_double("--limit", optarg, 1, 1e9, &v) != 0)

@@ -63,6 +63,12 @@ printf '{"signals": {"underpriced": {"ratoi": 0.3}}}' >"$work/bad.json"
 "$shinsa" accounts score --db "$work/a.db" --config "$work/bad.json" 2>"$work/cfg.err" >/dev/null
 check "bad config exits 1" "[ $? -eq 1 ]"
 check "bad config names file and key" "grep -q 'bad.json: key signals.underpriced.ratoi: unknown parameter' '$work/cfg.err'"
+"$shinsa" accounts score --db "$work/a.db" --threads 2.5 2>"$work/thr.err" >/dev/null
+check "--threads 2.5 is refused" "[ $? -eq 2 ] && grep -q 'whole number from 1 to 64' '$work/thr.err'"
+"$shinsa" accounts score --db "$work/a.db" --threads 65 2>/dev/null >/dev/null
+check "--threads 65 is refused" "[ $? -eq 2 ]"
+"$shinsa" accounts score --db "$work/a.db" --no-alerts --threads 3 >"$work/t3.txt" 2>/dev/null
+check "--threads 3 scores" "[ $? -eq 0 ]"
 printf '{"signals": {"underpriced": {"ratio": 1.7}}}' >"$work/range.json"
 "$shinsa" accounts config --check "$work/range.json" 2>"$work/range.err" >/dev/null
 check "out-of-range parameter exits 1" "[ $? -eq 1 ]"
