@@ -104,12 +104,13 @@ void shn__gen_doc_number(uint64_t index, char out[16])
 void shn__gen_wallet_eth(uint64_t key, char out[48])
 {
     static const char hex[] = "0123456789abcdef";
-    uint64_t s = key, w = 0;
+    struct shn_rng s = shn_rng_seed(key);
+    uint64_t w = 0;
     out[0] = '0';
     out[1] = 'x';
     for (int i = 0; i < 40; i++) {
         if (i % 16 == 0)
-            w = shn__gen_next(&s);
+            w = shn_rng_next(&s);
         out[2 + i] = hex[w & 15];
         w >>= 4;
     }
@@ -119,17 +120,17 @@ void shn__gen_wallet_eth(uint64_t key, char out[48])
 void shn__gen_wallet_tron(uint64_t key, char out[48])
 {
     static const char b58[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-    uint64_t s = key;
+    struct shn_rng s = shn_rng_seed(key);
     out[0] = 'T';
     for (int i = 1; i < 34; i++)
-        out[i] = b58[shn__gen_below(&s, 58)];
+        out[i] = b58[shn_rng_below(&s, 58)];
     out[34] = '\0';
 }
 
 void shn__gen_device(uint64_t key, char out[24])
 {
-    uint64_t s = key;
-    snprintf(out, 24, "dev-%012llx", (unsigned long long)(shn__gen_next(&s) & 0xFFFFFFFFFFFFull));
+    struct shn_rng s = shn_rng_seed(key);
+    snprintf(out, 24, "dev-%012llx", (unsigned long long)(shn_rng_next(&s) & 0xFFFFFFFFFFFFull));
 }
 
 void shn__gen_put_lower(struct shn__gen_buf *b, const char *s)
@@ -158,7 +159,7 @@ static int build_roster(struct shn__gen *G, struct member **out, size_t *n_out)
 {
     size_t n = (size_t)G->n_ordinary + 1, i = 0;
     struct member *m;
-    uint64_t r = shn__gen_mix(G->seed, 0x4057E4);
+    struct shn_rng r = shn_rng_stream(G->seed, 0x4057E4);
 
     for (unsigned c = 0; c < G->n_cells; c++)
         n += G->cells[c].size;
@@ -172,7 +173,7 @@ static int build_roster(struct shn__gen *G, struct member **out, size_t *n_out)
         for (unsigned k = 0; k < G->cells[c].size; k++)
             m[i++] = (struct member){R_OPERATOR, (uint8_t)k, (uint16_t)c, 0};
     for (size_t j = n - 1; j > 0; j--) { /* Fisher-Yates */
-        size_t x = (size_t)shn__gen_below(&r, j + 1);
+        size_t x = (size_t)shn_rng_below(&r, j + 1);
         struct member t = m[j];
         m[j] = m[x];
         m[x] = t;
@@ -206,12 +207,12 @@ static int init_images(struct shn__gen *G)
     int rc = card ? SHN_OK : SHN_ERR_NOMEM;
 
     for (unsigned i = 0; rc == SHN_OK && i < SHN__GEN_POOL; i++) {
-        shn__gen_id_card(shn__gen_mix(G->seed, 0x9001 + i), card);
+        shn__gen_id_card(shn_rng_mix(G->seed, 0x9001 + i), card);
         rc = shn__gen_id_hash(card, 0, G->work, &G->pool[i]);
     }
     shn_free(card);
     if (rc == SHN_OK) {
-        shn__gen_id_card(shn__gen_mix(G->seed, 0xC011AB), G->collab_card);
+        shn__gen_id_card(shn_rng_mix(G->seed, 0xC011AB), G->collab_card);
         rc = shn__gen_id_hash(G->collab_card, 0, G->work, &G->collab_pdq);
     }
     return rc;
@@ -245,7 +246,7 @@ int shn_accounts_gen(const char *dir, const struct shn_accounts_gen_opts *o, str
     struct member *roster = NULL;
     size_t n_roster = 0;
     char events_path[4096], truth_path[4096], account[32];
-    uint64_t r;
+    struct shn_rng r;
     int rc;
 
     memset(&G, 0, sizeof G);
@@ -270,9 +271,9 @@ int shn_accounts_gen(const char *dir, const struct shn_accounts_gen_opts *o, str
         rc = SHN_ERR_NOMEM;
         goto out;
     }
-    r = shn__gen_mix(G.seed, 0xCE115);
+    r = shn_rng_stream(G.seed, 0xCE115);
     for (unsigned c = 0; c < G.n_cells; c++)
-        G.cells[c].size = 5 + (unsigned)shn__gen_below(&r, 8);
+        G.cells[c].size = 5 + (unsigned)shn_rng_below(&r, 8);
     shn__gen_doc_number(G.n_ordinary, G.collab_number);
     rc = init_images(&G);
     for (unsigned c = 0; rc == SHN_OK && c < G.n_cells; c++)

@@ -52,11 +52,11 @@ static const struct {
 
 #define COUNT(a) (sizeof a / sizeof a[0])
 
-static enum shn__gen_net region(unsigned c, uint64_t *r)
+static enum shn__gen_net region(unsigned c, struct shn_rng *r)
 {
     static const enum shn__gen_net home[] = {SHN__NET_CN, SHN__NET_SEA, SHN__NET_RU, SHN__NET_CN};
     enum shn__gen_net n = home[c % 4];
-    if (c % 4 == 3 && shn__gen_below(r, 2))
+    if (c % 4 == 3 && shn_rng_below(r, 2))
         n = SHN__NET_SEA;
     return n;
 }
@@ -64,16 +64,16 @@ static enum shn__gen_net region(unsigned c, uint64_t *r)
 int shn__gen_cell_init(struct shn__gen *G, unsigned c)
 {
     struct shn__gen_cell *C = &G->cells[c];
-    uint64_t r = shn__gen_mix(G->seed, 0xCE1100000000ull + c);
+    struct shn_rng r = shn_rng_stream(G->seed, 0xCE1100000000ull + c);
 
     C->category = cell_category[c % COUNT(cell_category)];
-    C->start = SHN__GEN_START + 10 * 86400 + (long long)shn__gen_below(&r, 60 * 86400);
+    C->start = SHN__GEN_START + 10 * 86400 + (long long)shn_rng_below(&r, 60 * 86400);
     C->card = shn_malloc((size_t)SHN__GEN_IMG_W * SHN__GEN_IMG_H);
     if (!C->card)
         return SHN_ERR_NOMEM;
-    shn__gen_id_card(shn__gen_mix(G->seed, 0xCA4D0000ull + c), C->card);
+    shn__gen_id_card(shn_rng_mix(G->seed, 0xCA4D0000ull + c), C->card);
     for (int i = 0; i < 3; i++) {
-        uint64_t key = shn__gen_mix(G->seed, 0x3A11E7000000ull + c * 8 + (unsigned)i);
+        uint64_t key = shn_rng_mix(G->seed, 0x3A11E7000000ull + c * 8 + (unsigned)i);
         if (i == 1) {
             shn__gen_wallet_tron(key, C->wallets[i]);
             C->wallet_chain[i] = "TRON";
@@ -83,16 +83,16 @@ int shn__gen_cell_init(struct shn__gen *G, unsigned c)
         }
     }
     for (int i = 0; i < 2; i++)
-        shn__gen_device(shn__gen_mix(G->seed, 0xDE51CE000000ull + c * 8 + (unsigned)i),
+        shn__gen_device(shn_rng_mix(G->seed, 0xDE51CE000000ull + c * 8 + (unsigned)i),
                         C->devices[i]);
     shn__gen_ip(&r, region(c, &r), C->hubs[0], &C->hub_offset[0]);
     shn__gen_ip(&r, SHN__NET_HOSTING, C->hubs[1], &C->hub_offset[1]);
     shn__gen_ip(&r, region(c, &r), C->hubs[2], &C->hub_offset[2]);
-    snprintf(C->telegram, sizeof C->telegram, "@dev_team_%c%c%u", 'a' + (int)shn__gen_below(&r, 26),
-             'a' + (int)shn__gen_below(&r, 26), 10 + c);
+    snprintf(C->telegram, sizeof C->telegram, "@dev_team_%c%c%u", 'a' + (int)shn_rng_below(&r, 26),
+             'a' + (int)shn_rng_below(&r, 26), 10 + c);
     snprintf(C->whatsapp, sizeof C->whatsapp, "+86 139 0000 %04u",
-             (unsigned)shn__gen_below(&r, 10000));
-    snprintf(C->skype, sizeof C->skype, "live:.cid.%016llx", (unsigned long long)shn__gen_next(&r));
+             (unsigned)shn_rng_below(&r, 10000));
+    snprintf(C->skype, sizeof C->skype, "live:.cid.%016llx", (unsigned long long)shn_rng_next(&r));
     return shn__gen_id_hash(C->card, 0, G->work, &C->card_pdq);
 }
 
@@ -137,7 +137,7 @@ static void crypto_method(struct shn__gen_buf *b, const char *chain, const char 
 void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *account)
 {
     const struct shn__gen_cell *C = &G->cells[c];
-    uint64_t r = shn__gen_mix(G->seed, 0x0BE7A0000000ull + c * 64ull + k);
+    struct shn_rng r = shn_rng_stream(G->seed, 0x0BE7A0000000ull + c * 64ull + k);
     int backed = c == G->collab_cell && k >= 1 && k <= 3;
     int near = k == 0, demo = k == C->size - 1, dprk = c == 0 && k == 2, mismatch = k % 4 == 3;
     struct shn__gen_name name;
@@ -146,9 +146,9 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
     struct shn__gen_buf mb = {method, 0, sizeof method, 0};
     struct shn__gen_buf bb = {bank_method, 0, sizeof bank_method, 0};
     unsigned char kinds[SHN_ACCOUNTS_GEN_EVENTS_MAX * 2 + 16];
-    unsigned n = 0, versions = 1, w = (unsigned)shn__gen_below(&r, 3), dprk_done = 0;
-    long long t = C->start + (long long)shn__gen_below(&r, 30 * 86400) + k * 3600;
-    int years = 3 + (int)shn__gen_below(&r, 6);
+    unsigned n = 0, versions = 1, w = (unsigned)shn_rng_below(&r, 3), dprk_done = 0;
+    long long t = C->start + (long long)shn_rng_below(&r, 30 * 86400) + k * 3600;
+    int years = 3 + (int)shn_rng_below(&r, 6);
     const char *planted[16];
     size_t np = 0;
 
@@ -156,18 +156,18 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
         name = near_listed[c % COUNT(near_listed)].name;
         snprintf(birth, sizeof birth, "%s", near_listed[c % COUNT(near_listed)].birth_date);
     } else {
-        shn__gen_name(&r, (int)shn__gen_below(&r, 2), &name);
-        snprintf(birth, sizeof birth, "%04u-%02u-%02u", 1985 + (unsigned)shn__gen_below(&r, 14),
-                 1 + (unsigned)shn__gen_below(&r, 12), 1 + (unsigned)shn__gen_below(&r, 28));
+        shn__gen_name(&r, (int)shn_rng_below(&r, 2), &name);
+        snprintf(birth, sizeof birth, "%04u-%02u-%02u", 1985 + (unsigned)shn_rng_below(&r, 14),
+                 1 + (unsigned)shn_rng_below(&r, 12), 1 + (unsigned)shn_rng_below(&r, 28));
     }
     wallet_chain = demo ? demo_wallets[c % COUNT(demo_wallets)].chain : C->wallet_chain[w];
     wallet = demo ? demo_wallets[c % COUNT(demo_wallets)].address : C->wallets[w];
     crypto_method(&mb, wallet_chain, wallet);
     if (mismatch) { /* a bank account in somebody else's name */
         struct shn__gen_name other;
-        shn__gen_name(&r, (int)shn__gen_below(&r, 2), &other);
+        shn__gen_name(&r, (int)shn_rng_below(&r, 2), &other);
         shn__gen_printf(&bb, "{\"type\":\"bank\",\"account\":\"ゆうちょ 普通 %07u %s %s\"}",
-                        (unsigned)(shn__gen_next(&r) % 10000000u), other.surname_kana,
+                        (unsigned)(shn_rng_next(&r) % 10000000u), other.surname_kana,
                         other.given_kana);
     }
 
@@ -188,7 +188,7 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
     {
         struct shn_pdq h;
         char hex[SHN_PDQ_HEX_LEN + 1];
-        uint64_t edit = shn__gen_mix(G->seed, 0xED170000ull + c * 64ull + k);
+        uint64_t edit = shn_rng_mix(G->seed, 0xED170000ull + c * 64ull + k);
         const uint8_t *card = backed ? G->collab_card : C->card;
         const struct shn_pdq *base = backed ? &G->collab_pdq : &C->card_pdq;
         h = *base;
@@ -218,7 +218,7 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
     shn__gen_raw(G, ",\"skills\":");
     shn__gen_skills(&G->line, &r, C->category);
     shn__gen_printf(&G->line, ",\"hourly_rate\":{\"amount\":%u,\"currency\":\"JPY\"}",
-                    800u + 100u * (unsigned)shn__gen_below(&r, 8));
+                    800u + 100u * (unsigned)shn_rng_below(&r, 8));
     shn__gen_end(G);
 
     /* the schedule: what every persona does at least once, then more of
@@ -229,13 +229,13 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
                                              K_PAYOUT, K_CHANGE, K_CHANGE, K_CHANGE};
         static const unsigned char more[] = {K_LOGIN,   K_LOGIN,  K_LOGIN, K_BID,    K_BID,   K_BID,
                                              K_MESSAGE, K_CRYPTO, K_OFF,   K_PAYOUT, K_CHANGE};
-        unsigned extra = G->epa + (unsigned)shn__gen_below(&r, G->epa);
+        unsigned extra = G->epa + (unsigned)shn_rng_below(&r, G->epa);
         memcpy(kinds, must, sizeof must);
         n = sizeof must;
         for (unsigned i = 0; i < extra && n < sizeof kinds; i++)
-            kinds[n++] = more[shn__gen_below(&r, sizeof more)];
+            kinds[n++] = more[shn_rng_below(&r, sizeof more)];
         for (unsigned i = n - 1; i > 0; i--) {
-            unsigned x = (unsigned)shn__gen_below(&r, i + 1);
+            unsigned x = (unsigned)shn_rng_below(&r, i + 1);
             unsigned char tmp = kinds[i];
             kinds[i] = kinds[x];
             kinds[x] = tmp;
@@ -243,17 +243,17 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
     }
     for (unsigned j = 0; j < n; j++) {
         long long left = SHN__GEN_START + SHN__GEN_SPAN - t;
-        t += 60 + (long long)shn__gen_below(&r, (uint64_t)(left / (long long)(n - j + 1) + 1));
+        t += 60 + (long long)shn_rng_below(&r, (uint64_t)(left / (long long)(n - j + 1) + 1));
         switch (kinds[j]) {
         case K_LOGIN: {
             char ip[16], device[24];
             const char *offset, *ua;
-            uint64_t u = shn__gen_below(&r, 100);
+            uint64_t u = shn_rng_below(&r, 100);
             if (dprk && !dprk_done) {
                 shn__gen_ip(&r, SHN__NET_KP, ip, &offset);
                 dprk_done = 1;
             } else if (u < 35) {
-                unsigned h = (unsigned)shn__gen_below(&r, 3);
+                unsigned h = (unsigned)shn_rng_below(&r, 3);
                 memcpy(ip, C->hubs[h], sizeof ip);
                 offset = C->hub_offset[h];
             } else if (u < 70) {
@@ -261,30 +261,29 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
             } else {
                 shn__gen_ip(&r, SHN__NET_HOSTING, ip, &offset);
             }
-            if (shn__gen_below(&r, 10) < 6)
-                memcpy(device, C->devices[shn__gen_below(&r, 2)], sizeof device);
+            if (shn_rng_below(&r, 10) < 6)
+                memcpy(device, C->devices[shn_rng_below(&r, 2)], sizeof device);
             else
-                shn__gen_device(shn__gen_mix(G->seed, 0xDE0BE7000000ull + c * 64ull + k), device);
-            ua = shn__gen_below(&r, 100) < 45 ? shn__gen_remote_desktop_agent(&r)
-                                              : shn__gen_user_agent(&r, 0);
+                shn__gen_device(shn_rng_mix(G->seed, 0xDE0BE7000000ull + c * 64ull + k), device);
+            ua = shn_rng_below(&r, 100) < 45 ? shn__gen_remote_desktop_agent(&r)
+                                             : shn__gen_user_agent(&r, 0);
             shn__gen_begin(G, "login", account, t);
             shn__gen_str(G, "ip", ip);
             shn__gen_str(G, "user_agent", ua);
             shn__gen_str(G, "device", device);
             shn__gen_str(G, "utc_offset", offset);
             shn__gen_num(G, "x_session_seconds",
-                         shn__gen_below(&r, 10) < 4
-                             ? 86400.0 + (double)shn__gen_below(&r, 86400)
-                             : 3600.0 + (double)shn__gen_below(&r, 9 * 3600));
+                         shn_rng_below(&r, 10) < 4 ? 86400.0 + (double)shn_rng_below(&r, 86400)
+                                                   : 3600.0 + (double)shn_rng_below(&r, 9 * 3600));
             shn__gen_end(G);
             break;
         }
         case K_BID: {
             char job[24];
-            int cat = shn__gen_below(&r, 20) < 17 ? C->category
-                                                  : (int)shn__gen_below(&r, SHN__GEN_CATEGORIES);
-            double a = shn__gen_category_median[cat] * (0.20 + 0.15 * shn__gen_unit(&r));
-            snprintf(job, sizeof job, "job-%06u", (unsigned)shn__gen_below(&r, 1000000));
+            int cat = shn_rng_below(&r, 20) < 17 ? C->category
+                                                 : (int)shn_rng_below(&r, SHN__GEN_CATEGORIES);
+            double a = shn__gen_category_median[cat] * (0.20 + 0.15 * shn_rng_unit(&r));
+            snprintf(job, sizeof job, "job-%06u", (unsigned)shn_rng_below(&r, 1000000));
             shn__gen_begin(G, "bid", account, t);
             shn__gen_str(G, "job", job);
             shn__gen_str(G, "category", shn__gen_category[cat]);
@@ -306,7 +305,7 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
                                               : 0;
             shn__gen_message_stilted(&tb, &r, kind, C->category, &push);
             snprintf(to, sizeof to, "client-%05u",
-                     (unsigned)shn__gen_below(&r, G->n_ordinary / 10 + 50));
+                     (unsigned)shn_rng_below(&r, G->n_ordinary / 10 + 50));
             shn__gen_begin(G, "message", account, t);
             shn__gen_str(G, "to", to);
             shn__gen_str(G, "text", text);
@@ -316,8 +315,8 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
         case K_PAYOUT:
             shn__gen_begin(G, "payout", account, t);
             shn__gen_printf(&G->line, ",\"method\":%s",
-                            mismatch && shn__gen_below(&r, 2) ? bank_method : method);
-            shn__gen_num(G, "amount", 10000.0 + 1000.0 * (double)shn__gen_below(&r, 30));
+                            mismatch && shn_rng_below(&r, 2) ? bank_method : method);
+            shn__gen_num(G, "amount", 10000.0 + 1000.0 * (double)shn_rng_below(&r, 30));
             shn__gen_str(G, "currency", "JPY");
             shn__gen_end(G);
             break;
@@ -325,7 +324,7 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
             unsigned what = versions % 4;
             shn__gen_begin(G, "account", account, t);
             if (what == 1) {
-                shn__gen_name(&r, (int)shn__gen_below(&r, 2), &name);
+                shn__gen_name(&r, (int)shn_rng_below(&r, 2), &name);
                 put_name(G, &name);
             } else if (what == 2) {
                 put_email(G, &name, c, k, versions);

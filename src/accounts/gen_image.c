@@ -40,17 +40,17 @@ static void ellipse(uint8_t *px, double cx, double cy, double rx, double ry, int
 
 void shn__gen_id_card(uint64_t seed, uint8_t *px)
 {
-    uint64_t r = shn__gen_mix(seed, 0x1D0C);
-    int base = 150 + (int)shn__gen_below(&r, 90);
-    double gx = shn__gen_unit(&r) * 2 - 1, gy = shn__gen_unit(&r) * 2 - 1;
-    double fx = 0.02 + shn__gen_unit(&r) * 0.12, fy = 0.02 + shn__gen_unit(&r) * 0.12;
-    double wave = 6 + shn__gen_unit(&r) * 22, ph = shn__gen_unit(&r) * 6.283;
-    int photo_right = (int)shn__gen_below(&r, 2);
-    int band = 14 + (int)shn__gen_below(&r, 30), band_level = 20 + (int)shn__gen_below(&r, 120);
-    int pw = 70 + (int)shn__gen_below(&r, 30), ph_h = 90 + (int)shn__gen_below(&r, 30);
+    struct shn_rng r = shn_rng_stream(seed, 0x1D0C);
+    int base = 150 + (int)shn_rng_below(&r, 90);
+    double gx = shn_rng_unit(&r) * 2 - 1, gy = shn_rng_unit(&r) * 2 - 1;
+    double fx = 0.02 + shn_rng_unit(&r) * 0.12, fy = 0.02 + shn_rng_unit(&r) * 0.12;
+    double wave = 6 + shn_rng_unit(&r) * 22, ph = shn_rng_unit(&r) * 6.283;
+    int photo_right = (int)shn_rng_below(&r, 2);
+    int band = 14 + (int)shn_rng_below(&r, 30), band_level = 20 + (int)shn_rng_below(&r, 120);
+    int pw = 70 + (int)shn_rng_below(&r, 30), ph_h = 90 + (int)shn_rng_below(&r, 30);
     int px0 =
-        photo_right ? W - pw - 10 - (int)shn__gen_below(&r, 20) : 10 + (int)shn__gen_below(&r, 20);
-    int py0 = band + 8 + (int)shn__gen_below(&r, 20);
+        photo_right ? W - pw - 10 - (int)shn_rng_below(&r, 20) : 10 + (int)shn_rng_below(&r, 20);
+    int py0 = band + 8 + (int)shn_rng_below(&r, 20);
 
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++) {
@@ -59,19 +59,19 @@ void shn__gen_id_card(uint64_t seed, uint8_t *px)
         }
     /* header band, sometimes at the bottom too */
     rect(px, 0, 0, W, band, band_level);
-    if (shn__gen_below(&r, 2))
+    if (shn_rng_below(&r, 2))
         rect(px, 0, H - band / 2, W, H, band_level + 40);
     /* photo: background, shoulders, face, hair, eyes */
-    rect(px, px0, py0, px0 + pw, py0 + ph_h, 60 + (int)shn__gen_below(&r, 160));
+    rect(px, px0, py0, px0 + pw, py0 + ph_h, 60 + (int)shn_rng_below(&r, 160));
     ellipse(px, px0 + pw / 2.0, py0 + ph_h + 10, pw * 0.55, ph_h * 0.35,
-            20 + (int)shn__gen_below(&r, 80));
+            20 + (int)shn_rng_below(&r, 80));
     {
-        double cx = px0 + pw / 2.0 + (double)shn__gen_below(&r, 9) - 4;
-        double cy = py0 + ph_h * (0.38 + shn__gen_unit(&r) * 0.1);
-        double rx = pw * (0.25 + shn__gen_unit(&r) * 0.1),
-               ry = ph_h * (0.25 + shn__gen_unit(&r) * 0.08);
-        ellipse(px, cx, cy - ry * 0.45, rx * 1.1, ry * 0.8, 10 + (int)shn__gen_below(&r, 60));
-        ellipse(px, cx, cy, rx, ry, 150 + (int)shn__gen_below(&r, 90));
+        double cx = px0 + pw / 2.0 + (double)shn_rng_below(&r, 9) - 4;
+        double cy = py0 + ph_h * (0.38 + shn_rng_unit(&r) * 0.1);
+        double rx = pw * (0.25 + shn_rng_unit(&r) * 0.1),
+               ry = ph_h * (0.25 + shn_rng_unit(&r) * 0.08);
+        ellipse(px, cx, cy - ry * 0.45, rx * 1.1, ry * 0.8, 10 + (int)shn_rng_below(&r, 60));
+        ellipse(px, cx, cy, rx, ry, 150 + (int)shn_rng_below(&r, 90));
         ellipse(px, cx - rx * 0.4, cy - ry * 0.1, rx * 0.15, ry * 0.08, 30);
         ellipse(px, cx + rx * 0.4, cy - ry * 0.1, rx * 0.15, ry * 0.08, 30);
         ellipse(px, cx, cy + ry * 0.5, rx * 0.35, ry * 0.07, 90);
@@ -79,29 +79,29 @@ void shn__gen_id_card(uint64_t seed, uint8_t *px)
     /* text lines on the other side of the photo */
     {
         int tx0 = photo_right ? 12 : px0 + pw + 14, tx1 = photo_right ? px0 - 10 : W - 12;
-        int lines = 5 + (int)shn__gen_below(&r, 5), y = band + 10 + (int)shn__gen_below(&r, 10);
-        int ink = 10 + (int)shn__gen_below(&r, 70);
+        int lines = 5 + (int)shn_rng_below(&r, 5), y = band + 10 + (int)shn_rng_below(&r, 10);
+        int ink = 10 + (int)shn_rng_below(&r, 70);
         for (int l = 0; l < lines && y < H - 12; l++) {
-            int x = tx0 + (int)shn__gen_below(&r, 10), h = 6 + (int)shn__gen_below(&r, 5);
-            int end = tx0 + (int)((tx1 - tx0) * (0.4 + shn__gen_unit(&r) * 0.6));
+            int x = tx0 + (int)shn_rng_below(&r, 10), h = 6 + (int)shn_rng_below(&r, 5);
+            int end = tx0 + (int)((tx1 - tx0) * (0.4 + shn_rng_unit(&r) * 0.6));
             while (x < end) {
-                int cw = 4 + (int)shn__gen_below(&r, 6);
+                int cw = 4 + (int)shn_rng_below(&r, 6);
                 rect(px, x, y, x + cw, y + h, ink);
-                x += cw + 2 + (int)shn__gen_below(&r, 3) + (shn__gen_below(&r, 7) ? 0 : 8);
+                x += cw + 2 + (int)shn_rng_below(&r, 3) + (shn_rng_below(&r, 7) ? 0 : 8);
             }
-            y += h + 7 + (int)shn__gen_below(&r, 8);
+            y += h + 7 + (int)shn_rng_below(&r, 8);
         }
     }
     /* seal */
-    ellipse(px, 30 + (double)shn__gen_below(&r, W - 60), 40 + (double)shn__gen_below(&r, H - 60),
-            16, 16, 90 + (int)shn__gen_below(&r, 60));
+    ellipse(px, 30 + (double)shn_rng_below(&r, W - 60), 40 + (double)shn_rng_below(&r, H - 60), 16,
+            16, 90 + (int)shn_rng_below(&r, 60));
 }
 
 /* Recompression stand-in: every 8x8 block pulled towards its mean by a
  * quantisation step, plus a little noise. */
-static void recompress(uint8_t *px, int w, int h, uint64_t *r)
+static void recompress(uint8_t *px, int w, int h, struct shn_rng *r)
 {
-    int q = 4 + (int)shn__gen_below(r, 9);
+    int q = 4 + (int)shn_rng_below(r, 9);
     for (int by = 0; by < h; by += 8)
         for (int bx = 0; bx < w; bx += 8) {
             int sum = 0, n = 0;
@@ -111,7 +111,7 @@ static void recompress(uint8_t *px, int w, int h, uint64_t *r)
             for (int y = by; y < by + 8 && y < h; y++)
                 for (int x = bx; x < bx + 8 && x < w; x++) {
                     int mean = sum / n, d = px[y * w + x] - mean;
-                    int noise = (int)shn__gen_below(r, 7) - 3;
+                    int noise = (int)shn_rng_below(r, 7) - 3;
                     px[y * w + x] = clamp(mean + (d / q) * q + noise);
                 }
         }
@@ -120,15 +120,15 @@ static void recompress(uint8_t *px, int w, int h, uint64_t *r)
 int shn__gen_id_hash(const uint8_t *card, uint64_t edit_seed, uint8_t *work, struct shn_pdq *out)
 {
     struct shn_image_hash h;
-    uint64_t r = edit_seed;
+    struct shn_rng r = shn_rng_seed(edit_seed);
     int x0 = 0, y0 = 0, w = W, ht = H, rc;
 
     if (edit_seed) {
         /* crop up to 1% off each side (up to 4% of the area: PDQ moves
          * about 10 bits per 1% of width cropped), brightness -25..+25 */
-        int cl = (int)shn__gen_below(&r, W / 100 + 1), cr = (int)shn__gen_below(&r, W / 100 + 1);
-        int ct = (int)shn__gen_below(&r, H / 100 + 1), cb = (int)shn__gen_below(&r, H / 100 + 1);
-        int bright = (int)shn__gen_below(&r, 51) - 25;
+        int cl = (int)shn_rng_below(&r, W / 100 + 1), cr = (int)shn_rng_below(&r, W / 100 + 1);
+        int ct = (int)shn_rng_below(&r, H / 100 + 1), cb = (int)shn_rng_below(&r, H / 100 + 1);
+        int bright = (int)shn_rng_below(&r, 51) - 25;
         x0 = cl;
         y0 = ct;
         w = W - cl - cr;
@@ -157,7 +157,7 @@ int shn__gen_id_hash_near(const uint8_t *card, const struct shn_pdq *unedited, u
      * unedited card bounds any two copies by 2 x max_distance (triangle
      * inequality), which is what lets the tests promise "within 31". */
     for (uint64_t k = 0; k < 256 && best_d > max_distance; k++) {
-        rc = shn__gen_id_hash(card, shn__gen_mix(edit_seed, k) | 1, work, &h);
+        rc = shn__gen_id_hash(card, shn_rng_mix(edit_seed, k) | 1, work, &h);
         if (rc != SHN_OK)
             return rc;
         int d = shn_image_pdq_distance(unedited, &h);

@@ -12,18 +12,13 @@
 #include <stdint.h>
 
 #include "shinsa/core/err.h"
+#include "shinsa/core/rng.h"
 #include "shinsa/image.h"
 
-/* ------------------------------------------------------------ randomness */
-
-/* splitmix64: a state that is one 64-bit number, so that every account
- * can have its own stream seeded from (seed, account): the output does not
- * depend on the order accounts are generated in. */
-uint64_t shn__gen_next(uint64_t *s);
-uint64_t shn__gen_below(uint64_t *s, uint64_t n); /* 0..n-1; 0 when n is 0 */
-double shn__gen_unit(uint64_t *s);                /* [0, 1) */
-double shn__gen_normal(uint64_t *s);              /* standard normal */
-uint64_t shn__gen_mix(uint64_t a, uint64_t b);    /* a hash of two numbers */
+/* Randomness is core's splitmix64 (shinsa/core/rng.h): a state of one
+ * 64-bit number, so that every account can have its own stream seeded
+ * from (seed, account) and the output does not depend on the order
+ * accounts are generated in. */
 
 /* ------------------------------------------------------------ line buffer */
 
@@ -54,35 +49,36 @@ struct shn__gen_name {
 };
 
 /* A fictional Japanese name drawn from the tables. */
-void shn__gen_name(uint64_t *rng, int female, struct shn__gen_name *out);
+void shn__gen_name(struct shn_rng *rng, int female, struct shn__gen_name *out);
 /* A foreign resident's name (Chinese, Korean or Vietnamese, written as
  * such people register in Japan); returns the nationality ("CN", ...). */
-const char *shn__gen_foreign_name(uint64_t *rng, struct shn__gen_name *out);
+const char *shn__gen_foreign_name(struct shn_rng *rng, struct shn__gen_name *out);
 /* Surname i (0..count-1) only; returns the count. */
 size_t shn__gen_surname(size_t i, struct shn__gen_name *out);
 
 /* A fictional address in Japan ("東京都世田谷区…"). */
-void shn__gen_address(struct shn__gen_buf *b, uint64_t *rng);
+void shn__gen_address(struct shn__gen_buf *b, struct shn_rng *rng);
 /* A city name for texts. */
-const char *shn__gen_city(uint64_t *rng);
+const char *shn__gen_city(struct shn_rng *rng);
 
 /* ------------------------------------------------------------ texts */
 
 /* Natural Japanese, composed from several hundred sentences with slots. */
-void shn__gen_profile_natural(struct shn__gen_buf *b, uint64_t *rng, int category,
+void shn__gen_profile_natural(struct shn__gen_buf *b, struct shn_rng *rng, int category,
                               const struct shn__gen_name *n, int years);
 /* A foreign resident's profile: natural sentences with one or two of a
  * learner's (politely non-native, not machine-translated). */
-void shn__gen_profile_learner(struct shn__gen_buf *b, uint64_t *rng, int category,
+void shn__gen_profile_learner(struct shn__gen_buf *b, struct shn_rng *rng, int category,
                               const struct shn__gen_name *n, int years);
 /* paypal: the message may say PayPal is fine. */
-void shn__gen_message_natural(struct shn__gen_buf *b, uint64_t *rng, int category, int paypal);
+void shn__gen_message_natural(struct shn__gen_buf *b, struct shn_rng *rng, int category,
+                              int paypal);
 
 /* Stilted, machine-translation-like Japanese. A cell uses one profile
  * template (`tmpl`, any number: reduced modulo the template count) so that
  * its personas' profiles are near-identical. */
-void shn__gen_profile_stilted(struct shn__gen_buf *b, uint64_t *rng, unsigned tmpl, int category,
-                              const struct shn__gen_name *n, int years);
+void shn__gen_profile_stilted(struct shn__gen_buf *b, struct shn_rng *rng, unsigned tmpl,
+                              int category, const struct shn__gen_name *n, int years);
 
 /* What an operator's message pushes. */
 struct shn__gen_push {
@@ -93,7 +89,7 @@ struct shn__gen_push {
 };
 /* One stilted message; kind 0 = plain, 1 = crypto, 2 = off-platform,
  * 3 = prepayment. */
-void shn__gen_message_stilted(struct shn__gen_buf *b, uint64_t *rng, int kind, int category,
+void shn__gen_message_stilted(struct shn__gen_buf *b, struct shn_rng *rng, int kind, int category,
                               const struct shn__gen_push *push);
 
 /* ------------------------------------------------------------ network */
@@ -114,13 +110,13 @@ enum shn__gen_net {
 
 /* An IPv4 address of the kind, picked with rng; *utc_offset gets the
  * browser offset that fits the country ("+09:00"). */
-void shn__gen_ip(uint64_t *rng, enum shn__gen_net net, char out[16], const char **utc_offset);
+void shn__gen_ip(struct shn_rng *rng, enum shn__gen_net net, char out[16], const char **utc_offset);
 /* The n-th address of the kind, distinct for distinct n (< 2^20) within
  * the Japanese home kind: the home connection of ordinary person n. */
 void shn__gen_ip_home(uint64_t n, char out[16]);
 
-const char *shn__gen_user_agent(uint64_t *rng, int mobile);
-const char *shn__gen_remote_desktop_agent(uint64_t *rng);
+const char *shn__gen_user_agent(struct shn_rng *rng, int mobile);
+const char *shn__gen_remote_desktop_agent(struct shn_rng *rng);
 
 /* ------------------------------------------------------------ images */
 
@@ -207,7 +203,7 @@ void shn__gen_wallet_eth(uint64_t key, char out[48]);
 void shn__gen_wallet_tron(uint64_t key, char out[48]);
 void shn__gen_device(uint64_t key, char out[24]);
 /* Skills of the category as a JSON array. */
-void shn__gen_skills(struct shn__gen_buf *b, uint64_t *rng, int category);
+void shn__gen_skills(struct shn__gen_buf *b, struct shn_rng *rng, int category);
 /* Lower-case ASCII letters of s only (for e-mail addresses). */
 void shn__gen_put_lower(struct shn__gen_buf *b, const char *s);
 

@@ -123,10 +123,10 @@ static uint32_t in_range(const struct range *r, uint64_t host)
     return r->first + 1 + (uint32_t)(host % (size - 2));
 }
 
-void shn__gen_ip(uint64_t *rng, enum shn__gen_net net, char out[16], const char **utc_offset)
+void shn__gen_ip(struct shn_rng *rng, enum shn__gen_net net, char out[16], const char **utc_offset)
 {
-    const struct range *r = &kinds[net].r[shn__gen_below(rng, kinds[net].n)];
-    ip_text(in_range(r, shn__gen_next(rng)), out);
+    const struct range *r = &kinds[net].r[shn_rng_below(rng, kinds[net].n)];
+    ip_text(in_range(r, shn_rng_next(rng)), out);
     *utc_offset = r->offset;
 }
 
@@ -173,14 +173,14 @@ static const char *const remote_agents[] = {
      "Chrome/124.0.0.0 Safari/537.36 AnyDesk/8.0.9"), /* one agent: a browser beside AnyDesk */
 };
 
-const char *shn__gen_user_agent(uint64_t *rng, int mobile)
+const char *shn__gen_user_agent(struct shn_rng *rng, int mobile)
 {
     if (mobile)
-        return mobile_agents[shn__gen_below(rng, sizeof mobile_agents / sizeof *mobile_agents)];
-    return agents[shn__gen_below(rng, sizeof agents / sizeof *agents)];
+        return mobile_agents[shn_rng_below(rng, sizeof mobile_agents / sizeof *mobile_agents)];
+    return agents[shn_rng_below(rng, sizeof agents / sizeof *agents)];
 }
 
-const char *shn__gen_remote_desktop_agent(uint64_t *rng)
+const char *shn__gen_remote_desktop_agent(struct shn_rng *rng)
 {
-    return remote_agents[shn__gen_below(rng, sizeof remote_agents / sizeof *remote_agents)];
+    return remote_agents[shn_rng_below(rng, sizeof remote_agents / sizeof *remote_agents)];
 }

@@ -39,20 +39,20 @@ struct person {
  * recompute it (families share a surname). */
 static void person(const struct shn__gen *G, uint64_t oi, uint64_t head, struct person *p)
 {
-    uint64_t r = shn__gen_mix(G->seed, 0xAA00000000ull + oi);
+    struct shn_rng r = shn_rng_stream(G->seed, 0xAA00000000ull + oi);
     struct shn__gen_name s;
     size_t n_surnames = shn__gen_surname(0, &s);
 
-    p->female = (int)shn__gen_below(&r, 2);
+    p->female = (int)shn_rng_below(&r, 2);
     shn__gen_name(&r, p->female, &p->name);
-    shn__gen_surname((size_t)(shn__gen_mix(G->seed, 0x5A00000000ull + head) % n_surnames), &s);
+    shn__gen_surname((size_t)(shn_rng_mix(G->seed, 0x5A00000000ull + head) % n_surnames), &s);
     p->name.surname = s.surname;
     p->name.surname_kana = s.surname_kana;
     p->name.surname_latin = s.surname_latin;
-    p->category = (int)shn__gen_below(&r, SHN__GEN_CATEGORIES);
-    p->birth_year = 1965 + (int)shn__gen_below(&r, 39);
+    p->category = (int)shn_rng_below(&r, SHN__GEN_CATEGORIES);
+    p->birth_year = 1965 + (int)shn_rng_below(&r, 39);
     p->years =
-        1 + (int)shn__gen_below(
+        1 + (int)shn_rng_below(
                 &r, (uint64_t)(2026 - p->birth_year - 20 > 1 ? 2026 - p->birth_year - 20 : 1));
     if (p->years > 20)
         p->years = 20;
@@ -70,12 +70,13 @@ struct noise {
     int travel, low, paypal, crypto, vpn, abroad, foreign;
 };
 
-static void login(struct shn__gen *G, uint64_t *r, const char *account, long long t, uint64_t oi,
-                  uint64_t head, const struct noise *z)
+static void login(struct shn__gen *G, struct shn_rng *r, const char *account, long long t,
+                  uint64_t oi, uint64_t head, const struct noise *z)
 {
     char ip[16], device[24];
     const char *offset = "+09:00", *ua;
-    uint64_t u = shn__gen_below(r, 100), dev_key;
+    uint64_t u = shn_rng_below(r, 100), dev_key;
+    struct shn_rng dev_rng;
     int mobile = 0;
 
     if (z->abroad && u < 80) {
@@ -94,36 +95,37 @@ static void login(struct shn__gen *G, uint64_t *r, const char *account, long lon
         mobile = 1;
     }
     /* the computer at home is the family's; the phone is one's own */
-    dev_key = mobile ? shn__gen_mix(G->seed, 0xDE0000000000ull + oi * 2 + 1)
-                     : shn__gen_mix(G->seed, 0xDE0000000000ull + head * 2);
+    dev_key = mobile ? shn_rng_mix(G->seed, 0xDE0000000000ull + oi * 2 + 1)
+                     : shn_rng_mix(G->seed, 0xDE0000000000ull + head * 2);
     shn__gen_device(dev_key, device);
-    ua = shn__gen_user_agent(&dev_key, mobile);
+    dev_rng = shn_rng_seed(dev_key); /* a device keeps its browser */
+    ua = shn__gen_user_agent(&dev_rng, mobile);
     shn__gen_begin(G, "login", account, t);
     shn__gen_str(G, "ip", ip);
     shn__gen_str(G, "user_agent", ua);
     shn__gen_str(G, "device", device);
     shn__gen_str(G, "utc_offset", offset);
     {
-        double s = exp(7.4 + 0.8 * shn__gen_normal(r));
+        double s = exp(7.4 + 0.8 * shn_rng_normal(r));
         shn__gen_num(G, "x_session_seconds", s < 60 ? 60 : s > 6 * 3600 ? 6 * 3600 : floor(s));
     }
     shn__gen_end(G);
 }
 
-static void bid(struct shn__gen *G, uint64_t *r, const char *account, long long t, int category,
-                int low)
+static void bid(struct shn__gen *G, struct shn_rng *r, const char *account, long long t,
+                int category, int low)
 {
     char job[24];
-    int c = shn__gen_below(r, 5) ? category : (int)shn__gen_below(r, SHN__GEN_CATEGORIES);
-    double a = shn__gen_category_median[c] * exp(0.45 * shn__gen_normal(r));
+    int c = shn_rng_below(r, 5) ? category : (int)shn_rng_below(r, SHN__GEN_CATEGORIES);
+    double a = shn__gen_category_median[c] * exp(0.45 * shn_rng_normal(r));
 
     if (low)
-        a *= 0.3 + 0.3 * shn__gen_unit(r);
-    snprintf(job, sizeof job, "job-%06u", (unsigned)shn__gen_below(r, 1000000));
+        a *= 0.3 + 0.3 * shn_rng_unit(r);
+    snprintf(job, sizeof job, "job-%06u", (unsigned)shn_rng_below(r, 1000000));
     shn__gen_begin(G, "bid", account, t);
     shn__gen_str(G, "job", job);
     shn__gen_str(G, "category", shn__gen_category[c]);
-    if (shn__gen_below(r, 25) == 0) {
+    if (shn_rng_below(r, 25) == 0) {
         double usd = floor(a / 150 / 5) * 5;
         shn__gen_num(G, "amount", usd < 5 ? 5 : usd);
         shn__gen_str(G, "currency", "USD");
@@ -138,8 +140,8 @@ static void bid(struct shn__gen *G, uint64_t *r, const char *account, long long 
 void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
 {
     int collab = oi == G->n_ordinary;
-    uint64_t r = shn__gen_mix(G->seed, 0xBB00000000ull + oi);
-    uint64_t nr = shn__gen_mix(G->seed, 0x401E00000000ull + oi);
+    struct shn_rng r = shn_rng_stream(G->seed, 0xBB00000000ull + oi);
+    struct shn_rng nr = shn_rng_stream(G->seed, 0x401E00000000ull + oi);
     struct noise z = {0};
     int family_member = !collab && oi > 0 && (oi - 1) % FAMILY_EVERY == FAMILY_AT;
     int family_head = !collab && oi % FAMILY_EVERY == FAMILY_AT && oi + 1 < G->n_ordinary;
@@ -150,18 +152,17 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
     char method_text[512], doc[16], hex[SHN_PDQ_HEX_LEN + 1], email[96], phone[16];
     const char *planted[16], *nationality = "JP";
     size_t n_planted = 0;
-    long long t =
-        SHN__GEN_START + (long long)shn__gen_below(&r, (uint64_t)(SHN__GEN_SPAN * 7 / 10));
-    unsigned n = G->epa / 2 + (unsigned)shn__gen_below(&r, G->epa + 1);
+    long long t = SHN__GEN_START + (long long)shn_rng_below(&r, (uint64_t)(SHN__GEN_SPAN * 7 / 10));
+    unsigned n = G->epa / 2 + (unsigned)shn_rng_below(&r, G->epa + 1);
 
     if (!collab) { /* per mille, each drawn on its own */
-        z.travel = shn__gen_below(&nr, 1000) < 20;
-        z.low = shn__gen_below(&nr, 1000) < 30;
-        z.paypal = shn__gen_below(&nr, 1000) < 40;
-        z.crypto = shn__gen_below(&nr, 1000) < 5;
-        z.vpn = shn__gen_below(&nr, 1000) < 10;
-        z.abroad = shn__gen_below(&nr, 1000) < 3;
-        z.foreign = !family_member && !family_head && shn__gen_below(&nr, 1000) < 7;
+        z.travel = shn_rng_below(&nr, 1000) < 20;
+        z.low = shn_rng_below(&nr, 1000) < 30;
+        z.paypal = shn_rng_below(&nr, 1000) < 40;
+        z.crypto = shn_rng_below(&nr, 1000) < 5;
+        z.vpn = shn_rng_below(&nr, 1000) < 10;
+        z.abroad = shn_rng_below(&nr, 1000) < 3;
+        z.foreign = !family_member && !family_head && shn_rng_below(&nr, 1000) < 7;
     }
     person(G, oi, head, &p);
     if (z.foreign)
@@ -172,7 +173,7 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
     /* e-mail and phone: the index keeps them unique */
     {
         struct shn__gen_buf e = {email, 0, sizeof email, 0};
-        unsigned style = (unsigned)shn__gen_below(&r, 3);
+        unsigned style = (unsigned)shn_rng_below(&r, 3);
         if (style == 0) {
             shn__gen_put_lower(&e, p.name.given_latin);
             shn__gen_put(&e, ".");
@@ -188,7 +189,7 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
             shn__gen_put(&e, ".");
         }
         shn__gen_printf(&e, "%llu@%s", (unsigned long long)oi,
-                        domains[shn__gen_below(&r, COUNT(domains))]);
+                        domains[shn_rng_below(&r, COUNT(domains))]);
         unsigned long long ph = (oi * 48271ull + 12345679ull) % 100000000ull;
         snprintf(phone, sizeof phone, "%s-%04llu-%04llu", oi % 2 ? "080" : "090", ph / 10000,
                  ph % 10000);
@@ -197,7 +198,7 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
     /* payout method */
     if (z.crypto) {
         char w[48];
-        shn__gen_wallet_eth(shn__gen_mix(G->seed, 0xE7E000000000ull + oi), w);
+        shn__gen_wallet_eth(shn_rng_mix(G->seed, 0xE7E000000000ull + oi), w);
         shn__gen_printf(&method, "{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"%s\"}", w);
         planted[n_planted++] = "crypto_payout";
     } else if (z.paypal && oi % 2) {
@@ -245,7 +246,7 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
         snprintf(full, sizeof full, "%s %s", p.name.given_latin, p.name.surname_latin);
         shn__gen_str(G, "name_latin", full);
         snprintf(full, sizeof full, "%04d-%02u-%02u", p.birth_year,
-                 1 + (unsigned)shn__gen_below(&r, 12), 1 + (unsigned)shn__gen_below(&r, 28));
+                 1 + (unsigned)shn_rng_below(&r, 12), 1 + (unsigned)shn_rng_below(&r, 28));
         shn__gen_str(G, "birth_date", full);
     }
     shn__gen_str(G, "nationality", nationality);
@@ -255,22 +256,22 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
     {
         char addr[160];
         struct shn__gen_buf a = {addr, 0, sizeof addr, 0};
-        uint64_t ar = shn__gen_mix(G->seed, 0xADD000000000ull + head);
+        struct shn_rng ar = shn_rng_stream(G->seed, 0xADD000000000ull + head);
         shn__gen_address(&a, &ar);
         shn__gen_str(G, "address", addr);
     }
-    if (collab || shn__gen_below(&r, 100) >= 3) { /* 3% not yet verified */
+    if (collab || shn_rng_below(&r, 100) >= 3) { /* 3% not yet verified */
         struct shn_pdq h;
-        int licence = collab || shn__gen_below(&r, 5) < 3;
+        int licence = collab || shn_rng_below(&r, 5) < 3;
         if (collab) {
             h = G->collab_pdq;
             memcpy(doc, G->collab_number, sizeof doc);
         } else {
             /* an unrelated card: a pool card with a quarter of its bits
              * flipped, 96 bits on average from anyone else's */
-            h = G->pool[shn__gen_below(&r, SHN__GEN_POOL)];
+            h = G->pool[shn_rng_below(&r, SHN__GEN_POOL)];
             for (int i = 0; i < SHN_PDQ_BYTES; i++)
-                h.bytes[i] ^= (uint8_t)(shn__gen_next(&r) & shn__gen_next(&r));
+                h.bytes[i] ^= (uint8_t)(shn_rng_next(&r) & shn_rng_next(&r));
             shn__gen_doc_number(oi, doc);
         }
         shn_image_pdq_to_hex(&h, hex);
@@ -292,14 +293,14 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
         shn__gen_skills(&G->line, &r, p.category);
     }
     shn__gen_printf(&G->line, ",\"hourly_rate\":{\"amount\":%.0f,\"currency\":\"JPY\"}",
-                    floor(hourly_median[p.category] * exp(0.3 * shn__gen_normal(&r)) / 100) * 100);
+                    floor(hourly_median[p.category] * exp(0.3 * shn_rng_normal(&r)) / 100) * 100);
     shn__gen_end(G);
 
     /* what they do afterwards */
     for (unsigned j = 1; j < n; j++) {
         long long left = SHN__GEN_START + SHN__GEN_SPAN - t;
-        uint64_t kind = shn__gen_below(&r, 100);
-        t += 60 + (long long)shn__gen_below(&r, (uint64_t)(left / (long long)(n - j + 1) + 1));
+        uint64_t kind = shn_rng_below(&r, 100);
+        t += 60 + (long long)shn_rng_below(&r, (uint64_t)(left / (long long)(n - j + 1) + 1));
         if (kind < 40) {
             login(G, &r, account, t, oi, head, &z);
         } else if (kind < 68) {
@@ -307,9 +308,9 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
         } else if (kind < 90) {
             char text[2048], to[24];
             struct shn__gen_buf tb = {text, 0, sizeof text, 0};
-            shn__gen_message_natural(&tb, &r, p.category, z.paypal && shn__gen_below(&r, 2));
+            shn__gen_message_natural(&tb, &r, p.category, z.paypal && shn_rng_below(&r, 2));
             snprintf(to, sizeof to, "client-%05u",
-                     (unsigned)shn__gen_below(&r, G->n_ordinary / 10 + 50));
+                     (unsigned)shn_rng_below(&r, G->n_ordinary / 10 + 50));
             shn__gen_begin(G, "message", account, t);
             shn__gen_str(G, "to", to);
             shn__gen_str(G, "text", text);
@@ -319,7 +320,7 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
             shn__gen_printf(&G->line, ",\"method\":%s", method_text);
             shn__gen_num(
                 G, "amount",
-                floor(shn__gen_category_median[p.category] * exp(0.4 * shn__gen_normal(&r)) / 100) *
+                floor(shn__gen_category_median[p.category] * exp(0.4 * shn_rng_normal(&r)) / 100) *
                         100 +
                     100);
             shn__gen_str(G, "currency", "JPY");

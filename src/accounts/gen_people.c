@@ -170,9 +170,9 @@ static const struct {
 
 #define COUNT(a) (sizeof a / sizeof a[0])
 
-const char *shn__gen_foreign_name(uint64_t *rng, struct shn__gen_name *out)
+const char *shn__gen_foreign_name(struct shn_rng *rng, struct shn__gen_name *out)
 {
-    size_t i = (size_t)shn__gen_below(rng, COUNT(foreign));
+    size_t i = (size_t)shn_rng_below(rng, COUNT(foreign));
     *out = foreign[i].name;
     return foreign[i].nationality;
 }
@@ -186,11 +186,11 @@ size_t shn__gen_surname(size_t i, struct shn__gen_name *out)
     return COUNT(surnames);
 }
 
-void shn__gen_name(uint64_t *rng, int female_name, struct shn__gen_name *out)
+void shn__gen_name(struct shn_rng *rng, int female_name, struct shn__gen_name *out)
 {
-    const struct nm *g = female_name ? &female[shn__gen_below(rng, COUNT(female))]
-                                     : &male[shn__gen_below(rng, COUNT(male))];
-    shn__gen_surname((size_t)shn__gen_below(rng, COUNT(surnames)), out);
+    const struct nm *g = female_name ? &female[shn_rng_below(rng, COUNT(female))]
+                                     : &male[shn_rng_below(rng, COUNT(male))];
+    shn__gen_surname((size_t)shn_rng_below(rng, COUNT(surnames)), out);
     out->given = g->kanji;
     out->given_kana = g->kana;
     out->given_latin = g->latin;
@@ -235,15 +235,15 @@ static const char *const towns[] = {"本町", "中央", "緑町", "栄町", "旭
 static const char *const cities[] = {"東京", "横浜", "大阪", "名古屋", "福岡",     "札幌",
                                      "京都", "神戸", "仙台", "広島",   "さいたま", "千葉"};
 
-void shn__gen_address(struct shn__gen_buf *b, uint64_t *rng)
+void shn__gen_address(struct shn__gen_buf *b, struct shn_rng *rng)
 {
-    size_t p = (size_t)shn__gen_below(rng, COUNT(places));
+    size_t p = (size_t)shn_rng_below(rng, COUNT(places));
     shn__gen_printf(b, "%s%s%s%u-%u-%u", places[p][0], places[p][1],
-                    towns[shn__gen_below(rng, COUNT(towns))], 1 + (unsigned)shn__gen_below(rng, 6),
-                    1 + (unsigned)shn__gen_below(rng, 30), 1 + (unsigned)shn__gen_below(rng, 20));
+                    towns[shn_rng_below(rng, COUNT(towns))], 1 + (unsigned)shn_rng_below(rng, 6),
+                    1 + (unsigned)shn_rng_below(rng, 30), 1 + (unsigned)shn_rng_below(rng, 20));
 }
 
-const char *shn__gen_city(uint64_t *rng)
+const char *shn__gen_city(struct shn_rng *rng)
 {
-    return cities[shn__gen_below(rng, COUNT(cities))];
+    return cities[shn_rng_below(rng, COUNT(cities))];
 }

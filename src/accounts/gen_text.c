@@ -71,11 +71,11 @@ struct slots {
     const struct shn__gen_push *push;
 };
 
-static void expand(struct shn__gen_buf *b, uint64_t *r, const char *t, const struct slots *s)
+static void expand(struct shn__gen_buf *b, struct shn_rng *r, const char *t, const struct slots *s)
 {
     const struct vocab *v = &vocab[s->category];
     const char *run = t;
-    size_t tool = (size_t)shn__gen_below(r, 6);
+    size_t tool = (size_t)shn_rng_below(r, 6);
 
     for (; *t; t++) {
         if (*t != '%' || !t[1])
@@ -89,37 +89,37 @@ static void expand(struct shn__gen_buf *b, uint64_t *r, const char *t, const str
             shn__gen_put(b, v->role);
             break;
         case 'W':
-            shn__gen_put(b, v->works[shn__gen_below(r, 6)]);
+            shn__gen_put(b, v->works[shn_rng_below(r, 6)]);
             break;
         case 'T':
             shn__gen_put(b, v->tools[tool]);
             break;
         case 'U':
-            shn__gen_put(b, v->tools[(tool + 1 + shn__gen_below(r, 5)) % 6]);
+            shn__gen_put(b, v->tools[(tool + 1 + shn_rng_below(r, 5)) % 6]);
             break;
         case 'Y':
             shn__gen_printf(b, "%d", s->years);
             break;
         case 'N':
-            shn__gen_printf(b, "%u", 10u * (unsigned)(2 + shn__gen_below(r, 30)));
+            shn__gen_printf(b, "%u", 10u * (unsigned)(2 + shn_rng_below(r, 30)));
             break;
         case 'C':
             shn__gen_put(b, shn__gen_city(r));
             break;
         case 'H':
-            shn__gen_printf(b, "%u", 10u + 5u * (unsigned)shn__gen_below(r, 7));
+            shn__gen_printf(b, "%u", 10u + 5u * (unsigned)shn_rng_below(r, 7));
             break;
         case 'D':
-            shn__gen_printf(b, "%u", 2u + (unsigned)shn__gen_below(r, 12));
+            shn__gen_printf(b, "%u", 2u + (unsigned)shn_rng_below(r, 12));
             break;
         case 'P':
-            shn__gen_printf(b, "%u,000", 5u * (unsigned)(1 + shn__gen_below(r, 40)));
+            shn__gen_printf(b, "%u,000", 5u * (unsigned)(1 + shn_rng_below(r, 40)));
             break;
         case 'Q':
-            shn__gen_put(b, topics[shn__gen_below(r, COUNT(topics))]);
+            shn__gen_put(b, topics[shn_rng_below(r, COUNT(topics))]);
             break;
         case 'K':
-            shn__gen_printf(b, "%u", 2u + (unsigned)shn__gen_below(r, 7));
+            shn__gen_printf(b, "%u", 2u + (unsigned)shn_rng_below(r, 7));
             break;
         case 'A':
             shn__gen_put(b, s->push && s->push->wallet ? s->push->wallet : "");
@@ -142,7 +142,7 @@ static void expand(struct shn__gen_buf *b, uint64_t *r, const char *t, const str
     shn__gen_putn(b, run, (size_t)(t - run));
 }
 
-#define PICK(r, a) (a[shn__gen_below(r, COUNT(a))])
+#define PICK(r, a) (a[shn_rng_below(r, COUNT(a))])
 
 /* ------------------------------------------------------------ natural */
 
@@ -215,28 +215,28 @@ static const char *const closing[] = {
     "一緒にお仕事できるのを楽しみにしております。",
 };
 
-void shn__gen_profile_natural(struct shn__gen_buf *b, uint64_t *r, int category,
+void shn__gen_profile_natural(struct shn__gen_buf *b, struct shn_rng *r, int category,
                               const struct shn__gen_name *n, int years)
 {
     struct slots s = {n, category, years, NULL};
-    size_t first = (size_t)shn__gen_below(r, COUNT(style));
-    unsigned n_style = 1 + (unsigned)shn__gen_below(r, 3);
+    size_t first = (size_t)shn_rng_below(r, COUNT(style));
+    unsigned n_style = 1 + (unsigned)shn_rng_below(r, 3);
 
     expand(b, r, PICK(r, opening), &s);
     expand(b, r, PICK(r, experience), &s);
-    if (shn__gen_below(r, 2))
+    if (shn_rng_below(r, 2))
         expand(b, r, PICK(r, experience), &s);
     expand(b, r, PICK(r, skills), &s);
-    if (shn__gen_below(r, 2))
+    if (shn_rng_below(r, 2))
         expand(b, r, PICK(r, skills), &s);
-    if (shn__gen_below(r, 3) == 0)
+    if (shn_rng_below(r, 3) == 0)
         shn__gen_put(b, "\n");
     /* distinct style sentences: a run from a random start */
     for (unsigned i = 0; i < n_style; i++)
         expand(b, r, style[(first + i * 5) % COUNT(style)], &s);
-    if (shn__gen_below(r, 2))
+    if (shn_rng_below(r, 2))
         expand(b, r, PICK(r, availability), &s);
-    if (shn__gen_below(r, 2))
+    if (shn_rng_below(r, 2))
         shn__gen_put(b, "\n");
     expand(b, r, PICK(r, closing), &s);
 }
@@ -250,14 +250,14 @@ static const char *const learner[] = {
     "丁寧にお仕事をするのを心がけます。",
 };
 
-void shn__gen_profile_learner(struct shn__gen_buf *b, uint64_t *r, int category,
+void shn__gen_profile_learner(struct shn__gen_buf *b, struct shn_rng *r, int category,
                               const struct shn__gen_name *n, int years)
 {
     struct slots s = {n, category, years, NULL};
     expand(b, r, PICK(r, opening), &s);
     expand(b, r, PICK(r, learner), &s);
     expand(b, r, PICK(r, skills), &s);
-    if (shn__gen_below(r, 2))
+    if (shn_rng_below(r, 2))
         expand(b, r, PICK(r, learner), &s);
     expand(b, r, PICK(r, style), &s);
     expand(b, r, PICK(r, closing), &s);
@@ -290,11 +290,11 @@ static const char *const paypal_messages[] = {
     "PayPalでの受け取りも可能ですので、ご都合のよい方法をお選びください。",
 };
 
-void shn__gen_message_natural(struct shn__gen_buf *b, uint64_t *r, int category, int paypal)
+void shn__gen_message_natural(struct shn__gen_buf *b, struct shn_rng *r, int category, int paypal)
 {
     struct slots s = {NULL, category, 3, NULL};
     expand(b, r, PICK(r, messages), &s);
-    if (shn__gen_below(r, 2))
+    if (shn_rng_below(r, 2))
         expand(b, r, PICK(r, messages), &s);
     if (paypal)
         expand(b, r, PICK(r, paypal_messages), &s);
@@ -341,8 +341,8 @@ static const char *const stilted_profiles[][7][2] = {
      {"私に連絡するしてください。", "私にメッセージを送るしてください。"}},
 };
 
-void shn__gen_profile_stilted(struct shn__gen_buf *b, uint64_t *r, unsigned tmpl, int category,
-                              const struct shn__gen_name *n, int years)
+void shn__gen_profile_stilted(struct shn__gen_buf *b, struct shn_rng *r, unsigned tmpl,
+                              int category, const struct shn__gen_name *n, int years)
 {
     struct slots s = {n, category, years, NULL};
     size_t t = tmpl % COUNT(stilted_profiles);
@@ -352,7 +352,7 @@ void shn__gen_profile_stilted(struct shn__gen_buf *b, uint64_t *r, unsigned tmpl
 
     for (size_t i = 0; i < 7; i++) {
         size_t k = (i + rot) % 7;
-        expand(b, r, stilted_profiles[t][k][shn__gen_below(r, 3) == 0], &s);
+        expand(b, r, stilted_profiles[t][k][shn_rng_below(r, 3) == 0], &s);
     }
 }
 
@@ -387,11 +387,11 @@ static const char *const stilted_prepay[] = {
     "半分を前払いで送るしてください、それから作業を始めるです。",
 };
 
-void shn__gen_message_stilted(struct shn__gen_buf *b, uint64_t *r, int kind, int category,
+void shn__gen_message_stilted(struct shn__gen_buf *b, struct shn_rng *r, int kind, int category,
                               const struct shn__gen_push *push)
 {
     struct slots s = {NULL, category, 5, push};
-    if (shn__gen_below(r, 2))
+    if (shn_rng_below(r, 2))
         expand(b, r, PICK(r, stilted_plain), &s);
     switch (kind) {
     case 1:
@@ -409,10 +409,10 @@ void shn__gen_message_stilted(struct shn__gen_buf *b, uint64_t *r, int kind, int
     }
 }
 
-void shn__gen_skills(struct shn__gen_buf *b, uint64_t *r, int category)
+void shn__gen_skills(struct shn__gen_buf *b, struct shn_rng *r, int category)
 {
     const struct vocab *v = &vocab[category];
-    size_t first = (size_t)shn__gen_below(r, 6), n = 2 + (size_t)shn__gen_below(r, 3);
+    size_t first = (size_t)shn_rng_below(r, 6), n = 2 + (size_t)shn_rng_below(r, 3);
 
     shn__gen_put(b, "[");
     for (size_t i = 0; i < n; i++) {

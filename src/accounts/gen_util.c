@@ -1,41 +1,9 @@
-/* Randomness and the bounded line buffer of the sample-platform generator. */
-#include <math.h>
+/* The bounded line buffer of the sample-platform generator. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "gen_internal.h"
-
-uint64_t shn__gen_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-uint64_t shn__gen_below(uint64_t *s, uint64_t n)
-{
-    return n ? shn__gen_next(s) % n : 0;
-}
-
-double shn__gen_unit(uint64_t *s)
-{
-    return (double)(shn__gen_next(s) >> 11) / 9007199254740992.0;
-}
-
-double shn__gen_normal(uint64_t *s)
-{
-    double u = shn__gen_unit(s), v = shn__gen_unit(s);
-    return sqrt(-2.0 * log(1.0 - u)) * cos(6.283185307179586 * v);
-}
-
-uint64_t shn__gen_mix(uint64_t a, uint64_t b)
-{
-    uint64_t s = a ^ (b * 0xD6E8FEB86659FD93ull);
-    shn__gen_next(&s);
-    return shn__gen_next(&s);
-}
 
 void shn__gen_putn(struct shn__gen_buf *b, const char *s, size_t n)
 {

@@ -11,6 +11,7 @@
 
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/log.h"
+#include "shinsa/core/rng.h"
 #include "trace_internal.h"
 
 enum {
@@ -54,7 +55,7 @@ struct pattern {
 };
 
 struct gen {
-    uint64_t rng;
+    struct shn_rng rng;
     struct ev *ev;
     size_t n_ev, cap_ev;
     struct pattern *pat;
@@ -64,17 +65,9 @@ struct gen {
     int err;
 };
 
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 static uint64_t rnd(struct gen *G, uint64_t n)
 {
-    return n ? splitmix(&G->rng) % n : 0;
+    return shn_rng_below(&G->rng, n);
 }
 
 static uint64_t A(int kind, uint64_t i)
@@ -85,13 +78,14 @@ static uint64_t A(int kind, uint64_t i)
 static void addr_text(uint64_t a, char out[43])
 {
     static const char hex[] = "0123456789abcdef";
-    uint64_t s = a * 0x2545F4914F6CDD1Dull + 17, w = 0;
+    struct shn_rng s = shn_rng_seed(a * 0x2545F4914F6CDD1Dull + 17);
+    uint64_t w = 0;
 
     out[0] = '0';
     out[1] = 'x';
     for (int i = 0; i < 40; i++) {
         if (i % 16 == 0)
-            w = splitmix(&s);
+            w = shn_rng_next(&s);
         out[2 + i] = hex[w & 15];
         w >>= 4;
     }
@@ -362,7 +356,7 @@ int shn_trace_gen(const char *dir, const struct shn_trace_gen_opts *o, struct sh
     int rc = SHN_OK;
 
     memset(&G, 0, sizeof G);
-    G.rng = o->seed ? o->seed : 0x5EED;
+    G.rng = shn_rng_seed(o->seed ? o->seed : 0x5EED);
     if (n < 1000 || n > 10000000000ull || o->fanout < 5 || o->fanout > 100000)
         return shn_diag_set(diag, SHN_ERR_INVALID, NULL, 0, "",
                             "transfers 1000..1e10, fan-out 5..100000");

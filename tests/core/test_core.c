@@ -158,6 +158,7 @@ static void alloc_failure_is_reported(void **state)
 
 /* Groups of core tests kept in their own files. */
 int shn_test_core_time(void); /* test_time.c */
+int shn_test_core_rng(void);  /* test_rng.c */
 
 int main(void)
 {
@@ -172,5 +173,5 @@ int main(void)
         cmocka_unit_test(alloc_failure_is_reported),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    return failed + shn_test_core_time();
+    return failed + shn_test_core_time() + shn_test_core_rng();
 }
