@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "shinsa/accounts.h"
+#include "shinsa/sample.h"
 
 static double now(void)
 {
@@ -86,7 +87,7 @@ static void remove_db(const char *path)
 
 int main(int argc, char **argv)
 {
-    struct shn_accounts_gen_opts g = {.freelancers = 100000};
+    struct shn_sample_platform_opts g = {.freelancers = 100000};
     struct shn_accounts_score_opts so = {.raise_alerts = true, .progress = true};
     struct shn_accounts_score_stats ss;
     struct shn_accounts_ingest_stats st;
@@ -130,7 +131,7 @@ int main(int argc, char **argv)
 
     fprintf(stderr, "bench_accounts: generating %llu freelancers and the planted cells in %s\n",
             g.freelancers, dir);
-    if (shn_accounts_gen(dir, &g, &diag) != SHN_OK || load_truth(truth_path, &truth) != 0) {
+    if (shn_sample_platform(dir, &g, &diag) != SHN_OK || load_truth(truth_path, &truth) != 0) {
         fprintf(stderr, "bench_accounts: gen: %s\n", diag.message);
         return 1;
     }

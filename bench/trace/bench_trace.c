@@ -25,6 +25,7 @@
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/log.h"
+#include "shinsa/sample.h"
 #include "shinsa/trace.h"
 
 static double now(void)
@@ -188,7 +189,7 @@ static int read_source(const char *dir, char *out, size_t size)
 
 static int case_run(struct job *j, unsigned long long n, const char *title, int reuse)
 {
-    struct shn_trace_gen_opts go = {.transfers = n, .fanout = 400};
+    struct shn_sample_trace_case_opts go = {.transfers = n, .fanout = SHN_SAMPLE_TRACE_CASE_FANOUT};
     struct shn_diag diag = {0};
     struct stat st;
     double t0 = now(), mb;
@@ -198,7 +199,7 @@ static int case_run(struct job *j, unsigned long long n, const char *title, int 
         read_source(j->dir, j->source, sizeof j->source) == 0) {
         printf("  generate, import: skipped (--reuse, %s)\n", j->graph);
     } else {
-        if (shn_trace_gen(j->dir, &go, &diag) != SHN_OK ||
+        if (shn_sample_trace_case(j->dir, &go, &diag) != SHN_OK ||
             read_source(j->dir, j->source, sizeof j->source))
             return -1;
         printf("  generate: %.1f s\n", now() - t0);

@@ -227,30 +227,4 @@ int shn_accounts_alerts_each(struct shn_accounts_db *db, int min_level, const ch
                              int (*fn)(void *ctx, const struct shn_accounts_alert *a), void *ctx,
                              struct shn_diag *diag);
 
-/* ------------------------------------------------------------ sample platform */
-
-/* A synthetic freelancing platform with its ground truth (docs/accounts.md,
- * "Sample platform"): ordinary Japanese freelancers with realistic noise,
- * DPRK IT-worker operator cells and one Japanese collaborator lending a
- * driver's licence. All people, contacts and numbers are FICTIONAL. Zeroed
- * fields take the defaults. */
-struct shn_accounts_gen_opts {
-    unsigned long long freelancers; /* ordinary freelancers; 0 = 3000 */
-    unsigned cells;                 /* operator cells of 5-12 personas; 0 = 4 */
-    unsigned long long seed;        /* 0 = a fixed seed */
-    unsigned events_per_account;    /* average per ordinary account; 0 = 10 */
-};
-
-#define SHN_ACCOUNTS_GEN_FREELANCERS_MAX 1000000ull
-#define SHN_ACCOUNTS_GEN_CELLS_MAX 64u
-#define SHN_ACCOUNTS_GEN_EVENTS_MAX 1000u /* events per account */
-
-/* Writes dir/events.jsonl (docs/events.md) and dir/truth.jsonl (one line
- * per account: {"account", "role": "ordinary"|"operator"|"collaborator",
- * "cell": "c1" or null, "planted": [...]}), creating dir when missing. The
- * same options give the same bytes. Progress goes to stderr through
- * shn_progress. Errors: SHN_ERR_INVALID (options out of range, diag says
- * which), SHN_ERR_IO (diag names the file), SHN_ERR_NOMEM. */
-int shn_accounts_gen(const char *dir, const struct shn_accounts_gen_opts *o, struct shn_diag *diag);
-
 #endif

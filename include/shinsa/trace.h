@@ -292,18 +292,4 @@ int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trac
                           const struct shn_trace_result *res, const struct shn_trace_pattern *pats,
                           size_t n_pats, struct shn_buf *out);
 
-/* ---- Sample data --------------------------------------------------------- */
-
-struct shn_trace_gen_opts {
-    uint64_t transfers;  /* background transfers (at least 1000) */
-    uint32_t fanout;     /* fresh addresses the thief splits into (5..100000) */
-    uint64_t stolen_eth; /* 0 = 100000 */
-    uint64_t seed;       /* 0 = a fixed default */
-};
-
-/* Writes `dir`/transfers.csv (generic CSV, time order), labels.csv and
- * truth.json (the source, the planted exits with the ETH amounts deposited
- * and the planted patterns per address). Deterministic for a seed. */
-int shn_trace_gen(const char *dir, const struct shn_trace_gen_opts *opts, struct shn_diag *diag);
-
 #endif

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "shinsa/accounts.h"
 #include "shinsa/core/log.h"
+#include "shinsa/sample.h"
 
 static const char usage[] =
     "usage: shinsa accounts ingest [--db DB] [--rejects FILE] (--events FILE | FILE)\n"
@@ -242,7 +243,7 @@ static int cmd_gen(int argc, char **argv)
                                          {"events-per-account", required_argument, 0, 'e'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    struct shn_accounts_gen_opts o = {0};
+    struct shn_sample_platform_opts o = {0};
     struct shn_diag diag = {0};
     const char *dir = NULL;
     long v;
@@ -256,12 +257,12 @@ static int cmd_gen(int argc, char **argv)
             break;
         case 'f':
             if (shn_cli_parse_int("--freelancers", optarg, 10,
-                                  (long)SHN_ACCOUNTS_GEN_FREELANCERS_MAX, &v))
+                                  (long)SHN_SAMPLE_PLATFORM_FREELANCERS_MAX, &v))
                 return SHN_EXIT_USAGE;
             o.freelancers = (unsigned long long)v;
             break;
         case 'c':
-            if (shn_cli_parse_int("--cells", optarg, 1, SHN_ACCOUNTS_GEN_CELLS_MAX, &v))
+            if (shn_cli_parse_int("--cells", optarg, 1, SHN_SAMPLE_PLATFORM_CELLS_MAX, &v))
                 return SHN_EXIT_USAGE;
             o.cells = (unsigned)v;
             break;
@@ -271,7 +272,7 @@ static int cmd_gen(int argc, char **argv)
             o.seed = (unsigned long long)v;
             break;
         case 'e':
-            if (shn_cli_parse_int("--events-per-account", optarg, 2, SHN_ACCOUNTS_GEN_EVENTS_MAX,
+            if (shn_cli_parse_int("--events-per-account", optarg, 2, SHN_SAMPLE_PLATFORM_EVENTS_MAX,
                                   &v))
                 return SHN_EXIT_USAGE;
             o.events_per_account = (unsigned)v;
@@ -288,7 +289,7 @@ static int cmd_gen(int argc, char **argv)
         fprintf(stderr, "shinsa: accounts gen needs --out DIR\n%s", usage);
         return SHN_EXIT_USAGE;
     }
-    rc = shn_accounts_gen(dir, &o, &diag);
+    rc = shn_sample_platform(dir, &o, &diag);
     if (rc != SHN_OK) {
         shn_cli_report(rc, &diag);
         return SHN_EXIT_FAILURE;

@@ -10,6 +10,7 @@
 #include "shinsa/core/buf.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/log.h"
+#include "shinsa/sample.h"
 #include "shinsa/screen.h"
 #include "shinsa/trace.h"
 
@@ -620,7 +621,7 @@ static int cmd_gen(int argc, char **argv)
         {"out", required_argument, 0, 'o'},    {"transfers", required_argument, 0, 't'},
         {"fanout", required_argument, 0, 'f'}, {"seed", required_argument, 0, 's'},
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
-    struct shn_trace_gen_opts o = {.transfers = 1000000, .fanout = 400};
+    struct shn_sample_trace_case_opts o = {0};
     struct shn_diag diag = {0};
     const char *dir = NULL;
     long v;
@@ -633,12 +634,14 @@ static int cmd_gen(int argc, char **argv)
             dir = optarg;
             break;
         case 't':
-            if (shn_cli_parse_int("--transfers", optarg, 1000, 4000000000L, &v))
+            if (shn_cli_parse_int("--transfers", optarg, (long)SHN_SAMPLE_TRACE_CASE_TRANSFERS_MIN,
+                                  4000000000L, &v))
                 return SHN_EXIT_USAGE;
             o.transfers = (uint64_t)v;
             break;
         case 'f':
-            if (shn_cli_parse_int("--fanout", optarg, 5, 100000, &v))
+            if (shn_cli_parse_int("--fanout", optarg, SHN_SAMPLE_TRACE_CASE_FANOUT_MIN,
+                                  SHN_SAMPLE_TRACE_CASE_FANOUT_MAX, &v))
                 return SHN_EXIT_USAGE;
             o.fanout = (uint32_t)v;
             break;
@@ -659,7 +662,7 @@ static int cmd_gen(int argc, char **argv)
         fprintf(stderr, "shinsa: trace gen needs --out DIR\n%s", usage);
         return SHN_EXIT_USAGE;
     }
-    rc = shn_trace_gen(dir, &o, &diag);
+    rc = shn_sample_trace_case(dir, &o, &diag);
     if (rc != SHN_OK) {
         shn_cli_report(rc, &diag);
         return SHN_EXIT_FAILURE;

@@ -7,10 +7,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "gen_internal.h"
+#include "platform_internal.h"
 
-#define W SHN__GEN_IMG_W
-#define H SHN__GEN_IMG_H
+#define W SHN__SAMPLE_IMG_W
+#define H SHN__SAMPLE_IMG_H
 
 static uint8_t clamp(int v)
 {
@@ -38,7 +38,7 @@ static void ellipse(uint8_t *px, double cx, double cy, double rx, double ry, int
     }
 }
 
-void shn__gen_id_card(uint64_t seed, uint8_t *px)
+void shn__sample_id_card(uint64_t seed, uint8_t *px)
 {
     struct shn_rng r = shn_rng_stream(seed, 0x1D0C);
     int base = 150 + (int)shn_rng_below(&r, 90);
@@ -117,7 +117,7 @@ static void recompress(uint8_t *px, int w, int h, struct shn_rng *r)
         }
 }
 
-int shn__gen_id_hash(const uint8_t *card, uint64_t edit_seed, uint8_t *work, struct shn_pdq *out)
+int shn__sample_id_hash(const uint8_t *card, uint64_t edit_seed, uint8_t *work, struct shn_pdq *out)
 {
     struct shn_image_hash h;
     struct shn_rng r = shn_rng_seed(edit_seed);
@@ -146,8 +146,9 @@ int shn__gen_id_hash(const uint8_t *card, uint64_t edit_seed, uint8_t *work, str
     return rc;
 }
 
-int shn__gen_id_hash_near(const uint8_t *card, const struct shn_pdq *unedited, uint64_t edit_seed,
-                          int max_distance, uint8_t *work, struct shn_pdq *out)
+int shn__sample_id_hash_near(const uint8_t *card, const struct shn_pdq *unedited,
+                             uint64_t edit_seed, int max_distance, uint8_t *work,
+                             struct shn_pdq *out)
 {
     struct shn_pdq best = *unedited, h;
     int best_d = 257, rc = SHN_OK;
@@ -157,7 +158,7 @@ int shn__gen_id_hash_near(const uint8_t *card, const struct shn_pdq *unedited, u
      * unedited card bounds any two copies by 2 x max_distance (triangle
      * inequality), which is what lets the tests promise "within 31". */
     for (uint64_t k = 0; k < 256 && best_d > max_distance; k++) {
-        rc = shn__gen_id_hash(card, shn_rng_mix(edit_seed, k) | 1, work, &h);
+        rc = shn__sample_id_hash(card, shn_rng_mix(edit_seed, k) | 1, work, &h);
         if (rc != SHN_OK)
             return rc;
         int d = shn_image_pdq_distance(unedited, &h);

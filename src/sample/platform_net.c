@@ -13,12 +13,12 @@
  * narrowed: 126.0.0.0/8 holds PH and US pieces, 117.128.0.0/10 a PK one,
  * 60.48.0.0/13 and 110.136.0.0/13 others, Hetzner's 65.21.0.0/16 a DE
  * one, and cloud /16s geolocate per data centre. Ordinary people's home
- * addresses use /12 or wider ranges only (see shn__gen_ip_home).
+ * addresses use /12 or wider ranges only (see shn__sample_ip_home).
  * The addresses are real networks' addresses; the people using them here
  * are not real. */
 #include <stdio.h>
 
-#include "gen_internal.h"
+#include "platform_internal.h"
 
 struct range {
     uint32_t first; /* network address */
@@ -29,7 +29,7 @@ struct range {
 #define IP4(a, b, c, d)                                                                            \
     ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
-/* Ranges of each kind, in enum shn__gen_net order. */
+/* Ranges of each kind, in enum shn__sample_net order. */
 static const struct range jp_home[] = {
     {IP4(126, 64, 0, 0), 11, "+09:00"},  /* JP, AS17676 SoftBank */
     {IP4(60, 32, 0, 0), 12, "+09:00"},   /* JP, AS4713 NTT OCN */
@@ -123,14 +123,15 @@ static uint32_t in_range(const struct range *r, uint64_t host)
     return r->first + 1 + (uint32_t)(host % (size - 2));
 }
 
-void shn__gen_ip(struct shn_rng *rng, enum shn__gen_net net, char out[16], const char **utc_offset)
+void shn__sample_ip(struct shn_rng *rng, enum shn__sample_net net, char out[16],
+                    const char **utc_offset)
 {
     const struct range *r = &kinds[net].r[shn_rng_below(rng, kinds[net].n)];
     ip_text(in_range(r, shn_rng_next(rng)), out);
     *utc_offset = r->offset;
 }
 
-void shn__gen_ip_home(uint64_t n, char out[16])
+void shn__sample_ip_home(uint64_t n, char out[16])
 {
     size_t k = sizeof jp_home / sizeof jp_home[0];
     const struct range *r = &jp_home[n % k];
@@ -173,14 +174,14 @@ static const char *const remote_agents[] = {
      "Chrome/124.0.0.0 Safari/537.36 AnyDesk/8.0.9"), /* one agent: a browser beside AnyDesk */
 };
 
-const char *shn__gen_user_agent(struct shn_rng *rng, int mobile)
+const char *shn__sample_user_agent(struct shn_rng *rng, int mobile)
 {
     if (mobile)
         return mobile_agents[shn_rng_below(rng, sizeof mobile_agents / sizeof *mobile_agents)];
     return agents[shn_rng_below(rng, sizeof agents / sizeof *agents)];
 }
 
-const char *shn__gen_remote_desktop_agent(struct shn_rng *rng)
+const char *shn__sample_remote_desktop_agent(struct shn_rng *rng)
 {
     return remote_agents[shn_rng_below(rng, sizeof remote_agents / sizeof *remote_agents)];
 }

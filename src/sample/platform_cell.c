@@ -19,9 +19,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "gen_internal.h"
-#include "shinsa/accounts.h"
+#include "platform_internal.h"
 #include "shinsa/core/alloc.h"
+#include "shinsa/sample.h"
 
 /* Within 15 of the unedited card, two copies are within 30 of each other. */
 #define EDIT_MAX_DISTANCE 15
@@ -31,7 +31,7 @@ static const int cell_category[] = {0, 1, 4, 2}; /* web, mobile, data, design */
 /* Names close to the demo list's fictional persons (demo-004, -001, -002,
  * -003), as a Zainichi-style Japanese identity would write them. */
 static const struct {
-    struct shn__gen_name name;
+    struct shn__sample_name name;
     const char *birth_date;
     int female;
 } near_listed[] = {
@@ -52,100 +52,103 @@ static const struct {
 
 #define COUNT(a) (sizeof a / sizeof a[0])
 
-static enum shn__gen_net region(unsigned c, struct shn_rng *r)
+static enum shn__sample_net region(unsigned c, struct shn_rng *r)
 {
-    static const enum shn__gen_net home[] = {SHN__NET_CN, SHN__NET_SEA, SHN__NET_RU, SHN__NET_CN};
-    enum shn__gen_net n = home[c % 4];
+    static const enum shn__sample_net home[] = {SHN__NET_CN, SHN__NET_SEA, SHN__NET_RU,
+                                                SHN__NET_CN};
+    enum shn__sample_net n = home[c % 4];
     if (c % 4 == 3 && shn_rng_below(r, 2))
         n = SHN__NET_SEA;
     return n;
 }
 
-int shn__gen_cell_init(struct shn__gen *G, unsigned c)
+int shn__sample_cell_init(struct shn__sample_platform *G, unsigned c)
 {
-    struct shn__gen_cell *C = &G->cells[c];
+    struct shn__sample_cell *C = &G->cells[c];
     struct shn_rng r = shn_rng_stream(G->seed, 0xCE1100000000ull + c);
 
     C->category = cell_category[c % COUNT(cell_category)];
-    C->start = SHN__GEN_START + 10 * 86400 + (long long)shn_rng_below(&r, 60 * 86400);
-    C->card = shn_malloc((size_t)SHN__GEN_IMG_W * SHN__GEN_IMG_H);
+    C->start = SHN__SAMPLE_START + 10 * 86400 + (long long)shn_rng_below(&r, 60 * 86400);
+    C->card = shn_malloc((size_t)SHN__SAMPLE_IMG_W * SHN__SAMPLE_IMG_H);
     if (!C->card)
         return SHN_ERR_NOMEM;
-    shn__gen_id_card(shn_rng_mix(G->seed, 0xCA4D0000ull + c), C->card);
+    shn__sample_id_card(shn_rng_mix(G->seed, 0xCA4D0000ull + c), C->card);
     for (int i = 0; i < 3; i++) {
         uint64_t key = shn_rng_mix(G->seed, 0x3A11E7000000ull + c * 8 + (unsigned)i);
         if (i == 1) {
-            shn__gen_wallet_tron(key, C->wallets[i]);
+            shn__sample_wallet_tron(key, C->wallets[i]);
             C->wallet_chain[i] = "TRON";
         } else {
-            shn__gen_wallet_eth(key, C->wallets[i]);
+            shn__sample_wallet_eth(key, C->wallets[i]);
             C->wallet_chain[i] = "ETH";
         }
     }
     for (int i = 0; i < 2; i++)
-        shn__gen_device(shn_rng_mix(G->seed, 0xDE51CE000000ull + c * 8 + (unsigned)i),
-                        C->devices[i]);
-    shn__gen_ip(&r, region(c, &r), C->hubs[0], &C->hub_offset[0]);
-    shn__gen_ip(&r, SHN__NET_HOSTING, C->hubs[1], &C->hub_offset[1]);
-    shn__gen_ip(&r, region(c, &r), C->hubs[2], &C->hub_offset[2]);
+        shn__sample_device(shn_rng_mix(G->seed, 0xDE51CE000000ull + c * 8 + (unsigned)i),
+                           C->devices[i]);
+    shn__sample_ip(&r, region(c, &r), C->hubs[0], &C->hub_offset[0]);
+    shn__sample_ip(&r, SHN__NET_HOSTING, C->hubs[1], &C->hub_offset[1]);
+    shn__sample_ip(&r, region(c, &r), C->hubs[2], &C->hub_offset[2]);
     snprintf(C->telegram, sizeof C->telegram, "@dev_team_%c%c%u", 'a' + (int)shn_rng_below(&r, 26),
              'a' + (int)shn_rng_below(&r, 26), 10 + c);
     snprintf(C->whatsapp, sizeof C->whatsapp, "+86 139 0000 %04u",
              (unsigned)shn_rng_below(&r, 10000));
     snprintf(C->skype, sizeof C->skype, "live:.cid.%016llx", (unsigned long long)shn_rng_next(&r));
-    return shn__gen_id_hash(C->card, 0, G->work, &C->card_pdq);
+    return shn__sample_id_hash(C->card, 0, G->work, &C->card_pdq);
 }
 
 enum { K_LOGIN, K_BID, K_CRYPTO, K_OFF, K_PREPAY, K_MESSAGE, K_PAYOUT, K_CHANGE };
 
-static void put_name(struct shn__gen *G, const struct shn__gen_name *n)
+static void put_name(struct shn__sample_platform *G, const struct shn__sample_name *n)
 {
     char full[128];
     snprintf(full, sizeof full, "%s %s", n->surname, n->given);
-    shn__gen_str(G, "name", full);
+    shn__sample_str(G, "name", full);
     snprintf(full, sizeof full, "%s %s", n->surname_kana, n->given_kana);
-    shn__gen_str(G, "name_reading", full);
+    shn__sample_str(G, "name_reading", full);
     snprintf(full, sizeof full, "%s %s", n->given_latin, n->surname_latin);
-    shn__gen_str(G, "name_latin", full);
+    shn__sample_str(G, "name_latin", full);
 }
 
-static void put_email(struct shn__gen *G, const struct shn__gen_name *n, unsigned c, unsigned k,
-                      unsigned version)
+static void put_email(struct shn__sample_platform *G, const struct shn__sample_name *n, unsigned c,
+                      unsigned k, unsigned version)
 {
     char email[96];
-    struct shn__gen_buf e = {email, 0, sizeof email, 0};
-    shn__gen_put_lower(&e, n->given_latin);
-    shn__gen_put_lower(&e, n->surname_latin);
-    shn__gen_printf(&e, ".%u%02u%u@%s", c + 1, k, version,
-                    version % 2 ? "example.net" : "example.com");
-    shn__gen_str(G, "email", email);
+    struct shn__sample_buf e = {email, 0, sizeof email, 0};
+    shn__sample_put_lower(&e, n->given_latin);
+    shn__sample_put_lower(&e, n->surname_latin);
+    shn__sample_printf(&e, ".%u%02u%u@%s", c + 1, k, version,
+                       version % 2 ? "example.net" : "example.com");
+    shn__sample_str(G, "email", email);
 }
 
-static void put_phone(struct shn__gen *G, unsigned c, unsigned k, unsigned version)
+static void put_phone(struct shn__sample_platform *G, unsigned c, unsigned k, unsigned version)
 {
     char phone[16];
     unsigned long long v = ((c * 64ull + k) * 16 + version) * 7919ull % 100000000ull;
     snprintf(phone, sizeof phone, "070-%04llu-%04llu", v / 10000, v % 10000);
-    shn__gen_str(G, "phone", phone);
+    shn__sample_str(G, "phone", phone);
 }
 
-static void crypto_method(struct shn__gen_buf *b, const char *chain, const char *address)
+static void crypto_method(struct shn__sample_buf *b, const char *chain, const char *address)
 {
-    shn__gen_printf(b, "{\"type\":\"crypto\",\"chain\":\"%s\",\"address\":\"%s\"}", chain, address);
+    shn__sample_printf(b, "{\"type\":\"crypto\",\"chain\":\"%s\",\"address\":\"%s\"}", chain,
+                       address);
 }
 
-void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *account)
+void shn__sample_operator(struct shn__sample_platform *G, unsigned c, unsigned k,
+                          const char *account)
 {
-    const struct shn__gen_cell *C = &G->cells[c];
+    const struct shn__sample_cell *C = &G->cells[c];
     struct shn_rng r = shn_rng_stream(G->seed, 0x0BE7A0000000ull + c * 64ull + k);
     int backed = c == G->collab_cell && k >= 1 && k <= 3;
     int near = k == 0, demo = k == C->size - 1, dprk = c == 0 && k == 2, mismatch = k % 4 == 3;
-    struct shn__gen_name name;
+    struct shn__sample_name name;
     const char *wallet_chain, *wallet;
     char bank_method[256], method[256], birth[16], text[4096], doc[20];
-    struct shn__gen_buf mb = {method, 0, sizeof method, 0};
-    struct shn__gen_buf bb = {bank_method, 0, sizeof bank_method, 0};
-    unsigned char kinds[SHN_ACCOUNTS_GEN_EVENTS_MAX * 2 + 16];
+    struct shn__sample_buf mb = {method, 0, sizeof method, 0};
+    struct shn__sample_buf bb = {bank_method, 0, sizeof bank_method, 0};
+    unsigned char kinds[SHN_SAMPLE_PLATFORM_EVENTS_MAX * 2 + 16];
     unsigned n = 0, versions = 1, w = (unsigned)shn_rng_below(&r, 3), dprk_done = 0;
     long long t = C->start + (long long)shn_rng_below(&r, 30 * 86400) + k * 3600;
     int years = 3 + (int)shn_rng_below(&r, 6);
@@ -156,7 +159,7 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
         name = near_listed[c % COUNT(near_listed)].name;
         snprintf(birth, sizeof birth, "%s", near_listed[c % COUNT(near_listed)].birth_date);
     } else {
-        shn__gen_name(&r, (int)shn_rng_below(&r, 2), &name);
+        shn__sample_name(&r, (int)shn_rng_below(&r, 2), &name);
         snprintf(birth, sizeof birth, "%04u-%02u-%02u", 1985 + (unsigned)shn_rng_below(&r, 14),
                  1 + (unsigned)shn_rng_below(&r, 12), 1 + (unsigned)shn_rng_below(&r, 28));
     }
@@ -164,26 +167,26 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
     wallet = demo ? demo_wallets[c % COUNT(demo_wallets)].address : C->wallets[w];
     crypto_method(&mb, wallet_chain, wallet);
     if (mismatch) { /* a bank account in somebody else's name */
-        struct shn__gen_name other;
-        shn__gen_name(&r, (int)shn_rng_below(&r, 2), &other);
-        shn__gen_printf(&bb, "{\"type\":\"bank\",\"account\":\"ゆうちょ 普通 %07u %s %s\"}",
-                        (unsigned)(shn_rng_next(&r) % 10000000u), other.surname_kana,
-                        other.given_kana);
+        struct shn__sample_name other;
+        shn__sample_name(&r, (int)shn_rng_below(&r, 2), &other);
+        shn__sample_printf(&bb, "{\"type\":\"bank\",\"account\":\"ゆうちょ 普通 %07u %s %s\"}",
+                           (unsigned)(shn_rng_next(&r) % 10000000u), other.surname_kana,
+                           other.given_kana);
     }
 
     /* sign-up */
-    shn__gen_begin(G, "account", account, t);
+    shn__sample_begin(G, "account", account, t);
     put_name(G, &name);
-    shn__gen_str(G, "birth_date", birth);
-    shn__gen_str(G, "nationality", "JP");
-    shn__gen_str(G, "residence", "JP");
+    shn__sample_str(G, "birth_date", birth);
+    shn__sample_str(G, "nationality", "JP");
+    shn__sample_str(G, "residence", "JP");
     put_email(G, &name, c, k, 0);
     put_phone(G, c, k, 0);
     {
         char addr[160];
-        struct shn__gen_buf a = {addr, 0, sizeof addr, 0};
-        shn__gen_address(&a, &r);
-        shn__gen_str(G, "address", addr);
+        struct shn__sample_buf a = {addr, 0, sizeof addr, 0};
+        shn__sample_address(&a, &r);
+        shn__sample_str(G, "address", addr);
     }
     {
         struct shn_pdq h;
@@ -192,7 +195,7 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
         const uint8_t *card = backed ? G->collab_card : C->card;
         const struct shn_pdq *base = backed ? &G->collab_pdq : &C->card_pdq;
         h = *base;
-        if (shn__gen_id_hash_near(card, base, edit, EDIT_MAX_DISTANCE, G->work, &h) != SHN_OK &&
+        if (shn__sample_id_hash_near(card, base, edit, EDIT_MAX_DISTANCE, G->work, &h) != SHN_OK &&
             !G->err)
             G->err = SHN_ERR_NOMEM;
         shn_image_pdq_to_hex(&h, hex);
@@ -202,24 +205,24 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
         else if (backed)
             snprintf(doc, sizeof doc, "%s", G->collab_number);
         else
-            shn__gen_doc_number(10000000ull + c * 64ull + k, doc);
-        shn__gen_printf(&G->line,
-                        ",\"id_document\":{\"type\":\"drivers_licence\",\"number\":\"%s\","
-                        "\"country\":\"JP\",\"image_pdq\":\"%s\"}",
-                        doc, hex);
+            shn__sample_doc_number(10000000ull + c * 64ull + k, doc);
+        shn__sample_printf(&G->line,
+                           ",\"id_document\":{\"type\":\"drivers_licence\",\"number\":\"%s\","
+                           "\"country\":\"JP\",\"image_pdq\":\"%s\"}",
+                           doc, hex);
     }
-    shn__gen_printf(&G->line, ",\"payout\":[%s%s%s]", method, mismatch ? "," : "",
-                    mismatch ? bank_method : "");
+    shn__sample_printf(&G->line, ",\"payout\":[%s%s%s]", method, mismatch ? "," : "",
+                       mismatch ? bank_method : "");
     {
-        struct shn__gen_buf tb = {text, 0, sizeof text, 0};
-        shn__gen_profile_stilted(&tb, &r, c, C->category, &name, years);
-        shn__gen_str(G, "profile", text);
+        struct shn__sample_buf tb = {text, 0, sizeof text, 0};
+        shn__sample_profile_stilted(&tb, &r, c, C->category, &name, years);
+        shn__sample_str(G, "profile", text);
     }
-    shn__gen_raw(G, ",\"skills\":");
-    shn__gen_skills(&G->line, &r, C->category);
-    shn__gen_printf(&G->line, ",\"hourly_rate\":{\"amount\":%u,\"currency\":\"JPY\"}",
-                    800u + 100u * (unsigned)shn_rng_below(&r, 8));
-    shn__gen_end(G);
+    shn__sample_raw(G, ",\"skills\":");
+    shn__sample_skills(&G->line, &r, C->category);
+    shn__sample_printf(&G->line, ",\"hourly_rate\":{\"amount\":%u,\"currency\":\"JPY\"}",
+                       800u + 100u * (unsigned)shn_rng_below(&r, 8));
+    shn__sample_end(G);
 
     /* the schedule: what every persona does at least once, then more of
      * the same kinds, shuffled */
@@ -242,7 +245,7 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
         }
     }
     for (unsigned j = 0; j < n; j++) {
-        long long left = SHN__GEN_START + SHN__GEN_SPAN - t;
+        long long left = SHN__SAMPLE_START + SHN__SAMPLE_SPAN - t;
         t += 60 + (long long)shn_rng_below(&r, (uint64_t)(left / (long long)(n - j + 1) + 1));
         switch (kinds[j]) {
         case K_LOGIN: {
@@ -250,81 +253,82 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
             const char *offset, *ua;
             uint64_t u = shn_rng_below(&r, 100);
             if (dprk && !dprk_done) {
-                shn__gen_ip(&r, SHN__NET_KP, ip, &offset);
+                shn__sample_ip(&r, SHN__NET_KP, ip, &offset);
                 dprk_done = 1;
             } else if (u < 35) {
                 unsigned h = (unsigned)shn_rng_below(&r, 3);
                 memcpy(ip, C->hubs[h], sizeof ip);
                 offset = C->hub_offset[h];
             } else if (u < 70) {
-                shn__gen_ip(&r, region(c, &r), ip, &offset);
+                shn__sample_ip(&r, region(c, &r), ip, &offset);
             } else {
-                shn__gen_ip(&r, SHN__NET_HOSTING, ip, &offset);
+                shn__sample_ip(&r, SHN__NET_HOSTING, ip, &offset);
             }
             if (shn_rng_below(&r, 10) < 6)
                 memcpy(device, C->devices[shn_rng_below(&r, 2)], sizeof device);
             else
-                shn__gen_device(shn_rng_mix(G->seed, 0xDE0BE7000000ull + c * 64ull + k), device);
-            ua = shn_rng_below(&r, 100) < 45 ? shn__gen_remote_desktop_agent(&r)
-                                             : shn__gen_user_agent(&r, 0);
-            shn__gen_begin(G, "login", account, t);
-            shn__gen_str(G, "ip", ip);
-            shn__gen_str(G, "user_agent", ua);
-            shn__gen_str(G, "device", device);
-            shn__gen_str(G, "utc_offset", offset);
-            shn__gen_num(G, "x_session_seconds",
-                         shn_rng_below(&r, 10) < 4 ? 86400.0 + (double)shn_rng_below(&r, 86400)
-                                                   : 3600.0 + (double)shn_rng_below(&r, 9 * 3600));
-            shn__gen_end(G);
+                shn__sample_device(shn_rng_mix(G->seed, 0xDE0BE7000000ull + c * 64ull + k), device);
+            ua = shn_rng_below(&r, 100) < 45 ? shn__sample_remote_desktop_agent(&r)
+                                             : shn__sample_user_agent(&r, 0);
+            shn__sample_begin(G, "login", account, t);
+            shn__sample_str(G, "ip", ip);
+            shn__sample_str(G, "user_agent", ua);
+            shn__sample_str(G, "device", device);
+            shn__sample_str(G, "utc_offset", offset);
+            shn__sample_num(G, "x_session_seconds",
+                            shn_rng_below(&r, 10) < 4
+                                ? 86400.0 + (double)shn_rng_below(&r, 86400)
+                                : 3600.0 + (double)shn_rng_below(&r, 9 * 3600));
+            shn__sample_end(G);
             break;
         }
         case K_BID: {
             char job[24];
             int cat = shn_rng_below(&r, 20) < 17 ? C->category
-                                                 : (int)shn_rng_below(&r, SHN__GEN_CATEGORIES);
-            double a = shn__gen_category_median[cat] * (0.20 + 0.15 * shn_rng_unit(&r));
+                                                 : (int)shn_rng_below(&r, SHN__SAMPLE_CATEGORIES);
+            double a = shn__sample_category_median[cat] * (0.20 + 0.15 * shn_rng_unit(&r));
             snprintf(job, sizeof job, "job-%06u", (unsigned)shn_rng_below(&r, 1000000));
-            shn__gen_begin(G, "bid", account, t);
-            shn__gen_str(G, "job", job);
-            shn__gen_str(G, "category", shn__gen_category[cat]);
-            shn__gen_num(G, "amount", floor(a / 100) * 100);
-            shn__gen_str(G, "currency", "JPY");
-            shn__gen_end(G);
+            shn__sample_begin(G, "bid", account, t);
+            shn__sample_str(G, "job", job);
+            shn__sample_str(G, "category", shn__sample_category[cat]);
+            shn__sample_num(G, "amount", floor(a / 100) * 100);
+            shn__sample_str(G, "currency", "JPY");
+            shn__sample_end(G);
             break;
         }
         case K_CRYPTO:
         case K_OFF:
         case K_PREPAY:
         case K_MESSAGE: {
-            struct shn__gen_push push = {wallet, C->telegram, C->whatsapp, C->skype};
-            struct shn__gen_buf tb = {text, 0, sizeof text, 0};
+            struct shn__sample_push push = {wallet, C->telegram, C->whatsapp, C->skype};
+            struct shn__sample_buf tb = {text, 0, sizeof text, 0};
             char to[24];
             int kind = kinds[j] == K_CRYPTO   ? 1
                        : kinds[j] == K_OFF    ? 2
                        : kinds[j] == K_PREPAY ? 3
                                               : 0;
-            shn__gen_message_stilted(&tb, &r, kind, C->category, &push);
+            shn__sample_message_stilted(&tb, &r, kind, C->category, &push);
             snprintf(to, sizeof to, "client-%05u",
                      (unsigned)shn_rng_below(&r, G->n_ordinary / 10 + 50));
-            shn__gen_begin(G, "message", account, t);
-            shn__gen_str(G, "to", to);
-            shn__gen_str(G, "text", text);
-            shn__gen_end(G);
+            shn__sample_begin(G, "message", account, t);
+            shn__sample_str(G, "to", to);
+            shn__sample_str(G, "text", text);
+            shn__sample_end(G);
             break;
         }
         case K_PAYOUT:
-            shn__gen_begin(G, "payout", account, t);
-            shn__gen_printf(&G->line, ",\"method\":%s",
-                            mismatch && shn_rng_below(&r, 2) ? bank_method : method);
-            shn__gen_num(G, "amount", 10000.0 + 1000.0 * (double)shn_rng_below(&r, 30));
-            shn__gen_str(G, "currency", "JPY");
-            shn__gen_end(G);
+            shn__sample_begin(G, "payout", account, t);
+            shn__sample_printf(&G->line, ",\"method\":%s",
+                               mismatch && shn_rng_below(&r, 2) ? bank_method : method);
+            shn__sample_num(G, "amount", 10000.0 + 1000.0 * (double)shn_rng_below(&r, 30));
+            shn__sample_str(G, "currency", "JPY");
+            shn__sample_end(G);
             break;
         default: { /* K_CHANGE: name, e-mail, phone or payout */
             unsigned what = versions % 4;
-            shn__gen_begin(G, "account", account, t);
+            shn__sample_begin(G, "account", account, t);
             if (what == 1) {
-                shn__gen_name(&r, (int)shn_rng_below(&r, 2), &name);
+                shn__sample_name(&r, (int)shn_rng_below(&r, 2), &name);
                 put_name(G, &name);
             } else if (what == 2) {
                 put_email(G, &name, c, k, versions);
@@ -336,11 +340,11 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
                     wallet_chain = C->wallet_chain[w];
                 }
                 crypto_method(&mb, wallet_chain, wallet);
-                shn__gen_printf(&G->line, ",\"payout\":[%s]", method);
+                shn__sample_printf(&G->line, ",\"payout\":[%s]", method);
             } else {
                 put_phone(G, c, k, versions);
             }
-            shn__gen_end(G);
+            shn__sample_end(G);
             versions++;
             break;
         }
@@ -362,5 +366,5 @@ void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *a
     if (mismatch)
         planted[np++] = "payout_mismatch";
     planted[np] = NULL;
-    shn__gen_truth(G, account, "operator", (int)c + 1, planted);
+    shn__sample_truth(G, account, "operator", (int)c + 1, planted);
 }

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gen_internal.h"
+#include "platform_internal.h"
 
-void shn__gen_putn(struct shn__gen_buf *b, const char *s, size_t n)
+void shn__sample_putn(struct shn__sample_buf *b, const char *s, size_t n)
 {
     if (b->err || n > b->cap - b->len - 1) {
         b->err = SHN_ERR_TOO_LARGE;
@@ -16,12 +16,12 @@ void shn__gen_putn(struct shn__gen_buf *b, const char *s, size_t n)
     b->p[b->len] = '\0';
 }
 
-void shn__gen_put(struct shn__gen_buf *b, const char *s)
+void shn__sample_put(struct shn__sample_buf *b, const char *s)
 {
-    shn__gen_putn(b, s, strlen(s));
+    shn__sample_putn(b, s, strlen(s));
 }
 
-void shn__gen_printf(struct shn__gen_buf *b, const char *fmt, ...)
+void shn__sample_printf(struct shn__sample_buf *b, const char *fmt, ...)
 {
     va_list ap;
     size_t room = b->cap - b->len;
@@ -40,26 +40,26 @@ void shn__gen_printf(struct shn__gen_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-void shn__gen_json_str(struct shn__gen_buf *b, const char *s)
+void shn__sample_json_str(struct shn__sample_buf *b, const char *s)
 {
     const char *run = s;
 
-    shn__gen_putn(b, "\"", 1);
+    shn__sample_putn(b, "\"", 1);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        shn__gen_putn(b, run, (size_t)(s - run));
+        shn__sample_putn(b, run, (size_t)(s - run));
         if (c == '"' || c == '\\') {
             char esc[2] = {'\\', (char)c};
-            shn__gen_putn(b, esc, 2);
+            shn__sample_putn(b, esc, 2);
         } else if (c == '\n') {
-            shn__gen_putn(b, "\\n", 2);
+            shn__sample_putn(b, "\\n", 2);
         } else {
-            shn__gen_printf(b, "\\u%04x", c);
+            shn__sample_printf(b, "\\u%04x", c);
         }
         run = s + 1;
     }
-    shn__gen_putn(b, run, (size_t)(s - run));
-    shn__gen_putn(b, "\"", 1);
+    shn__sample_putn(b, run, (size_t)(s - run));
+    shn__sample_putn(b, "\"", 1);
 }

@@ -1,6 +1,6 @@
 /* Ordinary freelancers of the sample platform, and the collaborator, whose
  * account is an ordinary one except that its licence also backs operator
- * accounts (gen_cell.c).
+ * accounts (platform_cell.c).
  *
  * Identifiers come from bijections of the person's index, so no two
  * unrelated people share a phone, document, bank account, e-mail or home
@@ -17,10 +17,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "gen_internal.h"
+#include "platform_internal.h"
 
-static const double hourly_median[SHN__GEN_CATEGORIES] = {4000, 4500, 3000, 2500,
-                                                          3500, 2000, 2500, 3000};
+static const double hourly_median[SHN__SAMPLE_CATEGORIES] = {4000, 4500, 3000, 2500,
+                                                             3500, 2000, 2500, 3000};
 static const char *const banks[] = {"三菱UFJ",  "三井住友", "みずほ",        "りそな",
                                     "ゆうちょ", "楽天",     "住信SBIネット", "PayPay"};
 static const char *const domains[] = {"example.jp",  "example.co.jp", "example.ne.jp",
@@ -31,25 +31,26 @@ static const char *const domains[] = {"example.jp",  "example.co.jp", "example.n
 #define FAMILY_AT 400
 
 struct person {
-    struct shn__gen_name name;
+    struct shn__sample_name name;
     int female, category, years, birth_year;
 };
 
 /* The name of person oi, from a stream of its own so that a relative can
  * recompute it (families share a surname). */
-static void person(const struct shn__gen *G, uint64_t oi, uint64_t head, struct person *p)
+static void person(const struct shn__sample_platform *G, uint64_t oi, uint64_t head,
+                   struct person *p)
 {
     struct shn_rng r = shn_rng_stream(G->seed, 0xAA00000000ull + oi);
-    struct shn__gen_name s;
-    size_t n_surnames = shn__gen_surname(0, &s);
+    struct shn__sample_name s;
+    size_t n_surnames = shn__sample_surname(0, &s);
 
     p->female = (int)shn_rng_below(&r, 2);
-    shn__gen_name(&r, p->female, &p->name);
-    shn__gen_surname((size_t)(shn_rng_mix(G->seed, 0x5A00000000ull + head) % n_surnames), &s);
+    shn__sample_name(&r, p->female, &p->name);
+    shn__sample_surname((size_t)(shn_rng_mix(G->seed, 0x5A00000000ull + head) % n_surnames), &s);
     p->name.surname = s.surname;
     p->name.surname_kana = s.surname_kana;
     p->name.surname_latin = s.surname_latin;
-    p->category = (int)shn_rng_below(&r, SHN__GEN_CATEGORIES);
+    p->category = (int)shn_rng_below(&r, SHN__SAMPLE_CATEGORIES);
     p->birth_year = 1965 + (int)shn_rng_below(&r, 39);
     p->years =
         1 + (int)shn_rng_below(
@@ -58,20 +59,20 @@ static void person(const struct shn__gen *G, uint64_t oi, uint64_t head, struct 
         p->years = 20;
 }
 
-static void bank(struct shn__gen_buf *b, uint64_t oi, const struct shn__gen_name *holder)
+static void bank(struct shn__sample_buf *b, uint64_t oi, const struct shn__sample_name *holder)
 {
     /* 7 digits: oi * 7654321 + 1111111 mod 10^7 is a bijection */
     unsigned long long no = (oi * 7654321ull + 1111111ull) % 10000000ull;
-    shn__gen_printf(b, "%s 普通 %07llu %s %s", banks[oi % COUNT(banks)], no, holder->surname_kana,
-                    holder->given_kana);
+    shn__sample_printf(b, "%s 普通 %07llu %s %s", banks[oi % COUNT(banks)], no,
+                       holder->surname_kana, holder->given_kana);
 }
 
 struct noise {
     int travel, low, paypal, crypto, vpn, abroad, foreign;
 };
 
-static void login(struct shn__gen *G, struct shn_rng *r, const char *account, long long t,
-                  uint64_t oi, uint64_t head, const struct noise *z)
+static void login(struct shn__sample_platform *G, struct shn_rng *r, const char *account,
+                  long long t, uint64_t oi, uint64_t head, const struct noise *z)
 {
     char ip[16], device[24];
     const char *offset = "+09:00", *ua;
@@ -80,64 +81,64 @@ static void login(struct shn__gen *G, struct shn_rng *r, const char *account, lo
     int mobile = 0;
 
     if (z->abroad && u < 80) {
-        shn__gen_ip(r, SHN__NET_SEA, ip, &offset);
+        shn__sample_ip(r, SHN__NET_SEA, ip, &offset);
     } else if (z->travel && u < 25) {
-        static const enum shn__gen_net abroad[] = {SHN__NET_US, SHN__NET_KR, SHN__NET_TW};
-        shn__gen_ip(r, abroad[oi % 3], ip, &offset);
+        static const enum shn__sample_net abroad[] = {SHN__NET_US, SHN__NET_KR, SHN__NET_TW};
+        shn__sample_ip(r, abroad[oi % 3], ip, &offset);
         mobile = 1;
     } else if (z->vpn && u < 30) {
-        shn__gen_ip(r, SHN__NET_HOSTING, ip, &offset);
+        shn__sample_ip(r, SHN__NET_HOSTING, ip, &offset);
         offset = "+09:00"; /* the browser is in Japan; only the exit is not */
     } else if (u < 70) {
-        shn__gen_ip_home(head, ip);
+        shn__sample_ip_home(head, ip);
     } else {
-        shn__gen_ip(r, SHN__NET_JP_MOBILE, ip, &offset);
+        shn__sample_ip(r, SHN__NET_JP_MOBILE, ip, &offset);
         mobile = 1;
     }
     /* the computer at home is the family's; the phone is one's own */
     dev_key = mobile ? shn_rng_mix(G->seed, 0xDE0000000000ull + oi * 2 + 1)
                      : shn_rng_mix(G->seed, 0xDE0000000000ull + head * 2);
-    shn__gen_device(dev_key, device);
+    shn__sample_device(dev_key, device);
     dev_rng = shn_rng_seed(dev_key); /* a device keeps its browser */
-    ua = shn__gen_user_agent(&dev_rng, mobile);
-    shn__gen_begin(G, "login", account, t);
-    shn__gen_str(G, "ip", ip);
-    shn__gen_str(G, "user_agent", ua);
-    shn__gen_str(G, "device", device);
-    shn__gen_str(G, "utc_offset", offset);
+    ua = shn__sample_user_agent(&dev_rng, mobile);
+    shn__sample_begin(G, "login", account, t);
+    shn__sample_str(G, "ip", ip);
+    shn__sample_str(G, "user_agent", ua);
+    shn__sample_str(G, "device", device);
+    shn__sample_str(G, "utc_offset", offset);
     {
         double s = exp(7.4 + 0.8 * shn_rng_normal(r));
-        shn__gen_num(G, "x_session_seconds", s < 60 ? 60 : s > 6 * 3600 ? 6 * 3600 : floor(s));
+        shn__sample_num(G, "x_session_seconds", s < 60 ? 60 : s > 6 * 3600 ? 6 * 3600 : floor(s));
     }
-    shn__gen_end(G);
+    shn__sample_end(G);
 }
 
-static void bid(struct shn__gen *G, struct shn_rng *r, const char *account, long long t,
+static void bid(struct shn__sample_platform *G, struct shn_rng *r, const char *account, long long t,
                 int category, int low)
 {
     char job[24];
-    int c = shn_rng_below(r, 5) ? category : (int)shn_rng_below(r, SHN__GEN_CATEGORIES);
-    double a = shn__gen_category_median[c] * exp(0.45 * shn_rng_normal(r));
+    int c = shn_rng_below(r, 5) ? category : (int)shn_rng_below(r, SHN__SAMPLE_CATEGORIES);
+    double a = shn__sample_category_median[c] * exp(0.45 * shn_rng_normal(r));
 
     if (low)
         a *= 0.3 + 0.3 * shn_rng_unit(r);
     snprintf(job, sizeof job, "job-%06u", (unsigned)shn_rng_below(r, 1000000));
-    shn__gen_begin(G, "bid", account, t);
-    shn__gen_str(G, "job", job);
-    shn__gen_str(G, "category", shn__gen_category[c]);
+    shn__sample_begin(G, "bid", account, t);
+    shn__sample_str(G, "job", job);
+    shn__sample_str(G, "category", shn__sample_category[c]);
     if (shn_rng_below(r, 25) == 0) {
         double usd = floor(a / 150 / 5) * 5;
-        shn__gen_num(G, "amount", usd < 5 ? 5 : usd);
-        shn__gen_str(G, "currency", "USD");
+        shn__sample_num(G, "amount", usd < 5 ? 5 : usd);
+        shn__sample_str(G, "currency", "USD");
     } else {
         double jpy = floor(a / 500) * 500;
-        shn__gen_num(G, "amount", jpy < 500 ? 500 : jpy);
-        shn__gen_str(G, "currency", "JPY");
+        shn__sample_num(G, "amount", jpy < 500 ? 500 : jpy);
+        shn__sample_str(G, "currency", "JPY");
     }
-    shn__gen_end(G);
+    shn__sample_end(G);
 }
 
-void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
+void shn__sample_ordinary(struct shn__sample_platform *G, uint64_t oi, const char *account)
 {
     int collab = oi == G->n_ordinary;
     struct shn_rng r = shn_rng_stream(G->seed, 0xBB00000000ull + oi);
@@ -148,11 +149,12 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
     uint64_t head = family_member ? oi - 1 : oi;
     int shared_bank = family_member && (oi / FAMILY_EVERY) % 2 == 0;
     struct person p, hp;
-    struct shn__gen_buf method = {0};
+    struct shn__sample_buf method = {0};
     char method_text[512], doc[16], hex[SHN_PDQ_HEX_LEN + 1], email[96], phone[16];
     const char *planted[16], *nationality = "JP";
     size_t n_planted = 0;
-    long long t = SHN__GEN_START + (long long)shn_rng_below(&r, (uint64_t)(SHN__GEN_SPAN * 7 / 10));
+    long long t =
+        SHN__SAMPLE_START + (long long)shn_rng_below(&r, (uint64_t)(SHN__SAMPLE_SPAN * 7 / 10));
     unsigned n = G->epa / 2 + (unsigned)shn_rng_below(&r, G->epa + 1);
 
     if (!collab) { /* per mille, each drawn on its own */
@@ -166,30 +168,30 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
     }
     person(G, oi, head, &p);
     if (z.foreign)
-        nationality = shn__gen_foreign_name(&nr, &p.name);
+        nationality = shn__sample_foreign_name(&nr, &p.name);
     method.p = method_text;
     method.cap = sizeof method_text;
 
     /* e-mail and phone: the index keeps them unique */
     {
-        struct shn__gen_buf e = {email, 0, sizeof email, 0};
+        struct shn__sample_buf e = {email, 0, sizeof email, 0};
         unsigned style = (unsigned)shn_rng_below(&r, 3);
         if (style == 0) {
-            shn__gen_put_lower(&e, p.name.given_latin);
-            shn__gen_put(&e, ".");
-            shn__gen_put_lower(&e, p.name.surname_latin);
+            shn__sample_put_lower(&e, p.name.given_latin);
+            shn__sample_put(&e, ".");
+            shn__sample_put_lower(&e, p.name.surname_latin);
         } else if (style == 1) {
-            shn__gen_put_lower(&e, p.name.surname_latin);
-            shn__gen_putn(&e, p.name.given_latin, 1);
+            shn__sample_put_lower(&e, p.name.surname_latin);
+            shn__sample_putn(&e, p.name.given_latin, 1);
             e.p[e.len - 1] = (char)(e.p[e.len - 1] - 'A' + 'a');
         } else {
-            shn__gen_put_lower(&e, p.name.given_latin);
-            shn__gen_put(&e, "_");
-            shn__gen_put_lower(&e, p.name.surname_latin);
-            shn__gen_put(&e, ".");
+            shn__sample_put_lower(&e, p.name.given_latin);
+            shn__sample_put(&e, "_");
+            shn__sample_put_lower(&e, p.name.surname_latin);
+            shn__sample_put(&e, ".");
         }
-        shn__gen_printf(&e, "%llu@%s", (unsigned long long)oi,
-                        domains[shn_rng_below(&r, COUNT(domains))]);
+        shn__sample_printf(&e, "%llu@%s", (unsigned long long)oi,
+                           domains[shn_rng_below(&r, COUNT(domains))]);
         unsigned long long ph = (oi * 48271ull + 12345679ull) % 100000000ull;
         snprintf(phone, sizeof phone, "%s-%04llu-%04llu", oi % 2 ? "080" : "090", ph / 10000,
                  ph % 10000);
@@ -198,20 +200,21 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
     /* payout method */
     if (z.crypto) {
         char w[48];
-        shn__gen_wallet_eth(shn_rng_mix(G->seed, 0xE7E000000000ull + oi), w);
-        shn__gen_printf(&method, "{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"%s\"}", w);
+        shn__sample_wallet_eth(shn_rng_mix(G->seed, 0xE7E000000000ull + oi), w);
+        shn__sample_printf(&method, "{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"%s\"}",
+                           w);
         planted[n_planted++] = "crypto_payout";
     } else if (z.paypal && oi % 2) {
-        shn__gen_printf(&method, "{\"type\":\"paypal\",\"account\":\"%s\"}", email);
+        shn__sample_printf(&method, "{\"type\":\"paypal\",\"account\":\"%s\"}", email);
     } else {
-        shn__gen_put(&method, "{\"type\":\"bank\",\"account\":\"");
+        shn__sample_put(&method, "{\"type\":\"bank\",\"account\":\"");
         if (shared_bank) {
             person(G, head, head, &hp);
             bank(&method, head, &hp.name);
         } else {
             bank(&method, oi, &p.name);
         }
-        shn__gen_put(&method, "\"}");
+        shn__sample_put(&method, "\"}");
     }
     if (z.travel)
         planted[n_planted++] = "travel";
@@ -236,29 +239,29 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
     planted[n_planted] = NULL;
 
     /* sign-up */
-    shn__gen_begin(G, "account", account, t);
+    shn__sample_begin(G, "account", account, t);
     {
         char full[128];
         snprintf(full, sizeof full, "%s %s", p.name.surname, p.name.given);
-        shn__gen_str(G, "name", full);
+        shn__sample_str(G, "name", full);
         snprintf(full, sizeof full, "%s %s", p.name.surname_kana, p.name.given_kana);
-        shn__gen_str(G, "name_reading", full);
+        shn__sample_str(G, "name_reading", full);
         snprintf(full, sizeof full, "%s %s", p.name.given_latin, p.name.surname_latin);
-        shn__gen_str(G, "name_latin", full);
+        shn__sample_str(G, "name_latin", full);
         snprintf(full, sizeof full, "%04d-%02u-%02u", p.birth_year,
                  1 + (unsigned)shn_rng_below(&r, 12), 1 + (unsigned)shn_rng_below(&r, 28));
-        shn__gen_str(G, "birth_date", full);
+        shn__sample_str(G, "birth_date", full);
     }
-    shn__gen_str(G, "nationality", nationality);
-    shn__gen_str(G, "residence", "JP");
-    shn__gen_str(G, "email", email);
-    shn__gen_str(G, "phone", phone);
+    shn__sample_str(G, "nationality", nationality);
+    shn__sample_str(G, "residence", "JP");
+    shn__sample_str(G, "email", email);
+    shn__sample_str(G, "phone", phone);
     {
         char addr[160];
-        struct shn__gen_buf a = {addr, 0, sizeof addr, 0};
+        struct shn__sample_buf a = {addr, 0, sizeof addr, 0};
         struct shn_rng ar = shn_rng_stream(G->seed, 0xADD000000000ull + head);
-        shn__gen_address(&a, &ar);
-        shn__gen_str(G, "address", addr);
+        shn__sample_address(&a, &ar);
+        shn__sample_str(G, "address", addr);
     }
     if (collab || shn_rng_below(&r, 100) >= 3) { /* 3% not yet verified */
         struct shn_pdq h;
@@ -269,36 +272,37 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
         } else {
             /* an unrelated card: a pool card with a quarter of its bits
              * flipped, 96 bits on average from anyone else's */
-            h = G->pool[shn_rng_below(&r, SHN__GEN_POOL)];
+            h = G->pool[shn_rng_below(&r, SHN__SAMPLE_POOL)];
             for (int i = 0; i < SHN_PDQ_BYTES; i++)
                 h.bytes[i] ^= (uint8_t)(shn_rng_next(&r) & shn_rng_next(&r));
-            shn__gen_doc_number(oi, doc);
+            shn__sample_doc_number(oi, doc);
         }
         shn_image_pdq_to_hex(&h, hex);
-        shn__gen_printf(&G->line,
-                        ",\"id_document\":{\"type\":\"%s\",\"number\":\"%s\",\"country\":\"JP\","
-                        "\"image_pdq\":\"%s\"}",
-                        licence ? "drivers_licence" : "my_number", doc, hex);
+        shn__sample_printf(&G->line,
+                           ",\"id_document\":{\"type\":\"%s\",\"number\":\"%s\",\"country\":\"JP\","
+                           "\"image_pdq\":\"%s\"}",
+                           licence ? "drivers_licence" : "my_number", doc, hex);
     }
-    shn__gen_printf(&G->line, ",\"payout\":[%s]", method_text);
+    shn__sample_printf(&G->line, ",\"payout\":[%s]", method_text);
     {
         char text[4096];
-        struct shn__gen_buf tb = {text, 0, sizeof text, 0};
+        struct shn__sample_buf tb = {text, 0, sizeof text, 0};
         if (z.foreign)
-            shn__gen_profile_learner(&tb, &r, p.category, &p.name, p.years);
+            shn__sample_profile_learner(&tb, &r, p.category, &p.name, p.years);
         else
-            shn__gen_profile_natural(&tb, &r, p.category, &p.name, p.years);
-        shn__gen_str(G, "profile", text);
-        shn__gen_raw(G, ",\"skills\":");
-        shn__gen_skills(&G->line, &r, p.category);
+            shn__sample_profile_natural(&tb, &r, p.category, &p.name, p.years);
+        shn__sample_str(G, "profile", text);
+        shn__sample_raw(G, ",\"skills\":");
+        shn__sample_skills(&G->line, &r, p.category);
     }
-    shn__gen_printf(&G->line, ",\"hourly_rate\":{\"amount\":%.0f,\"currency\":\"JPY\"}",
-                    floor(hourly_median[p.category] * exp(0.3 * shn_rng_normal(&r)) / 100) * 100);
-    shn__gen_end(G);
+    shn__sample_printf(&G->line, ",\"hourly_rate\":{\"amount\":%.0f,\"currency\":\"JPY\"}",
+                       floor(hourly_median[p.category] * exp(0.3 * shn_rng_normal(&r)) / 100) *
+                           100);
+    shn__sample_end(G);
 
     /* what they do afterwards */
     for (unsigned j = 1; j < n; j++) {
-        long long left = SHN__GEN_START + SHN__GEN_SPAN - t;
+        long long left = SHN__SAMPLE_START + SHN__SAMPLE_SPAN - t;
         uint64_t kind = shn_rng_below(&r, 100);
         t += 60 + (long long)shn_rng_below(&r, (uint64_t)(left / (long long)(n - j + 1) + 1));
         if (kind < 40) {
@@ -307,32 +311,32 @@ void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account)
             bid(G, &r, account, t, p.category, z.low);
         } else if (kind < 90) {
             char text[2048], to[24];
-            struct shn__gen_buf tb = {text, 0, sizeof text, 0};
-            shn__gen_message_natural(&tb, &r, p.category, z.paypal && shn_rng_below(&r, 2));
+            struct shn__sample_buf tb = {text, 0, sizeof text, 0};
+            shn__sample_message_natural(&tb, &r, p.category, z.paypal && shn_rng_below(&r, 2));
             snprintf(to, sizeof to, "client-%05u",
                      (unsigned)shn_rng_below(&r, G->n_ordinary / 10 + 50));
-            shn__gen_begin(G, "message", account, t);
-            shn__gen_str(G, "to", to);
-            shn__gen_str(G, "text", text);
-            shn__gen_end(G);
+            shn__sample_begin(G, "message", account, t);
+            shn__sample_str(G, "to", to);
+            shn__sample_str(G, "text", text);
+            shn__sample_end(G);
         } else if (kind < 97) {
-            shn__gen_begin(G, "payout", account, t);
-            shn__gen_printf(&G->line, ",\"method\":%s", method_text);
-            shn__gen_num(
-                G, "amount",
-                floor(shn__gen_category_median[p.category] * exp(0.4 * shn_rng_normal(&r)) / 100) *
-                        100 +
-                    100);
-            shn__gen_str(G, "currency", "JPY");
-            shn__gen_end(G);
+            shn__sample_begin(G, "payout", account, t);
+            shn__sample_printf(&G->line, ",\"method\":%s", method_text);
+            shn__sample_num(G, "amount",
+                            floor(shn__sample_category_median[p.category] *
+                                  exp(0.4 * shn_rng_normal(&r)) / 100) *
+                                    100 +
+                                100);
+            shn__sample_str(G, "currency", "JPY");
+            shn__sample_end(G);
         } else { /* a profile update */
             char text[4096];
-            struct shn__gen_buf tb = {text, 0, sizeof text, 0};
-            shn__gen_profile_natural(&tb, &r, p.category, &p.name, p.years);
-            shn__gen_begin(G, "account", account, t);
-            shn__gen_str(G, "profile", text);
-            shn__gen_end(G);
+            struct shn__sample_buf tb = {text, 0, sizeof text, 0};
+            shn__sample_profile_natural(&tb, &r, p.category, &p.name, p.years);
+            shn__sample_begin(G, "account", account, t);
+            shn__sample_str(G, "profile", text);
+            shn__sample_end(G);
         }
     }
-    shn__gen_truth(G, account, collab ? "collaborator" : "ordinary", 0, planted);
+    shn__sample_truth(G, account, collab ? "collaborator" : "ordinary", 0, planted);
 }

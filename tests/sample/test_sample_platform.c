@@ -22,6 +22,7 @@
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
 #include "shinsa/image.h"
+#include "shinsa/sample.h"
 #include "shinsa/text.h"
 
 #define FREELANCERS 400
@@ -36,13 +37,13 @@ struct platform {
 
 static void gen(struct platform *p, unsigned long long seed)
 {
-    struct shn_accounts_gen_opts o = {FREELANCERS, CELLS, seed, 6};
+    struct shn_sample_platform_opts o = {FREELANCERS, CELLS, seed, 6};
     struct shn_diag d = {0};
     char path[128];
 
     snprintf(p->dir, sizeof p->dir, "/tmp/shn-gen-XXXXXX");
     assert_non_null(mkdtemp(p->dir));
-    assert_int_equal(shn_accounts_gen(p->dir, &o, &d), SHN_OK);
+    assert_int_equal(shn_sample_platform(p->dir, &o, &d), SHN_OK);
     snprintf(path, sizeof path, "%s/events.jsonl", p->dir);
     assert_int_equal(shn_file_read(path, (size_t)1 << 30, &p->events, &p->events_len, NULL),
                      SHN_OK);
@@ -97,15 +98,15 @@ static void same_seed_same_bytes(void **state)
 
 static void bad_options_are_refused(void **state)
 {
-    struct shn_accounts_gen_opts o = {5, 0, 0, 0};
+    struct shn_sample_platform_opts o = {5, 0, 0, 0};
     struct shn_diag d = {0};
     (void)state;
-    assert_int_equal(shn_accounts_gen("/tmp/shn-gen-never", &o, &d), SHN_ERR_INVALID);
+    assert_int_equal(shn_sample_platform("/tmp/shn-gen-never", &o, &d), SHN_ERR_INVALID);
     assert_string_equal(d.field, "freelancers");
-    o = (struct shn_accounts_gen_opts){0, SHN_ACCOUNTS_GEN_CELLS_MAX + 1, 0, 0};
-    assert_int_equal(shn_accounts_gen("/tmp/shn-gen-never", &o, &d), SHN_ERR_INVALID);
-    o = (struct shn_accounts_gen_opts){0, 0, 0, 1};
-    assert_int_equal(shn_accounts_gen("/tmp/shn-gen-never", &o, &d), SHN_ERR_INVALID);
+    o = (struct shn_sample_platform_opts){0, SHN_SAMPLE_PLATFORM_CELLS_MAX + 1, 0, 0};
+    assert_int_equal(shn_sample_platform("/tmp/shn-gen-never", &o, &d), SHN_ERR_INVALID);
+    o = (struct shn_sample_platform_opts){0, 0, 0, 1};
+    assert_int_equal(shn_sample_platform("/tmp/shn-gen-never", &o, &d), SHN_ERR_INVALID);
     assert_int_equal(access("/tmp/shn-gen-never", F_OK), -1);
 }
 

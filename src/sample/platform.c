@@ -6,24 +6,25 @@
  * random stream, and accounts are written in one shuffled order so that a
  * cell's personas are not neighbours in the file.
  *
- * Everything written is FICTIONAL (gen_internal.h). This file: the run,
+ * Everything written is FICTIONAL (platform_internal.h). This file: the run,
  * the roster, event lines, truth lines and the fictional numbers;
- * gen_ordinary.c and gen_cell.c write the two kinds of account. */
+ * platform_ordinary.c and platform_cell.c write the two kinds of account. */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "gen_internal.h"
-#include "shinsa/accounts.h"
+#include "platform_internal.h"
+#include "shinsa/accounts.h" /* the event format's line bound, a constant only */
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/log.h"
+#include "shinsa/sample.h"
 
 #define LINE_CAP (SHN_ACCOUNTS_LINE_MAX - 1)
 
 /* ------------------------------------------------------------ lines */
 
 /* Unix seconds as ISO 8601 in Japan time (the platform's clock). */
-static void put_time(struct shn__gen_buf *b, long long t)
+static void put_time(struct shn__sample_buf *b, long long t)
 {
     long long s = t + 9 * 3600, days = s / 86400, sod = s % 86400;
     /* civil_from_days (H. Hinnant), days since 1970-01-01 >= 0 here */
@@ -32,40 +33,41 @@ static void put_time(struct shn__gen_buf *b, long long t)
     long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
     long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
     long long y = yoe + era * 400 + (m <= 2);
-    shn__gen_printf(b, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld+09:00", y, m, d, sod / 3600,
-                    sod / 60 % 60, sod % 60);
+    shn__sample_printf(b, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld+09:00", y, m, d, sod / 3600,
+                       sod / 60 % 60, sod % 60);
 }
 
-void shn__gen_begin(struct shn__gen *G, const char *type, const char *account, long long t)
+void shn__sample_begin(struct shn__sample_platform *G, const char *type, const char *account,
+                       long long t)
 {
     G->line.len = 0;
     G->line.p[0] = '\0';
-    shn__gen_printf(&G->line, "{\"event\":\"%s\",\"id\":\"e%llu\",\"time\":\"", type,
-                    ++G->n_events);
+    shn__sample_printf(&G->line, "{\"event\":\"%s\",\"id\":\"e%llu\",\"time\":\"", type,
+                       ++G->n_events);
     put_time(&G->line, t);
-    shn__gen_put(&G->line, "\",\"account\":");
-    shn__gen_json_str(&G->line, account);
+    shn__sample_put(&G->line, "\",\"account\":");
+    shn__sample_json_str(&G->line, account);
 }
 
-void shn__gen_str(struct shn__gen *G, const char *key, const char *value)
+void shn__sample_str(struct shn__sample_platform *G, const char *key, const char *value)
 {
-    shn__gen_printf(&G->line, ",\"%s\":", key);
-    shn__gen_json_str(&G->line, value);
+    shn__sample_printf(&G->line, ",\"%s\":", key);
+    shn__sample_json_str(&G->line, value);
 }
 
-void shn__gen_num(struct shn__gen *G, const char *key, double value)
+void shn__sample_num(struct shn__sample_platform *G, const char *key, double value)
 {
-    shn__gen_printf(&G->line, ",\"%s\":%.15g", key, value);
+    shn__sample_printf(&G->line, ",\"%s\":%.15g", key, value);
 }
 
-void shn__gen_raw(struct shn__gen *G, const char *text)
+void shn__sample_raw(struct shn__sample_platform *G, const char *text)
 {
-    shn__gen_put(&G->line, text);
+    shn__sample_put(&G->line, text);
 }
 
-void shn__gen_end(struct shn__gen *G)
+void shn__sample_end(struct shn__sample_platform *G)
 {
-    shn__gen_put(&G->line, "}\n");
+    shn__sample_put(&G->line, "}\n");
     if (G->line.err) {
         /* a line past the event format's bound is the generator's bug */
         if (!G->err)
@@ -77,8 +79,8 @@ void shn__gen_end(struct shn__gen *G)
         G->err = SHN_ERR_IO;
 }
 
-void shn__gen_truth(struct shn__gen *G, const char *account, const char *role, int cell,
-                    const char *const *planted)
+void shn__sample_truth(struct shn__sample_platform *G, const char *account, const char *role,
+                       int cell, const char *const *planted)
 {
     fprintf(G->truth, "{\"account\":\"%s\",\"role\":\"%s\",\"cell\":", account, role);
     if (cell > 0)
@@ -93,7 +95,7 @@ void shn__gen_truth(struct shn__gen *G, const char *account, const char *role, i
 
 /* ------------------------------------------------------------ numbers */
 
-void shn__gen_doc_number(uint64_t index, char out[16])
+void shn__sample_doc_number(uint64_t index, char out[16])
 {
     /* index -> index * A + B mod 10^12 is a bijection (A is prime to 10);
      * index < 2^24 keeps the product inside 64 bits */
@@ -101,7 +103,7 @@ void shn__gen_doc_number(uint64_t index, char out[16])
     snprintf(out, 16, "%012llu", (unsigned long long)v);
 }
 
-void shn__gen_wallet_eth(uint64_t key, char out[48])
+void shn__sample_wallet_eth(uint64_t key, char out[48])
 {
     static const char hex[] = "0123456789abcdef";
     struct shn_rng s = shn_rng_seed(key);
@@ -117,7 +119,7 @@ void shn__gen_wallet_eth(uint64_t key, char out[48])
     out[42] = '\0';
 }
 
-void shn__gen_wallet_tron(uint64_t key, char out[48])
+void shn__sample_wallet_tron(uint64_t key, char out[48])
 {
     static const char b58[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     struct shn_rng s = shn_rng_seed(key);
@@ -127,20 +129,20 @@ void shn__gen_wallet_tron(uint64_t key, char out[48])
     out[34] = '\0';
 }
 
-void shn__gen_device(uint64_t key, char out[24])
+void shn__sample_device(uint64_t key, char out[24])
 {
     struct shn_rng s = shn_rng_seed(key);
     snprintf(out, 24, "dev-%012llx", (unsigned long long)(shn_rng_next(&s) & 0xFFFFFFFFFFFFull));
 }
 
-void shn__gen_put_lower(struct shn__gen_buf *b, const char *s)
+void shn__sample_put_lower(struct shn__sample_buf *b, const char *s)
 {
     for (; *s; s++) {
         char c = *s;
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
         if (c >= 'a' && c <= 'z')
-            shn__gen_putn(b, &c, 1);
+            shn__sample_putn(b, &c, 1);
     }
 }
 
@@ -155,7 +157,7 @@ struct member {
     uint32_t index; /* ordinary index */
 };
 
-static int build_roster(struct shn__gen *G, struct member **out, size_t *n_out)
+static int build_roster(struct shn__sample_platform *G, struct member **out, size_t *n_out)
 {
     size_t n = (size_t)G->n_ordinary + 1, i = 0;
     struct member *m;
@@ -183,37 +185,37 @@ static int build_roster(struct shn__gen *G, struct member **out, size_t *n_out)
     return SHN_OK;
 }
 
-static int check_opts(const struct shn_accounts_gen_opts *o, struct shn_diag *diag)
+static int check_opts(const struct shn_sample_platform_opts *o, struct shn_diag *diag)
 {
     if (o->freelancers &&
-        (o->freelancers < 10 || o->freelancers > SHN_ACCOUNTS_GEN_FREELANCERS_MAX))
+        (o->freelancers < 10 || o->freelancers > SHN_SAMPLE_PLATFORM_FREELANCERS_MAX))
         return shn_diag_set(diag, SHN_ERR_INVALID, NULL, 0, "freelancers", "10..%llu",
-                            SHN_ACCOUNTS_GEN_FREELANCERS_MAX);
-    if (o->cells > SHN_ACCOUNTS_GEN_CELLS_MAX)
+                            SHN_SAMPLE_PLATFORM_FREELANCERS_MAX);
+    if (o->cells > SHN_SAMPLE_PLATFORM_CELLS_MAX)
         return shn_diag_set(diag, SHN_ERR_INVALID, NULL, 0, "cells", "1..%u",
-                            SHN_ACCOUNTS_GEN_CELLS_MAX);
+                            SHN_SAMPLE_PLATFORM_CELLS_MAX);
     if (o->events_per_account &&
-        (o->events_per_account < 2 || o->events_per_account > SHN_ACCOUNTS_GEN_EVENTS_MAX))
+        (o->events_per_account < 2 || o->events_per_account > SHN_SAMPLE_PLATFORM_EVENTS_MAX))
         return shn_diag_set(diag, SHN_ERR_INVALID, NULL, 0, "events_per_account", "2..%u",
-                            SHN_ACCOUNTS_GEN_EVENTS_MAX);
+                            SHN_SAMPLE_PLATFORM_EVENTS_MAX);
     return SHN_OK;
 }
 
 /* The pool of unedited cards behind ordinary IDs and the collaborator's
  * licence: real PDQ hashes of drawn cards. */
-static int init_images(struct shn__gen *G)
+static int init_images(struct shn__sample_platform *G)
 {
-    uint8_t *card = shn_malloc((size_t)SHN__GEN_IMG_W * SHN__GEN_IMG_H);
+    uint8_t *card = shn_malloc((size_t)SHN__SAMPLE_IMG_W * SHN__SAMPLE_IMG_H);
     int rc = card ? SHN_OK : SHN_ERR_NOMEM;
 
-    for (unsigned i = 0; rc == SHN_OK && i < SHN__GEN_POOL; i++) {
-        shn__gen_id_card(shn_rng_mix(G->seed, 0x9001 + i), card);
-        rc = shn__gen_id_hash(card, 0, G->work, &G->pool[i]);
+    for (unsigned i = 0; rc == SHN_OK && i < SHN__SAMPLE_POOL; i++) {
+        shn__sample_id_card(shn_rng_mix(G->seed, 0x9001 + i), card);
+        rc = shn__sample_id_hash(card, 0, G->work, &G->pool[i]);
     }
     shn_free(card);
     if (rc == SHN_OK) {
-        shn__gen_id_card(shn_rng_mix(G->seed, 0xC011AB), G->collab_card);
-        rc = shn__gen_id_hash(G->collab_card, 0, G->work, &G->collab_pdq);
+        shn__sample_id_card(shn_rng_mix(G->seed, 0xC011AB), G->collab_card);
+        rc = shn__sample_id_hash(G->collab_card, 0, G->work, &G->collab_pdq);
     }
     return rc;
 }
@@ -240,9 +242,10 @@ static int close_out(FILE **f, const char *path, int rc, struct shn_diag *diag)
     return rc;
 }
 
-int shn_accounts_gen(const char *dir, const struct shn_accounts_gen_opts *o, struct shn_diag *diag)
+int shn_sample_platform(const char *dir, const struct shn_sample_platform_opts *o,
+                        struct shn_diag *diag)
 {
-    struct shn__gen G;
+    struct shn__sample_platform G;
     struct member *roster = NULL;
     size_t n_roster = 0;
     char events_path[4096], truth_path[4096], account[32];
@@ -265,8 +268,8 @@ int shn_accounts_gen(const char *dir, const struct shn_accounts_gen_opts *o, str
     G.line.cap = LINE_CAP;
     G.line.p = shn_malloc(G.line.cap);
     G.cells = shn_calloc(G.n_cells, sizeof *G.cells);
-    G.work = shn_malloc((size_t)SHN__GEN_IMG_W * SHN__GEN_IMG_H);
-    G.collab_card = shn_malloc((size_t)SHN__GEN_IMG_W * SHN__GEN_IMG_H);
+    G.work = shn_malloc((size_t)SHN__SAMPLE_IMG_W * SHN__SAMPLE_IMG_H);
+    G.collab_card = shn_malloc((size_t)SHN__SAMPLE_IMG_W * SHN__SAMPLE_IMG_H);
     if (!G.line.p || !G.cells || !G.work || !G.collab_card) {
         rc = SHN_ERR_NOMEM;
         goto out;
@@ -274,10 +277,10 @@ int shn_accounts_gen(const char *dir, const struct shn_accounts_gen_opts *o, str
     r = shn_rng_stream(G.seed, 0xCE115);
     for (unsigned c = 0; c < G.n_cells; c++)
         G.cells[c].size = 5 + (unsigned)shn_rng_below(&r, 8);
-    shn__gen_doc_number(G.n_ordinary, G.collab_number);
+    shn__sample_doc_number(G.n_ordinary, G.collab_number);
     rc = init_images(&G);
     for (unsigned c = 0; rc == SHN_OK && c < G.n_cells; c++)
-        rc = shn__gen_cell_init(&G, c);
+        rc = shn__sample_cell_init(&G, c);
     if (rc == SHN_OK)
         rc = build_roster(&G, &roster, &n_roster);
     if (rc != SHN_OK)
@@ -289,9 +292,9 @@ int shn_accounts_gen(const char *dir, const struct shn_accounts_gen_opts *o, str
         const struct member *m = &roster[i];
         snprintf(account, sizeof account, "u%07llu", 1000001ull + i);
         if (m->role == R_OPERATOR)
-            shn__gen_operator(&G, m->cell, m->k, account);
+            shn__sample_operator(&G, m->cell, m->k, account);
         else
-            shn__gen_ordinary(&G, m->index, account);
+            shn__sample_ordinary(&G, m->index, account);
         rc = G.err;
         if ((i & 0x1FFF) == 0x1FFF)
             shn_progress("accounts gen: accounts", i + 1, n_roster);

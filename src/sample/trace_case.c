@@ -12,7 +12,8 @@
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/log.h"
 #include "shinsa/core/rng.h"
-#include "trace_internal.h"
+#include "shinsa/sample.h"
+#include "shinsa/trace.h"
 
 enum {
     K_USER = 1,
@@ -345,25 +346,28 @@ static int write_truth(struct gen *G, const char *path, shn_u128 stolen, uint32_
     return fclose(f) == 0 ? SHN_OK : SHN_ERR_IO;
 }
 
-int shn_trace_gen(const char *dir, const struct shn_trace_gen_opts *o, struct shn_diag *diag)
+int shn_sample_trace_case(const char *dir, const struct shn_sample_trace_case_opts *o,
+                          struct shn_diag *diag)
 {
     struct gen G;
     char path[4096];
     FILE *f = NULL;
-    uint64_t users, next = 0, n = o->transfers;
+    uint64_t users, next = 0, n = o->transfers ? o->transfers : SHN_SAMPLE_TRACE_CASE_TRANSFERS;
+    uint32_t fanout = o->fanout ? o->fanout : SHN_SAMPLE_TRACE_CASE_FANOUT;
     uint32_t t0 = START + SPAN / 3;
     shn_u128 stolen = (shn_u128)(o->stolen_eth ? o->stolen_eth : 100000) * ETH;
     int rc = SHN_OK;
 
     memset(&G, 0, sizeof G);
     G.rng = shn_rng_seed(o->seed ? o->seed : 0x5EED);
-    if (n < 1000 || n > 10000000000ull || o->fanout < 5 || o->fanout > 100000)
+    if (n < SHN_SAMPLE_TRACE_CASE_TRANSFERS_MIN || n > SHN_SAMPLE_TRACE_CASE_TRANSFERS_MAX ||
+        fanout < SHN_SAMPLE_TRACE_CASE_FANOUT_MIN || fanout > SHN_SAMPLE_TRACE_CASE_FANOUT_MAX)
         return shn_diag_set(diag, SHN_ERR_INVALID, NULL, 0, "",
                             "transfers 1000..1e10, fan-out 5..100000");
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return shn_diag_set(diag, SHN_ERR_IO, dir, 0, "", "cannot create folder");
     users = n / 8 + 100;
-    plant(&G, t0, o->fanout, stolen);
+    plant(&G, t0, fanout, stolen);
     if (G.err) {
         rc = G.err;
         goto out;

@@ -16,7 +16,7 @@
  * %A wallet, %G Telegram, %O WhatsApp, %X Skype, %% a percent sign. */
 #include <string.h>
 
-#include "gen_internal.h"
+#include "platform_internal.h"
 
 #define COUNT(a) (sizeof a / sizeof a[0])
 
@@ -26,7 +26,7 @@ struct vocab {
     const char *tools[6];
 };
 
-static const struct vocab vocab[SHN__GEN_CATEGORIES] = {
+static const struct vocab vocab[SHN__SAMPLE_CATEGORIES] = {
     {"Webエンジニア",
      {"Webサイト制作", "ECサイトの構築", "LPのコーディング", "WordPressのカスタマイズ",
       "Webアプリケーション開発", "既存サイトの改修"},
@@ -66,12 +66,13 @@ static const char *const topics[] = {"画像のサイズ", "納品形式",   "�
                                      "色味",         "締め切り日", "ファイル名", "修正の回数"};
 
 struct slots {
-    const struct shn__gen_name *name;
+    const struct shn__sample_name *name;
     int category, years;
-    const struct shn__gen_push *push;
+    const struct shn__sample_push *push;
 };
 
-static void expand(struct shn__gen_buf *b, struct shn_rng *r, const char *t, const struct slots *s)
+static void expand(struct shn__sample_buf *b, struct shn_rng *r, const char *t,
+                   const struct slots *s)
 {
     const struct vocab *v = &vocab[s->category];
     const char *run = t;
@@ -80,66 +81,66 @@ static void expand(struct shn__gen_buf *b, struct shn_rng *r, const char *t, con
     for (; *t; t++) {
         if (*t != '%' || !t[1])
             continue;
-        shn__gen_putn(b, run, (size_t)(t - run));
+        shn__sample_putn(b, run, (size_t)(t - run));
         switch (*++t) {
         case 'S':
-            shn__gen_put(b, s->name ? s->name->surname : "山田");
+            shn__sample_put(b, s->name ? s->name->surname : "山田");
             break;
         case 'R':
-            shn__gen_put(b, v->role);
+            shn__sample_put(b, v->role);
             break;
         case 'W':
-            shn__gen_put(b, v->works[shn_rng_below(r, 6)]);
+            shn__sample_put(b, v->works[shn_rng_below(r, 6)]);
             break;
         case 'T':
-            shn__gen_put(b, v->tools[tool]);
+            shn__sample_put(b, v->tools[tool]);
             break;
         case 'U':
-            shn__gen_put(b, v->tools[(tool + 1 + shn_rng_below(r, 5)) % 6]);
+            shn__sample_put(b, v->tools[(tool + 1 + shn_rng_below(r, 5)) % 6]);
             break;
         case 'Y':
-            shn__gen_printf(b, "%d", s->years);
+            shn__sample_printf(b, "%d", s->years);
             break;
         case 'N':
-            shn__gen_printf(b, "%u", 10u * (unsigned)(2 + shn_rng_below(r, 30)));
+            shn__sample_printf(b, "%u", 10u * (unsigned)(2 + shn_rng_below(r, 30)));
             break;
         case 'C':
-            shn__gen_put(b, shn__gen_city(r));
+            shn__sample_put(b, shn__sample_city(r));
             break;
         case 'H':
-            shn__gen_printf(b, "%u", 10u + 5u * (unsigned)shn_rng_below(r, 7));
+            shn__sample_printf(b, "%u", 10u + 5u * (unsigned)shn_rng_below(r, 7));
             break;
         case 'D':
-            shn__gen_printf(b, "%u", 2u + (unsigned)shn_rng_below(r, 12));
+            shn__sample_printf(b, "%u", 2u + (unsigned)shn_rng_below(r, 12));
             break;
         case 'P':
-            shn__gen_printf(b, "%u,000", 5u * (unsigned)(1 + shn_rng_below(r, 40)));
+            shn__sample_printf(b, "%u,000", 5u * (unsigned)(1 + shn_rng_below(r, 40)));
             break;
         case 'Q':
-            shn__gen_put(b, topics[shn_rng_below(r, COUNT(topics))]);
+            shn__sample_put(b, topics[shn_rng_below(r, COUNT(topics))]);
             break;
         case 'K':
-            shn__gen_printf(b, "%u", 2u + (unsigned)shn_rng_below(r, 7));
+            shn__sample_printf(b, "%u", 2u + (unsigned)shn_rng_below(r, 7));
             break;
         case 'A':
-            shn__gen_put(b, s->push && s->push->wallet ? s->push->wallet : "");
+            shn__sample_put(b, s->push && s->push->wallet ? s->push->wallet : "");
             break;
         case 'G':
-            shn__gen_put(b, s->push && s->push->telegram ? s->push->telegram : "");
+            shn__sample_put(b, s->push && s->push->telegram ? s->push->telegram : "");
             break;
         case 'O':
-            shn__gen_put(b, s->push && s->push->whatsapp ? s->push->whatsapp : "");
+            shn__sample_put(b, s->push && s->push->whatsapp ? s->push->whatsapp : "");
             break;
         case 'X':
-            shn__gen_put(b, s->push && s->push->skype ? s->push->skype : "");
+            shn__sample_put(b, s->push && s->push->skype ? s->push->skype : "");
             break;
         default:
-            shn__gen_putn(b, t, 1);
+            shn__sample_putn(b, t, 1);
             break;
         }
         run = t + 1;
     }
-    shn__gen_putn(b, run, (size_t)(t - run));
+    shn__sample_putn(b, run, (size_t)(t - run));
 }
 
 #define PICK(r, a) (a[shn_rng_below(r, COUNT(a))])
@@ -215,8 +216,8 @@ static const char *const closing[] = {
     "一緒にお仕事できるのを楽しみにしております。",
 };
 
-void shn__gen_profile_natural(struct shn__gen_buf *b, struct shn_rng *r, int category,
-                              const struct shn__gen_name *n, int years)
+void shn__sample_profile_natural(struct shn__sample_buf *b, struct shn_rng *r, int category,
+                                 const struct shn__sample_name *n, int years)
 {
     struct slots s = {n, category, years, NULL};
     size_t first = (size_t)shn_rng_below(r, COUNT(style));
@@ -230,14 +231,14 @@ void shn__gen_profile_natural(struct shn__gen_buf *b, struct shn_rng *r, int cat
     if (shn_rng_below(r, 2))
         expand(b, r, PICK(r, skills), &s);
     if (shn_rng_below(r, 3) == 0)
-        shn__gen_put(b, "\n");
+        shn__sample_put(b, "\n");
     /* distinct style sentences: a run from a random start */
     for (unsigned i = 0; i < n_style; i++)
         expand(b, r, style[(first + i * 5) % COUNT(style)], &s);
     if (shn_rng_below(r, 2))
         expand(b, r, PICK(r, availability), &s);
     if (shn_rng_below(r, 2))
-        shn__gen_put(b, "\n");
+        shn__sample_put(b, "\n");
     expand(b, r, PICK(r, closing), &s);
 }
 
@@ -250,8 +251,8 @@ static const char *const learner[] = {
     "丁寧にお仕事をするのを心がけます。",
 };
 
-void shn__gen_profile_learner(struct shn__gen_buf *b, struct shn_rng *r, int category,
-                              const struct shn__gen_name *n, int years)
+void shn__sample_profile_learner(struct shn__sample_buf *b, struct shn_rng *r, int category,
+                                 const struct shn__sample_name *n, int years)
 {
     struct slots s = {n, category, years, NULL};
     expand(b, r, PICK(r, opening), &s);
@@ -290,7 +291,8 @@ static const char *const paypal_messages[] = {
     "PayPalでの受け取りも可能ですので、ご都合のよい方法をお選びください。",
 };
 
-void shn__gen_message_natural(struct shn__gen_buf *b, struct shn_rng *r, int category, int paypal)
+void shn__sample_message_natural(struct shn__sample_buf *b, struct shn_rng *r, int category,
+                                 int paypal)
 {
     struct slots s = {NULL, category, 3, NULL};
     expand(b, r, PICK(r, messages), &s);
@@ -341,8 +343,8 @@ static const char *const stilted_profiles[][7][2] = {
      {"私に連絡するしてください。", "私にメッセージを送るしてください。"}},
 };
 
-void shn__gen_profile_stilted(struct shn__gen_buf *b, struct shn_rng *r, unsigned tmpl,
-                              int category, const struct shn__gen_name *n, int years)
+void shn__sample_profile_stilted(struct shn__sample_buf *b, struct shn_rng *r, unsigned tmpl,
+                                 int category, const struct shn__sample_name *n, int years)
 {
     struct slots s = {n, category, years, NULL};
     size_t t = tmpl % COUNT(stilted_profiles);
@@ -387,8 +389,8 @@ static const char *const stilted_prepay[] = {
     "半分を前払いで送るしてください、それから作業を始めるです。",
 };
 
-void shn__gen_message_stilted(struct shn__gen_buf *b, struct shn_rng *r, int kind, int category,
-                              const struct shn__gen_push *push)
+void shn__sample_message_stilted(struct shn__sample_buf *b, struct shn_rng *r, int kind,
+                                 int category, const struct shn__sample_push *push)
 {
     struct slots s = {NULL, category, 5, push};
     if (shn_rng_below(r, 2))
@@ -409,16 +411,16 @@ void shn__gen_message_stilted(struct shn__gen_buf *b, struct shn_rng *r, int kin
     }
 }
 
-void shn__gen_skills(struct shn__gen_buf *b, struct shn_rng *r, int category)
+void shn__sample_skills(struct shn__sample_buf *b, struct shn_rng *r, int category)
 {
     const struct vocab *v = &vocab[category];
     size_t first = (size_t)shn_rng_below(r, 6), n = 2 + (size_t)shn_rng_below(r, 3);
 
-    shn__gen_put(b, "[");
+    shn__sample_put(b, "[");
     for (size_t i = 0; i < n; i++) {
         if (i)
-            shn__gen_put(b, ",");
-        shn__gen_json_str(b, v->tools[(first + i) % 6]);
+            shn__sample_put(b, ",");
+        shn__sample_json_str(b, v->tools[(first + i) % 6]);
     }
-    shn__gen_put(b, "]");
+    shn__sample_put(b, "]");
 }

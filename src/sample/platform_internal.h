@@ -1,12 +1,12 @@
-/* The sample-platform generator's internals (gen.c, gen_people.c,
- * gen_text.c, gen_image.c, gen_net.c), shared by those files only.
+/* The sample-platform generator's internals (platform*.c), shared by
+ * those files only.
  *
  * Everything the generator writes is FICTIONAL: names are combinations of
  * common Japanese surnames and given names, contacts use the reserved
  * example.* domains, numbers come from bijections of an index, images are
  * drawn from scratch. Any resemblance to a real person is accidental. */
-#ifndef SHN_ACCOUNTS_GEN_INTERNAL_H
-#define SHN_ACCOUNTS_GEN_INTERNAL_H
+#ifndef SHN_SAMPLE_PLATFORM_INTERNAL_H
+#define SHN_SAMPLE_PLATFORM_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,64 +24,64 @@
 
 /* A bounded text buffer: appends past `cap` set `err` and are dropped, so
  * one check after a line is enough. */
-struct shn__gen_buf {
+struct shn__sample_buf {
     char *p;
     size_t len, cap;
     int err;
 };
 
-void shn__gen_put(struct shn__gen_buf *b, const char *s);
-void shn__gen_putn(struct shn__gen_buf *b, const char *s, size_t n);
-void shn__gen_printf(struct shn__gen_buf *b, const char *fmt, ...) SHN_PRINTF(2, 3);
+void shn__sample_put(struct shn__sample_buf *b, const char *s);
+void shn__sample_putn(struct shn__sample_buf *b, const char *s, size_t n);
+void shn__sample_printf(struct shn__sample_buf *b, const char *fmt, ...) SHN_PRINTF(2, 3);
 /* s as a JSON string, quotes included. */
-void shn__gen_json_str(struct shn__gen_buf *b, const char *s);
+void shn__sample_json_str(struct shn__sample_buf *b, const char *s);
 
 /* ------------------------------------------------------------ people */
 
-enum { SHN__GEN_CATEGORIES = 8 };
-extern const char *const shn__gen_category[SHN__GEN_CATEGORIES];
-extern const double shn__gen_category_median[SHN__GEN_CATEGORIES]; /* JPY per job */
+enum { SHN__SAMPLE_CATEGORIES = 8 };
+extern const char *const shn__sample_category[SHN__SAMPLE_CATEGORIES];
+extern const double shn__sample_category_median[SHN__SAMPLE_CATEGORIES]; /* JPY per job */
 
-struct shn__gen_name {
+struct shn__sample_name {
     const char *surname, *given;             /* kanji */
     const char *surname_kana, *given_kana;   /* katakana */
     const char *surname_latin, *given_latin; /* Hepburn */
 };
 
 /* A fictional Japanese name drawn from the tables. */
-void shn__gen_name(struct shn_rng *rng, int female, struct shn__gen_name *out);
+void shn__sample_name(struct shn_rng *rng, int female, struct shn__sample_name *out);
 /* A foreign resident's name (Chinese, Korean or Vietnamese, written as
  * such people register in Japan); returns the nationality ("CN", ...). */
-const char *shn__gen_foreign_name(struct shn_rng *rng, struct shn__gen_name *out);
+const char *shn__sample_foreign_name(struct shn_rng *rng, struct shn__sample_name *out);
 /* Surname i (0..count-1) only; returns the count. */
-size_t shn__gen_surname(size_t i, struct shn__gen_name *out);
+size_t shn__sample_surname(size_t i, struct shn__sample_name *out);
 
 /* A fictional address in Japan ("東京都世田谷区…"). */
-void shn__gen_address(struct shn__gen_buf *b, struct shn_rng *rng);
+void shn__sample_address(struct shn__sample_buf *b, struct shn_rng *rng);
 /* A city name for texts. */
-const char *shn__gen_city(struct shn_rng *rng);
+const char *shn__sample_city(struct shn_rng *rng);
 
 /* ------------------------------------------------------------ texts */
 
 /* Natural Japanese, composed from several hundred sentences with slots. */
-void shn__gen_profile_natural(struct shn__gen_buf *b, struct shn_rng *rng, int category,
-                              const struct shn__gen_name *n, int years);
+void shn__sample_profile_natural(struct shn__sample_buf *b, struct shn_rng *rng, int category,
+                                 const struct shn__sample_name *n, int years);
 /* A foreign resident's profile: natural sentences with one or two of a
  * learner's (politely non-native, not machine-translated). */
-void shn__gen_profile_learner(struct shn__gen_buf *b, struct shn_rng *rng, int category,
-                              const struct shn__gen_name *n, int years);
+void shn__sample_profile_learner(struct shn__sample_buf *b, struct shn_rng *rng, int category,
+                                 const struct shn__sample_name *n, int years);
 /* paypal: the message may say PayPal is fine. */
-void shn__gen_message_natural(struct shn__gen_buf *b, struct shn_rng *rng, int category,
-                              int paypal);
+void shn__sample_message_natural(struct shn__sample_buf *b, struct shn_rng *rng, int category,
+                                 int paypal);
 
 /* Stilted, machine-translation-like Japanese. A cell uses one profile
  * template (`tmpl`, any number: reduced modulo the template count) so that
  * its personas' profiles are near-identical. */
-void shn__gen_profile_stilted(struct shn__gen_buf *b, struct shn_rng *rng, unsigned tmpl,
-                              int category, const struct shn__gen_name *n, int years);
+void shn__sample_profile_stilted(struct shn__sample_buf *b, struct shn_rng *rng, unsigned tmpl,
+                                 int category, const struct shn__sample_name *n, int years);
 
 /* What an operator's message pushes. */
-struct shn__gen_push {
+struct shn__sample_push {
     const char *wallet;   /* a wallet address to quote, or NULL */
     const char *telegram; /* "@handle" */
     const char *whatsapp; /* "+86 139 0000 1234" */
@@ -89,12 +89,12 @@ struct shn__gen_push {
 };
 /* One stilted message; kind 0 = plain, 1 = crypto, 2 = off-platform,
  * 3 = prepayment. */
-void shn__gen_message_stilted(struct shn__gen_buf *b, struct shn_rng *rng, int kind, int category,
-                              const struct shn__gen_push *push);
+void shn__sample_message_stilted(struct shn__sample_buf *b, struct shn_rng *rng, int kind,
+                                 int category, const struct shn__sample_push *push);
 
 /* ------------------------------------------------------------ network */
 
-enum shn__gen_net {
+enum shn__sample_net {
     SHN__NET_JP_HOME,   /* Japanese ISPs (fixed lines) */
     SHN__NET_JP_MOBILE, /* Japanese mobile carriers */
     SHN__NET_US,
@@ -110,41 +110,44 @@ enum shn__gen_net {
 
 /* An IPv4 address of the kind, picked with rng; *utc_offset gets the
  * browser offset that fits the country ("+09:00"). */
-void shn__gen_ip(struct shn_rng *rng, enum shn__gen_net net, char out[16], const char **utc_offset);
+void shn__sample_ip(struct shn_rng *rng, enum shn__sample_net net, char out[16],
+                    const char **utc_offset);
 /* The n-th address of the kind, distinct for distinct n (< 2^20) within
  * the Japanese home kind: the home connection of ordinary person n. */
-void shn__gen_ip_home(uint64_t n, char out[16]);
+void shn__sample_ip_home(uint64_t n, char out[16]);
 
-const char *shn__gen_user_agent(struct shn_rng *rng, int mobile);
-const char *shn__gen_remote_desktop_agent(struct shn_rng *rng);
+const char *shn__sample_user_agent(struct shn_rng *rng, int mobile);
+const char *shn__sample_remote_desktop_agent(struct shn_rng *rng);
 
 /* ------------------------------------------------------------ images */
 
-/* The ID-card stand-in: a grey 8-bit image of SHN__GEN_IMG_W x _H. */
-enum { SHN__GEN_IMG_W = 320, SHN__GEN_IMG_H = 200 };
+/* The ID-card stand-in: a grey 8-bit image of SHN__SAMPLE_IMG_W x _H. */
+enum { SHN__SAMPLE_IMG_W = 320, SHN__SAMPLE_IMG_H = 200 };
 
 /* Draws the card for `seed` into pixels[W*H]. */
-void shn__gen_id_card(uint64_t seed, uint8_t *pixels);
+void shn__sample_id_card(uint64_t seed, uint8_t *pixels);
 
 /* The PDQ hash of the card after the edits an operator's re-upload gets:
  * recompression-like block quantisation and noise, a crop of a few percent
  * and a brightness change, all chosen by edit_seed (0 = the card as drawn).
  * work must hold W*H bytes. */
-int shn__gen_id_hash(const uint8_t *card, uint64_t edit_seed, uint8_t *work, struct shn_pdq *out);
+int shn__sample_id_hash(const uint8_t *card, uint64_t edit_seed, uint8_t *work,
+                        struct shn_pdq *out);
 /* An edited copy whose hash is within max_distance of `unedited` (the
  * card's own hash): edits are drawn from edit_seed until one is; after 256
  * tries the closest is kept. */
-int shn__gen_id_hash_near(const uint8_t *card, const struct shn_pdq *unedited, uint64_t edit_seed,
-                          int max_distance, uint8_t *work, struct shn_pdq *out);
+int shn__sample_id_hash_near(const uint8_t *card, const struct shn_pdq *unedited,
+                             uint64_t edit_seed, int max_distance, uint8_t *work,
+                             struct shn_pdq *out);
 
 /* ------------------------------------------------------------ the run */
 
 #include <stdio.h>
 
-enum { SHN__GEN_POOL = 64 };          /* unedited cards behind ordinary IDs */
-enum { SHN__GEN_CELL_MAX_SIZE = 12 }; /* personas per cell */
+enum { SHN__SAMPLE_POOL = 64 };          /* unedited cards behind ordinary IDs */
+enum { SHN__SAMPLE_CELL_MAX_SIZE = 12 }; /* personas per cell */
 
-struct shn__gen_cell {
+struct shn__sample_cell {
     unsigned size;
     int category;
     long long start; /* first sign-up */
@@ -158,16 +161,16 @@ struct shn__gen_cell {
     char telegram[48], whatsapp[24], skype[48];
 };
 
-struct shn__gen {
+struct shn__sample_platform {
     uint64_t seed;
     unsigned epa; /* events per ordinary account, on average */
     FILE *events, *truth;
-    struct shn__gen_buf line;
+    struct shn__sample_buf line;
     unsigned long long n_events;
     uint64_t n_ordinary;
     unsigned n_cells, collab_cell;
-    struct shn__gen_cell *cells;
-    struct shn_pdq pool[SHN__GEN_POOL];
+    struct shn__sample_cell *cells;
+    struct shn_pdq pool[SHN__SAMPLE_POOL];
     uint8_t *collab_card, *work;
     struct shn_pdq collab_pdq;
     char collab_number[16];
@@ -175,36 +178,38 @@ struct shn__gen {
 };
 
 /* The period events fall in: 2026-01-05 00:00 JST, 170 days. */
-#define SHN__GEN_START 1767538800LL
-#define SHN__GEN_SPAN (170LL * 86400)
+#define SHN__SAMPLE_START 1767538800LL
+#define SHN__SAMPLE_SPAN (170LL * 86400)
 
 /* Event lines: begin writes {"event", "id", "time", "account"; the field
  * helpers append ,"key":value; end closes the object and writes the line. */
-void shn__gen_begin(struct shn__gen *G, const char *type, const char *account, long long t);
-void shn__gen_str(struct shn__gen *G, const char *key, const char *value);
-void shn__gen_num(struct shn__gen *G, const char *key, double value);
-void shn__gen_raw(struct shn__gen *G, const char *text); /* as is */
-void shn__gen_end(struct shn__gen *G);
+void shn__sample_begin(struct shn__sample_platform *G, const char *type, const char *account,
+                       long long t);
+void shn__sample_str(struct shn__sample_platform *G, const char *key, const char *value);
+void shn__sample_num(struct shn__sample_platform *G, const char *key, double value);
+void shn__sample_raw(struct shn__sample_platform *G, const char *text); /* as is */
+void shn__sample_end(struct shn__sample_platform *G);
 /* A truth line. planted: NULL-terminated list. */
-void shn__gen_truth(struct shn__gen *G, const char *account, const char *role, int cell,
-                    const char *const *planted);
+void shn__sample_truth(struct shn__sample_platform *G, const char *account, const char *role,
+                       int cell, const char *const *planted);
 
 /* Ordinary person oi (0..n_ordinary-1), or the collaborator (oi =
  * n_ordinary), with account id `account`. */
-void shn__gen_ordinary(struct shn__gen *G, uint64_t oi, const char *account);
+void shn__sample_ordinary(struct shn__sample_platform *G, uint64_t oi, const char *account);
 /* Persona k of cell c. */
-void shn__gen_operator(struct shn__gen *G, unsigned c, unsigned k, const char *account);
+void shn__sample_operator(struct shn__sample_platform *G, unsigned c, unsigned k,
+                          const char *account);
 /* Cell c's shared card, wallets, devices, addresses, handles. */
-int shn__gen_cell_init(struct shn__gen *G, unsigned c);
+int shn__sample_cell_init(struct shn__sample_platform *G, unsigned c);
 
 /* Fictional numbers: distinct indexes give distinct numbers. */
-void shn__gen_doc_number(uint64_t index, char out[16]); /* 12 digits */
-void shn__gen_wallet_eth(uint64_t key, char out[48]);
-void shn__gen_wallet_tron(uint64_t key, char out[48]);
-void shn__gen_device(uint64_t key, char out[24]);
+void shn__sample_doc_number(uint64_t index, char out[16]); /* 12 digits */
+void shn__sample_wallet_eth(uint64_t key, char out[48]);
+void shn__sample_wallet_tron(uint64_t key, char out[48]);
+void shn__sample_device(uint64_t key, char out[24]);
 /* Skills of the category as a JSON array. */
-void shn__gen_skills(struct shn__gen_buf *b, struct shn_rng *rng, int category);
+void shn__sample_skills(struct shn__sample_buf *b, struct shn_rng *rng, int category);
 /* Lower-case ASCII letters of s only (for e-mail addresses). */
-void shn__gen_put_lower(struct shn__gen_buf *b, const char *s);
+void shn__sample_put_lower(struct shn__sample_buf *b, const char *s);
 
 #endif

@@ -1,13 +1,13 @@
 /* Names, addresses and job categories of the sample platform. The names
  * are common Japanese surnames and given names combined at random; the
  * people are FICTIONAL. */
-#include "gen_internal.h"
+#include "platform_internal.h"
 
-const char *const shn__gen_category[SHN__GEN_CATEGORIES] = {
+const char *const shn__sample_category[SHN__SAMPLE_CATEGORIES] = {
     "web", "mobile", "design", "translation", "data", "writing", "qa", "video"};
 /* Typical price of one job in yen; bids spread log-normally around it. */
-const double shn__gen_category_median[SHN__GEN_CATEGORIES] = {80000, 120000, 40000, 25000,
-                                                              60000, 15000,  50000, 35000};
+const double shn__sample_category_median[SHN__SAMPLE_CATEGORIES] = {80000, 120000, 40000, 25000,
+                                                                    60000, 15000,  50000, 35000};
 
 struct nm {
     const char *kanji, *kana, *latin;
@@ -152,7 +152,7 @@ static const struct nm female[] = {
 };
 
 static const struct {
-    struct shn__gen_name name;
+    struct shn__sample_name name;
     const char *nationality;
 } foreign[] = {
     {{"王", "偉", "ワン", "ウェイ", "Wang", "Wei"}, "CN"},
@@ -170,14 +170,14 @@ static const struct {
 
 #define COUNT(a) (sizeof a / sizeof a[0])
 
-const char *shn__gen_foreign_name(struct shn_rng *rng, struct shn__gen_name *out)
+const char *shn__sample_foreign_name(struct shn_rng *rng, struct shn__sample_name *out)
 {
     size_t i = (size_t)shn_rng_below(rng, COUNT(foreign));
     *out = foreign[i].name;
     return foreign[i].nationality;
 }
 
-size_t shn__gen_surname(size_t i, struct shn__gen_name *out)
+size_t shn__sample_surname(size_t i, struct shn__sample_name *out)
 {
     const struct nm *s = &surnames[i % COUNT(surnames)];
     out->surname = s->kanji;
@@ -186,11 +186,11 @@ size_t shn__gen_surname(size_t i, struct shn__gen_name *out)
     return COUNT(surnames);
 }
 
-void shn__gen_name(struct shn_rng *rng, int female_name, struct shn__gen_name *out)
+void shn__sample_name(struct shn_rng *rng, int female_name, struct shn__sample_name *out)
 {
     const struct nm *g = female_name ? &female[shn_rng_below(rng, COUNT(female))]
                                      : &male[shn_rng_below(rng, COUNT(male))];
-    shn__gen_surname((size_t)shn_rng_below(rng, COUNT(surnames)), out);
+    shn__sample_surname((size_t)shn_rng_below(rng, COUNT(surnames)), out);
     out->given = g->kanji;
     out->given_kana = g->kana;
     out->given_latin = g->latin;
@@ -235,15 +235,15 @@ static const char *const towns[] = {"本町", "中央", "緑町", "栄町", "旭
 static const char *const cities[] = {"東京", "横浜", "大阪", "名古屋", "福岡",     "札幌",
                                      "京都", "神戸", "仙台", "広島",   "さいたま", "千葉"};
 
-void shn__gen_address(struct shn__gen_buf *b, struct shn_rng *rng)
+void shn__sample_address(struct shn__sample_buf *b, struct shn_rng *rng)
 {
     size_t p = (size_t)shn_rng_below(rng, COUNT(places));
-    shn__gen_printf(b, "%s%s%s%u-%u-%u", places[p][0], places[p][1],
-                    towns[shn_rng_below(rng, COUNT(towns))], 1 + (unsigned)shn_rng_below(rng, 6),
-                    1 + (unsigned)shn_rng_below(rng, 30), 1 + (unsigned)shn_rng_below(rng, 20));
+    shn__sample_printf(b, "%s%s%s%u-%u-%u", places[p][0], places[p][1],
+                       towns[shn_rng_below(rng, COUNT(towns))], 1 + (unsigned)shn_rng_below(rng, 6),
+                       1 + (unsigned)shn_rng_below(rng, 30), 1 + (unsigned)shn_rng_below(rng, 20));
 }
 
-const char *shn__gen_city(struct shn_rng *rng)
+const char *shn__sample_city(struct shn_rng *rng)
 {
     return cities[shn_rng_below(rng, COUNT(cities))];
 }
