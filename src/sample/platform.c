@@ -10,6 +10,7 @@
  * the roster, event lines, truth lines and the fictional numbers;
  * platform_ordinary.c and platform_cell.c write the two kinds of account. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -19,12 +20,15 @@
 #include "shinsa/core/log.h"
 #include "shinsa/sample.h"
 
-#define LINE_CAP (SHN_ACCOUNTS_LINE_MAX - 1)
+/* An event line, its newline included, stays within the event format's
+ * bound; the texts and identifiers composed beside it within FIELD_CAP. */
+#define LINE_CAP SHN_ACCOUNTS_LINE_MAX
+#define FIELD_CAP 4096
 
 /* ------------------------------------------------------------ lines */
 
 /* Unix seconds as ISO 8601 in Japan time (the platform's clock). */
-static void put_time(struct shn__sample_buf *b, long long t)
+static int put_time(struct shn_buf *b, long long t)
 {
     long long s = t + 9 * 3600, days = s / 86400, sod = s % 86400;
     /* civil_from_days (H. Hinnant), days since 1970-01-01 >= 0 here */
@@ -33,50 +37,68 @@ static void put_time(struct shn__sample_buf *b, long long t)
     long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
     long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
     long long y = yoe + era * 400 + (m <= 2);
-    shn__sample_printf(b, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld+09:00", y, m, d, sod / 3600,
-                       sod / 60 % 60, sod % 60);
+    return shn_buf_appendf(b, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld+09:00", y, m, d,
+                           sod / 3600, sod / 60 % 60, sod % 60);
+}
+
+int shn__sample_check(struct shn__sample_platform *G, int rc)
+{
+    if (rc != SHN_OK && G->err == SHN_OK)
+        G->err = rc;
+    return G->err;
 }
 
 void shn__sample_begin(struct shn__sample_platform *G, const char *type, const char *account,
                        long long t)
 {
-    G->line.len = 0;
-    G->line.p[0] = '\0';
-    shn__sample_printf(&G->line, "{\"event\":\"%s\",\"id\":\"e%llu\",\"time\":\"", type,
-                       ++G->n_events);
-    put_time(&G->line, t);
-    shn__sample_put(&G->line, "\",\"account\":");
-    shn__sample_json_str(&G->line, account);
+    int rc;
+
+    if (G->err)
+        return;
+    shn_buf_reset(&G->line);
+    rc = shn_buf_appendf(&G->line, "{\"event\":\"%s\",\"id\":\"e%llu\",\"time\":\"", type,
+                         ++G->n_events);
+    if (rc == SHN_OK)
+        rc = put_time(&G->line, t);
+    if (rc == SHN_OK)
+        rc = shn_buf_append_str(&G->line, "\",\"account\":");
+    if (rc == SHN_OK)
+        rc = shn_buf_append_json_string(&G->line, account);
+    shn__sample_check(G, rc);
 }
 
 void shn__sample_str(struct shn__sample_platform *G, const char *key, const char *value)
 {
-    shn__sample_printf(&G->line, ",\"%s\":", key);
-    shn__sample_json_str(&G->line, value);
+    int rc;
+
+    if (G->err)
+        return;
+    rc = shn_buf_appendf(&G->line, ",\"%s\":", key);
+    if (rc == SHN_OK)
+        rc = shn_buf_append_json_string(&G->line, value);
+    shn__sample_check(G, rc);
 }
 
 void shn__sample_num(struct shn__sample_platform *G, const char *key, double value)
 {
-    shn__sample_printf(&G->line, ",\"%s\":%.15g", key, value);
+    if (!G->err)
+        shn__sample_check(G, shn_buf_appendf(&G->line, ",\"%s\":%.15g", key, value));
 }
 
 void shn__sample_raw(struct shn__sample_platform *G, const char *text)
 {
-    shn__sample_put(&G->line, text);
+    if (!G->err)
+        shn__sample_check(G, shn_buf_append_str(&G->line, text));
 }
 
 void shn__sample_end(struct shn__sample_platform *G)
 {
-    shn__sample_put(&G->line, "}\n");
-    if (G->line.err) {
-        /* a line past the event format's bound is the generator's bug */
-        if (!G->err)
-            G->err = G->line.err;
-        G->line.err = 0;
+    /* a line past the event format's bound is the generator's bug: the
+     * run stops with SHN_ERR_TOO_LARGE rather than write it */
+    if (G->err || shn__sample_check(G, shn_buf_append(&G->line, "}\n", 2)))
         return;
-    }
-    if (fwrite(G->line.p, 1, G->line.len, G->events) != G->line.len && !G->err)
-        G->err = SHN_ERR_IO;
+    if (fwrite(G->line.data, 1, G->line.len, G->events) != G->line.len)
+        shn__sample_check(G, SHN_ERR_IO);
 }
 
 void shn__sample_truth(struct shn__sample_platform *G, const char *account, const char *role,
@@ -135,15 +157,18 @@ void shn__sample_device(uint64_t key, char out[24])
     snprintf(out, 24, "dev-%012llx", (unsigned long long)(shn_rng_next(&s) & 0xFFFFFFFFFFFFull));
 }
 
-void shn__sample_put_lower(struct shn__sample_buf *b, const char *s)
+int shn__sample_put_lower(struct shn_buf *b, const char *s)
 {
-    for (; *s; s++) {
+    int rc = SHN_OK;
+
+    for (; rc == SHN_OK && *s; s++) {
         char c = *s;
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
         if (c >= 'a' && c <= 'z')
-            shn__sample_putn(b, &c, 1);
+            rc = shn_buf_append_char(b, c);
     }
+    return rc;
 }
 
 /* ------------------------------------------------------------ the run */
@@ -220,6 +245,20 @@ static int init_images(struct shn__sample_platform *G)
     return rc;
 }
 
+/* A buffer with all of its room taken at once: appends then fail only by
+ * reaching the cap, and data is a string ("") from the start, so a field
+ * can be written even when composing it failed (the run stops anyway). */
+static int buf_open(struct shn_buf *b, size_t cap)
+{
+    int rc;
+
+    shn_buf_init(b, cap);
+    rc = shn_buf_reserve(b, cap);
+    if (rc == SHN_OK)
+        shn_buf_reset(b);
+    return rc;
+}
+
 static int open_out(const char *dir, const char *name, FILE **f, struct shn_diag *diag, char *path,
                     size_t path_size)
 {
@@ -265,12 +304,21 @@ int shn_sample_platform(const char *dir, const struct shn_sample_platform_opts *
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return shn_diag_set(diag, SHN_ERR_IO, dir, 0, "", "cannot create folder: %s",
                             strerror(errno));
-    G.line.cap = LINE_CAP;
-    G.line.p = shn_malloc(G.line.cap);
+    rc = buf_open(&G.line, LINE_CAP);
+    if (rc == SHN_OK)
+        rc = buf_open(&G.text, FIELD_CAP);
+    if (rc == SHN_OK)
+        rc = buf_open(&G.email, FIELD_CAP);
+    if (rc == SHN_OK)
+        rc = buf_open(&G.addr, FIELD_CAP);
+    if (rc == SHN_OK)
+        rc = buf_open(&G.method, FIELD_CAP);
+    if (rc == SHN_OK)
+        rc = buf_open(&G.bank, FIELD_CAP);
     G.cells = shn_calloc(G.n_cells, sizeof *G.cells);
     G.work = shn_malloc((size_t)SHN__SAMPLE_IMG_W * SHN__SAMPLE_IMG_H);
     G.collab_card = shn_malloc((size_t)SHN__SAMPLE_IMG_W * SHN__SAMPLE_IMG_H);
-    if (!G.line.p || !G.cells || !G.work || !G.collab_card) {
+    if (rc != SHN_OK || !G.cells || !G.work || !G.collab_card) {
         rc = SHN_ERR_NOMEM;
         goto out;
     }
@@ -304,7 +352,7 @@ int shn_sample_platform(const char *dir, const struct shn_sample_platform_opts *
     if (rc == SHN_ERR_IO)
         rc = shn_diag_set(diag, rc, events_path, 0, "", "write failed");
     else if (rc == SHN_ERR_TOO_LARGE)
-        rc = shn_diag_set(diag, rc, events_path, 0, "", "an event line outgrew its bound");
+        rc = shn_diag_set(diag, rc, events_path, 0, "", "an event line or field outgrew its bound");
 out:
     rc = close_out(&G.events, events_path, rc, diag);
     rc = close_out(&G.truth, truth_path, rc, diag);
@@ -313,7 +361,12 @@ out:
     shn_free(G.cells);
     shn_free(G.work);
     shn_free(G.collab_card);
-    shn_free(G.line.p);
+    shn_buf_cleanup(&G.line);
+    shn_buf_cleanup(&G.text);
+    shn_buf_cleanup(&G.email);
+    shn_buf_cleanup(&G.addr);
+    shn_buf_cleanup(&G.method);
+    shn_buf_cleanup(&G.bank);
     shn_free(roster);
     return rc;
 }

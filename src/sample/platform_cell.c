@@ -113,13 +113,18 @@ static void put_name(struct shn__sample_platform *G, const struct shn__sample_na
 static void put_email(struct shn__sample_platform *G, const struct shn__sample_name *n, unsigned c,
                       unsigned k, unsigned version)
 {
-    char email[96];
-    struct shn__sample_buf e = {email, 0, sizeof email, 0};
-    shn__sample_put_lower(&e, n->given_latin);
-    shn__sample_put_lower(&e, n->surname_latin);
-    shn__sample_printf(&e, ".%u%02u%u@%s", c + 1, k, version,
-                       version % 2 ? "example.net" : "example.com");
-    shn__sample_str(G, "email", email);
+    struct shn_buf *e = &G->email;
+    int rc;
+
+    shn_buf_reset(e);
+    rc = shn__sample_put_lower(e, n->given_latin);
+    if (rc == SHN_OK)
+        rc = shn__sample_put_lower(e, n->surname_latin);
+    if (rc == SHN_OK)
+        rc = shn_buf_appendf(e, ".%u%02u%u@%s", c + 1, k, version,
+                             version % 2 ? "example.net" : "example.com");
+    shn__sample_check(G, rc);
+    shn__sample_str(G, "email", e->data);
 }
 
 static void put_phone(struct shn__sample_platform *G, unsigned c, unsigned k, unsigned version)
@@ -130,10 +135,12 @@ static void put_phone(struct shn__sample_platform *G, unsigned c, unsigned k, un
     shn__sample_str(G, "phone", phone);
 }
 
-static void crypto_method(struct shn__sample_buf *b, const char *chain, const char *address)
+/* b becomes the crypto payout method. */
+static int crypto_method(struct shn_buf *b, const char *chain, const char *address)
 {
-    shn__sample_printf(b, "{\"type\":\"crypto\",\"chain\":\"%s\",\"address\":\"%s\"}", chain,
-                       address);
+    shn_buf_reset(b);
+    return shn_buf_appendf(b, "{\"type\":\"crypto\",\"chain\":\"%s\",\"address\":\"%s\"}", chain,
+                           address);
 }
 
 void shn__sample_operator(struct shn__sample_platform *G, unsigned c, unsigned k,
@@ -145,9 +152,7 @@ void shn__sample_operator(struct shn__sample_platform *G, unsigned c, unsigned k
     int near = k == 0, demo = k == C->size - 1, dprk = c == 0 && k == 2, mismatch = k % 4 == 3;
     struct shn__sample_name name;
     const char *wallet_chain, *wallet;
-    char bank_method[256], method[256], birth[16], text[4096], doc[20];
-    struct shn__sample_buf mb = {method, 0, sizeof method, 0};
-    struct shn__sample_buf bb = {bank_method, 0, sizeof bank_method, 0};
+    char birth[16], doc[20];
     unsigned char kinds[SHN_SAMPLE_PLATFORM_EVENTS_MAX * 2 + 16];
     unsigned n = 0, versions = 1, w = (unsigned)shn_rng_below(&r, 3), dprk_done = 0;
     long long t = C->start + (long long)shn_rng_below(&r, 30 * 86400) + k * 3600;
@@ -165,13 +170,15 @@ void shn__sample_operator(struct shn__sample_platform *G, unsigned c, unsigned k
     }
     wallet_chain = demo ? demo_wallets[c % COUNT(demo_wallets)].chain : C->wallet_chain[w];
     wallet = demo ? demo_wallets[c % COUNT(demo_wallets)].address : C->wallets[w];
-    crypto_method(&mb, wallet_chain, wallet);
+    shn__sample_check(G, crypto_method(&G->method, wallet_chain, wallet));
+    shn_buf_reset(&G->bank);
     if (mismatch) { /* a bank account in somebody else's name */
         struct shn__sample_name other;
         shn__sample_name(&r, (int)shn_rng_below(&r, 2), &other);
-        shn__sample_printf(&bb, "{\"type\":\"bank\",\"account\":\"ゆうちょ 普通 %07u %s %s\"}",
-                           (unsigned)(shn_rng_next(&r) % 10000000u), other.surname_kana,
-                           other.given_kana);
+        shn__sample_check(
+            G, shn_buf_appendf(
+                   &G->bank, "{\"type\":\"bank\",\"account\":\"ゆうちょ 普通 %07u %s %s\"}",
+                   (unsigned)(shn_rng_next(&r) % 10000000u), other.surname_kana, other.given_kana));
     }
 
     /* sign-up */
@@ -182,12 +189,9 @@ void shn__sample_operator(struct shn__sample_platform *G, unsigned c, unsigned k
     shn__sample_str(G, "residence", "JP");
     put_email(G, &name, c, k, 0);
     put_phone(G, c, k, 0);
-    {
-        char addr[160];
-        struct shn__sample_buf a = {addr, 0, sizeof addr, 0};
-        shn__sample_address(&a, &r);
-        shn__sample_str(G, "address", addr);
-    }
+    shn_buf_reset(&G->addr);
+    shn__sample_check(G, shn__sample_address(&G->addr, &r));
+    shn__sample_str(G, "address", G->addr.data);
     {
         struct shn_pdq h;
         char hex[SHN_PDQ_HEX_LEN + 1];
@@ -195,9 +199,8 @@ void shn__sample_operator(struct shn__sample_platform *G, unsigned c, unsigned k
         const uint8_t *card = backed ? G->collab_card : C->card;
         const struct shn_pdq *base = backed ? &G->collab_pdq : &C->card_pdq;
         h = *base;
-        if (shn__sample_id_hash_near(card, base, edit, EDIT_MAX_DISTANCE, G->work, &h) != SHN_OK &&
-            !G->err)
-            G->err = SHN_ERR_NOMEM;
+        shn__sample_check(
+            G, shn__sample_id_hash_near(card, base, edit, EDIT_MAX_DISTANCE, G->work, &h));
         shn_image_pdq_to_hex(&h, hex);
         if (backed && k == 2) /* the same number, written as on the card */
             snprintf(doc, sizeof doc, "%.4s-%.4s-%.4s", G->collab_number, G->collab_number + 4,
@@ -206,22 +209,22 @@ void shn__sample_operator(struct shn__sample_platform *G, unsigned c, unsigned k
             snprintf(doc, sizeof doc, "%s", G->collab_number);
         else
             shn__sample_doc_number(10000000ull + c * 64ull + k, doc);
-        shn__sample_printf(&G->line,
-                           ",\"id_document\":{\"type\":\"drivers_licence\",\"number\":\"%s\","
-                           "\"country\":\"JP\",\"image_pdq\":\"%s\"}",
-                           doc, hex);
+        shn__sample_check(
+            G, shn_buf_appendf(&G->line,
+                               ",\"id_document\":{\"type\":\"drivers_licence\",\"number\":\"%s\","
+                               "\"country\":\"JP\",\"image_pdq\":\"%s\"}",
+                               doc, hex));
     }
-    shn__sample_printf(&G->line, ",\"payout\":[%s%s%s]", method, mismatch ? "," : "",
-                       mismatch ? bank_method : "");
-    {
-        struct shn__sample_buf tb = {text, 0, sizeof text, 0};
-        shn__sample_profile_stilted(&tb, &r, c, C->category, &name, years);
-        shn__sample_str(G, "profile", text);
-    }
+    shn__sample_check(G, shn_buf_appendf(&G->line, ",\"payout\":[%s%s%s]", G->method.data,
+                                         mismatch ? "," : "", G->bank.data));
+    shn_buf_reset(&G->text);
+    shn__sample_check(G, shn__sample_profile_stilted(&G->text, &r, c, C->category, &name, years));
+    shn__sample_str(G, "profile", G->text.data);
     shn__sample_raw(G, ",\"skills\":");
-    shn__sample_skills(&G->line, &r, C->category);
-    shn__sample_printf(&G->line, ",\"hourly_rate\":{\"amount\":%u,\"currency\":\"JPY\"}",
-                       800u + 100u * (unsigned)shn_rng_below(&r, 8));
+    shn__sample_check(G, shn__sample_skills(&G->line, &r, C->category));
+    shn__sample_check(G, shn_buf_appendf(&G->line,
+                                         ",\"hourly_rate\":{\"amount\":%u,\"currency\":\"JPY\"}",
+                                         800u + 100u * (unsigned)shn_rng_below(&r, 8)));
     shn__sample_end(G);
 
     /* the schedule: what every persona does at least once, then more of
@@ -301,25 +304,28 @@ void shn__sample_operator(struct shn__sample_platform *G, unsigned c, unsigned k
         case K_PREPAY:
         case K_MESSAGE: {
             struct shn__sample_push push = {wallet, C->telegram, C->whatsapp, C->skype};
-            struct shn__sample_buf tb = {text, 0, sizeof text, 0};
             char to[24];
             int kind = kinds[j] == K_CRYPTO   ? 1
                        : kinds[j] == K_OFF    ? 2
                        : kinds[j] == K_PREPAY ? 3
                                               : 0;
-            shn__sample_message_stilted(&tb, &r, kind, C->category, &push);
+            shn_buf_reset(&G->text);
+            shn__sample_check(G,
+                              shn__sample_message_stilted(&G->text, &r, kind, C->category, &push));
             snprintf(to, sizeof to, "client-%05u",
                      (unsigned)shn_rng_below(&r, G->n_ordinary / 10 + 50));
             shn__sample_begin(G, "message", account, t);
             shn__sample_str(G, "to", to);
-            shn__sample_str(G, "text", text);
+            shn__sample_str(G, "text", G->text.data);
             shn__sample_end(G);
             break;
         }
         case K_PAYOUT:
             shn__sample_begin(G, "payout", account, t);
-            shn__sample_printf(&G->line, ",\"method\":%s",
-                               mismatch && shn_rng_below(&r, 2) ? bank_method : method);
+            shn__sample_check(
+                G,
+                shn_buf_appendf(&G->line, ",\"method\":%s",
+                                mismatch && shn_rng_below(&r, 2) ? G->bank.data : G->method.data));
             shn__sample_num(G, "amount", 10000.0 + 1000.0 * (double)shn_rng_below(&r, 30));
             shn__sample_str(G, "currency", "JPY");
             shn__sample_end(G);
@@ -333,14 +339,13 @@ void shn__sample_operator(struct shn__sample_platform *G, unsigned c, unsigned k
             } else if (what == 2) {
                 put_email(G, &name, c, k, versions);
             } else if (what == 3) {
-                mb.len = 0;
                 if (!demo) {
                     w = (w + 1) % 3;
                     wallet = C->wallets[w];
                     wallet_chain = C->wallet_chain[w];
                 }
-                crypto_method(&mb, wallet_chain, wallet);
-                shn__sample_printf(&G->line, ",\"payout\":[%s]", method);
+                shn__sample_check(G, crypto_method(&G->method, wallet_chain, wallet));
+                shn__sample_check(G, shn_buf_appendf(&G->line, ",\"payout\":[%s]", G->method.data));
             } else {
                 put_phone(G, c, k, versions);
             }

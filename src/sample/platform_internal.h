@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shinsa/core/buf.h"
 #include "shinsa/core/err.h"
 #include "shinsa/core/rng.h"
 #include "shinsa/image.h"
@@ -20,21 +21,10 @@
  * from (seed, account) and the output does not depend on the order
  * accounts are generated in. */
 
-/* ------------------------------------------------------------ line buffer */
-
-/* A bounded text buffer: appends past `cap` set `err` and are dropped, so
- * one check after a line is enough. */
-struct shn__sample_buf {
-    char *p;
-    size_t len, cap;
-    int err;
-};
-
-void shn__sample_put(struct shn__sample_buf *b, const char *s);
-void shn__sample_putn(struct shn__sample_buf *b, const char *s, size_t n);
-void shn__sample_printf(struct shn__sample_buf *b, const char *fmt, ...) SHN_PRINTF(2, 3);
-/* s as a JSON string, quotes included. */
-void shn__sample_json_str(struct shn__sample_buf *b, const char *s);
+/* Text is composed in core buffers (struct shn_buf, each with its cap):
+ * the functions that append return SHN_OK, SHN_ERR_TOO_LARGE or
+ * SHN_ERR_NOMEM, and on failure the buffer holds a partial text that must
+ * not be written. */
 
 /* ------------------------------------------------------------ people */
 
@@ -57,28 +47,27 @@ const char *shn__sample_foreign_name(struct shn_rng *rng, struct shn__sample_nam
 size_t shn__sample_surname(size_t i, struct shn__sample_name *out);
 
 /* A fictional address in Japan ("東京都世田谷区…"). */
-void shn__sample_address(struct shn__sample_buf *b, struct shn_rng *rng);
+int shn__sample_address(struct shn_buf *b, struct shn_rng *rng);
 /* A city name for texts. */
 const char *shn__sample_city(struct shn_rng *rng);
 
 /* ------------------------------------------------------------ texts */
 
 /* Natural Japanese, composed from several hundred sentences with slots. */
-void shn__sample_profile_natural(struct shn__sample_buf *b, struct shn_rng *rng, int category,
-                                 const struct shn__sample_name *n, int years);
+int shn__sample_profile_natural(struct shn_buf *b, struct shn_rng *rng, int category,
+                                const struct shn__sample_name *n, int years);
 /* A foreign resident's profile: natural sentences with one or two of a
  * learner's (politely non-native, not machine-translated). */
-void shn__sample_profile_learner(struct shn__sample_buf *b, struct shn_rng *rng, int category,
-                                 const struct shn__sample_name *n, int years);
+int shn__sample_profile_learner(struct shn_buf *b, struct shn_rng *rng, int category,
+                                const struct shn__sample_name *n, int years);
 /* paypal: the message may say PayPal is fine. */
-void shn__sample_message_natural(struct shn__sample_buf *b, struct shn_rng *rng, int category,
-                                 int paypal);
+int shn__sample_message_natural(struct shn_buf *b, struct shn_rng *rng, int category, int paypal);
 
 /* Stilted, machine-translation-like Japanese. A cell uses one profile
  * template (`tmpl`, any number: reduced modulo the template count) so that
  * its personas' profiles are near-identical. */
-void shn__sample_profile_stilted(struct shn__sample_buf *b, struct shn_rng *rng, unsigned tmpl,
-                                 int category, const struct shn__sample_name *n, int years);
+int shn__sample_profile_stilted(struct shn_buf *b, struct shn_rng *rng, unsigned tmpl, int category,
+                                const struct shn__sample_name *n, int years);
 
 /* What an operator's message pushes. */
 struct shn__sample_push {
@@ -89,8 +78,8 @@ struct shn__sample_push {
 };
 /* One stilted message; kind 0 = plain, 1 = crypto, 2 = off-platform,
  * 3 = prepayment. */
-void shn__sample_message_stilted(struct shn__sample_buf *b, struct shn_rng *rng, int kind,
-                                 int category, const struct shn__sample_push *push);
+int shn__sample_message_stilted(struct shn_buf *b, struct shn_rng *rng, int kind, int category,
+                                const struct shn__sample_push *push);
 
 /* ------------------------------------------------------------ network */
 
@@ -165,7 +154,10 @@ struct shn__sample_platform {
     uint64_t seed;
     unsigned epa; /* events per ordinary account, on average */
     FILE *events, *truth;
-    struct shn__sample_buf line;
+    struct shn_buf line;         /* the event line being written */
+    struct shn_buf text;         /* a profile or a message */
+    struct shn_buf email, addr;  /* the account's e-mail and postal address */
+    struct shn_buf method, bank; /* the account's payout methods (JSON) */
     unsigned long long n_events;
     uint64_t n_ordinary;
     unsigned n_cells, collab_cell;
@@ -174,7 +166,7 @@ struct shn__sample_platform {
     uint8_t *collab_card, *work;
     struct shn_pdq collab_pdq;
     char collab_number[16];
-    int err;
+    int err; /* the run's first error; once set, nothing more is written */
 };
 
 /* The period events fall in: 2026-01-05 00:00 JST, 170 days. */
@@ -182,12 +174,18 @@ struct shn__sample_platform {
 #define SHN__SAMPLE_SPAN (170LL * 86400)
 
 /* Event lines: begin writes {"event", "id", "time", "account"; the field
- * helpers append ,"key":value; end closes the object and writes the line. */
+ * helpers append ,"key":value; end closes the object and writes the line.
+ * They record a failure in G->err (and do nothing once it is set), so the
+ * callers check once per account. */
 void shn__sample_begin(struct shn__sample_platform *G, const char *type, const char *account,
                        long long t);
 void shn__sample_str(struct shn__sample_platform *G, const char *key, const char *value);
 void shn__sample_num(struct shn__sample_platform *G, const char *key, double value);
 void shn__sample_raw(struct shn__sample_platform *G, const char *text); /* as is */
+/* Records rc in G->err when it is the run's first failure; returns G->err.
+ * Appending to G->line directly is fine: once G->err is set, end() writes
+ * nothing. */
+int shn__sample_check(struct shn__sample_platform *G, int rc);
 void shn__sample_end(struct shn__sample_platform *G);
 /* A truth line. planted: NULL-terminated list. */
 void shn__sample_truth(struct shn__sample_platform *G, const char *account, const char *role,
@@ -208,8 +206,8 @@ void shn__sample_wallet_eth(uint64_t key, char out[48]);
 void shn__sample_wallet_tron(uint64_t key, char out[48]);
 void shn__sample_device(uint64_t key, char out[24]);
 /* Skills of the category as a JSON array. */
-void shn__sample_skills(struct shn__sample_buf *b, struct shn_rng *rng, int category);
+int shn__sample_skills(struct shn_buf *b, struct shn_rng *rng, int category);
 /* Lower-case ASCII letters of s only (for e-mail addresses). */
-void shn__sample_put_lower(struct shn__sample_buf *b, const char *s);
+int shn__sample_put_lower(struct shn_buf *b, const char *s);
 
 #endif

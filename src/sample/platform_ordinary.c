@@ -59,12 +59,12 @@ static void person(const struct shn__sample_platform *G, uint64_t oi, uint64_t h
         p->years = 20;
 }
 
-static void bank(struct shn__sample_buf *b, uint64_t oi, const struct shn__sample_name *holder)
+static int bank(struct shn_buf *b, uint64_t oi, const struct shn__sample_name *holder)
 {
     /* 7 digits: oi * 7654321 + 1111111 mod 10^7 is a bijection */
     unsigned long long no = (oi * 7654321ull + 1111111ull) % 10000000ull;
-    shn__sample_printf(b, "%s 普通 %07llu %s %s", banks[oi % COUNT(banks)], no,
-                       holder->surname_kana, holder->given_kana);
+    return shn_buf_appendf(b, "%s 普通 %07llu %s %s", banks[oi % COUNT(banks)], no,
+                           holder->surname_kana, holder->given_kana);
 }
 
 struct noise {
@@ -149,8 +149,8 @@ void shn__sample_ordinary(struct shn__sample_platform *G, uint64_t oi, const cha
     uint64_t head = family_member ? oi - 1 : oi;
     int shared_bank = family_member && (oi / FAMILY_EVERY) % 2 == 0;
     struct person p, hp;
-    struct shn__sample_buf method = {0};
-    char method_text[512], doc[16], hex[SHN_PDQ_HEX_LEN + 1], email[96], phone[16];
+    char doc[16], hex[SHN_PDQ_HEX_LEN + 1], phone[16];
+    int rc;
     const char *planted[16], *nationality = "JP";
     size_t n_planted = 0;
     long long t =
@@ -169,53 +169,63 @@ void shn__sample_ordinary(struct shn__sample_platform *G, uint64_t oi, const cha
     person(G, oi, head, &p);
     if (z.foreign)
         nationality = shn__sample_foreign_name(&nr, &p.name);
-    method.p = method_text;
-    method.cap = sizeof method_text;
 
     /* e-mail and phone: the index keeps them unique */
     {
-        struct shn__sample_buf e = {email, 0, sizeof email, 0};
+        struct shn_buf *e = &G->email;
         unsigned style = (unsigned)shn_rng_below(&r, 3);
+        shn_buf_reset(e);
         if (style == 0) {
-            shn__sample_put_lower(&e, p.name.given_latin);
-            shn__sample_put(&e, ".");
-            shn__sample_put_lower(&e, p.name.surname_latin);
+            rc = shn__sample_put_lower(e, p.name.given_latin);
+            if (rc == SHN_OK)
+                rc = shn_buf_append_char(e, '.');
+            if (rc == SHN_OK)
+                rc = shn__sample_put_lower(e, p.name.surname_latin);
         } else if (style == 1) {
-            shn__sample_put_lower(&e, p.name.surname_latin);
-            shn__sample_putn(&e, p.name.given_latin, 1);
-            e.p[e.len - 1] = (char)(e.p[e.len - 1] - 'A' + 'a');
+            rc = shn__sample_put_lower(e, p.name.surname_latin);
+            if (rc == SHN_OK) /* the initial, lower-cased */
+                rc = shn_buf_append_char(e, (char)(p.name.given_latin[0] - 'A' + 'a'));
         } else {
-            shn__sample_put_lower(&e, p.name.given_latin);
-            shn__sample_put(&e, "_");
-            shn__sample_put_lower(&e, p.name.surname_latin);
-            shn__sample_put(&e, ".");
+            rc = shn__sample_put_lower(e, p.name.given_latin);
+            if (rc == SHN_OK)
+                rc = shn_buf_append_char(e, '_');
+            if (rc == SHN_OK)
+                rc = shn__sample_put_lower(e, p.name.surname_latin);
+            if (rc == SHN_OK)
+                rc = shn_buf_append_char(e, '.');
         }
-        shn__sample_printf(&e, "%llu@%s", (unsigned long long)oi,
-                           domains[shn_rng_below(&r, COUNT(domains))]);
+        if (rc == SHN_OK)
+            rc = shn_buf_appendf(e, "%llu@%s", (unsigned long long)oi,
+                                 domains[shn_rng_below(&r, COUNT(domains))]);
+        shn__sample_check(G, rc);
         unsigned long long ph = (oi * 48271ull + 12345679ull) % 100000000ull;
         snprintf(phone, sizeof phone, "%s-%04llu-%04llu", oi % 2 ? "080" : "090", ph / 10000,
                  ph % 10000);
     }
 
     /* payout method */
+    shn_buf_reset(&G->method);
     if (z.crypto) {
         char w[48];
         shn__sample_wallet_eth(shn_rng_mix(G->seed, 0xE7E000000000ull + oi), w);
-        shn__sample_printf(&method, "{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"%s\"}",
-                           w);
+        rc = shn_buf_appendf(&G->method,
+                             "{\"type\":\"crypto\",\"chain\":\"ETH\",\"address\":\"%s\"}", w);
         planted[n_planted++] = "crypto_payout";
     } else if (z.paypal && oi % 2) {
-        shn__sample_printf(&method, "{\"type\":\"paypal\",\"account\":\"%s\"}", email);
+        rc = shn_buf_appendf(&G->method, "{\"type\":\"paypal\",\"account\":\"%s\"}", G->email.data);
     } else {
-        shn__sample_put(&method, "{\"type\":\"bank\",\"account\":\"");
+        rc = shn_buf_append_str(&G->method, "{\"type\":\"bank\",\"account\":\"");
         if (shared_bank) {
             person(G, head, head, &hp);
-            bank(&method, head, &hp.name);
-        } else {
-            bank(&method, oi, &p.name);
+            if (rc == SHN_OK)
+                rc = bank(&G->method, head, &hp.name);
+        } else if (rc == SHN_OK) {
+            rc = bank(&G->method, oi, &p.name);
         }
-        shn__sample_put(&method, "\"}");
+        if (rc == SHN_OK)
+            rc = shn_buf_append_str(&G->method, "\"}");
     }
+    shn__sample_check(G, rc);
     if (z.travel)
         planted[n_planted++] = "travel";
     if (z.low)
@@ -254,14 +264,13 @@ void shn__sample_ordinary(struct shn__sample_platform *G, uint64_t oi, const cha
     }
     shn__sample_str(G, "nationality", nationality);
     shn__sample_str(G, "residence", "JP");
-    shn__sample_str(G, "email", email);
+    shn__sample_str(G, "email", G->email.data);
     shn__sample_str(G, "phone", phone);
     {
-        char addr[160];
-        struct shn__sample_buf a = {addr, 0, sizeof addr, 0};
         struct shn_rng ar = shn_rng_stream(G->seed, 0xADD000000000ull + head);
-        shn__sample_address(&a, &ar);
-        shn__sample_str(G, "address", addr);
+        shn_buf_reset(&G->addr);
+        shn__sample_check(G, shn__sample_address(&G->addr, &ar));
+        shn__sample_str(G, "address", G->addr.data);
     }
     if (collab || shn_rng_below(&r, 100) >= 3) { /* 3% not yet verified */
         struct shn_pdq h;
@@ -278,26 +287,27 @@ void shn__sample_ordinary(struct shn__sample_platform *G, uint64_t oi, const cha
             shn__sample_doc_number(oi, doc);
         }
         shn_image_pdq_to_hex(&h, hex);
-        shn__sample_printf(&G->line,
-                           ",\"id_document\":{\"type\":\"%s\",\"number\":\"%s\",\"country\":\"JP\","
-                           "\"image_pdq\":\"%s\"}",
-                           licence ? "drivers_licence" : "my_number", doc, hex);
+        shn__sample_check(
+            G, shn_buf_appendf(
+                   &G->line,
+                   ",\"id_document\":{\"type\":\"%s\",\"number\":\"%s\",\"country\":\"JP\","
+                   "\"image_pdq\":\"%s\"}",
+                   licence ? "drivers_licence" : "my_number", doc, hex));
     }
-    shn__sample_printf(&G->line, ",\"payout\":[%s]", method_text);
-    {
-        char text[4096];
-        struct shn__sample_buf tb = {text, 0, sizeof text, 0};
-        if (z.foreign)
-            shn__sample_profile_learner(&tb, &r, p.category, &p.name, p.years);
-        else
-            shn__sample_profile_natural(&tb, &r, p.category, &p.name, p.years);
-        shn__sample_str(G, "profile", text);
-        shn__sample_raw(G, ",\"skills\":");
-        shn__sample_skills(&G->line, &r, p.category);
-    }
-    shn__sample_printf(&G->line, ",\"hourly_rate\":{\"amount\":%.0f,\"currency\":\"JPY\"}",
-                       floor(hourly_median[p.category] * exp(0.3 * shn_rng_normal(&r)) / 100) *
-                           100);
+    shn__sample_check(G, shn_buf_appendf(&G->line, ",\"payout\":[%s]", G->method.data));
+    shn_buf_reset(&G->text);
+    if (z.foreign)
+        rc = shn__sample_profile_learner(&G->text, &r, p.category, &p.name, p.years);
+    else
+        rc = shn__sample_profile_natural(&G->text, &r, p.category, &p.name, p.years);
+    shn__sample_check(G, rc);
+    shn__sample_str(G, "profile", G->text.data);
+    shn__sample_raw(G, ",\"skills\":");
+    shn__sample_check(G, shn__sample_skills(&G->line, &r, p.category));
+    shn__sample_check(
+        G, shn_buf_appendf(&G->line, ",\"hourly_rate\":{\"amount\":%.0f,\"currency\":\"JPY\"}",
+                           floor(hourly_median[p.category] * exp(0.3 * shn_rng_normal(&r)) / 100) *
+                               100));
     shn__sample_end(G);
 
     /* what they do afterwards */
@@ -310,18 +320,19 @@ void shn__sample_ordinary(struct shn__sample_platform *G, uint64_t oi, const cha
         } else if (kind < 68) {
             bid(G, &r, account, t, p.category, z.low);
         } else if (kind < 90) {
-            char text[2048], to[24];
-            struct shn__sample_buf tb = {text, 0, sizeof text, 0};
-            shn__sample_message_natural(&tb, &r, p.category, z.paypal && shn_rng_below(&r, 2));
+            char to[24];
+            shn_buf_reset(&G->text);
+            shn__sample_check(G, shn__sample_message_natural(&G->text, &r, p.category,
+                                                             z.paypal && shn_rng_below(&r, 2)));
             snprintf(to, sizeof to, "client-%05u",
                      (unsigned)shn_rng_below(&r, G->n_ordinary / 10 + 50));
             shn__sample_begin(G, "message", account, t);
             shn__sample_str(G, "to", to);
-            shn__sample_str(G, "text", text);
+            shn__sample_str(G, "text", G->text.data);
             shn__sample_end(G);
         } else if (kind < 97) {
             shn__sample_begin(G, "payout", account, t);
-            shn__sample_printf(&G->line, ",\"method\":%s", method_text);
+            shn__sample_check(G, shn_buf_appendf(&G->line, ",\"method\":%s", G->method.data));
             shn__sample_num(G, "amount",
                             floor(shn__sample_category_median[p.category] *
                                   exp(0.4 * shn_rng_normal(&r)) / 100) *
@@ -330,11 +341,11 @@ void shn__sample_ordinary(struct shn__sample_platform *G, uint64_t oi, const cha
             shn__sample_str(G, "currency", "JPY");
             shn__sample_end(G);
         } else { /* a profile update */
-            char text[4096];
-            struct shn__sample_buf tb = {text, 0, sizeof text, 0};
-            shn__sample_profile_natural(&tb, &r, p.category, &p.name, p.years);
+            shn_buf_reset(&G->text);
+            shn__sample_check(
+                G, shn__sample_profile_natural(&G->text, &r, p.category, &p.name, p.years));
             shn__sample_begin(G, "account", account, t);
-            shn__sample_str(G, "profile", text);
+            shn__sample_str(G, "profile", G->text.data);
             shn__sample_end(G);
         }
     }

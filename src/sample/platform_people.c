@@ -235,12 +235,13 @@ static const char *const towns[] = {"本町", "中央", "緑町", "栄町", "旭
 static const char *const cities[] = {"東京", "横浜", "大阪", "名古屋", "福岡",     "札幌",
                                      "京都", "神戸", "仙台", "広島",   "さいたま", "千葉"};
 
-void shn__sample_address(struct shn__sample_buf *b, struct shn_rng *rng)
+int shn__sample_address(struct shn_buf *b, struct shn_rng *rng)
 {
     size_t p = (size_t)shn_rng_below(rng, COUNT(places));
-    shn__sample_printf(b, "%s%s%s%u-%u-%u", places[p][0], places[p][1],
-                       towns[shn_rng_below(rng, COUNT(towns))], 1 + (unsigned)shn_rng_below(rng, 6),
-                       1 + (unsigned)shn_rng_below(rng, 30), 1 + (unsigned)shn_rng_below(rng, 20));
+    return shn_buf_appendf(
+        b, "%s%s%s%u-%u-%u", places[p][0], places[p][1], towns[shn_rng_below(rng, COUNT(towns))],
+        1 + (unsigned)shn_rng_below(rng, 6), 1 + (unsigned)shn_rng_below(rng, 30),
+        1 + (unsigned)shn_rng_below(rng, 20));
 }
 
 const char *shn__sample_city(struct shn_rng *rng)

@@ -71,76 +71,81 @@ struct slots {
     const struct shn__sample_push *push;
 };
 
-static void expand(struct shn__sample_buf *b, struct shn_rng *r, const char *t,
-                   const struct slots *s)
+/* Appends template t with its slots filled in. */
+static int expand(struct shn_buf *b, struct shn_rng *r, const char *t, const struct slots *s)
 {
     const struct vocab *v = &vocab[s->category];
     const char *run = t;
     size_t tool = (size_t)shn_rng_below(r, 6);
+    int rc = SHN_OK;
 
-    for (; *t; t++) {
+    for (; rc == SHN_OK && *t; t++) {
         if (*t != '%' || !t[1])
             continue;
-        shn__sample_putn(b, run, (size_t)(t - run));
+        rc = shn_buf_append(b, run, (size_t)(t - run));
+        if (rc != SHN_OK)
+            break;
         switch (*++t) {
         case 'S':
-            shn__sample_put(b, s->name ? s->name->surname : "山田");
+            rc = shn_buf_append_str(b, s->name ? s->name->surname : "山田");
             break;
         case 'R':
-            shn__sample_put(b, v->role);
+            rc = shn_buf_append_str(b, v->role);
             break;
         case 'W':
-            shn__sample_put(b, v->works[shn_rng_below(r, 6)]);
+            rc = shn_buf_append_str(b, v->works[shn_rng_below(r, 6)]);
             break;
         case 'T':
-            shn__sample_put(b, v->tools[tool]);
+            rc = shn_buf_append_str(b, v->tools[tool]);
             break;
         case 'U':
-            shn__sample_put(b, v->tools[(tool + 1 + shn_rng_below(r, 5)) % 6]);
+            rc = shn_buf_append_str(b, v->tools[(tool + 1 + shn_rng_below(r, 5)) % 6]);
             break;
         case 'Y':
-            shn__sample_printf(b, "%d", s->years);
+            rc = shn_buf_appendf(b, "%d", s->years);
             break;
         case 'N':
-            shn__sample_printf(b, "%u", 10u * (unsigned)(2 + shn_rng_below(r, 30)));
+            rc = shn_buf_appendf(b, "%u", 10u * (unsigned)(2 + shn_rng_below(r, 30)));
             break;
         case 'C':
-            shn__sample_put(b, shn__sample_city(r));
+            rc = shn_buf_append_str(b, shn__sample_city(r));
             break;
         case 'H':
-            shn__sample_printf(b, "%u", 10u + 5u * (unsigned)shn_rng_below(r, 7));
+            rc = shn_buf_appendf(b, "%u", 10u + 5u * (unsigned)shn_rng_below(r, 7));
             break;
         case 'D':
-            shn__sample_printf(b, "%u", 2u + (unsigned)shn_rng_below(r, 12));
+            rc = shn_buf_appendf(b, "%u", 2u + (unsigned)shn_rng_below(r, 12));
             break;
         case 'P':
-            shn__sample_printf(b, "%u,000", 5u * (unsigned)(1 + shn_rng_below(r, 40)));
+            rc = shn_buf_appendf(b, "%u,000", 5u * (unsigned)(1 + shn_rng_below(r, 40)));
             break;
         case 'Q':
-            shn__sample_put(b, topics[shn_rng_below(r, COUNT(topics))]);
+            rc = shn_buf_append_str(b, topics[shn_rng_below(r, COUNT(topics))]);
             break;
         case 'K':
-            shn__sample_printf(b, "%u", 2u + (unsigned)shn_rng_below(r, 7));
+            rc = shn_buf_appendf(b, "%u", 2u + (unsigned)shn_rng_below(r, 7));
             break;
         case 'A':
-            shn__sample_put(b, s->push && s->push->wallet ? s->push->wallet : "");
+            rc = shn_buf_append_str(b, s->push && s->push->wallet ? s->push->wallet : "");
             break;
         case 'G':
-            shn__sample_put(b, s->push && s->push->telegram ? s->push->telegram : "");
+            rc = shn_buf_append_str(b, s->push && s->push->telegram ? s->push->telegram : "");
             break;
         case 'O':
-            shn__sample_put(b, s->push && s->push->whatsapp ? s->push->whatsapp : "");
+            rc = shn_buf_append_str(b, s->push && s->push->whatsapp ? s->push->whatsapp : "");
             break;
         case 'X':
-            shn__sample_put(b, s->push && s->push->skype ? s->push->skype : "");
+            rc = shn_buf_append_str(b, s->push && s->push->skype ? s->push->skype : "");
             break;
         default:
-            shn__sample_putn(b, t, 1);
+            rc = shn_buf_append_char(b, *t);
             break;
         }
         run = t + 1;
     }
-    shn__sample_putn(b, run, (size_t)(t - run));
+    if (rc == SHN_OK)
+        rc = shn_buf_append(b, run, (size_t)(t - run));
+    return rc;
 }
 
 #define PICK(r, a) (a[shn_rng_below(r, COUNT(a))])
@@ -216,30 +221,34 @@ static const char *const closing[] = {
     "一緒にお仕事できるのを楽しみにしております。",
 };
 
-void shn__sample_profile_natural(struct shn__sample_buf *b, struct shn_rng *r, int category,
-                                 const struct shn__sample_name *n, int years)
+int shn__sample_profile_natural(struct shn_buf *b, struct shn_rng *r, int category,
+                                const struct shn__sample_name *n, int years)
 {
     struct slots s = {n, category, years, NULL};
     size_t first = (size_t)shn_rng_below(r, COUNT(style));
     unsigned n_style = 1 + (unsigned)shn_rng_below(r, 3);
+    int rc = expand(b, r, PICK(r, opening), &s);
 
-    expand(b, r, PICK(r, opening), &s);
-    expand(b, r, PICK(r, experience), &s);
-    if (shn_rng_below(r, 2))
-        expand(b, r, PICK(r, experience), &s);
-    expand(b, r, PICK(r, skills), &s);
-    if (shn_rng_below(r, 2))
-        expand(b, r, PICK(r, skills), &s);
-    if (shn_rng_below(r, 3) == 0)
-        shn__sample_put(b, "\n");
+    if (rc == SHN_OK)
+        rc = expand(b, r, PICK(r, experience), &s);
+    if (rc == SHN_OK && shn_rng_below(r, 2))
+        rc = expand(b, r, PICK(r, experience), &s);
+    if (rc == SHN_OK)
+        rc = expand(b, r, PICK(r, skills), &s);
+    if (rc == SHN_OK && shn_rng_below(r, 2))
+        rc = expand(b, r, PICK(r, skills), &s);
+    if (rc == SHN_OK && shn_rng_below(r, 3) == 0)
+        rc = shn_buf_append_char(b, '\n');
     /* distinct style sentences: a run from a random start */
-    for (unsigned i = 0; i < n_style; i++)
-        expand(b, r, style[(first + i * 5) % COUNT(style)], &s);
-    if (shn_rng_below(r, 2))
-        expand(b, r, PICK(r, availability), &s);
-    if (shn_rng_below(r, 2))
-        shn__sample_put(b, "\n");
-    expand(b, r, PICK(r, closing), &s);
+    for (unsigned i = 0; rc == SHN_OK && i < n_style; i++)
+        rc = expand(b, r, style[(first + i * 5) % COUNT(style)], &s);
+    if (rc == SHN_OK && shn_rng_below(r, 2))
+        rc = expand(b, r, PICK(r, availability), &s);
+    if (rc == SHN_OK && shn_rng_below(r, 2))
+        rc = shn_buf_append_char(b, '\n');
+    if (rc == SHN_OK)
+        rc = expand(b, r, PICK(r, closing), &s);
+    return rc;
 }
 
 static const char *const learner[] = {
@@ -251,17 +260,23 @@ static const char *const learner[] = {
     "丁寧にお仕事をするのを心がけます。",
 };
 
-void shn__sample_profile_learner(struct shn__sample_buf *b, struct shn_rng *r, int category,
-                                 const struct shn__sample_name *n, int years)
+int shn__sample_profile_learner(struct shn_buf *b, struct shn_rng *r, int category,
+                                const struct shn__sample_name *n, int years)
 {
     struct slots s = {n, category, years, NULL};
-    expand(b, r, PICK(r, opening), &s);
-    expand(b, r, PICK(r, learner), &s);
-    expand(b, r, PICK(r, skills), &s);
-    if (shn_rng_below(r, 2))
-        expand(b, r, PICK(r, learner), &s);
-    expand(b, r, PICK(r, style), &s);
-    expand(b, r, PICK(r, closing), &s);
+    int rc = expand(b, r, PICK(r, opening), &s);
+
+    if (rc == SHN_OK)
+        rc = expand(b, r, PICK(r, learner), &s);
+    if (rc == SHN_OK)
+        rc = expand(b, r, PICK(r, skills), &s);
+    if (rc == SHN_OK && shn_rng_below(r, 2))
+        rc = expand(b, r, PICK(r, learner), &s);
+    if (rc == SHN_OK)
+        rc = expand(b, r, PICK(r, style), &s);
+    if (rc == SHN_OK)
+        rc = expand(b, r, PICK(r, closing), &s);
+    return rc;
 }
 
 static const char *const messages[] = {
@@ -291,15 +306,16 @@ static const char *const paypal_messages[] = {
     "PayPalでの受け取りも可能ですので、ご都合のよい方法をお選びください。",
 };
 
-void shn__sample_message_natural(struct shn__sample_buf *b, struct shn_rng *r, int category,
-                                 int paypal)
+int shn__sample_message_natural(struct shn_buf *b, struct shn_rng *r, int category, int paypal)
 {
     struct slots s = {NULL, category, 3, NULL};
-    expand(b, r, PICK(r, messages), &s);
-    if (shn_rng_below(r, 2))
-        expand(b, r, PICK(r, messages), &s);
-    if (paypal)
-        expand(b, r, PICK(r, paypal_messages), &s);
+    int rc = expand(b, r, PICK(r, messages), &s);
+
+    if (rc == SHN_OK && shn_rng_below(r, 2))
+        rc = expand(b, r, PICK(r, messages), &s);
+    if (rc == SHN_OK && paypal)
+        rc = expand(b, r, PICK(r, paypal_messages), &s);
+    return rc;
 }
 
 /* ------------------------------------------------------------ stilted */
@@ -343,19 +359,21 @@ static const char *const stilted_profiles[][7][2] = {
      {"私に連絡するしてください。", "私にメッセージを送るしてください。"}},
 };
 
-void shn__sample_profile_stilted(struct shn__sample_buf *b, struct shn_rng *r, unsigned tmpl,
-                                 int category, const struct shn__sample_name *n, int years)
+int shn__sample_profile_stilted(struct shn_buf *b, struct shn_rng *r, unsigned tmpl, int category,
+                                const struct shn__sample_name *n, int years)
 {
     struct slots s = {n, category, years, NULL};
     size_t t = tmpl % COUNT(stilted_profiles);
     /* cells beyond the template count rotate the sentences, so two cells
      * never share a profile word for word */
     size_t rot = tmpl / COUNT(stilted_profiles);
+    int rc = SHN_OK;
 
-    for (size_t i = 0; i < 7; i++) {
+    for (size_t i = 0; rc == SHN_OK && i < 7; i++) {
         size_t k = (i + rot) % 7;
-        expand(b, r, stilted_profiles[t][k][shn_rng_below(r, 3) == 0], &s);
+        rc = expand(b, r, stilted_profiles[t][k][shn_rng_below(r, 3) == 0], &s);
     }
+    return rc;
 }
 
 static const char *const stilted_plain[] = {
@@ -389,38 +407,46 @@ static const char *const stilted_prepay[] = {
     "半分を前払いで送るしてください、それから作業を始めるです。",
 };
 
-void shn__sample_message_stilted(struct shn__sample_buf *b, struct shn_rng *r, int kind,
-                                 int category, const struct shn__sample_push *push)
+int shn__sample_message_stilted(struct shn_buf *b, struct shn_rng *r, int kind, int category,
+                                const struct shn__sample_push *push)
 {
     struct slots s = {NULL, category, 5, push};
+    int rc = SHN_OK;
+
     if (shn_rng_below(r, 2))
-        expand(b, r, PICK(r, stilted_plain), &s);
+        rc = expand(b, r, PICK(r, stilted_plain), &s);
+    if (rc != SHN_OK)
+        return rc;
     switch (kind) {
     case 1:
-        expand(b, r, PICK(r, stilted_crypto), &s);
+        rc = expand(b, r, PICK(r, stilted_crypto), &s);
         break;
     case 2:
-        expand(b, r, PICK(r, stilted_off), &s);
+        rc = expand(b, r, PICK(r, stilted_off), &s);
         break;
     case 3:
-        expand(b, r, PICK(r, stilted_prepay), &s);
+        rc = expand(b, r, PICK(r, stilted_prepay), &s);
         break;
     default:
-        expand(b, r, PICK(r, stilted_plain), &s);
+        rc = expand(b, r, PICK(r, stilted_plain), &s);
         break;
     }
+    return rc;
 }
 
-void shn__sample_skills(struct shn__sample_buf *b, struct shn_rng *r, int category)
+int shn__sample_skills(struct shn_buf *b, struct shn_rng *r, int category)
 {
     const struct vocab *v = &vocab[category];
     size_t first = (size_t)shn_rng_below(r, 6), n = 2 + (size_t)shn_rng_below(r, 3);
+    int rc = shn_buf_append_char(b, '[');
 
-    shn__sample_put(b, "[");
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; rc == SHN_OK && i < n; i++) {
         if (i)
-            shn__sample_put(b, ",");
-        shn__sample_json_str(b, v->tools[(first + i) % 6]);
+            rc = shn_buf_append_char(b, ',');
+        if (rc == SHN_OK)
+            rc = shn_buf_append_json_string(b, v->tools[(first + i) % 6]);
     }
-    shn__sample_put(b, "]");
+    if (rc == SHN_OK)
+        rc = shn_buf_append_char(b, ']');
+    return rc;
 }

@@ -97,34 +97,18 @@ static void add(struct gen *G, uint32_t time, int asset, uint64_t from, uint64_t
 {
     if (G->err || !amt)
         return;
-    if (G->n_ev == G->cap_ev) {
-        size_t cap = G->cap_ev ? G->cap_ev * 2 : 1024;
-        struct ev *p = shn_realloc(G->ev, cap * sizeof *p);
-        if (!p) {
-            G->err = SHN_ERR_NOMEM;
-            return;
-        }
-        G->ev = p;
-        G->cap_ev = cap;
-    }
-    G->ev[G->n_ev++] = (struct ev){time, (uint8_t)asset, from, to, amt};
+    G->err = shn_grow((void **)&G->ev, &G->cap_ev, G->n_ev + 1, sizeof *G->ev);
+    if (G->err == SHN_OK)
+        G->ev[G->n_ev++] = (struct ev){time, (uint8_t)asset, from, to, amt};
 }
 
 static void mark(struct gen *G, uint64_t addr, const char *what)
 {
     if (G->err)
         return;
-    if (G->n_pat == G->cap_pat) {
-        size_t cap = G->cap_pat ? G->cap_pat * 2 : 256;
-        struct pattern *p = shn_realloc(G->pat, cap * sizeof *p);
-        if (!p) {
-            G->err = SHN_ERR_NOMEM;
-            return;
-        }
-        G->pat = p;
-        G->cap_pat = cap;
-    }
-    G->pat[G->n_pat++] = (struct pattern){addr, what};
+    G->err = shn_grow((void **)&G->pat, &G->cap_pat, G->n_pat + 1, sizeof *G->pat);
+    if (G->err == SHN_OK)
+        G->pat[G->n_pat++] = (struct pattern){addr, what};
 }
 
 static void deposit(struct gen *G, uint32_t t, uint64_t from, int ex, shn_u128 amt)

@@ -110,6 +110,35 @@ static void bad_options_are_refused(void **state)
     assert_int_equal(access("/tmp/shn-gen-never", F_OK), -1);
 }
 
+/* An allocation the generator makes can fail: it then returns
+ * SHN_ERR_NOMEM and frees what it took (ASan's leak check is the proof).
+ * Each of the first 16 allocations fails in turn (the run's buffers and
+ * arrays), then every 7th: after them come some 70 hashes of ID cards,
+ * each a run of its own up to that point, which is slow under ASan. */
+static void allocation_failures_are_reported(void **state)
+{
+    struct shn_sample_platform_opts o = {10, 1, 3, 2};
+    struct platform p;
+    int rc = SHN_ERR_NOMEM;
+    long n;
+    (void)state;
+
+    snprintf(p.dir, sizeof p.dir, "/tmp/shn-gen-XXXXXX");
+    assert_non_null(mkdtemp(p.dir));
+    for (n = 0; rc == SHN_ERR_NOMEM && n < 10000; n += n < 16 ? 1 : 7) {
+        struct shn_diag d = {0};
+        shn_alloc_fail_after(n);
+        rc = shn_sample_platform(p.dir, &o, &d);
+        shn_alloc_fail_after(-1);
+        if (rc != SHN_OK)
+            assert_int_equal(rc, SHN_ERR_NOMEM);
+    }
+    assert_int_equal(rc, SHN_OK);
+    assert_true(n > 10); /* the failures did reach the generator */
+    p.events = p.truth = NULL;
+    drop(&p);
+}
+
 static void every_line_parses_and_ingests(void **state)
 {
     struct platform p;
@@ -534,6 +563,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(same_seed_same_bytes),
         cmocka_unit_test(bad_options_are_refused),
+        cmocka_unit_test(allocation_failures_are_reported),
         cmocka_unit_test(every_line_parses_and_ingests),
         cmocka_unit_test(truth_has_the_planted_roles),
         cmocka_unit_test(planted_signs_are_in_the_events),
