@@ -89,8 +89,12 @@ int shn__sample_cell_init(struct shn__sample_platform *G, unsigned c)
     shn__sample_ip(&r, region(c, &r), C->hubs[0], &C->hub_offset[0]);
     shn__sample_ip(&r, SHN__NET_HOSTING, C->hubs[1], &C->hub_offset[1]);
     shn__sample_ip(&r, region(c, &r), C->hubs[2], &C->hub_offset[2]);
-    snprintf(C->telegram, sizeof C->telegram, "@dev_team_%c%c%u", 'a' + (int)shn_rng_below(&r, 26),
-             'a' + (int)shn_rng_below(&r, 26), 10 + c);
+    {
+        /* the second letter is drawn first (SEQUENCED, platform_internal.h) */
+        char second = (char)('a' + shn_rng_below(&r, 26));
+        char first = (char)('a' + shn_rng_below(&r, 26));
+        snprintf(C->telegram, sizeof C->telegram, "@dev_team_%c%c%u", first, second, 10 + c);
+    }
     snprintf(C->whatsapp, sizeof C->whatsapp, "+86 139 0000 %04u",
              (unsigned)shn_rng_below(&r, 10000));
     snprintf(C->skype, sizeof C->skype, "live:.cid.%016llx", (unsigned long long)shn_rng_next(&r));
@@ -165,8 +169,11 @@ void shn__sample_operator(struct shn__sample_platform *G, unsigned c, unsigned k
         snprintf(birth, sizeof birth, "%s", near_listed[c % COUNT(near_listed)].birth_date);
     } else {
         shn__sample_name(&r, (int)shn_rng_below(&r, 2), &name);
-        snprintf(birth, sizeof birth, "%04u-%02u-%02u", 1985 + (unsigned)shn_rng_below(&r, 14),
-                 1 + (unsigned)shn_rng_below(&r, 12), 1 + (unsigned)shn_rng_below(&r, 28));
+        /* day, month, year (SEQUENCED, platform_internal.h) */
+        unsigned day = 1 + (unsigned)shn_rng_below(&r, 28);
+        unsigned month = 1 + (unsigned)shn_rng_below(&r, 12);
+        unsigned year = 1985 + (unsigned)shn_rng_below(&r, 14);
+        snprintf(birth, sizeof birth, "%04u-%02u-%02u", year, month, day);
     }
     wallet_chain = demo ? demo_wallets[c % COUNT(demo_wallets)].chain : C->wallet_chain[w];
     wallet = demo ? demo_wallets[c % COUNT(demo_wallets)].address : C->wallets[w];

@@ -87,14 +87,19 @@ void shn__sample_id_card(uint64_t seed, uint8_t *px)
             while (x < end) {
                 int cw = 4 + (int)shn_rng_below(&r, 6);
                 rect(px, x, y, x + cw, y + h, ink);
-                x += cw + 2 + (int)shn_rng_below(&r, 3) + (shn_rng_below(&r, 7) ? 0 : 8);
+                int gap = 2 + (int)shn_rng_below(&r, 3);
+                x += cw + gap + (shn_rng_below(&r, 7) ? 0 : 8);
             }
             y += h + 7 + (int)shn_rng_below(&r, 8);
         }
     }
-    /* seal */
-    ellipse(px, 30 + (double)shn_rng_below(&r, W - 60), 40 + (double)shn_rng_below(&r, H - 60), 16,
-            16, 90 + (int)shn_rng_below(&r, 60));
+    /* seal: level, then position (see SEQUENCED in platform_internal.h) */
+    {
+        int level = 90 + (int)shn_rng_below(&r, 60);
+        double sy = 40 + (double)shn_rng_below(&r, H - 60);
+        double sx = 30 + (double)shn_rng_below(&r, W - 60);
+        ellipse(px, sx, sy, 16, 16, level);
+    }
 }
 
 /* Recompression stand-in: every 8x8 block pulled towards its mean by a

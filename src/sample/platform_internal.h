@@ -19,7 +19,14 @@
 /* Randomness is core's splitmix64 (shinsa/core/rng.h): a state of one
  * 64-bit number, so that every account can have its own stream seeded
  * from (seed, account) and the output does not depend on the order
- * accounts are generated in. */
+ * accounts are generated in.
+ *
+ * SEQUENCED: two draws from one stream must never sit in the arguments of
+ * one call or the operands of one operator, where C leaves their order to
+ * the compiler (gcc and clang builds once wrote different platforms). Each
+ * draw is its own statement or initializer; where older code had several
+ * in one call, they are now drawn in the order gcc evaluated them (last
+ * argument first), so that the data sets did not change. */
 
 /* Text is composed in core buffers (struct shn_buf, each with its cap):
  * the functions that append return SHN_OK, SHN_ERR_TOO_LARGE or

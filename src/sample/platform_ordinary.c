@@ -258,8 +258,10 @@ void shn__sample_ordinary(struct shn__sample_platform *G, uint64_t oi, const cha
         shn__sample_str(G, "name_reading", full);
         snprintf(full, sizeof full, "%s %s", p.name.given_latin, p.name.surname_latin);
         shn__sample_str(G, "name_latin", full);
-        snprintf(full, sizeof full, "%04d-%02u-%02u", p.birth_year,
-                 1 + (unsigned)shn_rng_below(&r, 12), 1 + (unsigned)shn_rng_below(&r, 28));
+        /* day, then month (SEQUENCED, platform_internal.h) */
+        unsigned day = 1 + (unsigned)shn_rng_below(&r, 28);
+        unsigned month = 1 + (unsigned)shn_rng_below(&r, 12);
+        snprintf(full, sizeof full, "%04d-%02u-%02u", p.birth_year, month, day);
         shn__sample_str(G, "birth_date", full);
     }
     shn__sample_str(G, "nationality", nationality);

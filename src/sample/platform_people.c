@@ -238,10 +238,12 @@ static const char *const cities[] = {"東京", "横浜", "大阪", "名古屋", 
 int shn__sample_address(struct shn_buf *b, struct shn_rng *rng)
 {
     size_t p = (size_t)shn_rng_below(rng, COUNT(places));
-    return shn_buf_appendf(
-        b, "%s%s%s%u-%u-%u", places[p][0], places[p][1], towns[shn_rng_below(rng, COUNT(towns))],
-        1 + (unsigned)shn_rng_below(rng, 6), 1 + (unsigned)shn_rng_below(rng, 30),
-        1 + (unsigned)shn_rng_below(rng, 20));
+    /* the numbers last to first, then the town (SEQUENCED) */
+    unsigned go = 1 + (unsigned)shn_rng_below(rng, 20);
+    unsigned ban = 1 + (unsigned)shn_rng_below(rng, 30);
+    unsigned chome = 1 + (unsigned)shn_rng_below(rng, 6);
+    const char *town = towns[shn_rng_below(rng, COUNT(towns))];
+    return shn_buf_appendf(b, "%s%s%s%u-%u-%u", places[p][0], places[p][1], town, chome, ban, go);
 }
 
 const char *shn__sample_city(struct shn_rng *rng)
