@@ -18,6 +18,7 @@
 #include "shinsa/accounts.h" /* the event format's line bound, a constant only */
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/log.h"
+#include "shinsa/core/time.h"
 #include "shinsa/sample.h"
 
 /* An event line, its newline included, stays within the event format's
@@ -30,15 +31,12 @@
 /* Unix seconds as ISO 8601 in Japan time (the platform's clock). */
 static int put_time(struct shn_buf *b, long long t)
 {
-    long long s = t + 9 * 3600, days = s / 86400, sod = s % 86400;
-    /* civil_from_days (H. Hinnant), days since 1970-01-01 >= 0 here */
-    long long z = days + 719468, era = z / 146097, doe = z - era * 146097;
-    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-    long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-    long long y = yoe + era * 400 + (m <= 2);
-    return shn_buf_appendf(b, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld+09:00", y, m, d,
-                           sod / 3600, sod / 60 % 60, sod % 60);
+    char text[SHN_TIME_FORMAT_SIZE];
+    int rc = shn_time_format_offset(t, 9 * 60, text, sizeof text);
+
+    if (rc == SHN_OK)
+        rc = shn_buf_append_str(b, text);
+    return rc;
 }
 
 int shn__sample_check(struct shn__sample_platform *G, int rc)

@@ -12,6 +12,7 @@
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/log.h"
 #include "shinsa/core/rng.h"
+#include "shinsa/core/time.h"
 #include "shinsa/sample.h"
 #include "shinsa/trace.h"
 
@@ -292,7 +293,7 @@ static int write_truth(struct gen *G, const char *path, shn_u128 stolen, uint32_
         return SHN_ERR_IO;
     addr_text(A(K_HACKER, 0), a);
     shn_trace_u128_format(stolen, amt, sizeof amt);
-    shn_trace_time_format(t0, when, sizeof when);
+    shn_time_format(t0, when, sizeof when);
     fprintf(f,
             "{\"source\": \"%s\", \"asset\": \"ETH\", \"stolen\": \"%s\", \"theft_time\": \"%s\",\n"
             " \"exits\": [",
