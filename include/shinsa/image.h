@@ -150,12 +150,21 @@ enum shn_image_index_mode {
     SHN_IMAGE_INDEX_WRITE = 1, /* read-write, exclusive lock; created when absent */
 };
 
-/* Opens (or creates) an index file and loads it into memory. A torn last
- * append (a crash mid-write) is detected by its checksum and ignored; the
- * next append overwrites it. Errors: SHN_ERR_IO, SHN_ERR_FORMAT (not an index
- * file), SHN_ERR_CORRUPT (damage that is not a torn tail), SHN_ERR_NOMEM,
- * SHN_ERR_TOO_LARGE. On success the caller frees *out with
- * shn_image_index_close. */
+/* Opens (or creates) an index file and loads it into memory. Only a regular
+ * file is opened (a FIFO, device or folder is refused without blocking);
+ * a new file is created with mode 0600 whatever the umask. READ takes a
+ * shared lock, WRITE an exclusive one; both wait for the lock (flock).
+ *
+ * Recovery, on every open: a torn last append (a crash mid-write) is
+ * ignored; a damaged record (a failing checksum, a broken frame header) is
+ * skipped up to the next good record, counted (damaged_records) and listed
+ * (shn_image_index_damage). A WRITE open also cuts the torn append off and
+ * completes a removal a crash cut short (an owner's hashes still in the
+ * file after its removal record are overwritten and fsynced).
+ * Errors: SHN_ERR_IO (cannot open, not a regular file), SHN_ERR_FORMAT (not
+ * an index file, unknown version), SHN_ERR_CORRUPT (the file's own header
+ * fails its checksum), SHN_ERR_NOMEM, SHN_ERR_TOO_LARGE. On success the
+ * caller frees *out with shn_image_index_close. */
 int shn_image_index_open(const char *path, enum shn_image_index_mode mode,
                          struct shn_image_index **out, struct shn_diag *diag);
 
@@ -194,7 +203,9 @@ int shn_image_index_add(struct shn_image_index *idx, const struct shn_image_reco
  * the owner is unknown, which is not an error). Errors: SHN_ERR_INVALID (bad
  * owner, read-only index), SHN_ERR_IO. If the removal record was written but
  * overwriting failed, the removal holds (in memory and on reopen): *removed
- * is set and SHN_ERR_IO returned, as the old bytes may still be on disk. */
+ * is set and SHN_ERR_IO returned, as the old bytes may still be on disk
+ * until the next WRITE open overwrites them. Damaged records that still
+ * carry the owner's id are overwritten too. */
 int shn_image_index_remove(struct shn_image_index *idx, const char *owner, size_t *removed,
                            struct shn_diag *diag);
 
@@ -240,11 +251,44 @@ struct shn_image_index_stats {
     size_t hashes;          /* live hashes */
     size_t owners;          /* owners with at least one live hash */
     size_t removed;         /* hashes removed since the file was created */
-    size_t damaged_records; /* records skipped for a bad checksum (not the tail) */
+    size_t damaged_records; /* damaged spans skipped: a failing checksum, a broken frame
+                               header, a record not understood (not the torn tail) */
     size_t torn_bytes;      /* bytes of a torn last append, ignored */
     uint64_t file_bytes;    /* valid bytes of the file */
+    size_t records;         /* intact records (add, remove, scrubbed) in the file */
+    size_t unscrubbed;      /* hashes of removed owners still in the file (a removal
+                               cut short); a WRITE open overwrites them */
 };
 
 void shn_image_index_stats(const struct shn_image_index *idx, struct shn_image_index_stats *out);
+
+/* A damaged span of the file, skipped at load. */
+struct shn_image_index_damage {
+    uint64_t offset; /* from the start of the file */
+    uint64_t length; /* bytes skipped */
+};
+
+/* The i-th damaged span found when the index was loaded, in file order
+ * (the first 65,536 are listed; damaged_records counts them all).
+ * SHN_ERR_NOT_FOUND past the end. */
+int shn_image_index_damage(const struct shn_image_index *idx, size_t i,
+                           struct shn_image_index_damage *out);
+
+/* Rewrites the index at `path` with every intact record and nothing else:
+ * damaged spans and a torn tail are dropped, removals are completed, the
+ * order, times and the removal records are kept. Under the index's
+ * exclusive lock: a temporary file in the same folder (PATH.tmp.<pid>,
+ * O_CREAT|O_EXCL|O_NOFOLLOW, the index's mode), written, fsynced, loaded
+ * back and compared, renamed over the index (a symlink is followed: its
+ * target is replaced), folder fsynced. Nothing is rewritten when nothing is
+ * damaged (*rewritten = 0; the open itself cuts a torn tail and completes
+ * removals). `before` (may be NULL) gets the stats once that open has
+ * recovered, `after` (may be NULL) those of the new file. Errors: those of
+ * shn_image_index_open, SHN_ERR_IO when the new file cannot be written and
+ * SHN_ERR_CORRUPT when it does not load back as a copy (in both cases the
+ * index is untouched and the temporary file removed). */
+int shn_image_index_repair(const char *path, struct shn_image_index_stats *before,
+                           struct shn_image_index_stats *after, int *rewritten,
+                           struct shn_diag *diag);
 
 #endif

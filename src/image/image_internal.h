@@ -113,7 +113,28 @@ struct shn__image_owner {
     uint32_t *recs; /* live record numbers */
     uint32_t nrecs, cap;
     uint8_t id_len;
+    uint64_t removed_at; /* at load: offset of its last REMOVE frame + 1, or 0 */
 };
+
+/* A damaged span found at load. one_frame: exactly one frame whose header
+ * is intact (so its bytes can be overwritten in place, and it may still
+ * hold an owner's hash). */
+struct shn__image_damage {
+    uint64_t offset, length;
+    int one_frame;
+};
+
+/* An ADD frame still in the file although its owner was removed: a removal
+ * cut short (a crash between its REMOVE frame and the scrub), or a damaged
+ * frame of a removed owner. A writer's open overwrites them. */
+struct shn__image_scrub {
+    uint64_t offset;
+    uint32_t payload_len;
+};
+
+/* Damaged spans listed at most (the count goes on): the list is for
+ * reports and for scrubbing damaged frames of removed owners. */
+#define SHN__IMAGE_DAMAGE_LIST_MAX ((size_t)1 << 16)
 
 struct shn_image_index {
     int fd;     /* -1 when read-only or in memory */
@@ -139,8 +160,13 @@ struct shn_image_index {
      * a list that outgrows its room there moves to its own allocation. */
     struct shn__image_posting *slab;
     size_t slab_len;
+    /* what the load found */
+    struct shn__image_damage *damage;
+    size_t ndamage, damage_cap;
+    struct shn__image_scrub *scrub; /* pending until a writer's open */
+    size_t nscrub, scrub_cap;
     /* counts */
-    size_t live, removed, damaged, torn;
+    size_t live, removed, damaged, torn, frames;
     uint64_t file_end;
 };
 
@@ -161,6 +187,20 @@ void shn__image_pop_record(struct shn_image_index *idx); /* undoes the last inse
 int shn__image_build_postings(struct shn_image_index *idx);
 /* Takes an owner's live records out of memory; returns how many. */
 size_t shn__image_drop_owner(struct shn_image_index *idx, uint32_t owner);
+
+/* index.c: loads a file's bytes into an empty index (name for messages). */
+int shn__image_load(struct shn_image_index *idx, const uint8_t *data, size_t size, const char *name,
+                    struct shn_diag *diag);
+
+/* index_write.c: overwrites the pending scrubs (idx->scrub) in the file and
+ * fsyncs; the writer's open calls it. */
+int shn__image_complete_removals(struct shn_image_index *idx, struct shn_diag *diag);
+/* pwrite of all of buf at offset (EINTR retried) */
+int shn__image_write_all(int fd, const void *buf, size_t len, uint64_t offset);
+
+/* index_check.c: removes the temporary files of repairs that died (named
+ * PATH.tmp.<pid> of a dead process); returns how many. */
+size_t shn__image_clean_temps(const char *path);
 
 static inline unsigned shn__image_chunk(const uint64_t h[4], unsigned t)
 {

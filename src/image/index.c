@@ -1,154 +1,166 @@
-/* The hash index: an append-only file and its in-memory tables.
- *
- * File layout (all integers little-endian):
- *   header, 32 bytes: "SHNPDQX1", u32 version (1), u32 header size (32),
- *     i64 creation time, u32 reserved (0), u32 CRC-32 of the 28 bytes before;
- *   then records, each a frame: u32 (0xA5 << 24 | payload length),
- *     u32 CRC-32 of the payload, payload:
- *     ADD (1):      u8 type, u8 quality, u8 owner length L, u8 0, i64 time,
- *                   32 hash bytes, L owner bytes            (44 + L bytes)
- *     REMOVE (2):   u8 type, u8 0, u8 L, u8 0, i64 time, L owner bytes
- *     SCRUBBED (3): u8 type, then zeros, as long as the ADD it replaced.
+/* The hash index file: opening, locking and loading it (the format is in
+ * index_format.h; add and remove are in index_write.c, check and repair in
+ * index_check.c).
  *
  * Crash safety: an append is one write at the end of the valid data. A
  * crash can leave a partial frame or a frame whose bytes never reached the
  * disk; on open, a last frame that runs past the end or fails its checksum,
  * or a tail of zeros, is a torn append: ignored, and cut off by the next
- * writer. Removal appends REMOVE (fsynced) before scrubbing: the scrub
- * rewrites each ADD frame of the owner in place with a frame of the same
- * length, so even a torn scrub keeps the framing, and its checksum failure
- * mid-file marks a damaged (skipped) record of an owner already removed. */
+ * writer. Damage elsewhere (a flipped bit) skips the bytes up to the next
+ * good frame (index_frame.c) and is counted and listed, never fatal; only a
+ * damaged file header is. Removal appends REMOVE (fsynced) before scrubbing
+ * the owner's ADD frames in place; an ADD frame still present before a
+ * REMOVE of its owner is a removal cut short, which the next writer's open
+ * completes. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "image_internal.h"
+#include "index_format.h"
 #include "shinsa/core/alloc.h"
-#include "shinsa/core/file.h"
 #include "shinsa/core/hash.h"
 
-#define HEADER_SIZE 32
-#define FRAME_SIZE 8
-#define FRAME_MAGIC 0xA5u
-#define ADD_FIXED 44u
-#define REMOVE_FIXED 12u
-#define MAX_PAYLOAD (ADD_FIXED + SHN_IMAGE_OWNER_MAX)
-#define TYPE_ADD 1
-#define TYPE_REMOVE 2
-#define TYPE_SCRUBBED 3
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
+/* Opens against a path that a repair keeps replacing give up after this. */
+#define OPEN_TRIES 16
 
 /* ---------------------------------------------------------------- loading */
 
-/* A frame that cannot be read at `pos` is a torn append when what follows
- * could be one: shorter than a frame, or all zeros (space allocated by the
- * file system whose data never arrived). */
-static int all_zero(const uint8_t *data, size_t from, size_t size)
+static int note_damage(struct shn_image_index *idx, const struct shn__image_span *s)
 {
-    for (size_t i = from; i < size; i++)
-        if (data[i] != 0)
-            return 0;
-    return 1;
+    idx->damaged++;
+    if (idx->ndamage == SHN__IMAGE_DAMAGE_LIST_MAX)
+        return SHN_OK; /* counted, not listed */
+    if (shn_grow((void **)&idx->damage, &idx->damage_cap, idx->ndamage + 1, sizeof *idx->damage) !=
+        SHN_OK)
+        return SHN_ERR_NOMEM;
+    idx->damage[idx->ndamage].offset = s->offset;
+    idx->damage[idx->ndamage].length = s->length;
+    idx->damage[idx->ndamage].one_frame = s->kind == SHN__IMAGE_SPAN_DAMAGED && s->one_frame;
+    idx->ndamage++;
+    return SHN_OK;
 }
 
-static int torn_tail(const uint8_t *data, size_t size, size_t pos)
+static int push_scrub(struct shn_image_index *idx, uint64_t offset, uint32_t payload_len)
 {
-    return size - pos < FRAME_SIZE + MAX_PAYLOAD || all_zero(data, pos, size);
+    if (shn_grow((void **)&idx->scrub, &idx->scrub_cap, idx->nscrub + 1, sizeof *idx->scrub) !=
+        SHN_OK)
+        return SHN_ERR_NOMEM;
+    idx->scrub[idx->nscrub].offset = offset;
+    idx->scrub[idx->nscrub].payload_len = payload_len;
+    idx->nscrub++;
+    return SHN_OK;
 }
 
-static int load(struct shn_image_index *idx, const uint8_t *data, size_t size, const char *name,
-                struct shn_diag *diag)
+/* A REMOVE frame: the owner's live records leave memory. Any of them still
+ * here was never scrubbed (a removal cut short): listed for the writer. */
+static int apply_remove(struct shn_image_index *idx, const uint8_t *p, uint64_t offset)
 {
-    size_t pos = HEADER_SIZE;
+    uint32_t o;
+    int rc = shn__image_owner_intern(idx, (const char *)p + SHN__IMAGE_REMOVE_FIXED, p[2], &o);
+
+    for (uint32_t k = 0; rc == SHN_OK && k < idx->owners[o].nrecs; k++)
+        rc = push_scrub(idx, idx->offset[idx->owners[o].recs[k]],
+                        SHN__IMAGE_ADD_FIXED + idx->owners[o].id_len);
+    if (rc == SHN_OK) {
+        shn__image_drop_owner(idx, o);
+        idx->owners[o].removed_at = offset + 1;
+    }
+    return rc;
+}
+
+/* Damaged frames that may still hold a removed owner's hash: a scrub torn
+ * by a crash, or a damaged ADD of an owner removed after it. Listed for the
+ * writer's open to overwrite. */
+static int scrub_damaged_of_removed(struct shn_image_index *idx, const uint8_t *data)
+{
     int rc = SHN_OK;
 
-    if (size < HEADER_SIZE || memcmp(data, "SHNPDQX1", 8) != 0)
-        return shn_diag_set(diag, SHN_ERR_FORMAT, name, 0, NULL, "not a shinsa image index");
-    if (get32(data + 28) != shn_crc32(0, data, 28))
-        return shn_diag_set(diag, SHN_ERR_CORRUPT, name, 0, NULL, "index header checksum fails");
-    if (get32(data + 8) != 1 || get32(data + 12) != HEADER_SIZE)
-        return shn_diag_set(diag, SHN_ERR_FORMAT, name, 0, NULL,
-                            "index version %u is not supported", get32(data + 8));
-    while (pos < size) {
-        const uint8_t *f = data + pos, *p = f + FRAME_SIZE;
-        uint32_t head, len;
+    for (size_t i = 0; i < idx->ndamage && rc == SHN_OK; i++) {
+        const struct shn__image_damage *d = &idx->damage[i];
+        const uint8_t *p = data + d->offset + SHN__IMAGE_FRAME_SIZE;
+        uint32_t len = (uint32_t)(d->length - SHN__IMAGE_FRAME_SIZE);
+        int o;
 
-        if (size - pos < FRAME_SIZE)
-            break;
-        head = get32(f);
-        len = head & 0xFFFFFFu;
-        if (head >> 24 != FRAME_MAGIC || len == 0 || len > MAX_PAYLOAD) {
-            if (torn_tail(data, size, pos))
-                break;
-            rc = shn_diag_set(diag, SHN_ERR_CORRUPT, name, 0, NULL,
-                              "index damaged at byte %zu (bad frame)", pos);
-            goto out;
-        }
-        if (len > size - pos - FRAME_SIZE)
-            break; /* runs past the end: torn */
-        if (get32(f + 4) != shn_crc32(0, p, len)) {
-            if (all_zero(data, pos + FRAME_SIZE + len, size))
-                break; /* the last frame (before any zeros): a torn append */
-            idx->damaged++;
-            pos += FRAME_SIZE + len;
+        if (!d->one_frame)
+            continue;
+        if (shn__image_payload_torn_scrub(p, len)) {
+            rc = push_scrub(idx, d->offset, len);
             continue;
         }
-        if (p[0] == TYPE_ADD && len >= ADD_FIXED + 1 && len == ADD_FIXED + (uint32_t)p[2] &&
-            shn__image_owner_valid((const char *)p + ADD_FIXED, p[2]) &&
-            (p[1] <= 100 || p[1] == 255)) {
-            uint32_t owner;
-            rc = shn__image_owner_intern(idx, (const char *)p + ADD_FIXED, p[2], &owner);
-            if (rc == SHN_OK)
-                rc = shn__image_insert_record(idx, p + 12, p[1], owner, (int64_t)get64(p + 4), pos);
-            if (rc != SHN_OK) {
-                shn_diag_set(diag, rc, name, 0, NULL, "cannot load the index: %s",
-                             shn_strerror(rc));
-                goto out;
-            }
-        } else if (p[0] == TYPE_REMOVE && len == REMOVE_FIXED + (uint32_t)p[2] && p[2] > 0) {
-            int o = shn__image_owner_find(idx, (const char *)p + REMOVE_FIXED, p[2]);
-            if (o >= 0)
-                shn__image_drop_owner(idx, (uint32_t)o);
-        } else if (p[0] == TYPE_SCRUBBED) {
-            idx->removed++;
-        } else {
-            idx->damaged++; /* a checksummed frame we do not understand */
-        }
-        pos += FRAME_SIZE + len;
+        if (p[0] != SHN__IMAGE_TYPE_ADD || len != SHN__IMAGE_ADD_FIXED + (uint32_t)p[2] ||
+            !shn__image_owner_valid((const char *)p + SHN__IMAGE_ADD_FIXED, p[2]))
+            continue;
+        o = shn__image_owner_find(idx, (const char *)p + SHN__IMAGE_ADD_FIXED, p[2]);
+        if (o >= 0 && idx->owners[o].removed_at > d->offset)
+            rc = push_scrub(idx, d->offset, len);
     }
-    idx->torn = size - pos;
-    idx->file_end = pos;
-    rc = shn__image_build_postings(idx);
+    return rc;
+}
+
+static int apply_frame(struct shn_image_index *idx, const struct shn__image_span *s)
+{
+    const uint8_t *p = s->payload;
+    uint32_t owner;
+    int rc = SHN_OK;
+
+    switch (shn__image_payload_kind(p, s->payload_len)) {
+    case SHN__IMAGE_TYPE_ADD:
+        rc = shn__image_owner_intern(idx, (const char *)p + SHN__IMAGE_ADD_FIXED, p[2], &owner);
+        if (rc == SHN_OK)
+            rc = shn__image_insert_record(idx, p + 12, p[1], owner,
+                                          (int64_t)shn__image_get64(p + 4), s->offset);
+        break;
+    case SHN__IMAGE_TYPE_REMOVE:
+        rc = apply_remove(idx, p, s->offset);
+        break;
+    case SHN__IMAGE_TYPE_SCRUBBED:
+        idx->removed++;
+        break;
+    default:
+        return note_damage(idx, s); /* a checksummed frame we do not understand */
+    }
+    idx->frames++;
+    return rc;
+}
+
+int shn__image_load(struct shn_image_index *idx, const uint8_t *data, size_t size, const char *name,
+                    struct shn_diag *diag)
+{
+    struct shn__image_walk w;
+    struct shn__image_span s;
+    int rc = SHN_OK;
+
+    if (size < SHN__IMAGE_HEADER_SIZE || memcmp(data, "SHNPDQX1", 8) != 0)
+        return shn_diag_set(diag, SHN_ERR_FORMAT, name, 0, NULL, "not a shinsa image index");
+    if (shn__image_get32(data + 28) != shn_crc32(0, data, 28))
+        return shn_diag_set(diag, SHN_ERR_CORRUPT, name, 0, NULL,
+                            "index header checksum fails (the file's own header is damaged)");
+    if (shn__image_get32(data + 8) != 1 || shn__image_get32(data + 12) != SHN__IMAGE_HEADER_SIZE)
+        return shn_diag_set(diag, SHN_ERR_FORMAT, name, 0, NULL,
+                            "index version %u is not supported", shn__image_get32(data + 8));
+    shn__image_walk_init(&w, data, size);
+    for (shn__image_walk_next(&w, &s); rc == SHN_OK && s.kind != SHN__IMAGE_SPAN_END;
+         shn__image_walk_next(&w, &s)) {
+        if (s.kind == SHN__IMAGE_SPAN_TORN)
+            idx->torn = s.length;
+        else if (s.kind == SHN__IMAGE_SPAN_DAMAGED)
+            rc = note_damage(idx, &s);
+        else
+            rc = apply_frame(idx, &s);
+    }
+    idx->file_end = size - idx->torn;
+    if (rc == SHN_OK)
+        rc = scrub_damaged_of_removed(idx, data);
+    if (rc == SHN_OK)
+        rc = shn__image_build_postings(idx);
     if (rc != SHN_OK)
         shn_diag_set(diag, rc, name, 0, NULL, "cannot load the index: %s", shn_strerror(rc));
-out:
     return rc;
 }
 
@@ -160,7 +172,7 @@ int shn_image_index_open_memory(const void *data, size_t len, struct shn_image_i
 
     if (!idx)
         return shn_diag_set(diag, SHN_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    rc = load(idx, data, len, NULL, diag);
+    rc = shn__image_load(idx, data, len, NULL, diag);
     if (rc != SHN_OK) {
         shn__image_index_free(idx);
         return rc;
@@ -169,27 +181,62 @@ int shn_image_index_open_memory(const void *data, size_t len, struct shn_image_i
     return SHN_OK;
 }
 
-static int write_all(int fd, const void *buf, size_t len, uint64_t offset)
+/* ---------------------------------------------------------------- files */
+
+/* Opens the index file and takes its lock. Only a regular file is taken:
+ * the open does not block (O_NONBLOCK, so a FIFO without a writer cannot
+ * hang it) and the type is checked on the descriptor before anything is
+ * read. The lock is taken on the file the path names once we hold it: a
+ * repair renames a new file over the path while others wait for the old
+ * one's lock. New files are 0600 whatever the umask (see create_header). */
+static int open_locked(const char *path, int write, int *fd_out, struct stat *st,
+                       struct shn_diag *diag)
 {
-    const uint8_t *p = buf;
-    while (len > 0) {
-        ssize_t n = pwrite(fd, p, len, (off_t)offset);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return SHN_ERR_IO;
-        p += n;
-        len -= (size_t)n;
-        offset += (uint64_t)n;
+    int fd = -1, flags, rc = SHN_OK;
+    struct stat now;
+
+    for (int tries = 0; tries < OPEN_TRIES; tries++) {
+        fd = open(path, (write ? O_RDWR | O_CREAT : O_RDONLY) | O_NONBLOCK | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "cannot open index: %s",
+                                strerror(errno));
+        if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+            rc = shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "not a regular file");
+            goto out;
+        }
+        flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+            rc = shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "fcntl: %s", strerror(errno));
+            goto out;
+        }
+        /* One writer at a time; readers take a shared lock so that they
+         * never read while a removal scrubs. Both wait for the lock. */
+        while ((rc = flock(fd, write ? LOCK_EX : LOCK_SH)) != 0 && errno == EINTR)
+            ;
+        if (rc != 0 || fstat(fd, st) != 0) {
+            rc = shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "cannot lock index: %s",
+                              strerror(errno));
+            goto out;
+        }
+        if (stat(path, &now) == 0 && now.st_dev == st->st_dev && now.st_ino == st->st_ino) {
+            *fd_out = fd;
+            return SHN_OK;
+        }
+        close(fd); /* replaced while we waited: open what the path names now */
+        fd = -1;
     }
-    return SHN_OK;
+    rc = shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "the index keeps being replaced");
+out:
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 /* True for a file shorter than a header whose bytes are a prefix of ours
  * or zeros (what a crash while creating the file leaves). */
 static int header_was_torn(int fd, off_t size)
 {
-    uint8_t head[HEADER_SIZE];
+    uint8_t head[SHN__IMAGE_HEADER_SIZE];
     ssize_t got = size > 0 ? pread(fd, head, (size_t)size, 0) : 0;
     int zeros = 1;
 
@@ -200,74 +247,106 @@ static int header_was_torn(int fd, off_t size)
     return zeros || memcmp(head, "SHNPDQX1", (size_t)(got < 8 ? got : 8)) == 0;
 }
 
+/* Writes the header of a new (empty) file. The file is ours from here on:
+ * 0600, whatever the umask left of the mode it was created with. */
 static int create_header(int fd)
 {
-    uint8_t h[HEADER_SIZE] = {0};
-    memcpy(h, "SHNPDQX1", 8);
-    put32(h + 8, 1);
-    put32(h + 12, HEADER_SIZE);
-    put64(h + 16, (uint64_t)time(NULL));
-    put32(h + 28, shn_crc32(0, h, 28));
-    if (write_all(fd, h, sizeof h, 0) != SHN_OK || fsync(fd) != 0)
+    uint8_t h[SHN__IMAGE_HEADER_SIZE];
+
+    shn__image_encode_header(h, (int64_t)time(NULL));
+    if (ftruncate(fd, 0) != 0 || fchmod(fd, 0600) != 0 ||
+        shn__image_write_all(fd, h, sizeof h, 0) != SHN_OK || fsync(fd) != 0)
         return SHN_ERR_IO;
     return SHN_OK;
 }
 
-int shn_image_index_open(const char *path, enum shn_image_index_mode mode,
-                         struct shn_image_index **out, struct shn_diag *diag)
+/* Loads the file behind fd (size bytes) into a new index. */
+static int load_fd(int fd, size_t size, const char *path, struct shn_image_index **out,
+                   struct shn_diag *diag)
 {
-    struct shn_image_index *idx = NULL;
-    struct shn_mapped_file map = {0};
-    struct stat st;
-    int rc = SHN_OK, fd = -1;
+    struct shn_image_index *idx = shn__image_index_new();
+    void *map = NULL;
+    int rc;
 
-    if (!path || !out)
-        return SHN_ERR_INVALID;
-    fd = open(path,
-              mode == SHN_IMAGE_INDEX_WRITE ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC,
-              0644);
-    if (fd < 0)
-        return shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "cannot open index: %s",
-                            strerror(errno));
-    /* One writer at a time; readers take a shared lock so that they never
-     * read while a removal scrubs. */
-    if (flock(fd, mode == SHN_IMAGE_INDEX_WRITE ? LOCK_EX : LOCK_SH) != 0 || fstat(fd, &st) != 0) {
-        rc =
-            shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "cannot lock index: %s", strerror(errno));
-        goto out;
-    }
-    if (mode == SHN_IMAGE_INDEX_WRITE && st.st_size < HEADER_SIZE &&
-        header_was_torn(fd, st.st_size)) {
-        /* Empty, or a creation that crashed inside the header: no record
-         * can exist yet, so the header is (re)written. */
-        rc = ftruncate(fd, 0) == 0 ? create_header(fd) : SHN_ERR_IO;
-        if (rc != SHN_OK) {
-            shn_diag_set(diag, rc, path, 0, NULL, "cannot write index header: %s", strerror(errno));
-            goto out;
-        }
-    }
-    idx = shn__image_index_new();
     if (idx)
         idx->path = shn_strdup(path);
     if (!idx || !idx->path) {
         rc = shn_diag_set(diag, SHN_ERR_NOMEM, path, 0, NULL, "out of memory");
         goto out;
     }
-    rc = shn_file_map(path, &map, diag);
+    if (size > 0) {
+        map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            map = NULL;
+            rc = shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "mmap failed: %s", strerror(errno));
+            goto out;
+        }
+    }
+    rc = shn__image_load(idx, map, size, path, diag);
+out:
+    if (map)
+        munmap(map, size);
     if (rc == SHN_OK)
-        rc = load(idx, map.data, map.size, path, diag);
-    shn_file_unmap(&map);
+        *out = idx;
+    else
+        shn__image_index_free(idx);
+    return rc;
+}
+
+/* The writer's duties on open: cut a torn append off before anything is
+ * appended after it, and finish removals that a crash cut short (then the
+ * file is loaded again, so that every count describes the file as it is). */
+static int recover(int fd, const char *path, struct shn_image_index **idx, struct shn_diag *diag)
+{
+    struct stat st;
+    int rc = SHN_OK;
+
+    if ((*idx)->torn > 0 && (ftruncate(fd, (off_t)(*idx)->file_end) != 0 || fsync(fd) != 0))
+        return shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "cannot truncate torn tail: %s",
+                            strerror(errno));
+    if ((*idx)->nscrub == 0)
+        return SHN_OK;
+    (*idx)->fd = fd;
+    rc = shn__image_complete_removals(*idx, diag);
+    (*idx)->fd = -1;
     if (rc != SHN_OK)
-        goto out;
-    if (mode == SHN_IMAGE_INDEX_WRITE && idx->torn > 0) {
-        /* Cut the torn append off before anything is appended after it. */
-        if (ftruncate(fd, (off_t)idx->file_end) != 0 || fsync(fd) != 0) {
-            rc = shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "cannot truncate torn tail: %s",
+        return rc;
+    if (fstat(fd, &st) != 0)
+        return shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "fstat: %s", strerror(errno));
+    shn__image_index_free(*idx);
+    *idx = NULL;
+    return load_fd(fd, (size_t)st.st_size, path, idx, diag);
+}
+
+int shn_image_index_open(const char *path, enum shn_image_index_mode mode,
+                         struct shn_image_index **out, struct shn_diag *diag)
+{
+    struct shn_image_index *idx = NULL;
+    struct stat st;
+    int write = mode == SHN_IMAGE_INDEX_WRITE, rc, fd = -1;
+
+    if (!path || !out)
+        return SHN_ERR_INVALID;
+    rc = open_locked(path, write, &fd, &st, diag);
+    if (rc != SHN_OK)
+        return rc;
+    if (write && st.st_size < SHN__IMAGE_HEADER_SIZE && header_was_torn(fd, st.st_size)) {
+        /* Empty, or a creation that crashed inside the header: no record
+         * can exist yet, so the header is (re)written. */
+        rc = create_header(fd);
+        if (rc != SHN_OK || fstat(fd, &st) != 0) {
+            rc = shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "cannot write index header: %s",
                               strerror(errno));
             goto out;
         }
     }
-    if (mode == SHN_IMAGE_INDEX_WRITE) {
+    rc = load_fd(fd, (size_t)st.st_size, path, &idx, diag);
+    if (rc == SHN_OK && write)
+        rc = recover(fd, path, &idx, diag);
+    if (rc != SHN_OK)
+        goto out;
+    if (write) {
+        shn__image_clean_temps(path);
         idx->fd = fd;
         fd = -1;
     }
@@ -316,171 +395,12 @@ int shn_image_index_close(struct shn_image_index *idx)
     return rc;
 }
 
-/* ---------------------------------------------------------------- add, remove */
-
-static size_t encode_add(uint8_t *f, const struct shn_image_record *r, size_t owner_len,
-                         int64_t when)
+int shn_image_index_damage(const struct shn_image_index *idx, size_t i,
+                           struct shn_image_index_damage *out)
 {
-    uint8_t *p = f + FRAME_SIZE;
-    size_t len = ADD_FIXED + owner_len;
-
-    p[0] = TYPE_ADD;
-    p[1] = (uint8_t)r->quality;
-    p[2] = (uint8_t)owner_len;
-    p[3] = 0;
-    put64(p + 4, (uint64_t)when);
-    memcpy(p + 12, r->pdq.bytes, 32);
-    memcpy(p + ADD_FIXED, r->owner, owner_len);
-    put32(f, FRAME_MAGIC << 24 | (uint32_t)len);
-    put32(f + 4, shn_crc32(0, p, len));
-    return FRAME_SIZE + len;
-}
-
-int shn_image_index_add(struct shn_image_index *idx, const struct shn_image_record *recs,
-                        size_t count, struct shn_diag *diag)
-{
-    uint8_t *buf = NULL;
-    size_t size, used = 0, added = 0;
-    int64_t now = (int64_t)time(NULL);
-    int rc = SHN_OK;
-
-    if (!idx || (!recs && count))
-        return SHN_ERR_INVALID;
-    if (idx->fd < 0 && !idx->memory)
-        return shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, NULL, "index is read-only");
-    for (size_t i = 0; i < count; i++) {
-        const char *o = recs[i].owner;
-        if (!o || !shn__image_owner_valid(o, strnlen(o, SHN_IMAGE_OWNER_MAX + 1)))
-            return shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, "owner",
-                                "owner id must be 1..%d bytes of UTF-8 without control characters",
-                                SHN_IMAGE_OWNER_MAX);
-        if ((recs[i].quality < 0 || recs[i].quality > 100) &&
-            recs[i].quality != SHN_IMAGE_QUALITY_UNKNOWN)
-            return shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, "quality",
-                                "quality %d is not 0..100", recs[i].quality);
-    }
-    if (!shn_size_mul(count, FRAME_SIZE + MAX_PAYLOAD, &size))
-        return SHN_ERR_TOO_LARGE;
-    buf = shn_malloc(size ? size : 1);
-    if (!buf) {
-        rc = shn_diag_set(diag, SHN_ERR_NOMEM, idx->path, 0, NULL, "out of memory");
-        goto out;
-    }
-    /* Memory first (it can fail), then the file; undo memory if the file
-     * write fails, so that an error leaves no trace. */
-    for (; added < count; added++) {
-        const struct shn_image_record *r = &recs[added];
-        size_t olen = strlen(r->owner);
-        int64_t when = r->time ? r->time : now;
-        uint32_t owner;
-        rc = shn__image_owner_intern(idx, r->owner, olen, &owner);
-        if (rc == SHN_OK)
-            rc = shn__image_insert_record(idx, r->pdq.bytes, r->quality, owner, when,
-                                          idx->file_end + used);
-        if (rc != SHN_OK) {
-            shn_diag_set(diag, rc, idx->path, 0, NULL, "cannot add: %s", shn_strerror(rc));
-            goto out;
-        }
-        used += encode_add(buf + used, r, olen, when);
-    }
-    if (idx->memory) {
-        used = 0; /* nothing to write */
-    } else if (write_all(idx->fd, buf, used, idx->file_end) != SHN_OK) {
-        rc = shn_diag_set(diag, SHN_ERR_IO, idx->path, 0, NULL, "cannot append: %s",
-                          strerror(errno));
-        /* Whatever part reached the file is a torn tail: cut it. */
-        if (ftruncate(idx->fd, (off_t)idx->file_end) != 0)
-            rc = SHN_ERR_IO;
-        goto out;
-    }
-    idx->file_end += used;
-out:
-    if (rc != SHN_OK)
-        while (added-- > 0)
-            shn__image_pop_record(idx);
-    shn_free(buf);
-    return rc;
-}
-
-/* Appends a REMOVE frame for the owner and makes it durable. */
-static int append_remove(struct shn_image_index *idx, const char *owner, size_t olen,
-                         struct shn_diag *diag)
-{
-    uint8_t frame[FRAME_SIZE + MAX_PAYLOAD] = {0};
-    uint8_t *p = frame + FRAME_SIZE;
-    size_t len = REMOVE_FIXED + olen;
-    int rc = SHN_OK;
-
-    p[0] = TYPE_REMOVE;
-    p[2] = (uint8_t)olen;
-    put64(p + 4, (uint64_t)time(NULL));
-    memcpy(p + REMOVE_FIXED, owner, olen);
-    put32(frame, FRAME_MAGIC << 24 | (uint32_t)len);
-    put32(frame + 4, shn_crc32(0, p, len));
-    if (write_all(idx->fd, frame, FRAME_SIZE + len, idx->file_end) != SHN_OK ||
-        fdatasync(idx->fd) != 0) {
-        rc = shn_diag_set(diag, SHN_ERR_IO, idx->path, 0, NULL, "cannot append: %s",
-                          strerror(errno));
-        (void)ftruncate(idx->fd, (off_t)idx->file_end); /* a torn tail at worst */
-        goto out;
-    }
-    idx->file_end += FRAME_SIZE + len;
-out:
-    return rc;
-}
-
-/* Overwrites the owner's ADD frames with SCRUBBED frames of the same length. */
-static int scrub_owner(struct shn_image_index *idx, const struct shn__image_owner *ow,
-                       struct shn_diag *diag)
-{
-    uint8_t frame[FRAME_SIZE + MAX_PAYLOAD] = {0};
-    uint8_t *p = frame + FRAME_SIZE;
-    size_t len = ADD_FIXED + ow->id_len;
-    int rc = SHN_OK;
-
-    p[0] = TYPE_SCRUBBED;
-    put32(frame, FRAME_MAGIC << 24 | (uint32_t)len);
-    put32(frame + 4, shn_crc32(0, p, len));
-    for (uint32_t k = 0; k < ow->nrecs && rc == SHN_OK; k++)
-        if (write_all(idx->fd, frame, FRAME_SIZE + len, idx->offset[ow->recs[k]]) != SHN_OK)
-            rc = shn_diag_set(diag, SHN_ERR_IO, idx->path, 0, NULL,
-                              "cannot scrub (the removal itself is recorded): %s", strerror(errno));
-    if (rc == SHN_OK && fdatasync(idx->fd) != 0)
-        rc =
-            shn_diag_set(diag, SHN_ERR_IO, idx->path, 0, NULL, "fsync failed: %s", strerror(errno));
-    return rc;
-}
-
-int shn_image_index_remove(struct shn_image_index *idx, const char *owner, size_t *removed,
-                           struct shn_diag *diag)
-{
-    size_t olen, count = 0;
-    int o, rc = SHN_OK;
-
-    if (!idx || !owner || !removed)
-        return SHN_ERR_INVALID;
-    if (idx->fd < 0) {
-        rc = shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, NULL, "index is read-only");
-        goto out;
-    }
-    olen = strnlen(owner, SHN_IMAGE_OWNER_MAX + 1);
-    if (!shn__image_owner_valid(owner, olen)) {
-        rc = shn_diag_set(diag, SHN_ERR_INVALID, idx->path, 0, "owner", "bad owner id");
-        goto out;
-    }
-    o = shn__image_owner_find(idx, owner, olen);
-    if (o < 0 || idx->owners[o].nrecs == 0)
-        goto out; /* nothing to remove: not an error */
-    /* 1. The removal record, durable before anything is overwritten. */
-    rc = append_remove(idx, owner, olen, diag);
-    if (rc != SHN_OK)
-        goto out;
-    /* 2. Scrub the hashes from the file. 3. Memory. The REMOVE record is on
-     * disk, so the removal holds on reopen even if a scrub write failed. */
-    rc = scrub_owner(idx, &idx->owners[o], diag);
-    count = shn__image_drop_owner(idx, (uint32_t)o);
-out:
-    if (rc == SHN_OK || count > 0)
-        *removed = count; /* the removal took effect */
-    return rc;
+    if (!idx || !out || i >= idx->ndamage)
+        return SHN_ERR_NOT_FOUND;
+    out->offset = idx->damage[i].offset;
+    out->length = idx->damage[i].length;
+    return SHN_OK;
 }

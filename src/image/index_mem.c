@@ -413,6 +413,8 @@ void shn__image_index_free(struct shn_image_index *idx)
     shn_free(idx->time);
     shn_free(idx->quality);
     shn_free(idx->offset);
+    shn_free(idx->damage);
+    shn_free(idx->scrub);
     shn_free(idx->path);
     if (idx->fd >= 0)
         close(idx->fd);
@@ -431,4 +433,6 @@ void shn_image_index_stats(const struct shn_image_index *idx, struct shn_image_i
     out->damaged_records = idx->damaged;
     out->torn_bytes = idx->torn;
     out->file_bytes = idx->file_end;
+    out->records = idx->frames;
+    out->unscrubbed = idx->nscrub;
 }

@@ -55,4 +55,12 @@ void index_detects_torn_writes_and_damage(void **state);
 void index_query_many_merges_forms(void **state);
 void index_fails_cleanly_without_memory(void **state);
 
+/* test_image_recovery.c (uses tmp_dir) */
+void recovery_completes_a_removal_cut_short(void **state);
+void recovery_survives_a_bit_flip_anywhere(void **state);
+void index_refuses_non_regular_files_without_blocking(void **state);
+void index_files_are_0600_whatever_the_umask(void **state);
+void repair_follows_links_and_cleans_dead_temps(void **state);
+void fuzz_seeds_pass_the_header(void **state);
+
 #endif

@@ -56,6 +56,12 @@ int main(void)
         cmocka_unit_test(index_detects_torn_writes_and_damage),
         cmocka_unit_test(index_query_many_merges_forms),
         cmocka_unit_test(index_fails_cleanly_without_memory),
+        cmocka_unit_test(recovery_completes_a_removal_cut_short),
+        cmocka_unit_test(recovery_survives_a_bit_flip_anywhere),
+        cmocka_unit_test(index_refuses_non_regular_files_without_blocking),
+        cmocka_unit_test(index_files_are_0600_whatever_the_umask),
+        cmocka_unit_test(repair_follows_links_and_cleans_dead_temps),
+        cmocka_unit_test(fuzz_seeds_pass_the_header),
     };
     int failed = 0;
     failed += cmocka_run_group_tests_name("image_pdq", pdq_tests, load_reference_set, NULL);

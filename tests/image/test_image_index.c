@@ -415,17 +415,39 @@ void index_detects_torn_writes_and_damage(void **state)
     assert_int_equal(shn_image_index_open(torn, SHN_IMAGE_INDEX_WRITE, &idx, NULL), SHN_ERR_FORMAT);
     unlink(torn);
 
-    /* Not an index; a damaged header; a broken frame mid-file. */
+    /* Not an index; a damaged header (the file's own: an error). */
     assert_int_equal(shn_image_index_open(FIX_DIR "/rgb.png", SHN_IMAGE_INDEX_READ, &idx, &d),
                      SHN_ERR_FORMAT);
     assert_int_equal(shn_image_index_open_memory(data, 20, &idx, NULL), SHN_ERR_FORMAT);
     data[17] ^= 1;
     assert_int_equal(shn_image_index_open_memory(data, len, &idx, NULL), SHN_ERR_CORRUPT);
     data[17] ^= 1;
+    /* Garbage longer than any append after the records: damage, skipped
+     * and listed (it used to make the whole index unusable). */
     char *big = shn_malloc(len + 1000);
+    struct shn_image_index_damage dmg;
     memcpy(big, data, len);
     memset(big + len, 0x41, 1000);
-    assert_int_equal(shn_image_index_open_memory(big, len + 1000, &idx, NULL), SHN_ERR_CORRUPT);
+    assert_int_equal(shn_image_index_open_memory(big, len + 1000, &idx, NULL), SHN_OK);
+    shn_image_index_stats(idx, &s);
+    assert_int_equal(s.hashes, 2);
+    assert_int_equal(s.damaged_records, 1);
+    assert_int_equal(shn_image_index_damage(idx, 0, &dmg), SHN_OK);
+    assert_int_equal(dmg.offset, len);
+    assert_int_equal(dmg.length, 1000);
+    assert_int_equal(shn_image_index_damage(idx, 1, &dmg), SHN_ERR_NOT_FOUND);
+    shn_image_index_close(idx);
+    /* A broken frame header mid-file: that record is skipped, the next one
+     * is found again. */
+    big[32 + 3] ^= 0x10; /* the first frame's magic byte */
+    assert_int_equal(shn_image_index_open_memory(big, len, &idx, NULL), SHN_OK);
+    shn_image_index_stats(idx, &s);
+    assert_int_equal(s.hashes, 1);
+    assert_int_equal(s.damaged_records, 1);
+    assert_int_equal(shn_image_index_damage(idx, 0, &dmg), SHN_OK);
+    assert_int_equal(dmg.offset, 32);
+    assert_int_equal(count_matches(idx, &r[1].pdq, 0, 0), 1);
+    shn_image_index_close(idx);
     assert_int_equal(shn_image_index_open_memory(data, len, &idx, NULL), SHN_OK);
     shn_image_index_stats(idx, &s);
     assert_int_equal(s.hashes, 2);
