@@ -1,5 +1,5 @@
-/* shinsa image hash|match|add|remove|stats: argument parsing and output
- * only; decoding, hashing and matching happen in src/image. */
+/* shinsa image hash|match|add|remove|stats|check: argument parsing and
+ * output only; decoding, hashing, matching and repair happen in src/image. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,6 +26,7 @@ static const char usage_image[] =
     "  add      --index IDX --owner ID (FILE... | --hash HEX [--quality Q]) [--json]\n"
     "  remove   --index IDX --owner ID [--json]     forget every hash of an owner\n"
     "  stats    --index IDX [--json]\n"
+    "  check    --index IDX [--repair] [--json]    find (and drop) damaged records\n"
     "\n"
     "'shinsa image COMMAND --help' for a command. Image bytes are never stored.\n";
 
@@ -68,9 +69,20 @@ static const char usage_stats[] =
     "\n"
     "Counts of hashes, owners, removed hashes, damaged records and torn bytes.\n";
 
+static const char usage_check[] =
+    "usage: shinsa image check --index IDX [--repair] [--json]\n"
+    "\n"
+    "Reads the whole index and reports its intact records, damaged records (each\n"
+    "with its byte offset), the bytes of a torn last append, and hashes of removed\n"
+    "owners that a crash left in the file. Exit status 1 when any is found.\n"
+    "--repair writes every intact record (and every removal) into a new file that\n"
+    "replaces the index atomically, cuts a torn append off and completes removals;\n"
+    "exit status 0 once the index is sound. A damaged file header cannot be\n"
+    "repaired (exit status 1).\n";
+
 struct image_args {
     const char *index, *owner, *hash;
-    int json, exact, brute_force, dihedral;
+    int json, exact, brute_force, dihedral, repair;
     int max_distance, quality, min_quality;
     int nfiles;
     char **files;
@@ -108,6 +120,8 @@ static int parse_args(int argc, char **argv, struct image_args *a, const char *u
             a->brute_force = 1;
         } else if (strcmp(o, "--dihedral") == 0) {
             a->dihedral = 1;
+        } else if (strcmp(o, "--repair") == 0) {
+            a->repair = 1;
         } else if (strcmp(o, "--index") == 0 || strcmp(o, "--owner") == 0 ||
                    strcmp(o, "--hash") == 0) {
             if (!v) {
@@ -222,6 +236,36 @@ static int cmd_hash(int argc, char **argv)
     return status;
 }
 
+/* On stderr: the damage the load skipped, so that a damaged index never
+ * goes unnoticed; stdout stays as it is without damage. */
+static void warn_damage(const struct shn_image_index *idx, const char *path)
+{
+    struct shn_image_index_stats s;
+    struct shn_image_index_damage d;
+    size_t i;
+
+    shn_image_index_stats(idx, &s);
+    for (i = 0; i < 5 && shn_image_index_damage(idx, i, &d) == SHN_OK; i++)
+        fprintf(stderr,
+                "shinsa: warning: %s: damaged record at byte %" PRIu64 " (%" PRIu64
+                " bytes) skipped\n",
+                path, d.offset, d.length);
+    if (s.damaged_records > i)
+        fprintf(stderr, "shinsa: warning: %s: %zu more damaged records skipped\n", path,
+                s.damaged_records - i);
+    if (s.damaged_records > 0)
+        fprintf(stderr,
+                "shinsa: warning: %s: 'shinsa image check --index %s --repair' keeps every "
+                "intact record\n",
+                path, path);
+    if (s.unscrubbed > 0)
+        fprintf(stderr,
+                "shinsa: warning: %s: %zu hashes of removed owners are still in the file (a "
+                "removal was cut short); the next add, remove or check --repair overwrites "
+                "them\n",
+                path, s.unscrubbed);
+}
+
 static int open_index(const struct image_args *a, enum shn_image_index_mode mode,
                       struct shn_image_index **idx, const char *usage)
 {
@@ -236,6 +280,7 @@ static int open_index(const struct image_args *a, enum shn_image_index_mode mode
         shn_cli_report(rc, &d);
         return SHN_EXIT_FAILURE;
     }
+    warn_damage(*idx, a->index);
     return SHN_EXIT_OK;
 }
 
@@ -499,6 +544,97 @@ static int cmd_stats(int argc, char **argv)
     return status;
 }
 
+static void print_check(struct shn_buf *b, const struct image_args *a,
+                        const struct shn_image_index *idx, const struct shn_image_index_stats *s)
+{
+    struct shn_image_index_damage d;
+
+    if (a->json) {
+        shn_buf_append_str(b, "{\"index\": ");
+        shn_buf_append_json_string(b, a->index);
+        shn_buf_appendf(b,
+                        ", \"intact_records\": %zu, \"hashes\": %zu, \"removed\": %zu, "
+                        "\"damaged_records\": %zu, \"damaged\": [",
+                        s->records, s->hashes, s->removed, s->damaged_records);
+        for (size_t i = 0; shn_image_index_damage(idx, i, &d) == SHN_OK; i++)
+            shn_buf_appendf(b, "%s{\"offset\": %" PRIu64 ", \"bytes\": %" PRIu64 "}", i ? ", " : "",
+                            d.offset, d.length);
+        shn_buf_appendf(b, "], \"torn_bytes\": %zu, \"unscrubbed\": %zu, \"file_bytes\": %" PRIu64,
+                        s->torn_bytes, s->unscrubbed, s->file_bytes);
+        return; /* the caller closes the object */
+    }
+    printf("index %s: %zu intact records (%zu hashes, %zu removed), %zu damaged records, %zu "
+           "torn bytes, %zu unscrubbed hashes of removed owners\n",
+           a->index, s->records, s->hashes, s->removed, s->damaged_records, s->torn_bytes,
+           s->unscrubbed);
+    for (size_t i = 0; shn_image_index_damage(idx, i, &d) == SHN_OK; i++)
+        printf("  damaged: byte %" PRIu64 ", %" PRIu64 " bytes\n", d.offset, d.length);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    struct image_args a;
+    struct shn_image_index *idx = NULL;
+    struct shn_image_index_stats s, after;
+    struct shn_diag d = {0};
+    struct shn_buf b;
+    int status, problems, rewritten = 0, rc = SHN_OK;
+
+    if (shn_cli_wants_help(argc, argv)) {
+        fputs(usage_check, stdout);
+        return SHN_EXIT_OK;
+    }
+    if (parse_args(argc, argv, &a, usage_check) != 0)
+        return SHN_EXIT_USAGE;
+    if (a.nfiles > 0) {
+        fprintf(stderr, "shinsa image check: unexpected operand '%s'\n%s", a.files[0], usage_check);
+        return SHN_EXIT_USAGE;
+    }
+    if (!a.index) {
+        fprintf(stderr, "shinsa image: --index is required\n%s", usage_check);
+        return SHN_EXIT_USAGE;
+    }
+    /* Read-only first: a check never creates or changes a file. */
+    rc = shn_image_index_open(a.index, SHN_IMAGE_INDEX_READ, &idx, &d);
+    if (rc != SHN_OK) {
+        shn_cli_report(rc, &d);
+        return SHN_EXIT_FAILURE;
+    }
+    shn_image_index_stats(idx, &s);
+    problems = s.damaged_records > 0 || s.torn_bytes > 0 || s.unscrubbed > 0;
+    shn_buf_init(&b, OUT_CAP);
+    print_check(&b, &a, idx, &s);
+    shn_image_index_close(idx);
+    status = problems ? SHN_EXIT_FAILURE : SHN_EXIT_OK;
+    if (a.repair && problems) {
+        rc = shn_image_index_repair(a.index, NULL, &after, &rewritten, &d);
+        if (rc != SHN_OK)
+            shn_cli_report(rc, &d);
+        else
+            status = SHN_EXIT_OK;
+    }
+    if (a.json) {
+        shn_buf_appendf(&b, ", \"repaired\": %s",
+                        a.repair && problems && rc == SHN_OK ? "true" : "false");
+        if (a.repair && problems && rc == SHN_OK)
+            shn_buf_appendf(&b,
+                            ", \"after\": {\"intact_records\": %zu, \"hashes\": %zu, "
+                            "\"file_bytes\": %" PRIu64 "}",
+                            after.records, after.hashes, after.file_bytes);
+        shn_buf_append_char(&b, '}');
+        flush_line(&b);
+    } else if (a.repair && problems && rc == SHN_OK) {
+        printf("repaired %s: %zu intact records kept (%zu hashes), %" PRIu64 " bytes%s\n", a.index,
+               after.records, after.hashes, after.file_bytes,
+               rewritten ? "" : " (torn tail cut, removals completed; nothing rewritten)");
+    } else if (problems && !a.repair) {
+        printf("run 'shinsa image check --index %s --repair' to keep every intact record\n",
+               a.index);
+    }
+    shn_buf_cleanup(&b);
+    return status;
+}
+
 int shn_cli_image(int argc, char **argv)
 {
     if (argc < 1) {
@@ -520,6 +656,8 @@ int shn_cli_image(int argc, char **argv)
         return cmd_remove(argc - 1, argv + 1);
     if (strcmp(argv[0], "stats") == 0)
         return cmd_stats(argc - 1, argv + 1);
+    if (strcmp(argv[0], "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
     fprintf(stderr, "shinsa image: unknown command '%s'\n%s", argv[0], usage_image);
     return SHN_EXIT_USAGE;
 }

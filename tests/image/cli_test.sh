@@ -29,7 +29,7 @@ check "hash error shape" has "$(sed -n 2p <<<"$out")" '^{"file": ".*truncated.jp
 out=$("$shinsa" image hash "$fix/rgb.png" 2>&1)
 check "hash ok exit" test $? -eq 0
 helps() { "$shinsa" image "$1" --help | grep -q "^usage: shinsa image $1"; }
-for sub in hash match add remove stats; do
+for sub in hash match add remove stats check; do
   check "$sub --help" helps "$sub"
 done
 "$shinsa" image hash >/dev/null 2>&1
@@ -60,6 +60,54 @@ out=$("$shinsa" image match --index "$idx" "$fix/rgb.jpg" --json)
 check "removed owner no longer matches" has "$out" '"matches": \[\]'
 out=$("$shinsa" image stats --index "$idx" --json)
 check "stats shape" has "$out" '^{"index": ".*", "hashes": 1, "owners": 1, "removed": 1, '
+
+# Index files are 0600 whatever the umask (issue 12 F15).
+(umask 022 && "$shinsa" image add --index "$work/mode.idx" --owner m --hash "$(printf '1%.0s' {1..64})" >/dev/null)
+check "new index is 0600 under umask 022" test "$(stat -c %a "$work/mode.idx")" = 600
+
+# A FIFO without a writer is refused at once, never waited on (F13).
+mkfifo "$work/fifo"
+timeout 10 "$shinsa" image match --index "$work/fifo" --hash "$(printf '0%.0s' {1..64})" >/dev/null 2>&1
+check "match --index FIFO fails without blocking" test $? -eq 1
+timeout 10 "$shinsa" image add --index "$work/fifo" --owner x --hash "$(printf '0%.0s' {1..64})" >/dev/null 2>&1
+check "add --index FIFO fails without blocking" test $? -eq 1
+out=$(timeout 10 "$shinsa" image hash "$work/fifo" 2>&1)
+check "hash FIFO fails without blocking" test $? -eq 1
+check "hash FIFO says why" has "$out" "not a regular file"
+timeout 10 "$shinsa" image add --index "$idx" --owner x "$work/fifo" >/dev/null 2>&1
+check "add of a FIFO image fails without blocking" test $? -eq 1
+
+# check: a clean index; a flipped bit (F9): reported with its offset, the
+# other records still match, --repair keeps them and drops the damage.
+out=$("$shinsa" image check --index "$idx" --json)
+check "check clean exit" test $? -eq 0
+check "check shape" has "$out" \
+  '^{"index": ".*", "intact_records": 3, "hashes": 1, "removed": 1, "damaged_records": 0, "damaged": \[\], "torn_bytes": 0, "unscrubbed": 0, "file_bytes": [0-9]*, "repaired": false}$'
+dmg=$work/dmg.idx
+for o in d-1 d-2 d-3; do
+  "$shinsa" image add --index "$dmg" --owner "$o" --hash "$(printf "${o: -1}%.0s" {1..64})" >/dev/null
+done
+printf 'X' | dd of="$dmg" bs=1 seek=70 conv=notrunc status=none # in the first record
+err=$("$shinsa" image match --index "$dmg" --hash "$(printf '2%.0s' {1..64})" --max-distance 0 --json 2>&1 >/dev/null)
+check "a damaged record is a warning naming its offset" has "$err" "damaged record at byte 32 (55 bytes) skipped"
+out=$("$shinsa" image match --index "$dmg" --hash "$(printf '2%.0s' {1..64})" --max-distance 0 --json 2>/dev/null)
+check "the other records still match" has "$out" '"matches": \[{"owner": "d-2", "distance": 0}\]'
+out=$("$shinsa" image check --index "$dmg" 2>&1)
+check "check finds damage: exit 1" test $? -eq 1
+check "check names the offset" has "$out" "damaged: byte 32, 55 bytes"
+out=$("$shinsa" image check --index "$dmg" --repair --json)
+check "check --repair exit 0" test $? -eq 0
+check "check --repair shape" has "$out" '"damaged_records": 1, "damaged": \[{"offset": 32, "bytes": 55}\].*"repaired": true, "after": {"intact_records": 2, "hashes": 2, "file_bytes": 142}}$'
+"$shinsa" image check --index "$dmg" >/dev/null
+check "clean after repair" test $? -eq 0
+check "no temporary file left" test -z "$(ls "$work" | grep '\.tmp\.')"
+"$shinsa" image check --index "$work/none.idx" --repair >/dev/null 2>&1
+check "check of a missing index fails" test $? -eq 1
+check "check does not create the index" test ! -e "$work/none.idx"
+printf 'X' | dd of="$dmg" bs=1 seek=20 conv=notrunc status=none # the file's own header
+out=$("$shinsa" image check --index "$dmg" --repair 2>&1)
+check "a damaged file header is an error" test $? -eq 1
+check "a damaged file header says so" has "$out" "header checksum fails"
 
 # The demo: a licence-like image on one account, its shrunk and blurred
 # re-uploads found among unrelated images.
