@@ -152,7 +152,8 @@ enum shn_image_index_mode {
 
 /* Opens (or creates) an index file and loads it into memory. Only a regular
  * file is opened (a FIFO, device or folder is refused without blocking);
- * a new file is created with mode 0600 whatever the umask. READ takes a
+ * a new file is created with core's mode (shn_file_create_mode: 0600
+ * whatever the umask, unless shared with the group). READ takes a
  * shared lock, WRITE an exclusive one; both wait for the lock (flock).
  *
  * Recovery, on every open: a torn last append (a crash mid-write) is
@@ -277,10 +278,10 @@ int shn_image_index_damage(const struct shn_image_index *idx, size_t i,
 /* Rewrites the index at `path` with every intact record and nothing else:
  * damaged spans and a torn tail are dropped, removals are completed, the
  * order, times and the removal records are kept. Under the index's
- * exclusive lock: a temporary file in the same folder (PATH.tmp.<pid>,
- * O_CREAT|O_EXCL|O_NOFOLLOW, the index's mode), written, fsynced, loaded
- * back and compared, renamed over the index (a symlink is followed: its
- * target is replaced), folder fsynced. Nothing is rewritten when nothing is
+ * exclusive lock, through core's safe writer (shn_file_out_*: a new
+ * temporary in the same folder, O_EXCL, 0600), loaded back and compared,
+ * then fsynced, renamed over the index (a symlink is followed: its target
+ * is replaced), folder fsynced. Nothing is rewritten when nothing is
  * damaged (*rewritten = 0; the open itself cuts a torn tail and completes
  * removals). `before` (may be NULL) gets the stats once that open has
  * recovered, `after` (may be NULL) those of the new file. Errors: those of

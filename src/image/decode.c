@@ -1,13 +1,9 @@
 /* Format dispatch, bounds, orientation, and the file-to-hash pipeline. */
-#define _POSIX_C_SOURCE 200809L
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "image_internal.h"
 #include "shinsa/core/alloc.h"
+#include "shinsa/core/file.h"
 
 void shn__image_options_resolve(const struct shn_image_options *in, struct shn_image_options *out)
 {
@@ -283,62 +279,6 @@ int shn_image_hash_memory(const void *data, size_t len, const struct shn_image_o
     return rc;
 }
 
-/* Reads a whole regular file of at most max_bytes into new memory. The open
- * does not block (O_NONBLOCK: a FIFO without a writer would hang a plain
- * open) and the type and size are checked on the descriptor before any
- * read or allocation. A static stand-in for core's checked reader, which
- * is being written (src/core/file.c). */
-static int read_regular(const char *path, size_t max_bytes, char **data, size_t *len,
-                        struct shn_diag *diag)
-{
-    struct stat st;
-    char *buf = NULL;
-    size_t size, got = 0;
-    int rc = SHN_OK, flags, fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-    if (fd < 0)
-        return shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "cannot open: %s", strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        rc = shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "not a regular file");
-        goto out;
-    }
-    flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
-        rc = shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "fcntl: %s", strerror(errno));
-        goto out;
-    }
-    if ((unsigned long long)st.st_size > max_bytes) {
-        rc = shn_diag_set(diag, SHN_ERR_TOO_LARGE, path, 0, NULL,
-                          "file is %lld bytes, the limit is %zu", (long long)st.st_size, max_bytes);
-        goto out;
-    }
-    size = (size_t)st.st_size;
-    if (!(buf = shn_malloc(size + 1))) {
-        rc = shn_diag_set(diag, SHN_ERR_NOMEM, path, 0, NULL, "out of memory");
-        goto out;
-    }
-    while (got < size) {
-        ssize_t n = read(fd, buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "read failed: %s", strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break; /* the file shrank while we read it: take what is there */
-        got += (size_t)n;
-    }
-    buf[got] = '\0';
-    *data = buf;
-    *len = got;
-    buf = NULL;
-out:
-    shn_free(buf);
-    close(fd);
-    return rc;
-}
-
 int shn_image_hash_file(const char *path, const struct shn_image_options *opts,
                         struct shn_image_hash *out, struct shn_diag *diag)
 {
@@ -348,8 +288,9 @@ int shn_image_hash_file(const char *path, const struct shn_image_options *opts,
     int rc;
 
     shn__image_options_resolve(opts, &o);
-    /* The size bound is checked before reading or allocating. */
-    rc = read_regular(path, o.max_file_bytes, &data, &len, diag);
+    /* Only a regular file (a FIFO is refused without blocking); the size
+     * bound is checked before reading or allocating. */
+    rc = shn_file_read(path, o.max_file_bytes, &data, &len, diag);
     if (rc != SHN_OK)
         return rc;
     rc = shn_image_hash_memory(data, len, &o, path, out, diag);

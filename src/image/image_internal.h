@@ -198,10 +198,6 @@ int shn__image_complete_removals(struct shn_image_index *idx, struct shn_diag *d
 /* pwrite of all of buf at offset (EINTR retried) */
 int shn__image_write_all(int fd, const void *buf, size_t len, uint64_t offset);
 
-/* index_check.c: removes the temporary files of repairs that died (named
- * PATH.tmp.<pid> of a dead process); returns how many. */
-size_t shn__image_clean_temps(const char *path);
-
 static inline unsigned shn__image_chunk(const uint64_t h[4], unsigned t)
 {
     return (unsigned)(h[t >> 2] >> (16 * (t & 3))) & 0xFFFFu;

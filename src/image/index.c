@@ -24,6 +24,7 @@
 
 #include "index_format.h"
 #include "shinsa/core/alloc.h"
+#include "shinsa/core/file.h"
 #include "shinsa/core/hash.h"
 
 /* Opens against a path that a repair keeps replacing give up after this. */
@@ -188,7 +189,10 @@ int shn_image_index_open_memory(const void *data, size_t len, struct shn_image_i
  * hang it) and the type is checked on the descriptor before anything is
  * read. The lock is taken on the file the path names once we hold it: a
  * repair renames a new file over the path while others wait for the old
- * one's lock. New files are 0600 whatever the umask (see create_header). */
+ * one's lock (the lock is on the index itself, not core's PATH.lock: the
+ * file is appended to in place, and readers share it). New files get
+ * core's mode, 0600 whatever the umask (see create_header). The type check
+ * is core's shn_file_open_input's, which only opens for reading. */
 static int open_locked(const char *path, int write, int *fd_out, struct stat *st,
                        struct shn_diag *diag)
 {
@@ -196,7 +200,8 @@ static int open_locked(const char *path, int write, int *fd_out, struct stat *st
     struct stat now;
 
     for (int tries = 0; tries < OPEN_TRIES; tries++) {
-        fd = open(path, (write ? O_RDWR | O_CREAT : O_RDONLY) | O_NONBLOCK | O_CLOEXEC, 0600);
+        fd = open(path, (write ? O_RDWR | O_CREAT : O_RDONLY) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+                  (mode_t)shn_file_create_mode());
         if (fd < 0)
             return shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "cannot open index: %s",
                                 strerror(errno));
@@ -248,13 +253,14 @@ static int header_was_torn(int fd, off_t size)
 }
 
 /* Writes the header of a new (empty) file. The file is ours from here on:
- * 0600, whatever the umask left of the mode it was created with. */
+ * core's mode (0600, or 0640 when shared with the group), whatever the
+ * umask left of the mode it was created with. */
 static int create_header(int fd)
 {
     uint8_t h[SHN__IMAGE_HEADER_SIZE];
 
     shn__image_encode_header(h, (int64_t)time(NULL));
-    if (ftruncate(fd, 0) != 0 || fchmod(fd, 0600) != 0 ||
+    if (ftruncate(fd, 0) != 0 || fchmod(fd, (mode_t)shn_file_create_mode()) != 0 ||
         shn__image_write_all(fd, h, sizeof h, 0) != SHN_OK || fsync(fd) != 0)
         return SHN_ERR_IO;
     return SHN_OK;
@@ -346,7 +352,8 @@ int shn_image_index_open(const char *path, enum shn_image_index_mode mode,
     if (rc != SHN_OK)
         goto out;
     if (write) {
-        shn__image_clean_temps(path);
+        /* what dead processes left beside it: a killed repair's temporary */
+        shn_file_sweep_stale(path, NULL);
         idx->fd = fd;
         fd = -1;
     }

@@ -187,7 +187,8 @@ static size_t count_temps(void)
     struct dirent *e;
     size_t n = 0;
     while (d && (e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.' && strcmp(e->d_name, "ids.idx") != 0)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            strcmp(e->d_name, "ids.idx") != 0)
             n++;
     if (d)
         closedir(d);
@@ -547,7 +548,7 @@ static void cleanup(void)
     struct dirent *e;
     char p[600];
     while (d && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         snprintf(p, sizeof p, "%s/%s", work, e->d_name);
         unlink(p);
