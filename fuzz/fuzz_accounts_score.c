@@ -22,9 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t pos = 0, line = 1; pos < size; line++) {
         const char *nl = memchr(p + pos, '\n', size - pos);
         size_t end = nl ? (size_t)(nl - p) : size;
-        struct shn_accounts_event ev;
+        struct shn_events_event ev;
         if (end > pos &&
-            shn_accounts_event_parse(p + pos, end - pos, "fuzz", (long)line, &ev, NULL) != SHN_OK) {
+            shn_events_parse(p + pos, end - pos, "fuzz", (long)line, &ev, NULL) != SHN_OK) {
             keep = pos;
             break;
         }

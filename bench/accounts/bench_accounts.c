@@ -90,8 +90,8 @@ int main(int argc, char **argv)
     struct shn_sample_platform_opts g = {.freelancers = 100000};
     struct shn_accounts_score_opts so = {.raise_alerts = true, .progress = true};
     struct shn_accounts_score_stats ss;
-    struct shn_accounts_ingest_stats st;
-    struct shn_accounts_db *db = NULL;
+    struct shn_events_ingest_stats st;
+    struct shn_events_db *db = NULL;
     struct shn_diag diag = {0};
     struct truth truth = {0};
     char dir[4096] = "", events[4200], truth_path[4200], db_path[4200];
@@ -137,18 +137,18 @@ int main(int argc, char **argv)
     }
 
     in = fopen(events, "r");
-    rc = in ? shn_accounts_open(db_path, &db, &diag) : SHN_ERR_IO;
+    rc = in ? shn_events_open(db_path, &db, &diag) : SHN_ERR_IO;
     t0 = now();
     c0 = cpu();
     if (rc == SHN_OK)
-        rc = shn_accounts_ingest(db, in, events, NULL, &st, &diag);
+        rc = shn_events_ingest(db, in, events, NULL, &st, &diag);
     t = now() - t0;
     c = cpu() - c0;
     if (in)
         fclose(in);
     if (rc != SHN_OK) {
         fprintf(stderr, "bench_accounts: ingest: %s (%s)\n", shn_strerror(rc), diag.message);
-        shn_accounts_close(db);
+        shn_events_close(db);
         return 1;
     }
     printf("ingest: %llu events (%llu rejected) in %.2f s wall, %.2f s CPU: %.0f events/s "
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
     rc = shn_accounts_score_run(db, &so, count_verdict, &truth, &ss, &diag);
     t = now() - t0;
     c = cpu() - c0;
-    shn_accounts_close(db);
+    shn_events_close(db);
     if (rc != SHN_OK) {
         fprintf(stderr, "bench_accounts: score: %s (%s)\n", shn_strerror(rc), diag.message);
         return 1;

@@ -1,11 +1,9 @@
-/* The accounts engine (issue 6): a platform's events in JSON Lines
- * (docs/events.md) parsed, checked and loaded into a store (SQLite in WAL
- * mode today), from which the signals score every account.
+/* The accounts engine (issue 6): every account of a platform database (the
+ * events module, shinsa/events.h: the event format, the store, ingest)
+ * scored by the red-flag signals, with explained verdicts and alerts.
  *
- * Ownership: shn_accounts_open returns a handle the caller releases with
- * shn_accounts_close (NULL is safe). A parsed event borrows the line it was
- * parsed from; it owns no memory. Errors are enum shn_err values; parsers
- * and loaders fill the optional struct shn_diag with line, field and reason. */
+ * Errors are enum shn_err values; the scorer and the config loader fill the
+ * optional struct shn_diag with file, key and reason. */
 #ifndef SHN_ACCOUNTS_ACCOUNTS_H
 #define SHN_ACCOUNTS_ACCOUNTS_H
 
@@ -13,111 +11,9 @@
 #include <stdio.h>
 
 #include "shinsa/core/err.h"
+#include "shinsa/events.h"
 
 struct shn_buf;
-
-#define SHN_ACCOUNTS_LINE_MAX (64 * 1024) /* bytes of one event line */
-#define SHN_ACCOUNTS_ID_MAX 128           /* bytes of an event id or account id */
-#define SHN_ACCOUNTS_TEXT_MAX (16 * 1024) /* bytes of a profile or message text */
-#define SHN_ACCOUNTS_CATEGORY_MAX 64
-
-enum shn_accounts_event_type {
-    SHN_ACCOUNTS_EV_ACCOUNT = 1, /* sign-up or profile change */
-    SHN_ACCOUNTS_EV_LOGIN = 2,
-    SHN_ACCOUNTS_EV_BID = 3,
-    SHN_ACCOUNTS_EV_MESSAGE = 4,
-    SHN_ACCOUNTS_EV_PAYOUT = 5,
-};
-
-/* One checked event. The fields every event has are copied out; the rest
- * stays in `raw` (the line as given, borrowed from the caller), which is
- * what the store keeps. For bids, category/amount/currency are filled too,
- * since the market statistics index them. */
-struct shn_accounts_event {
-    enum shn_accounts_event_type type;
-    char id[SHN_ACCOUNTS_ID_MAX + 1];
-    char account[SHN_ACCOUNTS_ID_MAX + 1];
-    char time[40];                                /* ISO 8601 as given */
-    long long time_unix;                          /* the same instant in seconds since 1970 UTC */
-    char category[SHN_ACCOUNTS_CATEGORY_MAX + 1]; /* bid only */
-    double amount;                                /* bid and payout */
-    char currency[4];                             /* bid and payout, ISO 4217 */
-    const char *raw;
-    size_t raw_len;
-};
-
-/* "account", "login", ...; "?" for an unknown value. Static storage. */
-const char *shn_accounts_event_type_name(enum shn_accounts_event_type type);
-
-/* Parses and checks one line (without its newline). On success fills *ev
- * and returns SHN_OK; otherwise returns SHN_ERR_PARSE or SHN_ERR_TOO_LARGE,
- * leaves *ev untouched and, when diag is given, names `file`, `line`, the
- * field ("id_document.image_pdq", "payout[1].chain", "" for the line) and
- * the reason. `file` must outlive diag. */
-int shn_accounts_event_parse(const char *line, size_t len, const char *file, long line_no,
-                             struct shn_accounts_event *ev, struct shn_diag *diag);
-
-/* An open events database. */
-struct shn_accounts_db;
-
-/* Opens (creating when missing) the SQLite database at `path`, in WAL mode,
- * and brings its schema to the current version. The caller closes it. */
-int shn_accounts_open(const char *path, struct shn_accounts_db **out, struct shn_diag *diag);
-void shn_accounts_close(struct shn_accounts_db *db);
-
-/* The schema version of an open database (SHN_ACCOUNTS_SCHEMA_VERSION after
- * shn_accounts_open). */
-#define SHN_ACCOUNTS_SCHEMA_VERSION 5
-int shn_accounts_schema_version(struct shn_accounts_db *db, int *version);
-
-struct shn_accounts_ingest_stats {
-    unsigned long long lines;      /* lines read, blank ones included */
-    unsigned long long loaded;     /* new events written */
-    unsigned long long duplicates; /* valid events whose id was already stored */
-    unsigned long long rejected;   /* invalid lines (see the reject file) */
-    unsigned long long committed;  /* lines whose outcome is durable */
-};
-
-struct shn_accounts_ingest_opts {
-    unsigned batch; /* events per transaction; 0 = 10000 */
-    /* Invalid lines as JSON Lines {"line": N, "field": F, "reason": R};
-     * NULL = only counted. */
-    FILE *rejects;
-    /* Called after each committed transaction (progress, tests). */
-    void (*on_commit)(void *ctx, const struct shn_accounts_ingest_stats *stats);
-    void *ctx;
-};
-
-/* Reads events from `in` (named `file` in diagnostics) and stores the valid
- * ones; ingesting the same events again adds nothing (idempotent by id).
- * Invalid lines are rejected and counted, never fatal. Returns an error only
- * for I/O or database failures; the transactions committed before stay.
- * opts may be NULL; stats (may be NULL) is filled in any case. */
-int shn_accounts_ingest(struct shn_accounts_db *db, FILE *in, const char *file,
-                        const struct shn_accounts_ingest_opts *opts,
-                        struct shn_accounts_ingest_stats *stats, struct shn_diag *diag);
-
-/* What is stored for one account. Strings are valid until the next call on
- * db. */
-struct shn_accounts_summary {
-    const char *account;
-    const char *first_time;
-    const char *last_time;
-    long long n_events;
-};
-
-/* Calls fn for each stored event of `account`, in time order, with the
- * event's type name, id, time and JSON text (NUL-terminated, valid during
- * the call). A non-zero return from fn stops the walk and is returned.
- * SHN_ERR_NOT_FOUND when the account has no events. */
-typedef int (*shn_accounts_event_fn)(void *ctx, const char *type, const char *id, const char *time,
-                                     const char *json);
-int shn_accounts_show(struct shn_accounts_db *db, const char *account,
-                      struct shn_accounts_summary *summary, shn_accounts_event_fn fn, void *ctx,
-                      struct shn_diag *diag);
-
-/* Number of stored events (all accounts). */
-int shn_accounts_count_events(struct shn_accounts_db *db, long long *n);
 
 /* ------------------------------------------------------------- signals */
 
@@ -192,7 +88,7 @@ typedef int (*shn_accounts_score_fn)(void *ctx, const struct shn_accounts_score 
 /* Scores every account (or opts->account) with every enabled signal.
  * SHN_ERR_NOT_FOUND when opts->account has no events; config errors name
  * the file and the key. */
-int shn_accounts_score_run(struct shn_accounts_db *db, const struct shn_accounts_score_opts *opts,
+int shn_accounts_score_run(struct shn_events_db *db, const struct shn_accounts_score_opts *opts,
                            shn_accounts_score_fn fn, void *ctx,
                            struct shn_accounts_score_stats *stats, struct shn_diag *diag);
 
@@ -211,20 +107,18 @@ int shn_accounts_config_check(const char *path, struct shn_diag *diag);
  * SHN_ERR_NOMEM, or out's own errors (SHN_ERR_TOO_LARGE). */
 int shn_accounts_config_default(struct shn_buf *out);
 
-/* A recorded alert. Strings are valid during the callback only. */
-struct shn_accounts_alert {
-    long long id; /* 0 before it is stored */
-    const char *account;
-    int level;
-    double score;
-    const char *raised_time; /* ISO 8601 UTC, when it was raised */
-    const char *fingerprint; /* hash of the evidence: one alert per evidence */
-    const char *body;        /* the score JSON at that time */
-};
-
-/* Alerts at min_level or above (newest first), of one account or all. */
-int shn_accounts_alerts_each(struct shn_accounts_db *db, int min_level, const char *account,
-                             int (*fn)(void *ctx, const struct shn_accounts_alert *a), void *ctx,
+/* Alerts at min_level or above (newest first), of one account or all:
+ * shn_events_each_alert (alerts live in the platform database). */
+int shn_accounts_alerts_each(struct shn_events_db *db, int min_level, const char *account,
+                             int (*fn)(void *ctx, const struct shn_events_alert *a), void *ctx,
                              struct shn_diag *diag);
+
+/* `shinsa alerts list`, one alert at a time: as a JSON line
+ * {"id","raised","account","level","score","verdict"} with its newline, or
+ * as a text row under shn_accounts_alert_text_header. Appended to out;
+ * SHN_ERR_TOO_LARGE past its cap. */
+int shn_accounts_alert_json(const struct shn_events_alert *a, struct shn_buf *out);
+int shn_accounts_alert_text(const struct shn_events_alert *a, struct shn_buf *out);
+int shn_accounts_alert_text_header(struct shn_buf *out);
 
 #endif

@@ -49,6 +49,10 @@ const char *shn_link_kind_name(enum shn_link_kind kind);
 #define SHN_LINK_ID_MAX 256    /* bytes of an account or persona id */
 #define SHN_LINK_VALUE_MAX 256 /* bytes of a normalised identifier */
 #define SHN_LINK_LINE_MAX (1u << 20)
+/* The default max_share: an identifier held by more nodes than this (a
+ * shared office IP, a payment processor's account) links nobody. The
+ * accounts engine's shared_identifiers signal uses the same default. */
+#define SHN_LINK_MAX_SHARE 100
 
 struct shn_link_options {
     double weight[SHN_LINK_KIND_COUNT]; /* evidence per kind */

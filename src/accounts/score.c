@@ -269,7 +269,7 @@ static int eval_chunk(struct run *r, size_t n, unsigned threads)
 
 /* One alert per account and evidence: the fingerprint hashes the level and
  * what every fired signal said. */
-static int raise_alert(struct shn_accounts_db *db, struct shn_accounts_score *s,
+static int raise_alert(struct shn_events_db *db, struct shn_accounts_score *s,
                        struct shn_diag *diag)
 {
     struct shn_buf body;
@@ -294,13 +294,13 @@ static int raise_alert(struct shn_accounts_db *db, struct shn_accounts_score *s,
     shn_buf_init(&body, 1u << 20);
     rc = shn_accounts_score_json(s, &body);
     if (rc == SHN_OK) {
-        struct shn_accounts_alert a = {.account = s->account,
-                                       .level = s->level,
-                                       .score = s->score,
-                                       .raised_time = when,
-                                       .fingerprint = fp,
-                                       .body = body.data};
-        rc = db->store->ops->put_alert(db->store, &a, &inserted, diag);
+        struct shn_events_alert a = {.account = s->account,
+                                     .level = s->level,
+                                     .score = s->score,
+                                     .raised_time = when,
+                                     .fingerprint = fp,
+                                     .body = body.data};
+        rc = shn_events_put_alert(db, &a, &inserted, diag);
     }
     shn_buf_cleanup(&body);
     s->alert_raised = inserted;
@@ -370,7 +370,7 @@ static int first_pass(struct run *r)
 
 /* Scores the accounts of the world in chunks, handing each result to fn
  * and raising alerts on the caller's thread (SQLite writes stay on one). */
-static int score_all(struct shn_accounts_db *db, struct run *r,
+static int score_all(struct shn_events_db *db, struct run *r,
                      const struct shn_accounts_score_opts *o, shn_accounts_score_fn fn, void *ctx,
                      struct shn_accounts_score_stats *st, struct shn_diag *diag)
 {
@@ -380,7 +380,7 @@ static int score_all(struct shn_accounts_db *db, struct run *r,
     int rc = SHN_OK;
     bool in_tx = false;
 
-    if (o->raise_alerts && (rc = db->store->ops->begin(db->store, diag)) != SHN_OK)
+    if (o->raise_alerts && (rc = shn_events_begin(db, diag)) != SHN_OK)
         return rc;
     in_tx = o->raise_alerts;
     r->todo = ptrs;
@@ -408,8 +408,7 @@ static int score_all(struct shn_accounts_db *db, struct run *r,
     if (o->progress && total > 10000)
         shn_progress_end("accounts score: accounts scored", done);
     if (in_tx)
-        rc = rc == SHN_OK ? db->store->ops->commit(db->store, diag)
-                          : (db->store->ops->rollback(db->store), rc);
+        rc = rc == SHN_OK ? shn_events_commit(db, diag) : (shn_events_rollback(db), rc);
     return rc;
 }
 
@@ -440,7 +439,7 @@ int shn__signal_run(const struct shn__signal_def *def, const struct shn__score_c
     return rc;
 }
 
-int shn_accounts_score_run(struct shn_accounts_db *db, const struct shn_accounts_score_opts *opts,
+int shn_accounts_score_run(struct shn_events_db *db, const struct shn_accounts_score_opts *opts,
                            shn_accounts_score_fn fn, void *ctx,
                            struct shn_accounts_score_stats *stats, struct shn_diag *diag)
 {
@@ -468,7 +467,7 @@ int shn_accounts_score_run(struct shn_accounts_db *db, const struct shn_accounts
     read_levels(&r);
     r.ctx.progress = o.progress;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = shn__world_load(db->store, o.progress, &w, diag);
+    rc = shn__world_load(db, o.progress, &w, diag);
     if (rc != SHN_OK)
         goto out;
     r.ctx.w = w;
@@ -505,11 +504,11 @@ out:
     return rc;
 }
 
-int shn_accounts_alerts_each(struct shn_accounts_db *db, int min_level, const char *account,
-                             int (*fn)(void *ctx, const struct shn_accounts_alert *a), void *ctx,
+int shn_accounts_alerts_each(struct shn_events_db *db, int min_level, const char *account,
+                             int (*fn)(void *ctx, const struct shn_events_alert *a), void *ctx,
                              struct shn_diag *diag)
 {
     if (!db || !fn)
         return SHN_ERR_INVALID;
-    return db->store->ops->each_alert(db->store, min_level, account, fn, ctx, diag);
+    return shn_events_each_alert(db, min_level, account, fn, ctx, diag);
 }

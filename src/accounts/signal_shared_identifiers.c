@@ -38,8 +38,8 @@
 
 enum { P_MAX_SHARE, P_FLAGGED, P_REVIEW_LINKED };
 static const struct shn__param params[] = {
-    /* 100 is the link engine's default too (link/graph.c). */
-    [P_MAX_SHARE] = SHN__INT("max_share", 100, 2, 1e6, "accounts",
+    /* the link engine's default too: one rule for "too common to link" */
+    [P_MAX_SHARE] = SHN__INT("max_share", SHN_LINK_MAX_SHARE, 2, 1e6, "accounts",
                              "a value held by more accounts is boilerplate and ignored"),
     [P_FLAGGED] = SHN__NUM("flagged_score", 0.5, 0, 1, "",
                            "first-pass score from which a linked account is flagged"),

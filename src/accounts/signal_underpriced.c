@@ -13,7 +13,7 @@
 #include "shinsa/core/alloc.h"
 #include "signals.h"
 
-#define KEY_MAX (SHN_ACCOUNTS_CATEGORY_MAX + 8)
+#define KEY_MAX (SHN_EVENTS_CATEGORY_MAX + 8)
 
 struct priced_bid {
     char key[KEY_MAX]; /* category, '\x1f', currency or "*" for the converted market */

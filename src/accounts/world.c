@@ -3,9 +3,9 @@
  * (account, time) index, whose row look-ups are random.
  *
  * The store's thread copies rows into batches; two workers locate the
- * JSON members (jsonview.h: checked, but no tree and no allocation — the
- * events were checked by jansson at ingest) and, under a lock, copy what
- * the signals read into the world's arena as records
+ * JSON members (the events module's JSON view: checked, but no tree and no
+ * allocation — the event parser checked every event at ingest) and, under
+ * a lock, copy what the signals read into the world's arena as records
  * tagged with their account and storage sequence. At the end every record
  * kind is sorted by (account, time, sequence) and sliced per account, and
  * each account's profile events are replayed in time order to get its
@@ -16,7 +16,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "jsonview.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/hash.h"
 #include "shinsa/core/log.h"
@@ -97,10 +96,10 @@ struct builder {
 
 /* The string member `key` of o, decoded into the world's arena; NULL when
  * absent or not a string. */
-static const char *str(struct builder *b, const struct shn__jv_object *o, const char *key)
+static const char *str(struct builder *b, const struct shn_events_view *o, const char *key)
 {
-    struct shn__jv_value v = shn__jv_get(o, key);
-    return shn__jv_string(&v, &b->w->arena);
+    struct shn_events_view_value v = shn_events_view_get(o, key);
+    return shn_events_view_string(&v, &b->w->arena);
 }
 
 static int map_grow(struct builder *b)
@@ -151,11 +150,11 @@ static int account_number(struct builder *b, const char *id, int64_t t, uint32_t
     return SHN_OK;
 }
 
-static void read_pay(struct builder *b, const struct shn__jv_value *v, struct shn__w_pay *p)
+static void read_pay(struct builder *b, const struct shn_events_view_value *v, struct shn__w_pay *p)
 {
-    struct shn__jv_object m;
+    struct shn_events_view m;
     memset(p, 0, sizeof *p);
-    if (!shn__jv_as_object(v, &m))
+    if (!shn_events_view_as_object(v, &m))
         return;
     p->type = str(b, &m, "type");
     p->account = str(b, &m, "account");
@@ -163,10 +162,10 @@ static void read_pay(struct builder *b, const struct shn__jv_value *v, struct sh
     p->address = str(b, &m, "address");
 }
 
-static double number(const struct shn__jv_object *o, const char *key)
+static double number(const struct shn_events_view *o, const char *key)
 {
-    struct shn__jv_value v = shn__jv_get(o, key);
-    return shn__jv_number(&v);
+    struct shn_events_view_value v = shn_events_view_get(o, key);
+    return shn_events_view_number(&v);
 }
 
 /* The login's utc_offset in minutes, by the parser ingest checked it with. */
@@ -175,11 +174,12 @@ static int parse_offset(const char *s, int *minutes)
     return s && shn_time_parse_offset(s, strlen(s), minutes) == SHN_OK;
 }
 
-static int profile_record(struct builder *b, const struct shn__jv_object *o, struct profile_ev *p)
+static int profile_record(struct builder *b, const struct shn_events_view *o, struct profile_ev *p)
 {
-    struct shn__jv_value doc_v = shn__jv_get(o, "id_document"), pay = shn__jv_get(o, "payout");
-    struct shn__jv_value rate_v = shn__jv_get(o, "hourly_rate");
-    struct shn__jv_object doc, rate;
+    struct shn_events_view_value doc_v = shn_events_view_get(o, "id_document"),
+                                 pay = shn_events_view_get(o, "payout");
+    struct shn_events_view_value rate_v = shn_events_view_get(o, "hourly_rate");
+    struct shn_events_view doc, rate;
     p->name = str(b, o, "name");
     p->name_reading = str(b, o, "name_reading");
     p->name_latin = str(b, o, "name_latin");
@@ -190,14 +190,14 @@ static int profile_record(struct builder *b, const struct shn__jv_object *o, str
     p->phone = str(b, o, "phone");
     p->address = str(b, o, "address");
     p->profile = str(b, o, "profile");
-    if (shn__jv_as_object(&rate_v, &rate)) {
-        struct shn__jv_value amount = shn__jv_get(&rate, "amount");
-        if (amount.type == SHN__JV_NUMBER) {
-            p->rate_amount = shn__jv_number(&amount);
+    if (shn_events_view_as_object(&rate_v, &rate)) {
+        struct shn_events_view_value amount = shn_events_view_get(&rate, "amount");
+        if (amount.type == SHN_EVENTS_VIEW_NUMBER) {
+            p->rate_amount = shn_events_view_number(&amount);
             p->rate_currency = str(b, &rate, "currency");
         }
     }
-    if (shn__jv_as_object(&doc_v, &doc)) {
+    if (shn_events_view_as_object(&doc_v, &doc)) {
         const char *pdq = str(b, &doc, "image_pdq");
         p->has_doc = true;
         p->doc.type = str(b, &doc, "type");
@@ -206,15 +206,15 @@ static int profile_record(struct builder *b, const struct shn__jv_object *o, str
         p->doc.image = str(b, &doc, "image");
         p->doc.has_pdq = pdq && shn_image_pdq_from_hex(pdq, strlen(pdq), &p->doc.pdq) == SHN_OK;
     }
-    if (pay.type == SHN__JV_ARRAY) {
-        struct shn__jv_value m;
+    if (pay.type == SHN_EVENTS_VIEW_ARRAY) {
+        struct shn_events_view_value m;
         size_t pos = 0, n = 0;
-        while (shn__jv_next(&pay, &pos, &m))
+        while (shn_events_view_next(&pay, &pos, &m))
             n++;
         p->pays = shn_arena_calloc(&b->w->arena, n ? n : 1, sizeof *p->pays);
         if (!p->pays)
             return SHN_ERR_NOMEM;
-        for (pos = 0; p->n_pays < n && shn__jv_next(&pay, &pos, &m);)
+        for (pos = 0; p->n_pays < n && shn_events_view_next(&pay, &pos, &m);)
             read_pay(b, &m, &p->pays[p->n_pays++]);
     }
     return SHN_OK;
@@ -222,7 +222,7 @@ static int profile_record(struct builder *b, const struct shn__jv_object *o, str
 
 /* Copies one parsed event into its record; called under the lock. */
 static int add_event(struct builder *b, const char *account, const char *type, int64_t t,
-                     const char *id, uint64_t seq, const struct shn__jv_object *o)
+                     const char *id, uint64_t seq, const struct shn_events_view *o)
 {
     int kind = strcmp(type, "account") == 0   ? K_PROFILE
                : strcmp(type, "login") == 0   ? K_LOGIN
@@ -285,7 +285,7 @@ static int add_event(struct builder *b, const char *account, const char *type, i
         struct shn__w_payout *p = &((struct t_payout *)slot)->v;
         p->t = t;
         p->id = shn_arena_strdup(&b->w->arena, id);
-        struct shn__jv_value method = shn__jv_get(o, "method");
+        struct shn_events_view_value method = shn_events_view_get(o, "method");
         p->currency = str(b, o, "currency");
         p->amount = number(o, "amount");
         read_pay(b, &method, &p->method);
@@ -666,12 +666,13 @@ static int batch_copy(struct batch *bt, const char *s, size_t len, size_t *off)
 
 /* Locates the members of a batch's events (no lock), then adds them to
  * the world (under the lock). The views are large: kept per worker. */
-static int digest(struct loader *l, struct batch *bt, struct shn__jv_object *objs)
+static int digest(struct loader *l, struct batch *bt, struct shn_events_view *objs)
 {
     bool ok[BATCH_ROWS];
     int rc = SHN_OK;
     for (size_t i = 0; i < bt->n; i++)
-        ok[i] = shn__jv_object(bt->bytes + bt->rows[i].body, bt->rows[i].body_len, &objs[i]);
+        ok[i] =
+            shn_events_view_object(bt->bytes + bt->rows[i].body, bt->rows[i].body_len, &objs[i]);
     pthread_mutex_lock(&l->mu);
     for (size_t i = 0; i < bt->n; i++) {
         const struct row *r = &bt->rows[i];
@@ -691,7 +692,7 @@ static int digest(struct loader *l, struct batch *bt, struct shn__jv_object *obj
 static void *parse_worker(void *arg)
 {
     struct loader *l = arg;
-    struct shn__jv_object *objs = shn_calloc(BATCH_ROWS, sizeof *objs);
+    struct shn_events_view *objs = shn_calloc(BATCH_ROWS, sizeof *objs);
     if (!objs) {
         pthread_mutex_lock(&l->mu);
         if (l->b->err == SHN_OK)
@@ -782,7 +783,7 @@ static int take_row(void *ctx, const char *account, const char *type, long long 
     return SHN_OK;
 }
 
-int shn__world_load(struct shn__accounts_store *store, bool progress, struct shn__world **out,
+int shn__world_load(struct shn_events_db *db, bool progress, struct shn__world **out,
                     struct shn_diag *diag)
 {
     struct shn__world *w;
@@ -791,7 +792,7 @@ int shn__world_load(struct shn__accounts_store *store, bool progress, struct shn
     pthread_t threads[WORKERS];
     int started = 0, rc;
 
-    if (!store || !out)
+    if (!db || !out)
         return SHN_ERR_INVALID;
     if (!(w = world_new()))
         return SHN_ERR_NOMEM;
@@ -807,7 +808,7 @@ int shn__world_load(struct shn__accounts_store *store, bool progress, struct shn
             break;
     rc = started ? hand_over(&l) : SHN_ERR_NOMEM;
     if (rc == SHN_OK)
-        rc = store->ops->each_event_all(store, take_row, &l, diag);
+        rc = shn_events_each_stored(db, take_row, &l, diag);
     if (rc == SHN_OK && l.filling && l.filling->n)
         rc = hand_over(&l); /* the last batch */
     /* Wait until the workers have digested every batch. */
@@ -846,7 +847,7 @@ int shn__world_from_jsonl(const char *data, size_t len, struct shn__world **out,
                           struct shn_diag *diag)
 {
     struct shn__world *w;
-    struct shn__jv_object *view;
+    struct shn_events_view *view;
     struct builder b;
     size_t pos = 0;
     long line_no = 0;
@@ -865,16 +866,16 @@ int shn__world_from_jsonl(const char *data, size_t len, struct shn__world **out,
     while (rc == SHN_OK && pos < len) {
         const char *nl = memchr(data + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - data) : len, n = end - pos;
-        struct shn_accounts_event ev;
+        struct shn_events_event ev;
         line_no++;
         if (n && data[pos + n - 1] == '\r')
             n--;
         if (n) {
-            rc = shn_accounts_event_parse(data + pos, n, "events", line_no, &ev, diag);
+            rc = shn_events_parse(data + pos, n, "events", line_no, &ev, diag);
             if (rc == SHN_OK)
-                rc = shn__jv_object(ev.raw, ev.raw_len, view)
-                         ? add_event(&b, ev.account, shn_accounts_event_type_name(ev.type),
-                                     ev.time_unix, ev.id, seq++, view)
+                rc = shn_events_view_object(ev.raw, ev.raw_len, view)
+                         ? add_event(&b, ev.account, shn_events_type_name(ev.type), ev.time_unix,
+                                     ev.id, seq++, view)
                          : SHN_ERR_PARSE;
         }
         pos = end + 1;

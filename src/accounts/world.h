@@ -14,8 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "accounts_internal.h"
+#include "shinsa/accounts.h"
 #include "shinsa/core/arena.h"
+#include "shinsa/events.h"
 #include "shinsa/image.h"
 
 /* A payout method as declared in an account event or used by a payout. */
@@ -115,7 +116,7 @@ struct shn__world {
 
 /* Reads every stored event, in account and time order, into a new world.
  * Progress on stderr when `progress` is set. */
-int shn__world_load(struct shn__accounts_store *store, bool progress, struct shn__world **out,
+int shn__world_load(struct shn_events_db *db, bool progress, struct shn__world **out,
                     struct shn_diag *diag);
 /* Builds a world from JSON Lines events in memory (tests, one-shot tools):
  * the same parser as ingest, invalid lines are an error. */

@@ -2,13 +2,14 @@
  * show what is stored for an account. */
 #define _GNU_SOURCE
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "shinsa/accounts.h"
+#include "shinsa/core/buf.h"
 #include "shinsa/core/log.h"
+#include "shinsa/events.h"
 #include "shinsa/sample.h"
 
 static const char usage[] =
@@ -90,7 +91,7 @@ const char *shn_cli_default_accounts_db(int create_dir)
     return n > 0 && (size_t)n < sizeof path ? path : "accounts.db";
 }
 
-static void on_commit(void *ctx, const struct shn_accounts_ingest_stats *st)
+static void on_commit(void *ctx, const struct shn_events_ingest_stats *st)
 {
     (void)ctx;
     shn_progress("accounts ingest: lines", st->committed, 0);
@@ -98,9 +99,9 @@ static void on_commit(void *ctx, const struct shn_accounts_ingest_stats *st)
 
 static int cmd_ingest(struct args *a)
 {
-    struct shn_accounts_ingest_opts opts = {0};
-    struct shn_accounts_ingest_stats st;
-    struct shn_accounts_db *db = NULL;
+    struct shn_events_ingest_opts opts = {0};
+    struct shn_events_ingest_stats st;
+    struct shn_events_db *db = NULL;
     struct shn_diag diag = {0};
     FILE *in = NULL, *rej = NULL;
     const char *events = a->events ? a->events : a->account;
@@ -122,14 +123,14 @@ static int cmd_ingest(struct args *a)
             goto out;
         }
     }
-    rc = shn_accounts_open(a->db ? a->db : shn_cli_default_accounts_db(1), &db, &diag);
+    rc = shn_events_open(a->db ? a->db : shn_cli_default_accounts_db(1), &db, &diag);
     if (rc != SHN_OK) {
         shn_cli_report(rc, &diag);
         goto out;
     }
     opts.rejects = rej;
     opts.on_commit = on_commit;
-    rc = shn_accounts_ingest(db, in, events, &opts, &st, &diag);
+    rc = shn_events_ingest(db, in, events, &opts, &st, &diag);
     shn_progress_end("accounts ingest: lines", st.lines);
     if (rc != SHN_OK) {
         shn_cli_report(rc, &diag);
@@ -145,7 +146,7 @@ static int cmd_ingest(struct args *a)
         fprintf(stderr, "accounts ingest: rejected lines and reasons in %s\n", a->rejects);
     exit_code = SHN_EXIT_OK;
 out:
-    shn_accounts_close(db);
+    shn_events_close(db);
     if (in && in != stdin)
         fclose(in);
     if (rej && fclose(rej) != 0 && exit_code == SHN_EXIT_OK) {
@@ -153,26 +154,6 @@ out:
         exit_code = SHN_EXIT_FAILURE;
     }
     return exit_code;
-}
-
-struct show_ctx {
-    int json;
-    json_t *events;
-};
-
-static int show_event(void *ctx, const char *type, const char *id, const char *time,
-                      const char *body)
-{
-    struct show_ctx *c = ctx;
-    json_t *e;
-    if (!c->json) {
-        printf("%-25s %-8s %-20s %s\n", time, type, id, body);
-        return SHN_OK;
-    }
-    e = json_loads(body, 0, NULL);
-    if (!e)
-        e = json_string(body); /* never expected: bodies were checked on ingest */
-    return e && json_array_append_new(c->events, e) == 0 ? SHN_OK : SHN_ERR_NOMEM;
 }
 
 /* The store's diagnostics name no file; the CLI knows the database. */
@@ -185,51 +166,37 @@ static void report(int rc, const struct shn_diag *diag, const struct args *a)
         shn_cli_report(rc, diag);
 }
 
+/* What one account's show may print (its events as stored, each at most
+ * SHN_EVENTS_LINE_MAX): far beyond any real account, still a bound. */
+#define SHOW_OUTPUT_MAX ((size_t)1 << 31)
+
 static int cmd_show(struct args *a)
 {
-    struct shn_accounts_summary sum;
-    struct shn_accounts_db *db = NULL;
+    struct shn_events_db *db = NULL;
     struct shn_diag diag = {0};
-    struct show_ctx c = {a->json, NULL};
-    json_t *o = NULL;
+    struct shn_buf out;
     int rc, exit_code = SHN_EXIT_FAILURE;
 
     if (!a->account || a->events || a->rejects) {
         fputs(usage, stderr);
         return SHN_EXIT_USAGE;
     }
-    rc = shn_accounts_open(a->db ? a->db : shn_cli_default_accounts_db(0), &db, &diag);
-    if (rc == SHN_OK && a->json) {
-        c.events = json_array();
-        rc = c.events ? SHN_OK : SHN_ERR_NOMEM;
-    }
-    if (rc == SHN_OK && !a->json) {
-        rc = shn_accounts_show(db, a->account, &sum, NULL, NULL, &diag);
-        if (rc == SHN_OK)
-            printf("account %s: %lld events from %s to %s\n", sum.account, sum.n_events,
-                   sum.first_time, sum.last_time);
-    }
+    shn_buf_init(&out, SHOW_OUTPUT_MAX);
+    rc = shn_events_open(a->db ? a->db : shn_cli_default_accounts_db(0), &db, &diag);
     if (rc == SHN_OK)
-        rc = shn_accounts_show(db, a->account, &sum, show_event, &c, &diag);
+        rc = a->json ? shn_events_show_json(db, a->account, &out, &diag)
+                     : shn_events_show_text(db, a->account, &out, &diag);
+    if (rc == SHN_OK && a->json)
+        rc = shn_buf_append_char(&out, '\n');
     if (rc != SHN_OK) {
         report(rc, &diag, a);
         goto out;
     }
-    if (a->json) {
-        o = json_pack("{s:s, s:s, s:s, s:I, s:O}", "account", sum.account, "first_time",
-                      sum.first_time, "last_time", sum.last_time, "n_events",
-                      (json_int_t)sum.n_events, "events", c.events);
-        if (!o || json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII) != 0) {
-            fprintf(stderr, "shinsa: %s\n", shn_strerror(SHN_ERR_NOMEM));
-            goto out;
-        }
-        putchar('\n');
-    }
+    fwrite(out.data, 1, out.len, stdout);
     exit_code = SHN_EXIT_OK;
 out:
-    json_decref(o);
-    json_decref(c.events);
-    shn_accounts_close(db);
+    shn_buf_cleanup(&out);
+    shn_events_close(db);
     return exit_code;
 }
 

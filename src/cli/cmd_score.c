@@ -187,7 +187,7 @@ static int run_score(const struct sargs *a, bool explain)
 {
     struct shn_accounts_score_opts o = {0};
     struct shn_accounts_score_stats st;
-    struct shn_accounts_db *db = NULL;
+    struct shn_events_db *db = NULL;
     struct shn_diag diag = {0};
     struct out out = {a, {0}, explain};
     const char *def_index = shn_cli_default_index(0);
@@ -205,11 +205,11 @@ static int run_score(const struct sargs *a, bool explain)
     if (access(def_index, R_OK) == 0)
         o.fallback_screen_index = def_index;
     shn_buf_init(&out.buf, 1u << 20);
-    rc = shn_accounts_open(a->db ? a->db : shn_cli_default_accounts_db(0), &db, &diag);
+    rc = shn_events_open(a->db ? a->db : shn_cli_default_accounts_db(0), &db, &diag);
     if (rc == SHN_OK)
         rc = shn_accounts_score_run(db, &o, print_score, &out, &st, &diag);
     shn_buf_cleanup(&out.buf);
-    shn_accounts_close(db);
+    shn_events_close(db);
     if (rc != SHN_OK) {
         report(rc, &diag);
         return SHN_EXIT_FAILURE;
@@ -285,37 +285,26 @@ struct alerts_out {
     long shown;
 };
 
-static int print_alert(void *ctx, const struct shn_accounts_alert *al)
+static int print_alert(void *ctx, const struct shn_events_alert *al)
 {
     struct alerts_out *o = ctx;
+    struct shn_buf b;
+    int rc;
     if (o->a->limit && o->shown >= o->a->limit)
         return 1; /* stop */
     o->shown++;
-    if (o->a->json) {
-        struct shn_buf b;
-        int rc;
-        shn_buf_init(&b, 1u << 20);
-        rc = shn_buf_appendf(&b, "{\"id\":%lld,\"raised\":\"%s\",\"account\":", al->id,
-                             al->raised_time);
-        if (rc == SHN_OK)
-            rc = shn_buf_append_json_string(&b, al->account);
-        if (rc == SHN_OK)
-            rc = shn_buf_appendf(&b, ",\"level\":\"%s\",\"score\":%.4f,\"verdict\":%s}\n",
-                                 shn_accounts_level_name(al->level), al->score, al->body);
-        if (rc == SHN_OK)
-            fwrite(b.data, 1, b.len, stdout);
-        shn_buf_cleanup(&b);
-        return rc;
-    }
-    printf("%-6lld %s  %-24s %-6s %.3f\n", al->id, al->raised_time, al->account,
-           shn_accounts_level_name(al->level), al->score);
-    return SHN_OK;
+    shn_buf_init(&b, 1u << 20);
+    rc = o->a->json ? shn_accounts_alert_json(al, &b) : shn_accounts_alert_text(al, &b);
+    if (rc == SHN_OK)
+        fwrite(b.data, 1, b.len, stdout);
+    shn_buf_cleanup(&b);
+    return rc;
 }
 
 int shn_cli_alerts(int argc, char **argv)
 {
     struct sargs a;
-    struct shn_accounts_db *db = NULL;
+    struct shn_events_db *db = NULL;
     struct shn_diag diag = {0};
     struct alerts_out o = {&a, 0};
     int p, rc;
@@ -330,15 +319,18 @@ int shn_cli_alerts(int argc, char **argv)
         fputs(alerts_usage, stderr);
         return SHN_EXIT_USAGE;
     }
-    rc = shn_accounts_open(a.db ? a.db : shn_cli_default_accounts_db(0), &db, &diag);
+    rc = shn_events_open(a.db ? a.db : shn_cli_default_accounts_db(0), &db, &diag);
     if (rc == SHN_OK) {
-        if (!a.json)
-            printf("%-6s %-20s  %-24s %-6s %s\n", "id", "raised", "account", "level", "score");
+        struct shn_buf h;
+        shn_buf_init(&h, 256);
+        if (!a.json && shn_accounts_alert_text_header(&h) == SHN_OK)
+            fputs(h.data, stdout);
+        shn_buf_cleanup(&h);
         rc = shn_accounts_alerts_each(db, a.level, a.account, print_alert, &o, &diag);
         if (rc == 1)
             rc = SHN_OK;
     }
-    shn_accounts_close(db);
+    shn_events_close(db);
     if (rc != SHN_OK) {
         report(rc, &diag);
         return SHN_EXIT_FAILURE;

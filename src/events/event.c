@@ -7,8 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "accounts_internal.h"
-#include "shinsa/accounts.h"
+#include "events_internal.h"
 #include "shinsa/core/time.h"
 
 #define MAX_PAYOUT_METHODS 16
@@ -27,18 +26,18 @@ static int bad(struct ctx *c, const char *field, const char *msg)
     return shn_diag_set(c->diag, SHN_ERR_PARSE, c->file, c->line, field, "%s", msg);
 }
 
-const char *shn_accounts_event_type_name(enum shn_accounts_event_type type)
+const char *shn_events_type_name(enum shn_events_type type)
 {
     switch (type) {
-    case SHN_ACCOUNTS_EV_ACCOUNT:
+    case SHN_EVENTS_ACCOUNT:
         return "account";
-    case SHN_ACCOUNTS_EV_LOGIN:
+    case SHN_EVENTS_LOGIN:
         return "login";
-    case SHN_ACCOUNTS_EV_BID:
+    case SHN_EVENTS_BID:
         return "bid";
-    case SHN_ACCOUNTS_EV_MESSAGE:
+    case SHN_EVENTS_MESSAGE:
         return "message";
-    case SHN_ACCOUNTS_EV_PAYOUT:
+    case SHN_EVENTS_PAYOUT:
         return "payout";
     }
     return "?";
@@ -256,7 +255,7 @@ static int account_event(struct ctx *c, json_t *o)
     if (rc == SHN_OK && (v = get(o, "residence")))
         rc = country_field(c, v, "residence");
     if (rc == SHN_OK && (v = get(o, "profile")))
-        rc = str_field(c, v, "profile", SHN_ACCOUNTS_TEXT_MAX, true, NULL);
+        rc = str_field(c, v, "profile", SHN_EVENTS_TEXT_MAX, true, NULL);
     if (rc == SHN_OK && (v = get(o, "id_document")))
         rc = id_document(c, v);
     if (rc == SHN_OK && (v = get(o, "payout"))) {
@@ -320,17 +319,17 @@ static int login_event(struct ctx *c, json_t *o)
     return rc;
 }
 
-static int bid_event(struct ctx *c, json_t *o, struct shn_accounts_event *ev)
+static int bid_event(struct ctx *c, json_t *o, struct shn_events_event *ev)
 {
     json_t *v;
     const char *s;
     int rc = required(c, o, "job", "job", &v);
     if (rc == SHN_OK)
-        rc = str_field(c, v, "job", SHN_ACCOUNTS_ID_MAX, false, NULL);
+        rc = str_field(c, v, "job", SHN_EVENTS_ID_MAX, false, NULL);
     if (rc == SHN_OK)
         rc = required(c, o, "category", "category", &v);
     if (rc == SHN_OK)
-        rc = str_field(c, v, "category", SHN_ACCOUNTS_CATEGORY_MAX, false, &s);
+        rc = str_field(c, v, "category", SHN_EVENTS_CATEGORY_MAX, false, &s);
     if (rc == SHN_OK)
         memcpy(ev->category, s, strlen(s) + 1);
     if (rc == SHN_OK)
@@ -349,15 +348,15 @@ static int message_event(struct ctx *c, json_t *o)
     json_t *v;
     int rc = required(c, o, "to", "to", &v);
     if (rc == SHN_OK)
-        rc = str_field(c, v, "to", SHN_ACCOUNTS_ID_MAX, false, NULL);
+        rc = str_field(c, v, "to", SHN_EVENTS_ID_MAX, false, NULL);
     if (rc == SHN_OK)
         rc = required(c, o, "text", "text", &v);
     if (rc == SHN_OK)
-        rc = str_field(c, v, "text", SHN_ACCOUNTS_TEXT_MAX, true, NULL);
+        rc = str_field(c, v, "text", SHN_EVENTS_TEXT_MAX, true, NULL);
     return rc;
 }
 
-static int payout_event(struct ctx *c, json_t *o, struct shn_accounts_event *ev)
+static int payout_event(struct ctx *c, json_t *o, struct shn_events_event *ev)
 {
     json_t *v;
     int rc = required(c, o, "method", "method", &v);
@@ -376,46 +375,36 @@ static int payout_event(struct ctx *c, json_t *o, struct shn_accounts_event *ev)
 
 static const struct {
     const char *name;
-    enum shn_accounts_event_type type;
+    enum shn_events_type type;
     const char *const keys[24];
 } types[] = {
     {"account",
-     SHN_ACCOUNTS_EV_ACCOUNT,
+     SHN_EVENTS_ACCOUNT,
      {"event", "id", "time", "account", "name", "name_reading", "name_latin", "birth_date",
       "nationality", "residence", "email", "phone", "address", "id_document", "payout", "profile",
       "skills", "hourly_rate", NULL}},
     {"login",
-     SHN_ACCOUNTS_EV_LOGIN,
+     SHN_EVENTS_LOGIN,
      {"event", "id", "time", "account", "ip", "user_agent", "device", "utc_offset", NULL}},
     {"bid",
-     SHN_ACCOUNTS_EV_BID,
+     SHN_EVENTS_BID,
      {"event", "id", "time", "account", "job", "category", "amount", "currency", NULL}},
-    {"message", SHN_ACCOUNTS_EV_MESSAGE, {"event", "id", "time", "account", "to", "text", NULL}},
+    {"message", SHN_EVENTS_MESSAGE, {"event", "id", "time", "account", "to", "text", NULL}},
     {"payout",
-     SHN_ACCOUNTS_EV_PAYOUT,
+     SHN_EVENTS_PAYOUT,
      {"event", "id", "time", "account", "method", "amount", "currency", NULL}},
 };
 
-int shn_accounts_event_parse(const char *line, size_t len, const char *file, long line_no,
-                             struct shn_accounts_event *ev, struct shn_diag *diag)
+int shn__events_load(const char *line, size_t len, const char *file, long line_no, json_t **out,
+                     struct shn_diag *diag)
 {
-    struct ctx c = {file, line_no, diag};
-    struct shn_accounts_event e;
     json_error_t jerr;
-    json_t *o = NULL, *v;
-    const char *s;
-    size_t t = 0;
-    int rc;
-
-    if (len > SHN_ACCOUNTS_LINE_MAX) {
-        rc = shn_diag_set(diag, SHN_ERR_TOO_LARGE, file, line_no, "", "line longer than %d bytes",
-                          SHN_ACCOUNTS_LINE_MAX);
-        goto out;
-    }
+    json_t *o = NULL;
+    int rc = SHN_OK;
     /* jansson may stop at a NUL as at the end of input; the store must
      * never keep bytes after one. */
     if (memchr(line, '\0', len)) {
-        rc = bad(&c, "", "holds a NUL byte");
+        rc = shn_diag_set(diag, SHN_ERR_PARSE, file, line_no, "", "holds a NUL byte");
         goto out;
     }
     o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -424,9 +413,34 @@ int shn_accounts_event_parse(const char *line, size_t len, const char *file, lon
         goto out;
     }
     if (!json_is_object(o)) {
-        rc = bad(&c, "", "expected a JSON object");
+        rc = shn_diag_set(diag, SHN_ERR_PARSE, file, line_no, "", "expected a JSON object");
         goto out;
     }
+    *out = o;
+    o = NULL;
+out:
+    json_decref(o);
+    return rc;
+}
+
+int shn_events_parse(const char *line, size_t len, const char *file, long line_no,
+                     struct shn_events_event *ev, struct shn_diag *diag)
+{
+    struct ctx c = {file, line_no, diag};
+    struct shn_events_event e;
+    json_t *o = NULL, *v;
+    const char *s;
+    size_t t = 0;
+    int rc;
+
+    if (len > SHN_EVENTS_LINE_MAX) {
+        rc = shn_diag_set(diag, SHN_ERR_TOO_LARGE, file, line_no, "", "line longer than %d bytes",
+                          SHN_EVENTS_LINE_MAX);
+        goto out;
+    }
+    rc = shn__events_load(line, len, file, line_no, &o, diag);
+    if (rc != SHN_OK)
+        goto out;
     memset(&e, 0, sizeof e);
     rc = required(&c, o, "event", "event", &v);
     if (rc == SHN_OK)
@@ -442,13 +456,13 @@ int shn_accounts_event_parse(const char *line, size_t len, const char *file, lon
     e.type = types[t].type;
     rc = required(&c, o, "id", "id", &v);
     if (rc == SHN_OK)
-        rc = str_field(&c, v, "id", SHN_ACCOUNTS_ID_MAX, false, &s);
+        rc = str_field(&c, v, "id", SHN_EVENTS_ID_MAX, false, &s);
     if (rc != SHN_OK)
         goto out;
     memcpy(e.id, s, strlen(s) + 1);
     rc = required(&c, o, "account", "account", &v);
     if (rc == SHN_OK)
-        rc = str_field(&c, v, "account", SHN_ACCOUNTS_ID_MAX, false, &s);
+        rc = str_field(&c, v, "account", SHN_EVENTS_ID_MAX, false, &s);
     if (rc != SHN_OK)
         goto out;
     memcpy(e.account, s, strlen(s) + 1);
@@ -464,19 +478,19 @@ int shn_accounts_event_parse(const char *line, size_t len, const char *file, lon
     if (rc != SHN_OK)
         goto out;
     switch (e.type) {
-    case SHN_ACCOUNTS_EV_ACCOUNT:
+    case SHN_EVENTS_ACCOUNT:
         rc = account_event(&c, o);
         break;
-    case SHN_ACCOUNTS_EV_LOGIN:
+    case SHN_EVENTS_LOGIN:
         rc = login_event(&c, o);
         break;
-    case SHN_ACCOUNTS_EV_BID:
+    case SHN_EVENTS_BID:
         rc = bid_event(&c, o, &e);
         break;
-    case SHN_ACCOUNTS_EV_MESSAGE:
+    case SHN_EVENTS_MESSAGE:
         rc = message_event(&c, o);
         break;
-    case SHN_ACCOUNTS_EV_PAYOUT:
+    case SHN_EVENTS_PAYOUT:
         rc = payout_event(&c, o, &e);
         break;
     }

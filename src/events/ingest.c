@@ -8,77 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "accounts_internal.h"
+#include "events_internal.h"
 #include "shinsa/core/alloc.h"
 
 #define DEFAULT_BATCH 10000
-
-int shn_accounts_open(const char *path, struct shn_accounts_db **out, struct shn_diag *diag)
-{
-    struct shn_accounts_db *db = NULL;
-    struct shn__accounts_store *store = NULL;
-    int rc;
-    if (!path || !out) {
-        rc = SHN_ERR_INVALID;
-        goto out;
-    }
-    db = shn_calloc(1, sizeof *db);
-    if (!db) {
-        rc = SHN_ERR_NOMEM;
-        goto out;
-    }
-    rc = shn__accounts_sqlite_open(path, SHN_ACCOUNTS_SCHEMA_VERSION, &store, diag);
-    if (rc != SHN_OK)
-        goto out;
-    db->store = store;
-    *out = db;
-    db = NULL;
-out:
-    shn_free(db);
-    return rc;
-}
-
-void shn_accounts_close(struct shn_accounts_db *db)
-{
-    if (!db)
-        return;
-    if (db->store)
-        db->store->ops->close(db->store);
-    shn_free(db);
-}
-
-int shn_accounts_schema_version(struct shn_accounts_db *db, int *version)
-{
-    if (!db || !version)
-        return SHN_ERR_INVALID;
-    return db->store->ops->schema_version(db->store, version);
-}
-
-int shn_accounts_count_events(struct shn_accounts_db *db, long long *n)
-{
-    if (!db || !n)
-        return SHN_ERR_INVALID;
-    return db->store->ops->count_events(db->store, n);
-}
-
-int shn_accounts_show(struct shn_accounts_db *db, const char *account,
-                      struct shn_accounts_summary *summary, shn_accounts_event_fn fn, void *ctx,
-                      struct shn_diag *diag)
-{
-    struct shn_accounts_summary sum;
-    int rc;
-    if (!db || !account) {
-        rc = SHN_ERR_INVALID;
-        goto out;
-    }
-    rc = db->store->ops->get_account(db->store, account, &sum, diag);
-    if (rc == SHN_OK && summary)
-        *summary = sum;
-    if (rc == SHN_OK && fn)
-        rc = db->store->ops->each_event(db->store, account, fn, ctx, diag);
-out:
-    return rc;
-}
 
 /* One reject as a JSON line; a failing write is an I/O error (the caller
  * asked for the file and must be able to trust it). */
@@ -97,8 +30,10 @@ out:
 
 /* Reads one line into buf (cap bytes + NUL) without its newline (and a
  * final \r). Returns 1 with *len set, 0 at end of input, -1 on a read
- * error. A longer line is consumed whole and *too_long set. */
-static int read_line(FILE *in, char *buf, size_t cap, size_t *len, bool *too_long)
+ * error. A longer line is consumed whole and *too_long set. With `bom`
+ * (the first line), a UTF-8 byte order mark that starts it is dropped:
+ * some tools begin every text file with one (issue 12 F12). */
+static int read_line(FILE *in, char *buf, size_t cap, bool bom, size_t *len, bool *too_long)
 {
     size_t n = 0;
     int ch = EOF;
@@ -112,6 +47,11 @@ static int read_line(FILE *in, char *buf, size_t cap, size_t *len, bool *too_lon
             buf[n++] = (char)ch;
         else
             *too_long = true;
+        if (bom && n == 3) {
+            if (memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+                n = 0;
+            bom = false;
+        }
     }
     if (ch == EOF && ferror(in))
         return -1;
@@ -148,7 +88,7 @@ struct pline {
     long line;
     bool too_long;
     int status; /* SHN_OK: ev is the event; else diag says why */
-    struct shn_accounts_event ev;
+    struct shn_events_event ev;
     struct shn_diag diag;
 };
 
@@ -185,7 +125,7 @@ static void read_batch(struct pipe *p, struct pbatch *b)
         size_t len = 0, need;
         bool too_long;
         int r;
-        if (!shn_size_add(b->used, SHN_ACCOUNTS_LINE_MAX + 1, &need))
+        if (!shn_size_add(b->used, SHN_EVENTS_LINE_MAX + 1, &need))
             need = SIZE_MAX;
         if (need > b->cap) {
             size_t cap = b->cap ? b->cap : 1u << 18;
@@ -199,7 +139,8 @@ static void read_batch(struct pipe *p, struct pbatch *b)
             b->bytes = q;
             b->cap = cap;
         }
-        r = read_line(p->in, b->bytes + b->used, SHN_ACCOUNTS_LINE_MAX, &len, &too_long);
+        r = read_line(p->in, b->bytes + b->used, SHN_EVENTS_LINE_MAX, p->lines == 0, &len,
+                      &too_long);
         if (r < 0)
             b->read_error = SHN_ERR_IO;
         if (r <= 0) {
@@ -230,10 +171,10 @@ static void parse_batch(struct pipe *p, struct pbatch *b)
         memset(&l->diag, 0, sizeof l->diag);
         if (l->too_long)
             l->status = shn_diag_set(&l->diag, SHN_ERR_TOO_LARGE, p->file, l->line, "",
-                                     "line longer than %d bytes", SHN_ACCOUNTS_LINE_MAX);
+                                     "line longer than %d bytes", SHN_EVENTS_LINE_MAX);
         else
-            l->status = shn_accounts_event_parse(b->bytes + l->off, l->len, p->file, l->line,
-                                                 &l->ev, &l->diag);
+            l->status =
+                shn_events_parse(b->bytes + l->off, l->len, p->file, l->line, &l->ev, &l->diag);
     }
 }
 
@@ -289,13 +230,13 @@ static void release_slot(struct pipe *p, struct pbatch *b, bool stop)
     pthread_mutex_unlock(&p->mu);
 }
 
-int shn_accounts_ingest(struct shn_accounts_db *db, FILE *in, const char *file,
-                        const struct shn_accounts_ingest_opts *opts,
-                        struct shn_accounts_ingest_stats *stats, struct shn_diag *diag)
+int shn_events_ingest(struct shn_events_db *db, FILE *in, const char *file,
+                      const struct shn_events_ingest_opts *opts,
+                      struct shn_events_ingest_stats *stats, struct shn_diag *diag)
 {
-    struct shn_accounts_ingest_stats st;
-    struct shn_accounts_ingest_opts o;
-    struct shn__accounts_store *s = NULL;
+    struct shn_events_ingest_stats st;
+    struct shn_events_ingest_opts o;
+    struct shn__events_store *s = NULL;
     struct pipe p;
     pthread_t threads[PIPE_WORKERS];
     int started = 0;

@@ -1,10 +1,10 @@
-/* The read-only JSON object view (jsonview.h): a validating skip over
+/* The read-only JSON object view (shinsa/events.h): a validating skip over
  * every value, member spans for the top level, decoding on demand. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonview.h"
+#include "shinsa/events.h"
 
 static const char *ws(const char *p, const char *end)
 {
@@ -67,12 +67,13 @@ static const char *skip_number(const char *p, const char *end)
     return digit && p > start ? p : NULL;
 }
 
-static const char *skip_value(const char *p, const char *end, int depth, enum shn__jv_type *type);
+static const char *skip_value(const char *p, const char *end, int depth,
+                              enum shn_events_view_type *type);
 
 static const char *skip_container(const char *p, const char *end, int depth, bool object)
 {
     char close = object ? '}' : ']';
-    enum shn__jv_type t;
+    enum shn_events_view_type t;
     p = ws(p + 1, end);
     if (p < end && *p == close)
         return p + 1;
@@ -96,36 +97,37 @@ static const char *skip_container(const char *p, const char *end, int depth, boo
     }
 }
 
-static const char *skip_value(const char *p, const char *end, int depth, enum shn__jv_type *type)
+static const char *skip_value(const char *p, const char *end, int depth,
+                              enum shn_events_view_type *type)
 {
-    if (p >= end || depth > SHN__JV_DEPTH)
+    if (p >= end || depth > SHN_EVENTS_VIEW_DEPTH)
         return NULL;
     switch (*p) {
     case '"':
-        *type = SHN__JV_STRING;
+        *type = SHN_EVENTS_VIEW_STRING;
         return skip_string(p, end);
     case '{':
-        *type = SHN__JV_OBJECT;
+        *type = SHN_EVENTS_VIEW_OBJECT;
         return skip_container(p, end, depth, true);
     case '[':
-        *type = SHN__JV_ARRAY;
+        *type = SHN_EVENTS_VIEW_ARRAY;
         return skip_container(p, end, depth, false);
     case 't':
-        *type = SHN__JV_OTHER;
+        *type = SHN_EVENTS_VIEW_OTHER;
         return end - p >= 4 && memcmp(p, "true", 4) == 0 ? p + 4 : NULL;
     case 'f':
-        *type = SHN__JV_OTHER;
+        *type = SHN_EVENTS_VIEW_OTHER;
         return end - p >= 5 && memcmp(p, "false", 5) == 0 ? p + 5 : NULL;
     case 'n':
-        *type = SHN__JV_OTHER;
+        *type = SHN_EVENTS_VIEW_OTHER;
         return end - p >= 4 && memcmp(p, "null", 4) == 0 ? p + 4 : NULL;
     default:
-        *type = SHN__JV_NUMBER;
+        *type = SHN_EVENTS_VIEW_NUMBER;
         return skip_number(p, end);
     }
 }
 
-bool shn__jv_object(const char *text, size_t len, struct shn__jv_object *out)
+bool shn_events_view_object(const char *text, size_t len, struct shn_events_view *out)
 {
     const char *p = text, *end = text + len;
     out->n = 0;
@@ -137,10 +139,10 @@ bool shn__jv_object(const char *text, size_t len, struct shn__jv_object *out)
         return ws(p + 1, end) == end;
     for (;;) {
         const char *key = p, *v;
-        enum shn__jv_type t;
+        enum shn_events_view_type t;
         if (p >= end || *p != '"' || !(p = skip_string(p, end)))
             return false;
-        if (out->n < SHN__JV_MEMBERS) {
+        if (out->n < SHN_EVENTS_VIEW_MEMBERS) {
             out->m[out->n].key = key + 1;
             out->m[out->n].key_len = (size_t)(p - key) - 2;
             out->m[out->n].key_escaped = memchr(key + 1, '\\', (size_t)(p - key) - 2) != NULL;
@@ -151,8 +153,8 @@ bool shn__jv_object(const char *text, size_t len, struct shn__jv_object *out)
         v = p = ws(p + 1, end);
         if (!(p = skip_value(p, end, 1, &t)))
             return false;
-        if (out->n < SHN__JV_MEMBERS) {
-            out->m[out->n].v = (struct shn__jv_value){t, v, (size_t)(p - v)};
+        if (out->n < SHN_EVENTS_VIEW_MEMBERS) {
+            out->m[out->n].v = (struct shn_events_view_value){t, v, (size_t)(p - v)};
             out->n++;
         }
         p = ws(p, end);
@@ -164,10 +166,10 @@ bool shn__jv_object(const char *text, size_t len, struct shn__jv_object *out)
     }
 }
 
-bool shn__jv_as_object(const struct shn__jv_value *v, struct shn__jv_object *out)
+bool shn_events_view_as_object(const struct shn_events_view_value *v, struct shn_events_view *out)
 {
     out->n = 0;
-    return v->type == SHN__JV_OBJECT && shn__jv_object(v->p, v->len, out);
+    return v->type == SHN_EVENTS_VIEW_OBJECT && shn_events_view_object(v->p, v->len, out);
 }
 
 static size_t decode(const char *p, const char *end, char *out);
@@ -183,7 +185,7 @@ static bool escaped_key_is(const char *raw, size_t len, const char *key, size_t 
     return decode(raw, raw + len, buf) == n && memcmp(buf, key, n) == 0;
 }
 
-struct shn__jv_value shn__jv_get(const struct shn__jv_object *o, const char *key)
+struct shn_events_view_value shn_events_view_get(const struct shn_events_view *o, const char *key)
 {
     size_t n = strlen(key);
     for (size_t i = 0; i < o->n; i++) {
@@ -191,7 +193,7 @@ struct shn__jv_value shn__jv_get(const struct shn__jv_object *o, const char *key
                                 : o->m[i].key_len == n && memcmp(o->m[i].key, key, n) == 0)
             return o->m[i].v;
     }
-    return (struct shn__jv_value){SHN__JV_NONE, NULL, 0};
+    return (struct shn_events_view_value){SHN_EVENTS_VIEW_NONE, NULL, 0};
 }
 
 static size_t put_utf8(char *out, uint32_t c)
@@ -277,31 +279,32 @@ static size_t decode(const char *p, const char *end, char *out)
     return (size_t)(o - out);
 }
 
-const char *shn__jv_string(const struct shn__jv_value *v, struct shn_arena *arena)
+const char *shn_events_view_string(const struct shn_events_view_value *v, struct shn_arena *arena)
 {
     char *out;
     /* Decoded text is never longer than the raw text between the quotes. */
-    if (v->type != SHN__JV_STRING || v->len < 2 || !(out = shn_arena_alloc(arena, v->len)))
+    if (v->type != SHN_EVENTS_VIEW_STRING || v->len < 2 || !(out = shn_arena_alloc(arena, v->len)))
         return NULL;
     decode(v->p + 1, v->p + v->len - 1, out);
     return out;
 }
 
-double shn__jv_number(const struct shn__jv_value *v)
+double shn_events_view_number(const struct shn_events_view_value *v)
 {
     char buf[64];
-    if (v->type != SHN__JV_NUMBER || v->len == 0 || v->len >= sizeof buf)
+    if (v->type != SHN_EVENTS_VIEW_NUMBER || v->len == 0 || v->len >= sizeof buf)
         return 0;
     memcpy(buf, v->p, v->len);
     buf[v->len] = '\0';
     return strtod(buf, NULL);
 }
 
-bool shn__jv_next(const struct shn__jv_value *array, size_t *pos, struct shn__jv_value *out)
+bool shn_events_view_next(const struct shn_events_view_value *array, size_t *pos,
+                          struct shn_events_view_value *out)
 {
     const char *p, *end, *start;
-    enum shn__jv_type t;
-    if (array->type != SHN__JV_ARRAY || *pos >= array->len)
+    enum shn_events_view_type t;
+    if (array->type != SHN_EVENTS_VIEW_ARRAY || *pos >= array->len)
         return false;
     p = array->p + *pos;
     end = array->p + array->len;
@@ -318,7 +321,7 @@ bool shn__jv_next(const struct shn__jv_value *array, size_t *pos, struct shn__jv
     start = p;
     if (!(p = skip_value(p, end, 1, &t)))
         return false;
-    *out = (struct shn__jv_value){t, start, (size_t)(p - start)};
+    *out = (struct shn_events_view_value){t, start, (size_t)(p - start)};
     *pos = (size_t)(p - array->p);
     return true;
 }

@@ -1,4 +1,4 @@
-/* The SQLite back end of the accounts store: WAL mode, numbered schema
+/* The SQLite back end of the events store (store.h): WAL mode, numbered schema
  * migrations recorded in schema_version, prepared statements reused for
  * every event. synchronous=NORMAL in WAL mode keeps every committed
  * transaction across a crash of the process (kill -9); a power cut may lose
@@ -7,16 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "accounts_internal.h"
 #include "shinsa/core/alloc.h"
+#include "store.h"
 
 struct sqlite_store {
-    struct shn__accounts_store base; /* first: the ops pointer */
+    struct shn__events_store base; /* first: the ops pointer */
     sqlite3 *db;
     sqlite3_stmt *ins_event, *get_account, *each_event, *count;
     sqlite3_stmt *all_events, *ins_alert, *alerts_all, *alerts_of;
     int version;
-    char account[SHN_ACCOUNTS_ID_MAX + 1];
+    char account[SHN_EVENTS_ID_MAX + 1];
     char first_time[40], last_time[40];
 };
 
@@ -129,17 +129,17 @@ static int prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt **st,
                : db_error(s, diag, "preparing a statement");
 }
 
-static int st_begin(struct shn__accounts_store *base, struct shn_diag *diag)
+static int st_begin(struct shn__events_store *base, struct shn_diag *diag)
 {
     return exec((struct sqlite_store *)base, "BEGIN IMMEDIATE", diag);
 }
 
-static int st_commit(struct shn__accounts_store *base, struct shn_diag *diag)
+static int st_commit(struct shn__events_store *base, struct shn_diag *diag)
 {
     return exec((struct sqlite_store *)base, "COMMIT", diag);
 }
 
-static int st_rollback(struct shn__accounts_store *base)
+static int st_rollback(struct shn__events_store *base)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     return sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL) == SQLITE_OK ? SHN_OK : SHN_ERR_IO;
@@ -158,11 +158,11 @@ static int step_done(struct sqlite_store *s, sqlite3_stmt *st, struct shn_diag *
     return rc;
 }
 
-static int st_put_event(struct shn__accounts_store *base, const struct shn_accounts_event *ev,
+static int st_put_event(struct shn__events_store *base, const struct shn_events_event *ev,
                         bool *inserted, struct shn_diag *diag)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    const char *type = shn_accounts_event_type_name(ev->type);
+    const char *type = shn_events_type_name(ev->type);
     bool added;
     int rc;
 
@@ -188,8 +188,8 @@ static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t size)
     snprintf(dst, size, "%s", t ? (const char *)t : "");
 }
 
-static int st_get_account(struct shn__accounts_store *base, const char *account,
-                          struct shn_accounts_summary *out, struct shn_diag *diag)
+static int st_get_account(struct shn__events_store *base, const char *account,
+                          struct shn_events_summary *out, struct shn_diag *diag)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = s->get_account;
@@ -217,8 +217,8 @@ static int st_get_account(struct shn__accounts_store *base, const char *account,
     return rc;
 }
 
-static int st_each_event(struct shn__accounts_store *base, const char *account,
-                         shn_accounts_event_fn fn, void *ctx, struct shn_diag *diag)
+static int st_each_event(struct shn__events_store *base, const char *account,
+                         shn_events_event_fn fn, void *ctx, struct shn_diag *diag)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = s->each_event;
@@ -235,7 +235,7 @@ static int st_each_event(struct shn__accounts_store *base, const char *account,
     return rc;
 }
 
-static int st_count_events(struct shn__accounts_store *base, long long *n)
+static int st_count_events(struct shn__events_store *base, long long *n)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     int rc = SHN_ERR_IO;
@@ -247,12 +247,12 @@ static int st_count_events(struct shn__accounts_store *base, long long *n)
     return rc;
 }
 
-static int st_schema_version(struct shn__accounts_store *base, int *version)
+static int st_schema_version(struct shn__events_store *base, int *version)
 {
     return read_version((struct sqlite_store *)base, version);
 }
 
-static void st_close(struct shn__accounts_store *base)
+static void st_close(struct shn__events_store *base)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     if (!s)
@@ -269,11 +269,8 @@ static void st_close(struct shn__accounts_store *base)
     shn_free(s);
 }
 
-static int st_each_event_all(struct shn__accounts_store *base,
-                             int (*fn)(void *ctx, const char *account, const char *type,
-                                       long long time_unix, const char *id, const char *body,
-                                       size_t body_len),
-                             void *ctx, struct shn_diag *diag)
+static int st_each_event_all(struct shn__events_store *base, shn_events_stored_fn fn, void *ctx,
+                             struct shn_diag *diag)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = s->all_events;
@@ -291,7 +288,7 @@ static int st_each_event_all(struct shn__accounts_store *base,
     return rc;
 }
 
-static int st_put_alert(struct shn__accounts_store *base, const struct shn_accounts_alert *a,
+static int st_put_alert(struct shn__events_store *base, const struct shn_events_alert *a,
                         bool *inserted, struct shn_diag *diag)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -309,8 +306,8 @@ static int st_put_alert(struct shn__accounts_store *base, const struct shn_accou
     return rc;
 }
 
-static int st_each_alert(struct shn__accounts_store *base, int min_level, const char *account,
-                         int (*fn)(void *ctx, const struct shn_accounts_alert *a), void *ctx,
+static int st_each_alert(struct shn__events_store *base, int min_level, const char *account,
+                         int (*fn)(void *ctx, const struct shn_events_alert *a), void *ctx,
                          struct shn_diag *diag)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -320,7 +317,7 @@ static int st_each_alert(struct shn__accounts_store *base, int min_level, const 
     if (account)
         bind_text(st, 2, account, strlen(account));
     while (rc == SHN_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct shn_accounts_alert a = {
+        struct shn_events_alert a = {
             .id = sqlite3_column_int64(st, 0),
             .account = (const char *)sqlite3_column_text(st, 1),
             .level = sqlite3_column_int(st, 2),
@@ -338,7 +335,7 @@ static int st_each_alert(struct shn__accounts_store *base, int min_level, const 
     return rc;
 }
 
-static const struct shn__accounts_store_ops sqlite_ops = {
+static const struct shn__events_store_ops sqlite_ops = {
     .name = "sqlite",
     .begin = st_begin,
     .commit = st_commit,
@@ -354,13 +351,13 @@ static const struct shn__accounts_store_ops sqlite_ops = {
     .close = st_close,
 };
 
-int shn__accounts_sqlite_open(const char *path, int target_version,
-                              struct shn__accounts_store **out, struct shn_diag *diag)
+int shn__events_sqlite_open(const char *path, int target_version, struct shn__events_store **out,
+                            struct shn_diag *diag)
 {
     struct sqlite_store *s = NULL;
     int rc;
 
-    if (!path || !out || target_version < 0 || target_version > SHN_ACCOUNTS_SCHEMA_VERSION) {
+    if (!path || !out || target_version < 0 || target_version > SHN_EVENTS_SCHEMA_VERSION) {
         rc = SHN_ERR_INVALID;
         goto out;
     }
@@ -383,7 +380,7 @@ int shn__accounts_sqlite_open(const char *path, int target_version,
               diag);
     if (rc == SHN_OK)
         rc = migrate(s, target_version, diag);
-    if (rc != SHN_OK || target_version < SHN_ACCOUNTS_SCHEMA_VERSION)
+    if (rc != SHN_OK || target_version < SHN_EVENTS_SCHEMA_VERSION)
         goto out; /* an old schema is for migration tests: no statements */
     rc = prepare(s, "INSERT OR IGNORE INTO events VALUES(?1, ?2, ?3, ?4, ?5, ?6)", &s->ins_event,
                  diag);

@@ -7,6 +7,7 @@
 #include "link_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/hash.h"
+#include "shinsa/image.h"
 
 void shn_link_options_default(struct shn_link_options *o)
 {
@@ -24,9 +25,9 @@ void shn_link_options_default(struct shn_link_options *o)
     o->weight[SHN_LINK_NAME] = 0.2;
     o->threshold = 1.0;
     o->soft_share = 25;
-    o->max_share = 100;
+    o->max_share = SHN_LINK_MAX_SHARE;
     memcpy(o->region, "JP", 3);
-    o->pdq_distance = 31;
+    o->pdq_distance = SHN_PDQ_MATCH_DISTANCE;
 }
 
 int shn__link_vec_reserve(struct shn__u32vec *v, uint32_t total)

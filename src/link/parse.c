@@ -1,12 +1,14 @@
-/* Account events (issue 6, the fields link uses) and persona records
- * (docs/link.md) in JSON Lines. A line is checked whole before anything of
- * it is added, so a bad line leaves no trace but its diagnostic. */
+/* Platform events (their identifiers, read by the events module) and
+ * persona records (docs/link.md) in JSON Lines. A line is checked whole
+ * before anything of it is added, so a bad line leaves no trace but its
+ * diagnostic. */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "link_internal.h"
 #include "shinsa/core/alloc.h"
+#include "shinsa/events.h"
 
 #define MAX_PER_LINE 1024 /* identifiers one line may carry */
 #define MAX_ARRAY 256     /* items of one array */
@@ -23,6 +25,8 @@ struct line_ctx {
     long line;
     struct item *items; /* MAX_PER_LINE */
     size_t n;
+    char id[SHN_LINK_ID_MAX + 1]; /* the line's account or persona */
+    size_t id_len;
 };
 
 static int bad(struct line_ctx *c, const char *field, const char *msg)
@@ -38,18 +42,13 @@ static bool has_control(const char *s)
     return false;
 }
 
-/* Normalises one string value into the line's item list. */
-static int take(struct line_ctx *c, json_t *v, const char *field, enum shn_link_kind kind,
-                const char *prefix)
+/* Normalises one string value (len bytes, which may hold a NUL) into the
+ * line's item list. */
+static int take_str(struct line_ctx *c, const char *s, size_t len, const char *field,
+                    enum shn_link_kind kind, const char *prefix)
 {
     char raw[4 * SHN_LINK_VALUE_MAX + 64];
-    const char *s;
-    size_t len;
     int rc;
-    if (!json_is_string(v))
-        return bad(c, field, "expected a string");
-    s = json_string_value(v);
-    len = json_string_length(v);
     if (len > 4 * SHN_LINK_VALUE_MAX || strlen(s) != len)
         return bad(c, field, "too long or holds a NUL");
     if (c->n + 2 > MAX_PER_LINE)
@@ -76,46 +75,12 @@ static int take(struct line_ctx *c, json_t *v, const char *field, enum shn_link_
     return SHN_OK;
 }
 
-/* An optional string field of obj. */
-static int opt_field(struct line_ctx *c, json_t *obj, const char *key, const char *field,
-                     enum shn_link_kind kind)
+static int take(struct line_ctx *c, json_t *v, const char *field, enum shn_link_kind kind,
+                const char *prefix)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
-        return SHN_OK;
-    return take(c, v, field, kind, NULL);
-}
-
-/* A payout method: {type: bank|crypto|paypal|other, account} or
- * {chain, address}. Crypto addresses are wallets, PayPal accounts emails
- * (when they look like one), everything else a bank account. */
-static int payout_method(struct line_ctx *c, json_t *m, const char *field)
-{
-    char f[48];
-    json_t *type, *addr, *acct;
-    const char *t;
-    if (!json_is_object(m))
-        return bad(c, field, "expected an object");
-    type = json_object_get(m, "type");
-    addr = json_object_get(m, "address");
-    acct = json_object_get(m, "account");
-    if (type && !json_is_string(type)) {
-        snprintf(f, sizeof f, "%s.type", field);
-        return bad(c, f, "expected a string");
-    }
-    t = type ? json_string_value(type) : "";
-    if (addr && !json_is_null(addr)) {
-        snprintf(f, sizeof f, "%s.address", field);
-        return take(c, addr, f, SHN_LINK_WALLET, NULL);
-    }
-    if (!acct || json_is_null(acct))
-        return SHN_OK;
-    snprintf(f, sizeof f, "%s.account", field);
-    if (strcmp(t, "crypto") == 0)
-        return take(c, acct, f, SHN_LINK_WALLET, NULL);
-    if (strcmp(t, "paypal") == 0 && json_is_string(acct) && strchr(json_string_value(acct), '@'))
-        return take(c, acct, f, SHN_LINK_EMAIL, NULL);
-    return take(c, acct, f, SHN_LINK_BANK, NULL);
+    if (!json_is_string(v))
+        return bad(c, field, "expected a string");
+    return take_str(c, json_string_value(v), json_string_length(v), field, kind, prefix);
 }
 
 static int array_of(struct line_ctx *c, json_t *obj, const char *key, size_t *n, json_t **arr)
@@ -134,47 +99,49 @@ static int array_of(struct line_ctx *c, json_t *obj, const char *key, size_t *n,
     return SHN_OK;
 }
 
-static int parse_event(struct line_ctx *c, json_t *o)
+/* ------------------------------------------------------- event lines */
+
+/* The account of an event line: link's own rule for a node id. */
+static bool good_id(const char *s, size_t len)
 {
-    json_t *v, *arr;
-    size_t n;
-    char f[48];
-    int rc = SHN_OK;
-    v = json_object_get(o, "event");
-    if (v && !json_is_string(v))
-        return bad(c, "event", "expected a string");
-    static const struct {
-        const char *key;
-        enum shn_link_kind kind;
-    } fields[] = {
-        {"name", SHN_LINK_NAME},     {"email", SHN_LINK_EMAIL}, {"phone", SHN_LINK_PHONE},
-        {"device", SHN_LINK_DEVICE}, {"ip", SHN_LINK_IP},
+    return s && len > 0 && len <= SHN_LINK_ID_MAX && strlen(s) == len && !has_control(s);
+}
+
+static int event_account(void *ctx, const char *value, size_t len)
+{
+    struct line_ctx *c = ctx;
+    if (!good_id(value, len))
+        return bad(c, "account", "expected a string of 1..256 bytes without control characters");
+    memcpy(c->id, value, len + 1);
+    c->id_len = len;
+    return SHN_OK;
+}
+
+/* Each identifier of the event format as one of link's kinds. Crypto
+ * addresses are wallets, PayPal accounts emails (when they look like one),
+ * every other payout account a bank account. */
+static int event_ident(void *ctx, const struct shn_events_ident_value *v)
+{
+    static const enum shn_link_kind kinds[] = {
+        [SHN_EVENTS_IDENT_NAME] = SHN_LINK_NAME,
+        [SHN_EVENTS_IDENT_EMAIL] = SHN_LINK_EMAIL,
+        [SHN_EVENTS_IDENT_PHONE] = SHN_LINK_PHONE,
+        [SHN_EVENTS_IDENT_DEVICE] = SHN_LINK_DEVICE,
+        [SHN_EVENTS_IDENT_IP] = SHN_LINK_IP,
+        [SHN_EVENTS_IDENT_DOC_NUMBER] = SHN_LINK_ID_NUMBER,
+        [SHN_EVENTS_IDENT_DOC_PDQ] = SHN_LINK_IMAGE,
     };
-    for (size_t k = 0; rc == SHN_OK && k < sizeof fields / sizeof fields[0]; k++)
-        rc = opt_field(c, o, fields[k].key, fields[k].key, fields[k].kind);
-    if (rc != SHN_OK)
-        return rc;
-    v = json_object_get(o, "id_document");
-    if (v && !json_is_null(v)) {
-        if (!json_is_object(v))
-            return bad(c, "id_document", "expected an object");
-        rc = opt_field(c, v, "number", "id_document.number", SHN_LINK_ID_NUMBER);
-        if (rc == SHN_OK)
-            rc = opt_field(c, v, "image_pdq", "id_document.image_pdq", SHN_LINK_IMAGE);
-        if (rc != SHN_OK)
-            return rc;
-    }
-    rc = array_of(c, o, "payout", &n, &arr);
-    for (size_t i = 0; rc == SHN_OK && i < n; i++) {
-        snprintf(f, sizeof f, "payout[%zu]", i);
-        rc = payout_method(c, json_array_get(arr, i), f);
-    }
-    if (rc != SHN_OK)
-        return rc;
-    v = json_object_get(o, "method"); /* a payout event */
-    if (v && !json_is_null(v))
-        rc = payout_method(c, v, "method");
-    return rc;
+    struct line_ctx *c = ctx;
+    enum shn_link_kind kind;
+    if (v->ident != SHN_EVENTS_IDENT_PAYOUT)
+        kind = kinds[v->ident];
+    else if (v->pay_address || strcmp(v->pay_type, "crypto") == 0)
+        kind = SHN_LINK_WALLET;
+    else if (strcmp(v->pay_type, "paypal") == 0 && memchr(v->value, '@', v->len))
+        kind = SHN_LINK_EMAIL;
+    else
+        kind = SHN_LINK_BANK;
+    return take_str(c, v->value, v->len, v->field, kind, NULL);
 }
 
 static int string_list(struct line_ctx *c, json_t *o, const char *key, enum shn_link_kind kind,
@@ -251,20 +218,12 @@ static int parse_persona(struct line_ctx *c, json_t *o)
     return rc;
 }
 
-static int one_line(struct line_ctx *c, const char *s, size_t len, bool persona,
-                    struct shn_link_load_stats *st)
+/* A persona line (link's own format, docs/link.md). */
+static int read_persona(struct line_ctx *c, const char *s, size_t len)
 {
     json_error_t jerr;
     json_t *o = NULL, *id;
-    const char *key = persona ? "persona" : "account";
-    uint32_t node;
     int rc;
-    c->n = 0;
-    if (len > SHN_LINK_LINE_MAX) {
-        rc = shn_diag_set(&c->diag, SHN_ERR_TOO_LARGE, c->file, c->line, "",
-                          "line longer than %u bytes", SHN_LINK_LINE_MAX);
-        goto out;
-    }
     o = json_loadb(s, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!o) {
         rc = shn_diag_set(&c->diag, SHN_ERR_PARSE, c->file, c->line, "", "JSON: %s", jerr.text);
@@ -274,19 +233,41 @@ static int one_line(struct line_ctx *c, const char *s, size_t len, bool persona,
         rc = bad(c, "", "expected a JSON object");
         goto out;
     }
-    id = json_object_get(o, key);
-    if (!json_is_string(id) || json_string_length(id) == 0 ||
-        json_string_length(id) > SHN_LINK_ID_MAX ||
-        strlen(json_string_value(id)) != json_string_length(id) ||
-        has_control(json_string_value(id))) {
-        rc = bad(c, key, "expected a string of 1..256 bytes without control characters");
+    id = json_object_get(o, "persona");
+    if (!json_is_string(id) || !good_id(json_string_value(id), json_string_length(id))) {
+        rc = bad(c, "persona", "expected a string of 1..256 bytes without control characters");
         goto out;
     }
-    rc = persona ? parse_persona(c, o) : parse_event(c, o);
+    c->id_len = json_string_length(id);
+    memcpy(c->id, json_string_value(id), c->id_len + 1);
+    rc = parse_persona(c, o);
+out:
+    json_decref(o);
+    return rc;
+}
+
+/* An event line, read by the events module (shinsa/events.h): the format
+ * is defined there, link only maps its identifiers to kinds. */
+static int read_event(struct line_ctx *c, const char *s, size_t len)
+{
+    const struct shn_events_ident_reader r = {event_account, event_ident, c};
+    return shn_events_read_identifiers(s, len, c->file, c->line, &r, &c->diag);
+}
+
+static int one_line(struct line_ctx *c, const char *s, size_t len, bool persona,
+                    struct shn_link_load_stats *st)
+{
+    uint32_t node;
+    int rc;
+    c->n = 0;
+    if (len > SHN_LINK_LINE_MAX)
+        return shn_diag_set(&c->diag, SHN_ERR_TOO_LARGE, c->file, c->line, "",
+                            "line longer than %u bytes", SHN_LINK_LINE_MAX);
+    rc = persona ? read_persona(c, s, len) : read_event(c, s, len);
     if (rc != SHN_OK)
-        goto out;
+        return rc;
     /* The line is good: only now does the graph change. */
-    rc = shn__link_node_get(c->l, json_string_value(id), json_string_length(id), true, &node);
+    rc = shn__link_node_get(c->l, c->id, c->id_len, true, &node);
     if (rc == SHN_OK && persona)
         c->l->nodes[node].persona = 1;
     for (size_t k = 0; rc == SHN_OK && k < c->n; k++)
@@ -294,8 +275,6 @@ static int one_line(struct line_ctx *c, const char *s, size_t len, bool persona,
                                       strlen(c->items[k].value));
     if (rc == SHN_OK)
         st->identifiers += c->n;
-out:
-    json_decref(o);
     return rc;
 }
 
@@ -314,6 +293,10 @@ static int load(struct shn_link *l, const char *data, size_t len, const char *fi
     c.items = shn_malloc(MAX_PER_LINE * sizeof *c.items);
     if (!c.items)
         return SHN_ERR_NOMEM;
+    /* A UTF-8 byte order mark is how some tools start a text file: not a
+     * bad first line (issue 12 F12). */
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
     while (pos < len) {
         const char *s = data + pos, *nl = memchr(s, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - s) : len - pos;

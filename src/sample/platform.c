@@ -15,15 +15,15 @@
 #include <sys/stat.h>
 
 #include "platform_internal.h"
-#include "shinsa/accounts.h" /* the event format's line bound, a constant only */
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/log.h"
 #include "shinsa/core/time.h"
+#include "shinsa/events.h" /* the event format's line bound, a constant only */
 #include "shinsa/sample.h"
 
 /* An event line, its newline included, stays within the event format's
  * bound; the texts and identifiers composed beside it within FIELD_CAP. */
-#define LINE_CAP SHN_ACCOUNTS_LINE_MAX
+#define LINE_CAP SHN_EVENTS_LINE_MAX
 #define FIELD_CAP 4096
 
 /* ------------------------------------------------------------ lines */

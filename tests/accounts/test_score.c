@@ -81,7 +81,7 @@ static char *platform(void)
 
 static struct {
     char path[64];
-    struct shn_accounts_db *db;
+    struct shn_events_db *db;
 } fx;
 
 static int setup(void **state)
@@ -94,9 +94,9 @@ static int setup(void **state)
      * thousand failing runs stay quick. */
     setenv("SHINSA_IPDB_DIR", "/nonexistent", 1);
     temp_db(fx.path, sizeof fx.path);
-    rc = shn_accounts_open(fx.path, &fx.db, NULL);
+    rc = shn_events_open(fx.path, &fx.db, NULL);
     if (rc == SHN_OK)
-        rc = shn_accounts_ingest(fx.db, f, "platform", NULL, NULL, NULL);
+        rc = shn_events_ingest(fx.db, f, "platform", NULL, NULL, NULL);
     fclose(f);
     free(text);
     return rc == SHN_OK ? 0 : -1;
@@ -105,7 +105,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    shn_accounts_close(fx.db);
+    shn_events_close(fx.db);
     remove_db(fx.path);
     return 0;
 }
@@ -202,7 +202,7 @@ static void threads_over_the_limit_are_refused(void **state)
     assert_int_equal(v.n, 0);
 }
 
-static int count_alert(void *ctx, const struct shn_accounts_alert *a)
+static int count_alert(void *ctx, const struct shn_events_alert *a)
 {
     (void)a;
     ++*(int *)ctx;

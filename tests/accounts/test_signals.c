@@ -225,7 +225,7 @@ static int collect_score(void *ctx, const struct shn_accounts_score *s)
     return SHN_OK;
 }
 
-static int count_alert(void *ctx, const struct shn_accounts_alert *a)
+static int count_alert(void *ctx, const struct shn_events_alert *a)
 {
     (void)a;
     ++*(int *)ctx;
@@ -249,7 +249,7 @@ static void score_combines_levels_and_alerts_once(void **state)
         "{\"event\":\"account\",\"id\":\"e4\",\"time\":\"2026-03-02T09:00:00Z\",\"account\":"
         "\"a4\",\"id_document\":{\"number\":\"123456789012\",\"country\":\"JP\"}}\n";
     char path[64];
-    struct shn_accounts_db *db = NULL;
+    struct shn_events_db *db = NULL;
     struct shn_accounts_score_opts o = {.raise_alerts = true, .threads = 2};
     struct shn_accounts_score_stats st;
     struct collected c = {0};
@@ -258,9 +258,9 @@ static void score_combines_levels_and_alerts_once(void **state)
     (void)state;
 
     temp_db(path, sizeof path);
-    assert_int_equal(shn_accounts_open(path, &db, NULL), SHN_OK);
+    assert_int_equal(shn_events_open(path, &db, NULL), SHN_OK);
     f = fmemopen((void *)events, strlen(events), "r");
-    assert_int_equal(shn_accounts_ingest(db, f, "events", NULL, NULL, NULL), SHN_OK);
+    assert_int_equal(shn_events_ingest(db, f, "events", NULL, NULL, NULL), SHN_OK);
     fclose(f);
     assert_int_equal(shn_accounts_score_run(db, &o, collect_score, &c, &st, NULL), SHN_OK);
     assert_int_equal(c.n, 3);
@@ -278,7 +278,7 @@ static void score_combines_levels_and_alerts_once(void **state)
     assert_int_equal(st.alerts_raised, 0);
     /* A fourth account with the same number: a1's evidence changed. */
     f = fmemopen((void *)more, strlen(more), "r");
-    assert_int_equal(shn_accounts_ingest(db, f, "more", NULL, NULL, NULL), SHN_OK);
+    assert_int_equal(shn_events_ingest(db, f, "more", NULL, NULL, NULL), SHN_OK);
     fclose(f);
     assert_int_equal(shn_accounts_score_run(db, &o, NULL, NULL, &st, NULL), SHN_OK);
     assert_int_equal(st.alerts_raised, 3);
@@ -299,7 +299,7 @@ static void score_combines_levels_and_alerts_once(void **state)
     assert_int_equal(c.n, 1);
     o.account = "zz";
     assert_int_equal(shn_accounts_score_run(db, &o, NULL, NULL, NULL, NULL), SHN_ERR_NOT_FOUND);
-    shn_accounts_close(db);
+    shn_events_close(db);
     remove_db(path);
 }
 
@@ -410,7 +410,7 @@ static void tampered_time_is_left_out(void **state)
         "{\"event\":\"login\",\"id\":\"t2\",\"time\":\"2026-03-01T10:00:00Z\",\"account\":"
         "\"a1\",\"ip\":\"192.0.2.2\"}\n";
     char path[64];
-    struct shn_accounts_db *db = NULL;
+    struct shn_events_db *db = NULL;
     struct shn_accounts_score_opts o = {.account = "a1"};
     struct shn_accounts_score_stats st;
     sqlite3 *raw = NULL;
@@ -418,9 +418,9 @@ static void tampered_time_is_left_out(void **state)
     FILE *f;
     (void)state;
     temp_db(path, sizeof path);
-    assert_int_equal(shn_accounts_open(path, &db, NULL), SHN_OK);
+    assert_int_equal(shn_events_open(path, &db, NULL), SHN_OK);
     f = fmemopen((void *)events, strlen(events), "r");
-    assert_int_equal(shn_accounts_ingest(db, f, "events", NULL, NULL, NULL), SHN_OK);
+    assert_int_equal(shn_events_ingest(db, f, "events", NULL, NULL, NULL), SHN_OK);
     fclose(f);
     assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
     assert_int_equal(sqlite3_exec(raw,
@@ -432,7 +432,7 @@ static void tampered_time_is_left_out(void **state)
     assert_int_equal(shn_accounts_score_run(db, &o, count_scored, &scored, &st, NULL), SHN_OK);
     assert_int_equal(scored, 1);
     assert_int_equal(st.events, 1);
-    shn_accounts_close(db);
+    shn_events_close(db);
     remove_db(path);
 }
 

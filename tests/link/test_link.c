@@ -569,6 +569,29 @@ static void test_linkdb_roundtrip_and_damage(void **state)
     shn_link_free(l);
 }
 
+/* A UTF-8 byte order mark before the first line was a bad first line
+ * (issue 12 F12); only the start of the data may carry one. */
+static void test_byte_order_mark_is_not_a_bad_line(void **state)
+{
+    (void)state;
+    static const char ev[] = "\xEF\xBB\xBF{\"account\":\"u1\",\"phone\":\"090-1111-2222\"}\n"
+                             "\xEF\xBB\xBF{\"account\":\"u2\",\"phone\":\"090-1111-2222\"}\n";
+    static const char personas[] =
+        "\xEF\xBB\xBF{\"persona\":\"ti:1\",\"phones\":[\"+81 90 1111 2222\"]}\n";
+    struct shn_link *l = new_link();
+    struct shn_link_load_stats st;
+    assert_int_equal(shn_link_load_events(l, ev, strlen(ev), "ev", NULL, NULL, &st), SHN_OK);
+    assert_int_equal(st.good, 1);
+    assert_int_equal(st.bad, 1);
+    assert_int_equal(shn_link_load_personas(l, personas, strlen(personas), "p", NULL, NULL, &st),
+                     SHN_OK);
+    assert_int_equal(st.good, 1);
+    assert_int_equal(st.bad, 0);
+    assert_int_equal(shn_link_update(l), SHN_OK);
+    assert_true(same(l, "u1", "ti:1"));
+    shn_link_free(l);
+}
+
 /* Every allocation made to fail in turn: an error comes back, nothing
  * leaks (ASan), and the graph stays usable or is freed cleanly. */
 static void test_failing_allocations(void **state)
@@ -623,6 +646,7 @@ int main(void)
         cmocka_unit_test(test_incremental_equals_rebuild),
         cmocka_unit_test(test_parse_events_and_personas),
         cmocka_unit_test(test_linkdb_roundtrip_and_damage),
+        cmocka_unit_test(test_byte_order_mark_is_not_a_bad_line),
         cmocka_unit_test(test_failing_allocations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

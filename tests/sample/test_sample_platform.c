@@ -179,8 +179,8 @@ static void allocation_failures_are_reported(void **state)
 static void every_line_parses_and_ingests(void **state)
 {
     struct platform p;
-    struct shn_accounts_db *db = NULL;
-    struct shn_accounts_ingest_stats st;
+    struct shn_events_db *db = NULL;
+    struct shn_events_ingest_stats st;
     struct shn_diag d = {0};
     char path[128];
     const char *at, *end;
@@ -193,24 +193,23 @@ static void every_line_parses_and_ingests(void **state)
     end = p.events + p.events_len;
     while (at < end) {
         const char *nl = memchr(at, '\n', (size_t)(end - at));
-        struct shn_accounts_event ev;
+        struct shn_events_event ev;
         assert_non_null(nl);
         line++;
-        if (shn_accounts_event_parse(at, (size_t)(nl - at), "events.jsonl", line, &ev, &d) !=
-            SHN_OK)
+        if (shn_events_parse(at, (size_t)(nl - at), "events.jsonl", line, &ev, &d) != SHN_OK)
             fail_msg("line %ld: %s: %s", line, d.field, d.message);
         at = nl + 1;
     }
     assert_true(line > FREELANCERS * 5);
 
     snprintf(path, sizeof path, "%s/platform.db", p.dir);
-    assert_int_equal(shn_accounts_open(path, &db, &d), SHN_OK);
+    assert_int_equal(shn_events_open(path, &db, &d), SHN_OK);
     snprintf(path, sizeof path, "%s/events.jsonl", p.dir);
     in = fopen(path, "rb");
     assert_non_null(in);
-    assert_int_equal(shn_accounts_ingest(db, in, path, NULL, &st, &d), SHN_OK);
+    assert_int_equal(shn_events_ingest(db, in, path, NULL, &st, &d), SHN_OK);
     fclose(in);
-    shn_accounts_close(db);
+    shn_events_close(db);
     assert_int_equal(st.rejected, 0);
     assert_int_equal(st.loaded, (unsigned long long)line);
     snprintf(path, sizeof path, "%s/platform.db", p.dir);
