@@ -1,4 +1,4 @@
-/* libFuzzer target: name analysis (src/screen/names.c) on arbitrary bytes.
+/* libFuzzer target: name analysis (src/names/names.c) on arbitrary bytes.
  * The input is split at its first NUL byte into name and kana reading (no
  * NUL: no reading). Checks the bounds of what comes out, and folds the raw
  * bytes as one token too. */
@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "names.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/err.h"
+#include "shinsa/names.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!name || (nul && !reading))
         goto out;
-    if (shn__name_analyze(name, reading, &f) == SHN_OK) {
+    if (shn_names_analyze(name, reading, &f) == SHN_OK) {
         if (f.nvariants < 0 || f.nvariants > SHN_NAME_MAX_VARIANTS)
             __builtin_trap();
         for (int i = 0; i < f.nvariants; i++) {
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 __builtin_trap();
         }
     }
-    if (shn__name_fold_token((const char *)data, size, key) >= SHN_FOLD_MAX)
+    if (shn_names_fold_token((const char *)data, size, key) >= SHN_FOLD_MAX)
         __builtin_trap();
 out:
     shn_free(name);

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generates the Han reading table used by src/screen/han.c.
+"""Generates the Han reading table used by src/names/han.c.
 
 Reads Debian's unicode-data Unihan_Readings.txt.bz2 and writes a C file with
 one sorted row per Han character: its Korean reading (kHangul; the first one,

@@ -8,11 +8,10 @@
 
 #include "link_internal.h"
 #include "shinsa/image.h"
-/* Deliberately the screen engine's internal name analysis: it turns a name
- * in any script into romanization-independent keys (김철수 / Kim Chol Su /
- * Gim Cheol-su), which is what "similar name" evidence needs, and link has
- * no business keeping a second copy of those tables. */
-#include "names.h"
+/* Name analysis turns a name in any script into romanization-independent
+ * keys (김철수 / Kim Chol Su / Gim Cheol-su), which is what "similar name"
+ * evidence needs. */
+#include "shinsa/names.h"
 
 static const char *const kind_names[SHN_LINK_KIND_COUNT] = {
     "wallet", "phone", "email", "device", "bank",   "id_number",
@@ -415,7 +414,7 @@ static int fold_sorted(const char *s, size_t len, struct out *o)
     return finish(o);
 }
 
-/* Names: the screen engine's folded keys of the first reading, tokens
+/* Names: the folded keys (shinsa/names.h) of the first reading, tokens
  * sorted; names it cannot analyse are folded as written. */
 static int norm_name(const char *s, size_t len, struct out *o)
 {
@@ -424,7 +423,7 @@ static int norm_name(const char *s, size_t len, struct out *o)
     if (len < sizeof name) {
         memcpy(name, s, len);
         name[len] = '\0';
-        if (shn__name_analyze(name, NULL, &forms) == SHN_OK && forms.nvariants > 0 &&
+        if (shn_names_analyze(name, NULL, &forms) == SHN_OK && forms.nvariants > 0 &&
             forms.v[0].keys[0] != '\0')
             return fold_sorted(forms.v[0].keys, strlen(forms.v[0].keys), o);
     }

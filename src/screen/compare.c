@@ -119,9 +119,9 @@ int shn_screen_name_similarity(const char *a, const char *a_reading, const char 
 
     if (!a || !b || !out)
         return SHN_ERR_INVALID;
-    rc = shn__name_analyze(a, a_reading, &fa);
+    rc = shn_names_analyze(a, a_reading, &fa);
     if (rc == SHN_OK)
-        rc = shn__name_analyze(b, b_reading, &fb);
+        rc = shn_names_analyze(b, b_reading, &fb);
     if (rc != SHN_OK)
         return rc;
     for (int i = 0; i < fa.nvariants; i++)

@@ -324,7 +324,7 @@ static int add_entity(struct builder *b, struct hmap *m, const struct shn_entity
     rec.first_name = (uint32_t)b->names.n;
     for (uint32_t i = 0; index_names && i < e->n_names; i++) {
         struct shn_name_forms forms;
-        if (shn__name_analyze(e->names[i].text, NULL, &forms) != SHN_OK) {
+        if (shn_names_analyze(e->names[i].text, NULL, &forms) != SHN_OK) {
             shn_log(SHN_LOG_DEBUG, "%s: name not indexed (bad text): %s", e->id, e->names[i].text);
             continue;
         }

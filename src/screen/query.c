@@ -310,7 +310,7 @@ static int screen_names(const struct shn_screen_index *idx, struct scratch *s,
     struct reading *rd;
     int rc;
 
-    rc = shn__name_analyze(q->name, q->reading, &forms);
+    rc = shn_names_analyze(q->name, q->reading, &forms);
     if (rc != SHN_OK)
         return rc;
     rd = shn_malloc(sizeof *rd);

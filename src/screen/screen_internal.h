@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 #include "index_format.h"
-#include "names.h"
 #include "shinsa/core/file.h"
+#include "shinsa/names.h"
 #include "shinsa/screen.h"
 
 /* ---- Retrieval keys (keys.c) -------------------------------------------

@@ -113,7 +113,7 @@ static void test_normalize_other_kinds(void **state)
     expect_norm(SHN_LINK_IP, "2001:DB8:0:0::1", "2001:db8::1");
     expect_bad(SHN_LINK_IP24, "2001:db8::1");
     expect_bad(SHN_LINK_IP, "300.1.1.1");
-    /* names: the screen engine's romanization-independent keys, sorted */
+    /* names: the names module's romanization-independent keys, sorted */
     expect_same_name("YAMADA, Taro", "Taro  Yamada");
     expect_same_name("タナカ ケンジ", "Tanaka Kenji");
     expect_same_name("김철수", "Gim Cheol-su");

@@ -4,15 +4,15 @@
  * Every romanizer appends lowercase ASCII to a caller-owned `struct
  * shn__latin` that silently stops at its capacity (names are bounded, so
  * truncation is the documented behaviour rather than an error). */
-#ifndef SHN_SCREEN_NAMES_INTERNAL_H
-#define SHN_SCREEN_NAMES_INTERNAL_H
+#ifndef SHN_NAMES_INTERNAL_H
+#define SHN_NAMES_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "names.h"
 #include "shinsa/core/alloc.h"
+#include "shinsa/names.h"
 
 /* A bounded ASCII output buffer. `len` never exceeds SHN_FOLD_MAX - 1: one
  * romanized token is at most that long (longer tokens are cut). */

@@ -172,7 +172,7 @@ size_t shn__han_reading_split(const uint32_t *s, size_t n, const char *reading, 
     if (!reach[n][len])
         goto out;
     /* Surname length: half the characters, rounded up (田中|太郎, 山田|花子;
-     * 佐藤|健 for three: a guess documented in docs/screen-names.md). */
+     * 佐藤|健 for three: a guess documented in docs/names.md). */
     k = (n + 1) / 2;
     p = len;
     for (size_t i = n; i > k; i--)

@@ -1,6 +1,6 @@
 /* Name analysis: one name in any script to up to SHN_NAME_MAX_VARIANTS
  * Latin readings, each with its folded keys (see names.h for the pipeline
- * and docs/screen-names.md for the rules and their limits).
+ * and docs/names.md for the rules and their limits).
  *
  * Everything lives on the stack: a query's name is at most 1 KiB, so the
  * work arrays are fixed-size and nothing is allocated. ASCII names never
@@ -353,7 +353,7 @@ static bool add_token(struct shn_name_variant *v, const struct shn__latin *t, si
 
     if (!t->len || v->ntokens >= SHN_NAME_MAX_TOKENS)
         return v->ntokens < SHN_NAME_MAX_TOKENS;
-    kl = shn__name_fold_token(t->s, t->len, key);
+    kl = shn_names_fold_token(t->s, t->len, key);
     if (!kl)
         return true;
     if (*tlen + t->len + 2 > sizeof(v->text) || *klen + kl + 2 > sizeof(v->keys))
@@ -587,7 +587,7 @@ out:
     return rc;
 }
 
-int shn__name_analyze(const char *name, const char *reading, struct shn_name_forms *out)
+int shn_names_analyze(const char *name, const char *reading, struct shn_name_forms *out)
 {
     /* About 40 KiB; on the stack so that a query allocates nothing. */
     struct work w;

@@ -1,4 +1,4 @@
-/* The sound-alike key of one Latin token (shn__name_fold_token).
+/* The sound-alike key of one Latin token (shn_names_fold_token).
  *
  * Korean names reach us in Revised Romanization (Gim Yeong-cheol),
  * McCune-Reischauer without its breves (Kim Yong-chol), North Korean
@@ -14,8 +14,8 @@
  * the start of a token (initial-sound rule, tense doubles) and at its end
  * (a final "ie"), and the whole-token surname rule Ro/Roh -> No.
  *
- * Table of examples: docs/screen-names.md and
- * tests/data/screen/fold_examples.tsv. */
+ * Table of examples: docs/names.md and
+ * tests/data/names/fold_examples.tsv. */
 #include <string.h>
 
 #include "names_internal.h"
@@ -137,7 +137,7 @@ static size_t vowel_group(const char *t, size_t len, size_t i, bool after_cons, 
     }
 }
 
-size_t shn__name_fold_token(const char *token, size_t len, char *out)
+size_t shn_names_fold_token(const char *token, size_t len, char *out)
 {
     char in[SHN_FOLD_MAX];
     size_t n = 0, i = 0, start = 0;

@@ -1,4 +1,5 @@
-/* Name analysis (module-internal): any script in, comparable Latin keys out.
+/* The names module: name analysis (any script in, comparable Latin keys
+ * out) and name similarity, shared by screen, link and accounts.
  *
  * Pipeline for one name:
  *   1. NFKC, case folding, diacritics removed, punctuation to spaces, hyphens
@@ -11,7 +12,7 @@
  *      (Cyrillic, Arabic...) with ICU's Any-Latin; a kana `reading` given
  *      with a Japanese name is used in place of guessing the kanji.
  *   3. Each Latin token folded to a romanization-independent key
- *      (shn__name_fold_token): Kim/Gim, Ri/Lee/Yi, Pak/Park, Jong/Jung/Chong,
+ *      (shn_names_fold_token): Kim/Gim, Ri/Lee/Yi, Pak/Park, Jong/Jung/Chong,
  *      Chol/Cheol/Chul... give the same key.
  *
  * One name can have several readings (kanji read as Korean or Chinese,
@@ -19,12 +20,13 @@
  * calls this per query, so it allocates nothing and is fast for ASCII.
  * Thread-safe (ICU objects are per thread).
  *
- * Rules, the fold table, limits and timings: docs/screen-names.md. */
-#ifndef SHN_SCREEN_NAMES_H
-#define SHN_SCREEN_NAMES_H
+ * Rules, the fold table, limits and timings: docs/names.md. */
+#ifndef SHN_NAMES_H
+#define SHN_NAMES_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define SHN_NAME_MAX_VARIANTS 4
 #define SHN_NAME_MAX_TOKENS 12
@@ -61,11 +63,11 @@ struct shn_name_forms {
  * SHN_ERR_TOO_LARGE. Tokens past SHN_NAME_MAX_TOKENS are dropped.
  * Also SHN_ERR_INVALID for a NULL name or out, and SHN_ERR_NOMEM when a
  * thread's first name in another script cannot allocate its ICU cache. */
-int shn__name_analyze(const char *name, const char *reading, struct shn_name_forms *out);
+int shn_names_analyze(const char *name, const char *reading, struct shn_name_forms *out);
 
-/* Folds one lowercase ASCII Latin token to its key (see docs/screen.md);
+/* Folds one lowercase ASCII Latin token to its key (see docs/names.md);
  * writes at most SHN_FOLD_MAX bytes including the NUL. Returns the key
  * length (0 if nothing is left). */
-size_t shn__name_fold_token(const char *token, size_t len, char *out);
+size_t shn_names_fold_token(const char *token, size_t len, char *out);
 
 #endif

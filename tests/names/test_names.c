@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "names.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/err.h"
+#include "shinsa/names.h"
 
 /* Removes the spaces of s into out: the keys with given names joined, as
  * the matcher joins adjacent tokens. */
@@ -64,10 +64,10 @@ static void assert_same_person(const char *reference, const char *const *names)
 {
     struct shn_name_forms ref, f;
 
-    assert_int_equal(shn__name_analyze(reference, NULL, &ref), SHN_OK);
+    assert_int_equal(shn_names_analyze(reference, NULL, &ref), SHN_OK);
     assert_true(ref.nvariants >= 1);
     for (size_t i = 0; names[i]; i++) {
-        assert_int_equal(shn__name_analyze(names[i], NULL, &f), SHN_OK);
+        assert_int_equal(shn_names_analyze(names[i], NULL, &f), SHN_OK);
         if (!has_keys(&f, ref.v[0].keys)) {
             print_forms(reference, &ref);
             print_forms(names[i], &f);
@@ -106,19 +106,19 @@ static void hangul_romanization(void **state)
     struct shn_name_forms f;
     (void)state;
 
-    assert_int_equal(shn__name_analyze("김정은", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("김정은", NULL, &f), SHN_OK);
     assert_int_equal(f.nvariants, 1);
     assert_int_equal(f.v[0].origin, SHN_ORIGIN_HANGUL);
     assert_string_equal(f.v[0].text, "gim jeongeun");
     assert_int_equal(f.v[0].ntokens, 2);
     /* Two-syllable surname kept whole. */
-    assert_int_equal(shn__name_analyze("남궁민수", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("남궁민수", NULL, &f), SHN_OK);
     assert_string_equal(f.v[0].text, "namgung minsu");
     /* Finals by representative sound; 꽃 kkot, 닭 dak. */
-    assert_int_equal(shn__name_analyze("꽃 닭 읊", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("꽃 닭 읊", NULL, &f), SHN_OK);
     assert_string_equal(f.v[0].text, "kkot dak eup");
     /* Names written apart stay apart. */
-    assert_int_equal(shn__name_analyze("최 룡해", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("최 룡해", NULL, &f), SHN_OK);
     assert_string_equal(f.v[0].text, "choe ryonghae");
     assert_true(has_keys(&f, "ce yonkhe"));
 }
@@ -128,20 +128,20 @@ static void hanja_korean_and_mandarin(void **state)
     struct shn_name_forms f, ref;
     (void)state;
 
-    assert_int_equal(shn__name_analyze("金正恩", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("金正恩", NULL, &f), SHN_OK);
     assert_int_equal(f.nvariants, 2);
     assert_int_equal(f.v[0].origin, SHN_ORIGIN_HANJA_KO);
     assert_string_equal(f.v[0].text, "gim jeongeun"); /* 金 as a name is 김, not 금 */
     assert_int_equal(f.v[1].origin, SHN_ORIGIN_HAN_ZH);
     assert_string_equal(f.v[1].text, "jin zhengen");
-    assert_int_equal(shn__name_analyze("Kim Jong Un", NULL, &ref), SHN_OK);
+    assert_int_equal(shn_names_analyze("Kim Jong Un", NULL, &ref), SHN_OK);
     assert_true(has_keys(&f, ref.v[0].keys));
     /* 李 reads 리, keyed like Ri / Lee / Yi. */
-    assert_int_equal(shn__name_analyze("李萬建", NULL, &f), SHN_OK);
-    assert_int_equal(shn__name_analyze("RI, Man Gon", NULL, &ref), SHN_OK);
+    assert_int_equal(shn_names_analyze("李萬建", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("RI, Man Gon", NULL, &ref), SHN_OK);
     assert_true(has_keys(&f, ref.v[0].keys));
     /* A Chinese compound surname. */
-    assert_int_equal(shn__name_analyze("欧阳修文", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("欧阳修文", NULL, &f), SHN_OK);
     assert_string_equal(f.v[1].text, "ouyang xiuwen");
 }
 
@@ -150,7 +150,7 @@ static void japanese_reading(void **state)
     struct shn_name_forms f;
     (void)state;
 
-    assert_int_equal(shn__name_analyze("田中太郎", "たなかたろう", &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("田中太郎", "たなかたろう", &f), SHN_OK);
     assert_int_equal(f.nvariants, 1);
     assert_int_equal(f.v[0].origin, SHN_ORIGIN_READING);
     assert_string_equal(f.v[0].text, "tanaka tarou");
@@ -159,14 +159,14 @@ static void japanese_reading(void **state)
     /* Same keys as the passport spelling. */
     {
         struct shn_name_forms p;
-        assert_int_equal(shn__name_analyze("TANAKA Taro", NULL, &p), SHN_OK);
+        assert_int_equal(shn_names_analyze("TANAKA Taro", NULL, &p), SHN_OK);
         assert_string_equal(p.v[0].keys, f.v[0].keys);
     }
     /* Rendaku in the alignment: 山田 yamada. */
-    assert_int_equal(shn__name_analyze("山田花子", "やまだはなこ", &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("山田花子", "やまだはなこ", &f), SHN_OK);
     assert_string_equal(f.v[0].text, "yamada hanako");
     /* A reading with a space is split there; katakana adds a Korean reading. */
-    assert_int_equal(shn__name_analyze("金正恩", "キム ジョンウン", &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("金正恩", "キム ジョンウン", &f), SHN_OK);
     assert_int_equal(f.v[0].origin, SHN_ORIGIN_READING);
     assert_string_equal(f.v[0].text, "kimu jonun");
     assert_true(has_keys(&f, "kim conkon"));
@@ -177,19 +177,19 @@ static void kana_romaji(void **state)
     struct shn_name_forms f;
     (void)state;
 
-    assert_int_equal(shn__name_analyze("すずき いちろう", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("すずき いちろう", NULL, &f), SHN_OK);
     assert_int_equal(f.v[0].origin, SHN_ORIGIN_KANA);
     assert_string_equal(f.v[0].text, "suzuki ichirou");
-    assert_int_equal(shn__name_analyze("ハットリ・シュウ", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("ハットリ・シュウ", NULL, &f), SHN_OK);
     assert_string_equal(f.v[0].text, "hattori shuu");
-    assert_int_equal(shn__name_analyze("ヴァイオリン ティーナ", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("ヴァイオリン ティーナ", NULL, &f), SHN_OK);
     assert_string_equal(f.v[0].text, "vaiorin tina");
     /* Korean-style readings of katakana. */
-    assert_int_equal(shn__name_analyze("パク・チョル", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("パク・チョル", NULL, &f), SHN_OK);
     assert_true(has_keys(&f, "pak col"));
-    assert_int_equal(shn__name_analyze("チェ・リョンヘ", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("チェ・リョンヘ", NULL, &f), SHN_OK);
     assert_true(has_keys(&f, "ce yonkhe"));
-    assert_int_equal(shn__name_analyze("キム・ジョンウン", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("キム・ジョンウン", NULL, &f), SHN_OK);
     assert_true(has_keys(&f, "kim conkon"));
     assert_int_equal(f.v[1].origin, SHN_ORIGIN_KANA_KO);
     assert_string_equal(f.v[1].text, "kim jongun");
@@ -200,13 +200,13 @@ static void other_scripts(void **state)
     struct shn_name_forms f;
     (void)state;
 
-    assert_int_equal(shn__name_analyze("Ким Чен Ын", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("Ким Чен Ын", NULL, &f), SHN_OK);
     assert_int_equal(f.v[0].origin, SHN_ORIGIN_OTHER);
     assert_string_equal(f.v[0].text, "kim chen yn");
-    assert_int_equal(shn__name_analyze("Νίκος Παπαδόπουλος", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("Νίκος Παπαδόπουλος", NULL, &f), SHN_OK);
     assert_string_equal(f.v[0].text, "nikos papadopoulos");
     /* Mixed scripts: each token by its own. */
-    assert_int_equal(shn__name_analyze("Kim 정은", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("Kim 정은", NULL, &f), SHN_OK);
     assert_string_equal(f.v[0].text, "kim jeongeun");
 }
 
@@ -215,15 +215,15 @@ static void latin_normalisation(void **state)
     struct shn_name_forms f;
     (void)state;
 
-    assert_int_equal(shn__name_analyze("Ch'oe Ryong-hae", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("Ch'oe Ryong-hae", NULL, &f), SHN_OK);
     assert_string_equal(f.v[0].text, "choe ryonghae");
-    assert_int_equal(shn__name_analyze("Kim Chŏng-ŭn", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("Kim Chŏng-ŭn", NULL, &f), SHN_OK);
     assert_string_equal(f.v[0].text, "kim chongun");
-    assert_int_equal(shn__name_analyze("ＫＩＭ  Ｊｏｎｇ／Ｕｎ", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("ＫＩＭ  Ｊｏｎｇ／Ｕｎ", NULL, &f), SHN_OK);
     assert_string_equal(f.v[0].text, "kim jong un");
-    assert_int_equal(shn__name_analyze("José Müller-Lüdenscheidt", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("José Müller-Lüdenscheidt", NULL, &f), SHN_OK);
     assert_string_equal(f.v[0].text, "jose mullerludenscheidt");
-    assert_int_equal(shn__name_analyze("  ,;  ", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("  ,;  ", NULL, &f), SHN_OK);
     assert_int_equal(f.nvariants, 0);
 }
 
@@ -232,29 +232,29 @@ static void organisation_suffixes(void **state)
     struct shn_name_forms f;
     (void)state;
 
-    assert_int_equal(shn__name_analyze("Korea Mining Development Co., Ltd.", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("Korea Mining Development Co., Ltd.", NULL, &f), SHN_OK);
     assert_true(f.org_suffix_removed);
     assert_string_equal(f.v[0].text, "korea mining development");
-    assert_int_equal(shn__name_analyze("Acme S.A.", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("Acme S.A.", NULL, &f), SHN_OK);
     assert_string_equal(f.v[0].text, "acme");
-    assert_int_equal(shn__name_analyze("ООО Ромашка", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("ООО Ромашка", NULL, &f), SHN_OK);
     assert_true(f.org_suffix_removed);
     assert_string_equal(f.v[0].text, "romashka");
-    assert_int_equal(shn__name_analyze("朝鮮鉱業株式会社", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("朝鮮鉱業株式会社", NULL, &f), SHN_OK);
     assert_true(f.org_suffix_removed);
     assert_string_equal(f.v[1].text, "chaoxiankuangye");
-    assert_int_equal(shn__name_analyze("㈱トヨタ", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("㈱トヨタ", NULL, &f), SHN_OK);
     assert_true(f.org_suffix_removed);
     assert_string_equal(f.v[0].text, "toyota");
-    assert_int_equal(shn__name_analyze("삼성전자 주식회사", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("삼성전자 주식회사", NULL, &f), SHN_OK);
     assert_true(f.org_suffix_removed);
     assert_string_equal(f.v[0].text, "samseongjeonja");
     /* Short forms that are also syllables stay without a full stop. */
-    assert_int_equal(shn__name_analyze("Kim Sa", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("Kim Sa", NULL, &f), SHN_OK);
     assert_false(f.org_suffix_removed);
     assert_string_equal(f.v[0].text, "kim sa");
     /* Never empty: a name that is only a suffix keeps it. */
-    assert_int_equal(shn__name_analyze("Limited", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("Limited", NULL, &f), SHN_OK);
     assert_false(f.org_suffix_removed);
     assert_string_equal(f.v[0].text, "limited");
 }
@@ -264,20 +264,20 @@ static void honorifics(void **state)
     struct shn_name_forms f;
     (void)state;
 
-    assert_int_equal(shn__name_analyze("Mr. Kim Jong-un", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("Mr. Kim Jong-un", NULL, &f), SHN_OK);
     assert_true(f.honorific_removed);
     assert_string_equal(f.v[0].text, "kim jongun");
-    assert_int_equal(shn__name_analyze("Dr Haji Ahmad", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("Dr Haji Ahmad", NULL, &f), SHN_OK);
     assert_string_equal(f.v[0].text, "ahmad");
-    assert_int_equal(shn__name_analyze("김정은씨", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("김정은씨", NULL, &f), SHN_OK);
     assert_true(f.honorific_removed);
     assert_string_equal(f.v[0].text, "gim jeongeun");
-    assert_int_equal(shn__name_analyze("田中様", "たなか", &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("田中様", "たなか", &f), SHN_OK);
     assert_true(f.honorific_removed);
-    assert_int_equal(shn__name_analyze("リ・マンゴン さん", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("リ・マンゴン さん", NULL, &f), SHN_OK);
     assert_true(f.honorific_removed);
     assert_true(has_keys(&f, "i mankon"));
-    assert_int_equal(shn__name_analyze("Mr", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("Mr", NULL, &f), SHN_OK);
     assert_false(f.honorific_removed);
     assert_string_equal(f.v[0].text, "mr");
 }
@@ -289,16 +289,16 @@ static void bad_input(void **state)
     (void)state;
 
     memset(&f, 0x5a, sizeof(f));
-    assert_int_equal(shn__name_analyze("Kim \xff Jong", NULL, &f), SHN_ERR_ENCODING);
+    assert_int_equal(shn_names_analyze("Kim \xff Jong", NULL, &f), SHN_ERR_ENCODING);
     assert_int_equal(f.nvariants, 0x5a5a5a5a); /* untouched */
-    assert_int_equal(shn__name_analyze("Kim", "\xe3\x81", &f), SHN_ERR_ENCODING);
-    assert_int_equal(shn__name_analyze("\xed\xa0\x80", NULL, &f), SHN_ERR_ENCODING);
+    assert_int_equal(shn_names_analyze("Kim", "\xe3\x81", &f), SHN_ERR_ENCODING);
+    assert_int_equal(shn_names_analyze("\xed\xa0\x80", NULL, &f), SHN_ERR_ENCODING);
     memset(big, 'a', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
-    assert_int_equal(shn__name_analyze(big, NULL, &f), SHN_ERR_TOO_LARGE);
+    assert_int_equal(shn_names_analyze(big, NULL, &f), SHN_ERR_TOO_LARGE);
     big[1024] = '\0';
-    assert_int_equal(shn__name_analyze(big, NULL, &f), SHN_OK);
-    assert_int_equal(shn__name_analyze(NULL, NULL, &f), SHN_ERR_INVALID);
+    assert_int_equal(shn_names_analyze(big, NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze(NULL, NULL, &f), SHN_ERR_INVALID);
 }
 
 static void many_tokens_truncated(void **state)
@@ -310,14 +310,14 @@ static void many_tokens_truncated(void **state)
 
     for (int i = 0; i < 100; i++)
         len += (size_t)snprintf(name + len, sizeof(name) - len, "tok%d ", i);
-    assert_int_equal(shn__name_analyze(name, NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze(name, NULL, &f), SHN_OK);
     assert_int_equal(f.nvariants, 1);
     assert_int_equal(f.v[0].ntokens, SHN_NAME_MAX_TOKENS);
     assert_true(strlen(f.v[0].text) < SHN_NAME_TEXT);
     /* One very long word is cut, not overflowed. */
     memset(name, 'x', 1000);
     name[1000] = '\0';
-    assert_int_equal(shn__name_analyze(name, NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze(name, NULL, &f), SHN_OK);
     assert_int_equal(f.v[0].ntokens, 1);
     assert_int_equal(strlen(f.v[0].text), SHN_FOLD_MAX - 1);
     /* Long Hangul and kana runs. */
@@ -325,7 +325,7 @@ static void many_tokens_truncated(void **state)
     len = 0;
     for (int i = 0; i < 100; i++)
         len += (size_t)snprintf(name + len, sizeof(name) - len, "%s", i % 2 ? "김" : "ン");
-    assert_int_equal(shn__name_analyze(name, NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze(name, NULL, &f), SHN_OK);
     assert_true(f.nvariants >= 1);
 }
 
@@ -343,7 +343,7 @@ static void *thread_main(void *arg)
 
     job->ok = true;
     for (int i = 0; i < 200; i++) {
-        job->rc = shn__name_analyze(job->name, NULL, &f);
+        job->rc = shn_names_analyze(job->name, NULL, &f);
         if (job->rc != SHN_OK || strcmp(f.v[0].text, job->want_text)) {
             job->ok = false;
             break;
@@ -376,7 +376,7 @@ static void *one_cyrillic(void *arg)
     struct thread_job *job = arg;
     struct shn_name_forms f;
 
-    job->rc = shn__name_analyze(job->name, NULL, &f);
+    job->rc = shn_names_analyze(job->name, NULL, &f);
     return NULL;
 }
 
@@ -390,10 +390,10 @@ static void allocation_failure(void **state)
     (void)state;
 
     shn_alloc_fail_after(0);
-    assert_int_equal(shn__name_analyze("KIM, Yong Chol", NULL, &f), SHN_OK);
-    assert_int_equal(shn__name_analyze("김영철", NULL, &f), SHN_OK);
-    assert_int_equal(shn__name_analyze("キム・ヨンチョル", NULL, &f), SHN_OK);
-    assert_int_equal(shn__name_analyze("金正恩", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("KIM, Yong Chol", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("김영철", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("キム・ヨンチョル", NULL, &f), SHN_OK);
+    assert_int_equal(shn_names_analyze("金正恩", NULL, &f), SHN_OK);
     assert_int_equal(pthread_create(&th, NULL, one_cyrillic, &job), 0);
     assert_int_equal(pthread_join(th, NULL), 0);
     shn_alloc_fail_after(-1);
@@ -405,7 +405,7 @@ static void allocation_failure(void **state)
 
 static void fold_golden_file(void **state)
 {
-    FILE *fp = fopen(SHN_TEST_DATA "/screen/fold_examples.tsv", "r");
+    FILE *fp = fopen(SHN_TEST_DATA "/names/fold_examples.tsv", "r");
     char line[256], key[SHN_FOLD_MAX];
     int checked = 0;
     (void)state;
@@ -419,7 +419,7 @@ static void fold_golden_file(void **state)
         *tab = '\0';
         n = strcspn(tab + 1, "\r\n");
         tab[1 + n] = '\0';
-        shn__name_fold_token(line, strlen(line), key);
+        shn_names_fold_token(line, strlen(line), key);
         if (strcmp(key, tab + 1))
             fail_msg("fold(%s) = %s, golden file says %s", line, key, tab + 1);
         checked++;
@@ -445,25 +445,25 @@ static void fold_properties(void **state)
 
     /* Japanese surnames stay apart from each other and from Korean ones. */
     for (size_t i = 0; i < 8; i++) {
-        shn__name_fold_token(japanese[i], strlen(japanese[i]), a);
+        shn_names_fold_token(japanese[i], strlen(japanese[i]), a);
         for (size_t j = 0; j < 8; j++) {
             if (i == j)
                 continue;
-            shn__name_fold_token(japanese[j], strlen(japanese[j]), b);
+            shn_names_fold_token(japanese[j], strlen(japanese[j]), b);
             assert_string_not_equal(a, b);
         }
         for (size_t j = 0; j < 12; j++) {
-            shn__name_fold_token(korean[j], strlen(korean[j]), b);
+            shn_names_fold_token(korean[j], strlen(korean[j]), b);
             assert_string_not_equal(a, b);
         }
     }
     /* fold(a) + fold(b) == fold(ab) across spellings of given names. */
     for (size_t i = 0; i < 5; i++) {
-        size_t la = shn__name_fold_token(given[i][0], strlen(given[i][0]), a);
-        shn__name_fold_token(given[i][1], strlen(given[i][1]), b);
+        size_t la = shn_names_fold_token(given[i][0], strlen(given[i][0]), a);
+        shn_names_fold_token(given[i][1], strlen(given[i][1]), b);
         memcpy(ab, a, la);
         memcpy(ab + la, b, strlen(b) + 1);
-        shn__name_fold_token(joined[i], strlen(joined[i]), k);
+        shn_names_fold_token(joined[i], strlen(joined[i]), k);
         assert_string_equal(ab, k);
     }
     /* Bounded output, any bytes in. */
@@ -471,8 +471,8 @@ static void fold_properties(void **state)
         char junk[300];
         for (size_t i = 0; i < sizeof(junk); i++)
             junk[i] = (char)(i * 37 + 1);
-        assert_true(shn__name_fold_token(junk, sizeof(junk), k) < SHN_FOLD_MAX);
-        assert_int_equal(shn__name_fold_token("", 0, k), 0);
+        assert_true(shn_names_fold_token(junk, sizeof(junk), k) < SHN_FOLD_MAX);
+        assert_int_equal(shn_names_fold_token("", 0, k), 0);
         assert_string_equal(k, "");
     }
 }
@@ -482,15 +482,15 @@ static double time_per_call(const char *name, const char *reading, int iteration
     struct shn_name_forms f;
     struct timespec t0, t1;
 
-    shn__name_analyze(name, reading, &f); /* opens ICU objects */
+    shn_names_analyze(name, reading, &f); /* opens ICU objects */
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int i = 0; i < iterations; i++)
-        shn__name_analyze(name, reading, &f);
+        shn_names_analyze(name, reading, &f);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     return ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / iterations;
 }
 
-/* Not asserted: the machine is shared. Printed for docs/screen-names.md. */
+/* Not asserted: the machine is shared. Printed for docs/names.md. */
 static void speed_printout(void **state)
 {
     static const struct {
