@@ -124,17 +124,6 @@ int shn_screen_query(const struct shn_screen_index *idx, const struct shn_screen
 int shn_screen_query_bruteforce(const struct shn_screen_index *idx,
                                 const struct shn_screen_query *q, struct shn_screen_result *r);
 
-/* How alike two names are, 0..1, by the same name analysis and scorer as a
- * query (any script; `a_reading`/`b_reading` are optional kana readings
- * that stand in for kanji, NULL if none): every reading of one against
- * every reading of the other, both ways, the best kept. 0 when either name
- * has nothing comparable left (only punctuation or titles). Needs no index;
- * thread-safe. Returns SHN_OK, SHN_ERR_INVALID (NULL a, b or out),
- * SHN_ERR_ENCODING (invalid UTF-8), SHN_ERR_TOO_LARGE (a field over 1 KiB)
- * or SHN_ERR_NOMEM; *out is untouched on error. */
-int shn_screen_name_similarity(const char *a, const char *a_reading, const char *b,
-                               const char *b_reading, double *out);
-
 /* Appends {"query": {...}, "hits": [...]} (one line, no newline). */
 int shn_screen_result_json(const struct shn_screen_index *idx, const struct shn_screen_query *q,
                            const struct shn_screen_result *r, struct shn_buf *out);

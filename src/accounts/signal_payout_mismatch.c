@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "shinsa/core/country.h"
-#include "shinsa/screen.h"
+#include "shinsa/names.h"
 #include "signals.h"
 
 #define METHODS_MAX 16 /* distinct payout account strings examined */
@@ -168,7 +168,7 @@ static void best_of(double *best, const char **with, const char *holder, const c
     double s = 0;
     if (!name)
         return;
-    if (shn_screen_name_similarity(holder, NULL, name, reading, &s) == SHN_OK && s > *best) {
+    if (shn_names_similarity(holder, NULL, name, reading, &s) == SHN_OK && s > *best) {
         *best = s;
         *with = name;
     }

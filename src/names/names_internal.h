@@ -1,5 +1,6 @@
-/* Private to the name analyser (names.c, fold.c, hangul.c, kana.c, han.c,
- * translit.c): the pieces that turn one script into Latin letters.
+/* Private to the names module: the similarity threshold its two halves
+ * share, and for the name analyser (names.c, fold.c, hangul.c, kana.c,
+ * han.c, translit.c) the pieces that turn one script into Latin letters.
  *
  * Every romanizer appends lowercase ASCII to a caller-owned `struct
  * shn__latin` that silently stops at its capacity (names are bounded, so
@@ -33,6 +34,13 @@ static inline void shn__latin_puts(struct shn__latin *o, const char *str)
     while (*str)
         shn__latin_putc(o, *str++);
 }
+
+/* ---- Similarity (similarity.c, align.c) ------------------------------ */
+
+/* The least similarity at which two long tokens align (align.c raises it
+ * for short tokens); shn_names_token_similarity() gives 0 below it when
+ * the length difference alone rules it out. */
+#define SHN_NAMES_MIN_PAIR_SIM 0.75
 
 /* ---- Hangul (hangul.c) ---------------------------------------------- */
 

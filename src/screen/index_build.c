@@ -278,7 +278,7 @@ static int add_name_variant(struct builder *b, struct hmap *m, uint32_t entity,
         char joined[2 * SHN_FOLD_MAX];
         size_t a = t.len[i], c = t.len[i + 1];
         id = NO_PAIR;
-        if (shn__pairable(a, c) && a + c < sizeof joined) {
+        if (shn_names_pairable(a, c) && a + c < sizeof joined) {
             memcpy(joined, t.tok[i], a);
             memcpy(joined + a, t.tok[i + 1], c);
             if ((rc = token_id(b, m, joined, a + c, &id)) != SHN_OK)

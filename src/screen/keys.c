@@ -8,7 +8,7 @@
 #include "shinsa/core/hash.h"
 
 #define KEY_SEED 0x5348494e53414b31ULL /* "SHINSAK1" */
-#define JOIN_MAX (2 * SHN_PAIR_MAX_TOKEN)
+#define JOIN_MAX (2 * SHN_NAMES_PAIR_MAX_TOKEN)
 
 uint64_t shn__key_hash(const char *s, size_t len)
 {
@@ -53,15 +53,15 @@ static void push(struct key_sink *k, uint64_t hash)
 }
 
 /* The keys of one element (a token or a joined pair): the string itself
- * and, for SHN_KEY_MIN_DELETE..SHN_KEY_MAX_DELETE bytes, each one-deletion.
- * Shorter elements get no deletions because the scorer aligns tokens of up
- * to four letters only when they are equal (score.c, min_sim). */
+ * and, for SHN_NAMES_DELETE_MIN..SHN_NAMES_DELETE_MAX bytes, each
+ * one-deletion: exactly the elements shn_names_within_one_deletion() lets
+ * align with it share one of these keys. */
 static void emit(struct key_sink *k, const char *s, size_t len)
 {
-    char del[SHN_KEY_MAX_DELETE];
+    char del[SHN_NAMES_DELETE_MAX];
 
     push(k, shn__key_hash(s, len));
-    if (len < SHN_KEY_MIN_DELETE || len > SHN_KEY_MAX_DELETE)
+    if (len < SHN_NAMES_DELETE_MIN || len > SHN_NAMES_DELETE_MAX)
         return;
     for (size_t i = 0; i < len; i++) {
         /* Deleting either letter of a doubled pair gives the same string. */
@@ -104,7 +104,7 @@ size_t shn__keys_for_tokens(const struct shn_token_list *t, struct shn_key *out,
         emit(&k, t->tok[i], t->len[i]);
     }
     for (int i = 0; i + 1 < t->n; i++) {
-        if (!shn__pairable(t->len[i], t->len[i + 1]))
+        if (!shn_names_pairable(t->len[i], t->len[i + 1]))
             continue;
         memcpy(joined, t->tok[i], t->len[i]);
         memcpy(joined + t->len[i], t->tok[i + 1], t->len[i + 1]);
@@ -120,23 +120,4 @@ size_t shn__keys_for_tokens(const struct shn_token_list *t, struct shn_key *out,
             out[w++] = out[i];
     }
     return w;
-}
-
-bool shn__elements_share_key(const char *a, size_t alen, const char *b, size_t blen)
-{
-    struct shn_key ka[SHN_KEY_MAX_DELETE + 1], kb[SHN_KEY_MAX_DELETE + 1];
-    struct key_sink sa = {ka, 0, SHN_KEY_MAX_DELETE + 1, 0},
-                    sb = {kb, 0, SHN_KEY_MAX_DELETE + 1, 0};
-
-    if (alen == blen && memcmp(a, b, alen) == 0)
-        return true;
-    if (alen > blen + 1 || blen > alen + 1)
-        return false; /* one deletion each side cannot bridge two letters */
-    emit(&sa, a, alen);
-    emit(&sb, b, blen);
-    for (size_t i = 0; i < sa.n; i++)
-        for (size_t j = 0; j < sb.n; j++)
-            if (ka[i].hash == kb[j].hash)
-                return true;
-    return false;
 }

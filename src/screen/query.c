@@ -170,19 +170,13 @@ static const char *origin_name(int origin)
 static double name_factor(int strength, int origin)
 {
     double f = strength == SHN_ALIAS_WEAK ? 0.9 : strength == SHN_ALIAS_FKA ? 0.98 : 1.0;
-    /* Reading Han characters is a guess: Korean readings of a Hanja name
-     * are usually right for DPRK names, Mandarin ones less often. */
-    if (origin == SHN_ORIGIN_HANJA_KO)
-        return f * 0.96;
-    if (origin == SHN_ORIGIN_HAN_ZH)
-        return f * 0.93;
-    return f;
+    return f * shn_names_origin_factor(origin);
 }
 
 struct reading {
     const struct shn_name_variant *v;
     struct shn_token_list t;
-    struct shn_qtokens q;
+    struct shn_names_elements q;
     struct shn_key keys[SHN_KEYS_MAX];
     size_t nkeys;
     unsigned letters; /* total length of the query tokens */
@@ -194,7 +188,7 @@ struct reading {
  * letters in key-sharing tokens, An <= Cn name letters aligned, and Ln
  * letters in the name: matched <= Cq + An, and total >= Lq + An +
  * (Ln - An) / 2, since every query letter counts and an unaligned name
- * letter counts at least half (see score.c). The bound grows with An, so
+ * letter counts at least half (names/align.c). The bound grows with An, so
  * An = Cn gives it; each initial can add at most two letters more. Names
  * whose bound cannot reach the threshold are not scored. */
 static double score_bound(const struct shn_screen_index *idx, const struct reading *rd,
@@ -216,15 +210,16 @@ static double score_bound(const struct shn_screen_index *idx, const struct readi
 }
 
 static void describe_alignment(const struct shn_screen_index *idx, const struct reading *rd,
-                               const struct shn_alignment *a, struct shn_screen_hit *h)
+                               const struct shn_idx_name *nm, const struct shn_names_alignment *a,
+                               struct shn_screen_hit *h)
 {
     char text[160];
     size_t used = 0;
 
     for (int i = 0; i < a->n_pairs && used < sizeof text; i++) {
-        int qi = a->q[i];
-        int n = snprintf(text + used, sizeof text - used, "%s%.*s~%s %.2f", i ? ", " : "",
-                         (int)rd->q.len[qi], rd->q.s[qi], shn__idx_str(idx, idx->vocab[a->v[i]]),
+        uint32_t vid = idx->name_tokens[nm->tokens + (uint32_t)a->n[i]];
+        int n = snprintf(text + used, sizeof text - used, "%s%s~%s %.2f", i ? ", " : "",
+                         shn_names_element(&rd->q, a->q[i]), shn__idx_str(idx, idx->vocab[vid]),
                          a->sim[i]);
         if (n < 0)
             break;
@@ -239,7 +234,7 @@ static int score_candidate(const struct shn_screen_index *idx, struct scratch *s
 {
     const struct shn_idx_name *nm = &idx->names[name_id];
     double factor = name_factor(nm->strength, rd->v->origin);
-    struct shn_alignment a;
+    struct shn_names_alignment a;
     struct shn_screen_hit *h;
     double score;
     int rc = SHN_OK;
@@ -268,7 +263,7 @@ static int score_candidate(const struct shn_screen_index *idx, struct scratch *s
     if (nm->origin != SHN_ORIGIN_LATIN)
         add_why(h, "list name read from %s as '%s'", origin_name(nm->origin),
                 shn__idx_str(idx, nm->latin));
-    describe_alignment(idx, rd, &a, h);
+    describe_alignment(idx, rd, nm, &a, h);
     return SHN_OK;
 }
 
@@ -321,7 +316,7 @@ static int screen_names(const struct shn_screen_index *idx, struct scratch *s,
         shn__tokens_split(rd->v->keys, &rd->t);
         if (!rd->t.n)
             continue;
-        shn__qtokens_init(&rd->q, &rd->t);
+        shn_names_elements_init(&rd->q, rd->v->keys);
         rd->nkeys = shn__keys_for_tokens(&rd->t, rd->keys, SHN_KEYS_MAX);
         rd->letters = rd->singles = 0;
         for (int i = 0; i < rd->t.n; i++) {

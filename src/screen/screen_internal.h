@@ -17,22 +17,11 @@
  * key, and the scorer gives 0 to a name that shares none: candidate
  * retrieval therefore loses nothing that a scan of every name would find.
  * Keys of a token list: each token and each adjacent pair joined
- * ("jong"+"un"); and for each of those of SHN_KEY_MIN_DELETE..
- * SHN_KEY_MAX_DELETE bytes, every string with one byte deleted, so that one
- * typo, one romanization letter or one transposition still meets. */
-#define SHN_KEY_MIN_DELETE 5
-/* Only tokens of up to this many letters join into pairs: merging exists
- * for syllable-sized pieces of one name (Jong Un = Jongun, Abdul Rahman =
- * Abdulrahman); long words of company names never need it, and their pairs
- * would only add keys. The index builder, the key generator and the
- * scorer all use shn__pairable(). */
-#define SHN_PAIR_MAX_TOKEN 6
-
-static inline bool shn__pairable(size_t a, size_t b)
-{
-    return a <= SHN_PAIR_MAX_TOKEN && b <= SHN_PAIR_MAX_TOKEN;
-}
-#define SHN_KEY_MAX_DELETE 24
+ * ("jong"+"un", where shn_names_pairable); and for each of those of
+ * SHN_NAMES_DELETE_MIN..SHN_NAMES_DELETE_MAX bytes, every string with one
+ * byte deleted. Two elements share a key exactly when the names module
+ * lets them align (shn_names_within_one_deletion), barring a collision of
+ * 64-bit hashes, which can only add a candidate. */
 #define SHN_KEYS_MAX 512
 
 struct shn_token_list {
@@ -53,11 +42,6 @@ struct shn_key {
 /* Writes the keys of a token list into out[] (at most max), sorted by hash
  * and unique (masks of equal keys OR-ed); returns how many. */
 size_t shn__keys_for_tokens(const struct shn_token_list *t, struct shn_key *out, size_t max);
-
-/* True when two elements (tokens or joined tokens) share a key: equal, or
- * one deletion on each side apart. Tokens align only if this holds, which
- * is what makes the score bound in the query path exact. */
-bool shn__elements_share_key(const char *a, size_t alen, const char *b, size_t blen);
 
 uint64_t shn__key_hash(const char *s, size_t len);
 
@@ -137,8 +121,5 @@ int shn__screen_index_open_mem(const void *data, size_t size, struct shn_screen_
 /* Finds the postings of `hash`; false if absent. */
 bool shn__idx_lookup(const struct shn_hash_table *t, uint64_t hash, uint32_t *first,
                      uint32_t *count);
-
-/* ---- Scoring (score.c) -------------------------------------------------- */
-double shn__jaro_winkler(const char *a, size_t alen, const char *b, size_t blen);
 
 #endif

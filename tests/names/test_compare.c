@@ -1,4 +1,4 @@
-/* Pairwise name similarity (src/screen/compare.c): the same person across
+/* Pairwise name similarity (src/names/compare.c): the same person across
  * scripts and readings, different people, argument errors, threads. */
 #include <pthread.h>
 #include <setjmp.h>
@@ -10,12 +10,12 @@
 #include <cmocka.h>
 
 #include "shinsa/core/err.h"
-#include "shinsa/screen.h"
+#include "shinsa/names.h"
 
 static double sim(const char *a, const char *ar, const char *b, const char *br)
 {
     double s = -1;
-    assert_int_equal(shn_screen_name_similarity(a, ar, b, br, &s), SHN_OK);
+    assert_int_equal(shn_names_similarity(a, ar, b, br, &s), SHN_OK);
     assert_true(s >= 0 && s <= 1);
     return s;
 }
@@ -54,10 +54,10 @@ static void bad_arguments(void **state)
 {
     double s = 0.5;
     (void)state;
-    assert_int_equal(shn_screen_name_similarity(NULL, NULL, "a", NULL, &s), SHN_ERR_INVALID);
-    assert_int_equal(shn_screen_name_similarity("a", NULL, NULL, NULL, &s), SHN_ERR_INVALID);
-    assert_int_equal(shn_screen_name_similarity("a", NULL, "b", NULL, NULL), SHN_ERR_INVALID);
-    assert_int_equal(shn_screen_name_similarity("\xff\xfe", NULL, "b", NULL, &s), SHN_ERR_ENCODING);
+    assert_int_equal(shn_names_similarity(NULL, NULL, "a", NULL, &s), SHN_ERR_INVALID);
+    assert_int_equal(shn_names_similarity("a", NULL, NULL, NULL, &s), SHN_ERR_INVALID);
+    assert_int_equal(shn_names_similarity("a", NULL, "b", NULL, NULL), SHN_ERR_INVALID);
+    assert_int_equal(shn_names_similarity("\xff\xfe", NULL, "b", NULL, &s), SHN_ERR_ENCODING);
     assert_true(s == 0.5); /* untouched on error */
 }
 
@@ -66,7 +66,7 @@ static void *compare_many(void *arg)
     int *ok = arg;
     for (int i = 0; i < 200; i++) {
         double s = 0;
-        if (shn_screen_name_similarity("田中 健二", "たなか けんじ", "タナカ ケンジ", NULL, &s) !=
+        if (shn_names_similarity("田中 健二", "たなか けんじ", "タナカ ケンジ", NULL, &s) !=
                 SHN_OK ||
             s < 0.99)
             *ok = 0;
