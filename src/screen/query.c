@@ -9,15 +9,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "evidence.h"
 #include "model.h"
 #include "score.h"
 #include "screen_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/country.h"
 #include "shinsa/core/utf8.h"
-
-/* The most evidence can add to a name score (birth date + nationality). */
-#define SHN_MAX_BONUS 0.07
 
 struct name_mark {
     uint32_t stamp; /* last query reading that proposed the name */
@@ -441,6 +439,7 @@ static void add_dob_evidence(const struct shn_screen_index *idx, const struct qd
     const struct shn_idx_date *best_date = NULL;
     bool exact = false;
     char listed[40];
+    double w;
 
     for (uint32_t i = 0; i < e->n_dobs; i++) {
         bool ex;
@@ -455,19 +454,20 @@ static void add_dob_evidence(const struct shn_screen_index *idx, const struct qd
         return; /* the list gives no birth date: no evidence either way */
     format_list_date(best_date, listed, sizeof listed);
     if (exact) {
-        h->score += 0.05;
-        add_why(h, "birth date matches the list's %s exactly (+0.05)", listed);
+        w = shn__evidence(SHN_EV_DOB_EXACT);
+        add_why(h, "birth date matches the list's %s exactly (%+.2f)", listed, w);
     } else if (best == 0) {
-        h->score += 0.03;
-        add_why(h, "birth year fits the list's %s (+0.03)", listed);
-    } else if (best <= 5) {
-        h->score -= 0.10;
-        add_why(h, "birth date differs from the list's %s (%d year%s off, -0.10)", listed, best,
-                best == 1 ? "" : "s");
+        w = shn__evidence(SHN_EV_DOB_YEAR);
+        add_why(h, "birth year fits the list's %s (%+.2f)", listed, w);
+    } else if (best <= SHN_EV_DOB_NEAR_YEARS) {
+        w = shn__evidence(SHN_EV_DOB_NEAR);
+        add_why(h, "birth date differs from the list's %s (%d year%s off, %+.2f)", listed, best,
+                best == 1 ? "" : "s", w);
     } else {
-        h->score -= 0.20;
-        add_why(h, "birth date far from the list's %s (%d years off, -0.20)", listed, best);
+        w = shn__evidence(SHN_EV_DOB_FAR);
+        add_why(h, "birth date far from the list's %s (%d years off, %+.2f)", listed, best, w);
     }
+    h->score += w;
 }
 
 static void add_nationality_evidence(const struct shn_screen_index *idx, const char *code,
@@ -479,14 +479,16 @@ static void add_nationality_evidence(const struct shn_screen_index *idx, const c
         return;
     for (uint32_t i = 0; i < e->n_nats; i++) {
         if (strcasecmp(shn__idx_str(idx, idx->nats[e->first_nat + i]), code) == 0) {
-            h->score += 0.02;
-            add_why(h, "nationality %s matches the list (+0.02)", code);
+            h->score += shn__evidence(SHN_EV_NAT_MATCH);
+            add_why(h, "nationality %s matches the list (%+.2f)", code,
+                    shn__evidence(SHN_EV_NAT_MATCH));
             return;
         }
     }
-    h->score -= 0.05;
-    add_why(h, "nationality %s not among the list's (%s%s) (-0.05)", code,
-            shn__idx_str(idx, idx->nats[e->first_nat]), e->n_nats > 1 ? ", ..." : "");
+    h->score += shn__evidence(SHN_EV_NAT_OTHER);
+    add_why(h, "nationality %s not among the list's (%s%s) (%+.2f)", code,
+            shn__idx_str(idx, idx->nats[e->first_nat]), e->n_nats > 1 ? ", ..." : "",
+            shn__evidence(SHN_EV_NAT_OTHER));
 }
 
 /* ---- Identifiers ------------------------------------------------------- */

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "evidence.h"
 #include "model.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/buf.h"
@@ -201,6 +202,75 @@ static void evidence_moves_the_score(void **state)
     q.threshold = 0;
     assert_int_equal(rank_of(fx.demo, &q, "custom:demo-001", &other), 0);
     assert_true(other < same);
+}
+
+/* The index prunes a name whose score bound plus SHN_MAX_BONUS stays under
+ * the threshold, so the bound must cover the largest bonus evidence can
+ * give: a name that reaches the threshold only with an exact birth date and
+ * a listed nationality is still found, by the index as by brute force. */
+static void evidence_bound_covers_the_largest_bonus(void **state)
+{
+    struct shn_screen_query q = {.name = "Kim Chol", .threshold = 0.01};
+    struct shn_screen_result r, brute;
+    double name_only = 0, both = 0;
+    const struct shn_screen_hit *h;
+    (void)state;
+    assert_true(SHN_MAX_BONUS == shn__evidence(SHN_EV_DOB_EXACT) + shn__evidence(SHN_EV_NAT_MATCH));
+    assert_true(shn__evidence(SHN_EV_DOB_EXACT) == 0.05 && shn__evidence(SHN_EV_NAT_MATCH) == 0.02);
+    assert_int_equal(rank_of(fx.demo, &q, "custom:demo-001", &name_only), 0);
+    assert_true(name_only + SHN_MAX_BONUS < 1.0); /* no clamping in the way */
+    q.dob = "1984-03-15";
+    q.nationality = "KP";
+    q.threshold = name_only + SHN_MAX_BONUS - 1e-9;
+    shn_screen_result_init(&r);
+    shn_screen_result_init(&brute);
+    assert_int_equal(shn_screen_query(fx.demo, &q, &r), SHN_OK);
+    assert_int_equal(shn_screen_query_bruteforce(fx.demo, &q, &brute), SHN_OK);
+    assert_int_equal(r.n_hits, 1);
+    assert_int_equal(brute.n_hits, 1);
+    h = &r.hits[0];
+    assert_string_equal(shn_screen_entity_id(fx.demo, h->entity), "custom:demo-001");
+    both = h->score;
+    assert_true(both == brute.hits[0].score);
+    assert_true(both > name_only + SHN_MAX_BONUS - 1e-12 &&
+                both < name_only + SHN_MAX_BONUS + 1e-12);
+    /* The why lines read as they always have, from the same weights. */
+    assert_int_equal(h->n_why, 4);
+    assert_string_equal(h->why[2], "birth date matches the list's 1984-03-15 exactly (+0.05)");
+    assert_string_equal(h->why[3], "nationality KP matches the list (+0.02)");
+    /* Just above what the evidence can reach: nothing. */
+    q.threshold = name_only + SHN_MAX_BONUS + 1e-6;
+    assert_int_equal(shn_screen_query(fx.demo, &q, &r), SHN_OK);
+    assert_int_equal(r.n_hits, 0);
+    shn_screen_result_cleanup(&r);
+    shn_screen_result_cleanup(&brute);
+}
+
+/* Penalties format from the same table: a birth date near and far, a
+ * nationality not listed. */
+static void evidence_penalties_read_as_before(void **state)
+{
+    struct shn_screen_query q = {
+        .name = "Kim Chol Ung", .dob = "1981", .nationality = "JP", .threshold = 0.01};
+    struct shn_screen_result r;
+    (void)state;
+    shn_screen_result_init(&r);
+    assert_int_equal(shn_screen_query(fx.demo, &q, &r), SHN_OK);
+    assert_true(r.n_hits >= 1);
+    assert_int_equal(r.hits[0].n_why, 4);
+    assert_string_equal(r.hits[0].why[2],
+                        "birth date differs from the list's 1984-03-15 (3 years off, -0.10)");
+    assert_string_equal(r.hits[0].why[3], "nationality JP not among the list's (KP) (-0.05)");
+    q.dob = "1970";
+    assert_int_equal(shn_screen_query(fx.demo, &q, &r), SHN_OK);
+    assert_true(r.n_hits >= 1);
+    assert_string_equal(r.hits[0].why[2],
+                        "birth date far from the list's 1984-03-15 (14 years off, -0.20)");
+    q.dob = "1984";
+    assert_int_equal(shn_screen_query(fx.demo, &q, &r), SHN_OK);
+    assert_true(r.n_hits >= 1);
+    assert_string_equal(r.hits[0].why[2], "birth year fits the list's 1984-03-15 (+0.03)");
+    shn_screen_result_cleanup(&r);
 }
 
 static void json_shape_is_the_contract(void **state)
@@ -526,6 +596,8 @@ int main(void)
         cmocka_unit_test(demo_names_across_scripts),
         cmocka_unit_test(demo_identifiers_hit_exactly),
         cmocka_unit_test(evidence_moves_the_score),
+        cmocka_unit_test(evidence_bound_covers_the_largest_bonus),
+        cmocka_unit_test(evidence_penalties_read_as_before),
         cmocka_unit_test(json_shape_is_the_contract),
         cmocka_unit_test(bad_queries_are_rejected),
         cmocka_unit_test(damaged_index_is_refused),
