@@ -267,26 +267,6 @@ int shn__model_set_remarks(struct shn_listset *set, struct shn_entity *e, const 
     return rc;
 }
 
-int shn__model_append_remarks(struct shn_listset *set, struct shn_entity *e, const char *text)
-{
-    size_t a, b, total;
-    char *p;
-
-    if (!e->remarks)
-        return shn__model_set_remarks(set, e, text);
-    a = strlen(e->remarks);
-    b = strlen(text);
-    if (!shn_size_add(a, b, &total) || total > SHN_MAX_TEXT)
-        return SHN_ERR_TOO_LARGE;
-    p = shn_arena_alloc(&set->arena, total + 1);
-    if (!p)
-        return SHN_ERR_NOMEM;
-    memcpy(p, e->remarks, a);
-    memcpy(p + a, text, b + 1);
-    e->remarks = p;
-    return SHN_OK;
-}
-
 int shn__model_add_source(struct shn_listset *set, const char *name, const char *path,
                           const char *date, uint32_t entities)
 {

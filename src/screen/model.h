@@ -123,9 +123,9 @@ int shn__model_add_address(struct shn_listset *set, struct shn_entity *e, const 
 int shn__model_add_ident(struct shn_listset *set, struct shn_entity *e, int kind, const char *value,
                          const char *chain, const char *country);
 int shn__model_add_program(struct shn_listset *set, struct shn_entity *e, const char *text);
+/* OFAC's sdn_comments.csv continues a Remarks field: load_ofac.c joins the
+ * two before the remarks are parsed and set, so remarks are set once. */
 int shn__model_set_remarks(struct shn_listset *set, struct shn_entity *e, const char *text);
-/* Appends text to the remarks (OFAC's sdn_comments.csv continues them). */
-int shn__model_append_remarks(struct shn_listset *set, struct shn_entity *e, const char *text);
 
 /* Records where a source came from; name/path/date are copied. */
 int shn__model_add_source(struct shn_listset *set, const char *name, const char *path,
