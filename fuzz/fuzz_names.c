@@ -1,7 +1,8 @@
 /* libFuzzer target: name analysis (src/names/names.c) on arbitrary bytes.
  * The input is split at its first NUL byte into name and kana reading (no
- * NUL: no reading). Checks the bounds of what comes out, and folds the raw
- * bytes as one token too. */
+ * NUL: no reading). Checks the bounds of what comes out, folds the raw
+ * bytes as one token too, and compares the two halves as names
+ * (shn_names_similarity, which must stay within 0..1). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -18,6 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *reading = nul ? shn_strndup((const char *)nul + 1, size - name_len - 1) : NULL;
     struct shn_name_forms f;
     char key[SHN_FOLD_MAX];
+    double sim = -1;
 
     if (!name || (nul && !reading))
         goto out;
@@ -32,6 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     if (shn_names_fold_token((const char *)data, size, key) >= SHN_FOLD_MAX)
+        __builtin_trap();
+    if (reading && shn_names_similarity(name, NULL, reading, NULL, &sim) == SHN_OK &&
+        !(sim >= 0 && sim <= 1))
         __builtin_trap();
 out:
     shn_free(name);

@@ -99,6 +99,11 @@ static int validate(struct shn_screen_index *idx, const char *path, struct shn_d
         if (nm->entity >= n_entities || !nm->ntokens || nm->ntokens > SHN_NAME_MAX_TOKENS ||
             !range_ok(nm->tokens, ids, idx->n_name_tokens))
             return bad(diag, path, "name records");
+        /* Only a pair may be absent (UINT32_MAX); the scorer reads every
+         * token's vocabulary entry. */
+        for (uint32_t j = 0; j < nm->ntokens; j++)
+            if (idx->name_tokens[nm->tokens + j] >= n_vocab)
+                return bad(diag, path, "name records");
     }
     for (n = 0; n < idx->n_name_tokens; n++)
         if (idx->name_tokens[n] >= n_vocab && idx->name_tokens[n] != UINT32_MAX)

@@ -12,10 +12,12 @@
 #include <cmocka.h>
 
 #include "evidence.h"
+#include "index_format.h"
 #include "model.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/buf.h"
 #include "shinsa/core/file.h"
+#include "shinsa/core/hash.h"
 #include "shinsa/screen.h"
 
 #define SANCTIONS SHN_SHARED_DATA "/sanctions"
@@ -344,6 +346,35 @@ static void damaged_index_is_refused(void **state)
     shn_free(data);
 }
 
+/* Regression: a name's token ids could be "absent" (UINT32_MAX, which only
+ * a pair may be) in a file that passed every check, and the scorer then
+ * read the vocabulary far out of bounds. Such a file is now refused. */
+static void index_with_absent_token_is_refused(void **state)
+{
+    char *data = NULL, path[160];
+    size_t len = 0;
+    struct shn_screen_index *idx = NULL;
+    struct shn_diag d = {0};
+    struct shn_idx_header *h;
+    (void)state;
+    assert_int_equal(shn_file_read(fx.demo_path, 1 << 26, &data, &len, &d), SHN_OK);
+    h = (struct shn_idx_header *)data;
+    {
+        const struct shn_idx_name *names =
+            (const struct shn_idx_name *)(data + h->sections[SHN_SEC_NAMES].offset);
+        uint32_t *tokens = (uint32_t *)(data + h->sections[SHN_SEC_NAME_TOKENS].offset);
+        tokens[names[0].tokens] = UINT32_MAX;
+    }
+    h->crc32 = shn_crc32(0, data + sizeof *h, len - sizeof *h);
+    snprintf(path, sizeof path, "%s/absent-token.idx", fx.dir);
+    assert_int_equal(shn_file_write_atomic(path, data, len, &d), SHN_OK);
+    assert_int_equal(shn_screen_index_open(path, &idx, &d), SHN_ERR_CORRUPT);
+    assert_null(idx);
+    assert_non_null(strstr(d.message, "name records"));
+    unlink(path);
+    shn_free(data);
+}
+
 /* Regression: per-thread query scratch was keyed by the index's address, so
  * an index closed and a bigger one opened at the same address reused
  * scratch sized for the first (a heap overflow under ASan). */
@@ -601,6 +632,7 @@ int main(void)
         cmocka_unit_test(json_shape_is_the_contract),
         cmocka_unit_test(bad_queries_are_rejected),
         cmocka_unit_test(damaged_index_is_refused),
+        cmocka_unit_test(index_with_absent_token_is_refused),
         cmocka_unit_test(reopened_index_gets_fresh_scratch),
         cmocka_unit_test(index_equals_bruteforce),
         cmocka_unit_test(real_every_entry_by_its_names),
