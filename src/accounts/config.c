@@ -191,6 +191,8 @@ int shn__config_parse(const char *text, size_t len, const char *name, json_t **o
     json_error_t jerr;
     json_t *user = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     int rc;
+    if (!user && shn__json_out_of_memory())
+        return SHN_ERR_NOMEM;
     if (!json_is_object(user)) {
         rc = shn_diag_set(diag, SHN_ERR_PARSE, name, user ? 1 : jerr.line, "", "%s",
                           user ? "the config must be a JSON object" : jerr.text);

@@ -78,6 +78,13 @@ static bool shrink(json_t *obj)
     return true;
 }
 
+bool shn__json_out_of_memory(void)
+{
+    json_t *probe = json_object();
+    json_decref(probe);
+    return probe == NULL;
+}
+
 int shn__signal_set_evidence(struct shn_accounts_signal *out, json_t *obj)
 {
     int rc = SHN_OK;
@@ -85,6 +92,8 @@ int shn__signal_set_evidence(struct shn_accounts_signal *out, json_t *obj)
      * finite (a tampered database): one account's odd value must not stop
      * the scoring of all the others, so the evidence says so instead. */
     if (!obj) {
+        if (shn__json_out_of_memory()) /* ...or no memory: the run fails */
+            return SHN_ERR_NOMEM;
         snprintf(out->evidence, sizeof out->evidence, "{\"evidence\":\"unavailable\"}");
         return SHN_OK;
     }

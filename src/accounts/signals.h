@@ -138,6 +138,12 @@ int shn__params_check(json_t *signals, const char *file, struct shn_diag *diag);
  * failure). */
 json_t *shn__params_defaults(void);
 
+/* After a jansson call returned NULL: whether it failed for lack of memory.
+ * jansson does not say (its parser then reports a syntax error, or
+ * nothing), so a small allocation of its own tells: it fails too when
+ * memory is out. signal_util.c. */
+bool shn__json_out_of_memory(void);
+
 /* Evidence helpers: serialise `obj` (stolen: always decref'd) into
  * out->evidence, truncating arrays from the end until it fits. On a thread
  * where shn__signal_quiet_evidence(true) was called, the evidence of a

@@ -2,7 +2,8 @@
  * honoured (the same verdicts on 1 to 64 threads, and that many threads
  * really run) and capped with an error naming the limit; and a scoring run
  * whose Nth allocation fails, for every N, returns an error, leaks nothing
- * (the ASan build checks leaks), writes no alert, and the run that
+ * (the ASan build checks leaks; jansson allocates through shn_malloc for
+ * the loop), writes no alert, and the run that
  * succeeds gives the verdicts of an undisturbed run.
  *
  * The binary is linked with -Wl,--wrap=pthread_create (CMakeLists.txt) so
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "db_test.h"
 #include "shinsa/accounts.h"
@@ -35,7 +38,7 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
  * most signals fire: a licence number and a phone shared by two (so that
  * the second pass runs), a DPRK login, crypto and off-platform asks, a
  * copied profile, a cheap bid. */
-static char *platform(void)
+static char *platform(int accounts)
 {
     static const char *const planted[] = {
         "{\"event\":\"account\",\"id\":\"x1\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
@@ -64,10 +67,10 @@ static char *platform(void)
         "\"address\":\"TQ5NPj1Gc3Lp5vK9aZ7P5cS2W7gVn9kJ8f\"},\"amount\":20000,\"currency\":"
         "\"JPY\"}",
     };
-    size_t cap = ACCOUNTS * 200 + 4096, n = 0;
+    size_t cap = (size_t)accounts * 200 + 4096, n = 0;
     char *text = malloc(cap);
     assert_non_null(text);
-    for (int i = 0; i < ACCOUNTS; i++)
+    for (int i = 0; i < accounts; i++)
         n += (size_t)snprintf(text + n, cap - n,
                               "{\"event\":\"bid\",\"id\":\"b%d\",\"time\":\"2026-03-01T09:00:00Z\","
                               "\"account\":\"u%03d\",\"job\":\"j\",\"category\":\"web\","
@@ -79,34 +82,46 @@ static char *platform(void)
     return text;
 }
 
+/* Two platforms: ACCOUNTS bidders for the threads, 8 for the allocation
+ * failures (each of whose thousands of runs scores every account). */
 static struct {
-    char path[64];
-    struct shn_events_db *db;
+    char path[64], small_path[64];
+    struct shn_events_db *db, *small;
 } fx;
+
+static int open_platform(int accounts, char *path, size_t size, struct shn_events_db **db)
+{
+    char *text = platform(accounts);
+    FILE *f = fmemopen(text, strlen(text), "r");
+    int rc;
+    temp_db(path, size);
+    rc = shn_events_open(path, db, NULL);
+    if (rc == SHN_OK)
+        rc = shn_events_ingest(*db, f, "platform", NULL, NULL, NULL);
+    fclose(f);
+    free(text);
+    return rc;
+}
 
 static int setup(void **state)
 {
-    char *text = platform();
-    FILE *f = fmemopen(text, strlen(text), "r");
-    int rc;
     (void)state;
     /* The installed IP databases take 0.15 s to load: off, so that a
      * thousand failing runs stay quick. */
     setenv("SHINSA_IPDB_DIR", "/nonexistent", 1);
-    temp_db(fx.path, sizeof fx.path);
-    rc = shn_events_open(fx.path, &fx.db, NULL);
-    if (rc == SHN_OK)
-        rc = shn_events_ingest(fx.db, f, "platform", NULL, NULL, NULL);
-    fclose(f);
-    free(text);
-    return rc == SHN_OK ? 0 : -1;
+    return open_platform(ACCOUNTS, fx.path, sizeof fx.path, &fx.db) == SHN_OK &&
+                   open_platform(8, fx.small_path, sizeof fx.small_path, &fx.small) == SHN_OK
+               ? 0
+               : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
     shn_events_close(fx.db);
+    shn_events_close(fx.small);
     remove_db(fx.path);
+    remove_db(fx.small_path);
     return 0;
 }
 
@@ -149,11 +164,12 @@ static void same_verdicts(const struct verdicts *a, const struct verdicts *b)
     }
 }
 
-static int score(unsigned threads, const char *config, struct verdicts *v, struct shn_diag *d)
+static int score(struct shn_events_db *db, unsigned threads, const char *config, struct verdicts *v,
+                 struct shn_diag *d)
 {
     struct shn_accounts_score_opts o = {.threads = threads, .config_path = config};
     memset(v, 0, sizeof *v);
-    return shn_accounts_score_run(fx.db, &o, collect, v, NULL, d);
+    return shn_accounts_score_run(db, &o, collect, v, NULL, d);
 }
 
 /* Regression: score.c said `threads` threads but always ran two. */
@@ -164,7 +180,7 @@ static void threads_are_honoured(void **state)
     unsigned long base;
     (void)state;
     threads_started = 0;
-    assert_int_equal(score(1, NULL, &one, NULL), SHN_OK);
+    assert_int_equal(score(fx.db, 1, NULL, &one, NULL), SHN_OK);
     assert_int_equal(one.n, ACCOUNTS + 2);
     assert_string_equal(one.account[0], "op1");      /* account id order */
     assert_true(one.level[0] == SHN_ACCOUNTS_BLOCK); /* the DPRK login */
@@ -182,12 +198,12 @@ static void threads_are_honoured(void **state)
         }
         want += (t < 2 ? t : 2) - 1;
         threads_started = 0;
-        assert_int_equal(score(t, NULL, &many, NULL), SHN_OK);
+        assert_int_equal(score(fx.db, t, NULL, &many, NULL), SHN_OK);
         same_verdicts(&one, &many);
         assert_int_equal(threads_started - base, want);
     }
     /* 0 is the default, two threads. */
-    assert_int_equal(score(0, NULL, &many, NULL), SHN_OK);
+    assert_int_equal(score(fx.db, 0, NULL, &many, NULL), SHN_OK);
     same_verdicts(&one, &many);
 }
 
@@ -196,7 +212,7 @@ static void threads_over_the_limit_are_refused(void **state)
     struct verdicts v;
     struct shn_diag d = {0};
     (void)state;
-    assert_int_equal(score(SHN_ACCOUNTS_THREADS_MAX + 1, NULL, &v, &d), SHN_ERR_INVALID);
+    assert_int_equal(score(fx.db, SHN_ACCOUNTS_THREADS_MAX + 1, NULL, &v, &d), SHN_ERR_INVALID);
     assert_string_equal(d.field, "threads");
     assert_non_null(strstr(d.message, "at most 64"));
     assert_int_equal(v.n, 0);
@@ -224,27 +240,30 @@ static void scoring_survives_failing_allocations(void **state)
     long n;
     int rc = SHN_ERR_NOMEM, alerts = 0;
     (void)state;
-    snprintf(cfg_path, sizeof cfg_path, "%s.json", fx.path);
+    snprintf(cfg_path, sizeof cfg_path, "%s.json", fx.small_path);
     f = fopen(cfg_path, "w");
     assert_non_null(f);
     fputs(cfg, f);
     fclose(f);
     o.config_path = cfg_path;
-    assert_int_equal(score(1, cfg_path, &want, NULL), SHN_OK);
+    assert_int_equal(score(fx.small, 1, cfg_path, &want, NULL), SHN_OK);
+    /* jansson's allocations too (the config, the evidence). */
+    json_set_alloc_funcs(shn_malloc, shn_free);
     for (n = 0; rc != SHN_OK && n < 100000; n++) {
         memset(&got, 0, sizeof got);
         shn_alloc_fail_after(n);
-        rc = shn_accounts_score_run(fx.db, &o, collect, &got, &st, NULL);
+        rc = shn_accounts_score_run(fx.small, &o, collect, &got, &st, NULL);
         shn_alloc_fail_after(-1);
         if (rc != SHN_OK && rc != SHN_ERR_NOMEM && rc != SHN_ERR_TOO_LARGE)
             fail_msg("allocation %ld failing: %s", n, shn_strerror(rc));
         /* A failed run rolls its alerts back. */
         alerts = 0;
-        assert_int_equal(
-            shn_accounts_alerts_each(fx.db, SHN_ACCOUNTS_REVIEW, NULL, count_alert, &alerts, NULL),
-            SHN_OK);
+        assert_int_equal(shn_accounts_alerts_each(fx.small, SHN_ACCOUNTS_REVIEW, NULL, count_alert,
+                                                  &alerts, NULL),
+                         SHN_OK);
         assert_int_equal(alerts, rc == SHN_OK ? (int)st.alerts_raised : 0);
     }
+    json_set_alloc_funcs(malloc, free);
     print_message("scoring: %ld allocation failure points\n", n - 1);
     assert_int_equal(rc, SHN_OK);
     assert_true(st.alerts_raised >= 2);

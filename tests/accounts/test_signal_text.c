@@ -211,13 +211,14 @@ static void crypto_payment_payout_methods(void **state)
     run_signal(&shn__signal_crypto_payment, w, NULL, "declared", &sig);
     assert_true(near(sig.score, 0.6)); /* declared_score */
     assert_true(sig.weight == 1.5);
-    assert_non_null(strstr(sig.evidence, "\"declared_crypto_methods\":1"));
-    assert_non_null(strstr(sig.evidence, "\"address\":\"TQ5NPj…kJ8f\""));
+    ev_int(sig, "declared_crypto_methods", 1);
+    ev_str(sig, "methods.0.source", "declared");
+    ev_str(sig, "methods.0.address", "TQ5NPj…kJ8f");
     assert_reasons(&sig);
 
     run_signal(&shn__signal_crypto_payment, w, NULL, "paid", &sig);
     assert_true(near(sig.score, 0.85)); /* used_score */
-    assert_non_null(strstr(sig.evidence, "\"source\":\"payout\""));
+    ev_str(sig, "methods.0.source", "payout");
 
     run_signal(&shn__signal_crypto_payment, w,
                "{\"signals\":{\"crypto_payment\":"
@@ -242,9 +243,11 @@ static void crypto_payment_texts(void **state)
     run_signal(&shn__signal_crypto_payment, w, NULL, "asks", &sig);
     printf("  asks: %.3f %s\n", sig.score, sig.evidence);
     assert_true(near(sig.score, 0.98));
-    assert_non_null(strstr(sig.evidence, "\"terms\":[\"支払いはusdt\",\"usdtでお願い\"]"));
-    assert_non_null(strstr(sig.evidence, "\"excerpt\":\"お支払いはUSDTでお願いします\""));
-    assert_non_null(strstr(sig.evidence, "\"texts_matched\":1"));
+    ev_len(sig, "terms", 2);
+    ev_str(sig, "terms.0", "支払いはusdt");
+    ev_str(sig, "terms.1", "usdtでお願い");
+    ev_str(sig, "examples.0.excerpt", "お支払いはUSDTでお願いします");
+    ev_int(sig, "texts_matched", 1);
     assert_reasons(&sig);
     assert_non_null(strstr(sig.reason_ja, "お支払いはUSDTでお願いします"));
 
@@ -254,8 +257,8 @@ static void crypto_payment_texts(void **state)
     /* an address alone: address_weight 0.6; masked in the excerpt too */
     run_signal(&shn__signal_crypto_payment, w, NULL, "address", &sig);
     assert_true(near(sig.score, 0.6));
-    assert_non_null(strstr(sig.evidence, "\"value\":\"0x5aae…eaed\""));
-    assert_null(strstr(sig.evidence, "5aaeb6053f3e94c9b9a0"));
+    ev_str(sig, "addresses.0.value", "0x5aae…eaed");
+    ev_nowhere(sig, "5aaeb6053f3e94c9b9a0");
 
     run_signal(&shn__signal_crypto_payment, w, NULL, "korean", &sig);
     assert_true(near(sig.score, 0.85));
@@ -289,7 +292,7 @@ static void crypto_payment_without_lexicon(void **state)
                "{\"signals\":{\"crypto_payment\":{\"lexicon\":\"/nonexistent/lexicon.txt\"}}}",
                "asks", &sig);
     assert_true(sig.score == 0);
-    assert_non_null(strstr(sig.evidence, "\"lexicon\":\"unavailable"));
+    ev_text(sig, "lexicon", "unavailable");
     run_signal(&shn__signal_crypto_payment, w,
                "{\"signals\":{\"crypto_payment\":{\"lexicon\":\"/nonexistent/lexicon.txt\"}}}",
                "declared", &sig);
@@ -329,23 +332,28 @@ static void off_platform_contacts_and_prepayment(void **state)
     run_signal(&shn__signal_off_platform, w, NULL, "telegram", &sig);
     assert_true(near(sig.score, 0.8425));
     assert_true(sig.weight == 0.75);
-    assert_non_null(strstr(sig.evidence, "\"value\":\"@dev_team_ab10\""));
-    assert_non_null(strstr(sig.evidence, "\"kinds\":[\"channel\",\"direct\"]"));
+    ev_str(sig, "contacts.0.kind", "handle");
+    ev_str(sig, "contacts.0.value", "@dev_team_ab10");
+    ev_len(sig, "kinds", 2);
+    ev_str(sig, "kinds.0", "channel");
+    ev_str(sig, "kinds.1", "direct");
     assert_reasons(&sig);
 
     /* an e-mail address 0.5 at a free mail domain 0.25: 1 - 0.5 * 0.75 */
     run_signal(&shn__signal_off_platform, w, NULL, "email", &sig);
     assert_true(near(sig.score, 0.625));
-    assert_non_null(strstr(sig.evidence, "\"value\":\"t***@gmail.com\""));
-    assert_null(strstr(sig.evidence, "tanaka.dev"));
+    ev_str(sig, "contacts.0.value", "t***@gmail.com");
+    ev_nowhere(sig, "tanaka.dev");
 
     run_signal(&shn__signal_off_platform, w, NULL, "phone", &sig);
     assert_true(near(sig.score, 0.45));
-    assert_non_null(strstr(sig.evidence, "090***78"));
+    ev_str(sig, "contacts.0.value", "090***78");
+    ev_nowhere(sig, "1234-56");
 
     run_signal(&shn__signal_off_platform, w, NULL, "prepay", &sig);
     assert_true(near(sig.score, 0.55));
-    assert_non_null(strstr(sig.evidence, "\"kinds\":[\"prepay\"]"));
+    ev_len(sig, "kinds", 1);
+    ev_str(sig, "kinds.0", "prepay");
     assert_non_null(strstr(sig.reason_en, "payment before the work"));
 
     /* pay upfront .55, contact me at .5, e-mail .5, yahoo.com .25 */
@@ -367,7 +375,7 @@ static void off_platform_quiet_on_ordinary_text(void **state)
     (void)state;
     run_signal(&shn__signal_off_platform, w, NULL, "natural", &sig);
     assert_true(sig.score == 0);
-    assert_non_null(strstr(sig.evidence, "\"texts_scanned\":2"));
+    ev_int(sig, "texts_scanned", 2);
     /* an @name with no channel word is a mention, not a contact */
     run_signal(&shn__signal_off_platform, w, NULL, "twitter", &sig);
     assert_true(sig.score == 0);
@@ -384,8 +392,8 @@ static void off_platform_best_three_texts(void **state)
      * the three best: 1 - 0.275 * 0.35 * 0.45 */
     run_signal(&shn__signal_off_platform, w, NULL, "many", &sig);
     assert_true(near(sig.score, 1 - (1 - wa) * (1 - t) * 0.45));
-    assert_non_null(strstr(sig.evidence, "\"texts_matched\":4"));
-    assert_non_null(strstr(sig.evidence, "\"value\":\"+86***34\""));
+    ev_int(sig, "texts_matched", 4);
+    ev_str(sig, "contacts.0.value", "+86***34");
     shn__world_free(w);
 }
 
@@ -427,30 +435,31 @@ static void template_reuse_profiles(void **state)
     run_signal(&shn__signal_template_reuse, w, NULL, "p1", &sig);
     assert_true(near(sig.score, 1.0));
     assert_true(sig.weight == 1.5);
-    assert_non_null(strstr(sig.evidence, "\"accounts_sharing\":4"));
-    assert_non_null(strstr(sig.evidence, "\"account\":\"p2\",\"similarity\":1.0"));
-    assert_non_null(strstr(sig.evidence, "\"excerpt\":\"私は5年以上"));
-    assert_non_null(strstr(sig.evidence, "\"text\":\"profile\""));
+    ev_int(sig, "accounts_sharing", 4);
+    ev_str(sig, "others.0.account", "p2");
+    ev_num(sig, "others.0.similarity", 1.0);
+    ev_str(sig, "others.0.text", "profile");
+    ev_text(sig, "excerpt", "私は5年以上");
     assert_reasons(&sig);
 
     run_signal(&shn__signal_template_reuse, w, NULL, "own", &sig);
     assert_true(sig.score == 0);
     run_signal(&shn__signal_template_reuse, w, NULL, "s1", &sig); /* < 40 characters */
     assert_true(sig.score == 0);
-    assert_non_null(strstr(sig.evidence, "\"texts_indexed\":0"));
+    ev_int(sig, "texts_indexed", 0);
 
     /* the same template on more than max_accounts accounts is boilerplate */
     run_signal(&shn__signal_template_reuse, w,
                "{\"signals\":{\"template_reuse\":{\"max_accounts\":2}}}", "p1", &sig);
     assert_true(sig.score == 0);
-    assert_non_null(strstr(sig.evidence, "\"boilerplate_texts\":1"));
+    ev_int(sig, "boilerplate_texts", 1);
 
     /* a very high similarity leaves only the identical copies: p2 and p3,
      * similarity 1 → 1.0 × (0.7 + 0.1) */
     run_signal(&shn__signal_template_reuse, w,
                "{\"signals\":{\"template_reuse\":{\"similarity\":0.99}}}", "p1", &sig);
     assert_true(near(sig.score, 0.8));
-    assert_non_null(strstr(sig.evidence, "\"accounts_sharing\":2"));
+    ev_int(sig, "accounts_sharing", 2);
     shn__world_free(w);
 }
 
@@ -475,8 +484,9 @@ static void template_reuse_messages(void **state)
     run_signal(&shn__signal_template_reuse, w, NULL, "m1", &sig);
     printf("  m1: %.3f %s\n", sig.score, sig.evidence);
     assert_true(near(sig.score, 0.35));
-    assert_non_null(strstr(sig.evidence, "\"account\":\"m2\""));
-    assert_non_null(strstr(sig.evidence, "\"shared_messages\":2"));
+    ev_str(sig, "others.0.account", "m2");
+    ev_str(sig, "others.0.text", "message");
+    ev_int(sig, "others.0.shared_messages", 2);
     assert_reasons(&sig);
     run_signal(&shn__signal_template_reuse, w, NULL, "once1", &sig);
     assert_true(sig.score == 0);
@@ -547,22 +557,22 @@ static void unnatural_japanese_stilted_and_natural(void **state)
     /* both texts are below 0.5: U = 1, score = 0.5 + 0.5·D > 0.5 */
     assert_true(sig.score > 0.5 && sig.score <= 1);
     assert_true(sig.weight == 1.0);
-    assert_non_null(strstr(sig.evidence, "\"texts_checked\":2"));
-    assert_non_null(strstr(sig.evidence, "\"texts_unnatural\":2"));
-    assert_non_null(strstr(sig.evidence, "\"in\":\"profile\""));
-    assert_non_null(strstr(sig.evidence, "\"kind\":\"doubled_particle\""));
+    ev_int(sig, "texts_checked", 2);
+    ev_int(sig, "texts_unnatural", 2);
+    ev_str(sig, "worst.in", "profile");
+    ev_str(sig, "worst.top.0.kind", "doubled_particle");
     assert_reasons(&sig);
 
     run_signal_ctx(&shn__signal_unnatural_japanese, w, NULL, &ctx, "natural", &sig);
     assert_true(sig.score == 0);
-    assert_non_null(strstr(sig.evidence, "\"texts_unnatural\":0"));
+    ev_int(sig, "texts_unnatural", 0);
     assert_true(sig.reason_en[0] == '\0');
 
     /* English is not unnatural Japanese: nothing checked */
     run_signal_ctx(&shn__signal_unnatural_japanese, w, NULL, &ctx, "english", &sig);
     assert_true(sig.score == 0);
-    assert_non_null(strstr(sig.evidence, "\"texts_checked\":0"));
-    assert_non_null(strstr(sig.evidence, "\"texts_not_japanese\":1"));
+    ev_int(sig, "texts_checked", 0);
+    ev_int(sig, "texts_not_japanese", 1);
 
     shn__world_free(w);
     shn_text_engine_free(eng);
@@ -583,7 +593,7 @@ static void unnatural_japanese_thresholds(void **state)
     /* 10 characters of Japanese: below min_chars (40), it does not speak */
     run_signal_ctx(&shn__signal_unnatural_japanese, w, NULL, &ctx, "short", &sig);
     assert_true(sig.score == 0);
-    assert_non_null(strstr(sig.evidence, "\"texts_unnatural\":1"));
+    ev_int(sig, "texts_unnatural", 1);
     run_signal_ctx(&shn__signal_unnatural_japanese, w,
                    "{\"signals\":{\"unnatural_japanese\":{\"min_chars\":5}}}", &ctx, "short", &sig);
     assert_true(sig.score > 0.5);
@@ -592,7 +602,7 @@ static void unnatural_japanese_thresholds(void **state)
      * U = 10/133 < min_share 0.2 */
     run_signal_ctx(&shn__signal_unnatural_japanese, w, NULL, &ctx, "one_slip", &sig);
     assert_true(sig.score == 0);
-    assert_non_null(strstr(sig.evidence, "\"texts_unnatural\":1"));
+    ev_int(sig, "texts_unnatural", 1);
     run_signal_ctx(&shn__signal_unnatural_japanese, w,
                    "{\"signals\":{\"unnatural_japanese\":{\"min_share\":0.01}}}", &ctx, "one_slip",
                    &sig);
@@ -602,7 +612,7 @@ static void unnatural_japanese_thresholds(void **state)
     run_signal_ctx(&shn__signal_unnatural_japanese, w,
                    "{\"signals\":{\"unnatural_japanese\":{\"max_texts\":1}}}", &ctx, "stilted",
                    &sig);
-    assert_non_null(strstr(sig.evidence, "\"texts_checked\":1"));
+    ev_int(sig, "texts_checked", 1);
     shn__world_free(w);
     shn_text_engine_free(eng);
 }
@@ -637,7 +647,7 @@ static void unnatural_japanese_on_two_threads(void **state)
     assert_true(sig.score > 0.5);
     run_signal_ctx(&shn__signal_unnatural_japanese, w, NULL, &ctx, "n251", &sig);
     assert_true(sig.score == 0);
-    assert_non_null(strstr(sig.evidence, "\"texts_checked\":1"));
+    ev_int(sig, "texts_checked", 1);
     /* one thread gives the same answers */
     run_signal_ctx(&shn__signal_unnatural_japanese, w,
                    "{\"signals\":{\"unnatural_japanese\":{\"threads\":1}}}", &ctx, "n250", &sig);
@@ -654,8 +664,48 @@ static void unnatural_japanese_neutral_without_engine(void **state)
     (void)state;
     run_signal(&shn__signal_unnatural_japanese, w, NULL, "stilted", &sig);
     assert_true(sig.score == 0);
-    assert_non_null(strstr(sig.evidence, "unavailable"));
+    ev_text(sig, "text_engine", "unavailable");
     shn__world_free(w);
+}
+
+/* Every allocation of the text signals failing in turn (lexicons, MinHash
+ * index, the text engine's checks, evidence): an error each time, nothing
+ * leaked, the same answer when it succeeds. */
+static void signals_survive_failing_allocations(void **state)
+{
+    struct shn__world *cw = crypto_world(), *ow = off_world();
+    static struct jl j;
+    struct shn__world *tw;
+    struct shn_text_engine *eng;
+    (void)state;
+    assert_true(run_signal_failing(&shn__signal_crypto_payment, cw, NULL, NULL, "asks") > 0);
+    assert_true(run_signal_failing(&shn__signal_crypto_payment, cw, NULL, NULL, "address") > 0);
+    assert_true(run_signal_failing(&shn__signal_off_platform, ow, NULL, NULL, "telegram") > 0);
+    assert_true(run_signal_failing(&shn__signal_off_platform, ow, NULL, NULL, "many") > 0);
+    shn__world_free(cw);
+    shn__world_free(ow);
+    memset(&j, 0, sizeof j);
+    profile(&j, "p1", TEMPLATE);
+    profile(&j, "p2", TEMPLATE);
+    profile(&j, "own", OTHER);
+    message(&j, "m1", PITCH1);
+    message(&j, "m1", PITCH2);
+    message(&j, "m2", PITCH1);
+    message(&j, "m2", PITCH2);
+    tw = world_of(j.text);
+    assert_true(run_signal_failing(&shn__signal_template_reuse, tw, NULL, NULL, "p1") > 0);
+    assert_true(run_signal_failing(&shn__signal_template_reuse, tw, NULL, NULL, "m1") > 0);
+    shn__world_free(tw);
+    if ((eng = engine())) {
+        struct shn__score_ctx ctx = {.text = eng};
+        tw = japanese_world();
+        assert_true(run_signal_failing(&shn__signal_unnatural_japanese, tw, NULL, &ctx, "stilted") >
+                    0);
+        assert_true(run_signal_failing(&shn__signal_unnatural_japanese, tw, NULL, &ctx, "natural") >
+                    0);
+        shn__world_free(tw);
+        shn_text_engine_free(eng);
+    }
 }
 
 int main(void)
@@ -676,6 +726,7 @@ int main(void)
         cmocka_unit_test(unnatural_japanese_thresholds),
         cmocka_unit_test(unnatural_japanese_on_two_threads),
         cmocka_unit_test(unnatural_japanese_neutral_without_engine),
+        cmocka_unit_test(signals_survive_failing_allocations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
