@@ -128,6 +128,41 @@ int shn_screen_query_bruteforce(const struct shn_screen_index *idx,
 int shn_screen_result_json(const struct shn_screen_index *idx, const struct shn_screen_query *q,
                            const struct shn_screen_result *r, struct shn_buf *out);
 
+/* Appends the result for people: "query: name '...' dob ..." on one line,
+ * then per hit its rank, score, entity id, kind and name, its source and
+ * the name that matched, and one line per reason; or "no hits at threshold
+ * T". Every line ends with a newline. */
+int shn_screen_result_text(const struct shn_screen_index *idx, const struct shn_screen_query *q,
+                           const struct shn_screen_result *r, struct shn_buf *out);
+
+/* What a failed shn_screen_query means, in words for a person or a batch
+ * error object (static, never NULL). */
+const char *shn_screen_query_error(int err);
+
+/* ---- Batches ---------------------------------------------------------- */
+
+#define SHN_SCREEN_MAX_LINE (64 * 1024) /* bytes in one batch line */
+
+/* Screens one line of a JSON Lines batch. `line` holds an object with the
+ * string fields of struct shn_screen_query ("name", "reading", "dob",
+ * "nationality", "id", "crypto", "email", "phone", "handle"; null or absent
+ * = not given); threshold and limit come from `defaults` (NULL: the
+ * defaults). A trailing CR/LF is ignored. `r` is the caller's result, reused
+ * from line to line (shn_screen_result_init'ed).
+ *
+ * `out` is reset, then holds the line's output, one line without a newline:
+ * the shn_screen_result_json object; for a bad line {"line": N, "error":
+ * "..."}; nothing for a blank line. Returns SHN_OK for a screened or blank
+ * line. For a bad line it returns the error — SHN_ERR_PARSE (not JSON, not
+ * an object, a field that is not a string), SHN_ERR_TOO_LARGE (longer than
+ * SHN_SCREEN_MAX_LINE) or the query's error — with the diagnostic's line
+ * and message set (its file is left as the caller set it); unlike other
+ * calls, `out` then holds the error object, which belongs in the output in
+ * the line's place. */
+int shn_screen_batch_line(const struct shn_screen_index *idx, const char *line, size_t len,
+                          long lineno, const struct shn_screen_query *defaults,
+                          struct shn_screen_result *r, struct shn_buf *out, struct shn_diag *diag);
+
 /* Entity fields for display. Strings point into the mapped index. */
 const char *shn_screen_entity_id(const struct shn_screen_index *idx, uint32_t entity);
 const char *shn_screen_entity_source(const struct shn_screen_index *idx, uint32_t entity);

@@ -122,4 +122,19 @@ void shn_text_result_cleanup(struct shn_text_result *res); /* zeroed is safe */
 struct shn_buf;
 int shn_text_result_json(const struct shn_text_result *res, struct shn_buf *b);
 
+/* The result of checking text[0..len) for people, appended to `b`: "score
+ * S (natural|unnatural), N findings; script mix: ..." (after "line L: "
+ * when line > 0), then, when there are findings, the text with each span
+ * marked («span»[k], or bold red with SHN_TEXT_FORMAT_COLOR, for a
+ * terminal) and one "[k] start-end kind (-weight): en / ja" entry each.
+ * Ends with a newline. */
+enum { SHN_TEXT_FORMAT_COLOR = 1 };
+int shn_text_result_text(const char *text, size_t len, const struct shn_text_result *res, long line,
+                         unsigned flags, struct shn_buf *b);
+
+/* {"line": L, "error": "<shn_strerror(err)>"} appended to `b` without a
+ * newline: what a batch of texts, one a line, prints for a line whose
+ * check failed. */
+int shn_text_line_error_json(long line, int err, struct shn_buf *b);
+
 #endif

@@ -102,6 +102,12 @@ int shn_trace_builder_add_label(struct shn_trace_builder *b, const char *address
 
 void shn_trace_builder_stats(const struct shn_trace_builder *b, struct shn_trace_import_stats *st);
 
+/* The statistics appended to `out` as one JSON object {"rows", "transfers",
+ * "failed", "skipped", "bad", "labels", "bad_labels"} (`json` != 0) or as
+ * one line for people naming the `graph` written; newline-terminated. */
+int shn_trace_import_stats_format(const struct shn_trace_import_stats *st, const char *graph,
+                                  int json, struct shn_buf *out);
+
 /* Sorts the transfers into time order and writes the graph file atomically.
  * The builder stays usable (it may be written again). */
 int shn_trace_builder_write(struct shn_trace_builder *b, const char *path, struct shn_diag *diag);
@@ -167,6 +173,24 @@ const uint32_t *shn_trace_graph_in(const struct shn_trace_graph *g, uint32_t id,
 /* ---- Taint ----------------------------------------------------------------- */
 
 #define SHN_TRACE_MAX_SOURCES 4096
+
+/* Source addresses resolved to ids for shn_trace_opts.sources. `ids` holds
+ * SHN_TRACE_MAX_SOURCES entries; *n is how many are filled, and each call
+ * appends. sources_add resolves one address (EVM in any case); `where`
+ * (may be NULL) names where it came from in the diagnostic's file.
+ * sources_parse reads one address a line from text[0..len) (blank lines and
+ * lines starting with '#' skipped, CRLF accepted), `file` naming it in the
+ * diagnostic; sources_read does the same from a file (at most 16 MB).
+ * Errors: SHN_ERR_NOT_FOUND for an address not in the graph (the diagnostic
+ * names file and line: "source X is not in the graph"), SHN_ERR_TOO_LARGE
+ * past SHN_TRACE_MAX_SOURCES, the file's read errors. On error *n is
+ * unchanged (ids past *n may have been written). */
+int shn_trace_sources_add(const struct shn_trace_graph *g, const char *address, const char *where,
+                          uint32_t *ids, size_t *n, struct shn_diag *diag);
+int shn_trace_sources_parse(const struct shn_trace_graph *g, const char *text, size_t len,
+                            const char *file, uint32_t *ids, size_t *n, struct shn_diag *diag);
+int shn_trace_sources_read(const struct shn_trace_graph *g, const char *path, uint32_t *ids,
+                           size_t *n, struct shn_diag *diag);
 
 struct shn_trace_opts {
     int method;              /* enum shn_trace_method */
@@ -237,6 +261,13 @@ int shn_trace_check(const struct shn_trace_graph *g, const struct shn_trace_resu
 int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
                           const struct shn_trace_result *res, struct shn_buf *out);
 
+/* The result for people: a summary line (method, sources, tainted
+ * address-assets and transfers), then one line per tainted non-source
+ * entry in result order: address, asset, tainted base units, hops, first
+ * tainted time and [kind] when labelled. Newline-terminated. */
+int shn_trace_result_text(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
+                          const struct shn_trace_result *res, struct shn_buf *out);
+
 /* ---- Exposure ------------------------------------------------------------ */
 
 #define SHN_TRACE_MAX_PATH 32
@@ -256,6 +287,16 @@ struct shn_trace_path {
 int shn_trace_exposure_paths(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
                              const struct shn_trace_result *res, uint32_t address, size_t max_paths,
                              struct shn_trace_path **out, size_t *n);
+
+/* The exposure object {"address", "method", "sources", "assets": [{"asset",
+ * "received", "tainted", "fraction", "hops"}], "paths": [{"tainted", "hops",
+ * "from_source", "steps": [{"from", "to", "time", "asset", "amount",
+ * "tainted"}]}]} of `address`, from a run and its exposure paths, appended
+ * to `out` with a final newline. Amounts are exact decimal strings. */
+int shn_trace_exposure_json(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
+                            const struct shn_trace_result *res, uint32_t address,
+                            const struct shn_trace_path *paths, size_t n_paths,
+                            struct shn_buf *out);
 
 /* ---- Patterns ------------------------------------------------------------ */
 
@@ -291,5 +332,16 @@ int shn_trace_patterns_json(const struct shn_trace_graph *g, const struct shn_tr
 int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
                           const struct shn_trace_result *res, const struct shn_trace_pattern *pats,
                           size_t n_pats, struct shn_buf *out);
+
+/* The report of a run as two files, each written atomically: PREFIX.json
+ * (the shn_trace_result_json object plus "patterns", as
+ * shn_trace_patterns_json) and PREFIX.html (shn_trace_report_html). The run
+ * should record flows (for the chart). `summary` (may be NULL) gets one
+ * line naming both files with the counts. Errors: the writers' (the
+ * diagnostic names the file), SHN_ERR_TOO_LARGE for a prefix past 4 KB,
+ * SHN_ERR_NOMEM. */
+int shn_trace_report_write(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
+                           const struct shn_trace_result *res, const char *prefix,
+                           struct shn_buf *summary, struct shn_diag *diag);
 
 #endif

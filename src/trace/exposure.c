@@ -119,3 +119,107 @@ out:
     shn_free(paths);
     return rc;
 }
+
+static int step_json(const struct shn_trace_graph *g, const struct shn_trace_path *p, size_t s,
+                     struct shn_buf *b)
+{
+    char abuf[SHN_TRACE_ADDRESS_BUF], when[32];
+    struct shn_trace_transfer t;
+    int rc;
+
+    shn_trace_graph_transfer(g, p->steps[s], &t);
+    shn_trace_time_format(t.time, when, sizeof when);
+    rc = shn_buf_append_str(b, s ? ", {\"from\": " : "{\"from\": ");
+    if (rc == SHN_OK)
+        rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, t.from, abuf));
+    if (rc == SHN_OK)
+        rc = shn_buf_append_str(b, ", \"to\": ");
+    if (rc == SHN_OK)
+        rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, t.to, abuf));
+    if (rc == SHN_OK)
+        rc = shn_buf_appendf(b, ", \"time\": \"%s\", \"asset\": ", when);
+    if (rc == SHN_OK)
+        rc = shn_buf_append_json_string(b, shn_trace_graph_asset(g, t.asset));
+    if (rc == SHN_OK)
+        rc = shn_buf_append_str(b, ", \"amount\": ");
+    if (rc == SHN_OK)
+        rc = shn__trace_json_amount(b, t.amount);
+    if (rc == SHN_OK)
+        rc = shn_buf_append_str(b, ", \"tainted\": ");
+    if (rc == SHN_OK)
+        rc = shn__trace_json_amount(b, p->step_tainted[s]);
+    if (rc == SHN_OK)
+        rc = shn_buf_append_char(b, '}');
+    return rc;
+}
+
+static int assets_json(const struct shn_trace_graph *g, const struct shn_trace_result *res,
+                       uint32_t target, struct shn_buf *b)
+{
+    size_t k = 0;
+    int rc = SHN_OK;
+
+    for (size_t i = 0; rc == SHN_OK && i < res->n_entries; i++) {
+        const struct shn_trace_entry *e = &res->entries[i];
+        if (e->address != target)
+            continue;
+        rc = shn_buf_append_str(b, k++ ? ", {\"asset\": " : "{\"asset\": ");
+        if (rc == SHN_OK)
+            rc = shn_buf_append_json_string(b, shn_trace_graph_asset(g, e->asset));
+        if (rc == SHN_OK)
+            rc = shn_buf_append_str(b, ", \"received\": ");
+        if (rc == SHN_OK)
+            rc = shn__trace_json_amount(b, e->received);
+        if (rc == SHN_OK)
+            rc = shn_buf_append_str(b, ", \"tainted\": ");
+        if (rc == SHN_OK)
+            rc = shn__trace_json_amount(b, e->tainted);
+        if (rc == SHN_OK)
+            rc = shn_buf_appendf(b, ", \"fraction\": %.6f, \"hops\": %u}",
+                                 e->received ? (double)e->tainted / (double)e->received : 0.0,
+                                 e->hops);
+    }
+    return rc;
+}
+
+int shn_trace_exposure_json(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
+                            const struct shn_trace_result *res, uint32_t address,
+                            const struct shn_trace_path *paths, size_t n_paths, struct shn_buf *b)
+{
+    char abuf[SHN_TRACE_ADDRESS_BUF];
+    int rc = shn_buf_append_str(b, "{\"address\": ");
+
+    if (rc == SHN_OK)
+        rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, address, abuf));
+    if (rc == SHN_OK)
+        rc = shn_buf_appendf(b, ", \"method\": \"%s\", \"sources\": [",
+                             shn_trace_method_name(opts->method));
+    for (size_t i = 0; rc == SHN_OK && i < opts->n_sources; i++) {
+        if (i)
+            rc = shn_buf_append_str(b, ", ");
+        if (rc == SHN_OK)
+            rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, opts->sources[i], abuf));
+    }
+    if (rc == SHN_OK)
+        rc = shn_buf_append_str(b, "], \"assets\": [");
+    if (rc == SHN_OK)
+        rc = assets_json(g, res, address, b);
+    if (rc == SHN_OK)
+        rc = shn_buf_append_str(b, "], \"paths\": [");
+    for (size_t i = 0; rc == SHN_OK && i < n_paths; i++) {
+        const struct shn_trace_path *p = &paths[i];
+        rc = shn_buf_append_str(b, i ? ",\n  {\"tainted\": " : "\n  {\"tainted\": ");
+        if (rc == SHN_OK)
+            rc = shn__trace_json_amount(b, p->tainted);
+        if (rc == SHN_OK)
+            rc = shn_buf_appendf(b, ", \"hops\": %zu, \"from_source\": %s, \"steps\": [",
+                                 p->n_steps, p->from_source ? "true" : "false");
+        for (size_t s = 0; rc == SHN_OK && s < p->n_steps; s++)
+            rc = step_json(g, p, s, b);
+        if (rc == SHN_OK)
+            rc = shn_buf_append_str(b, "]}");
+    }
+    if (rc == SHN_OK)
+        rc = shn_buf_append_str(b, "]}\n");
+    return rc;
+}

@@ -1,6 +1,7 @@
 /* The report: patterns as JSON, and one self-contained HTML page (tables of
  * exits, holders and patterns, an SVG flow chart of the main paths; no
  * script, no network). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,5 +232,60 @@ int shn_trace_report_html(const struct shn_trace_graph *g, const struct shn_trac
         rc = shn_buf_append_str(b, "</table>\n<p>Amounts are exact, in the asset's base units. "
                                    "Rules: docs/trace.md.</p>\n</body></html>\n");
     shn_free(sorted);
+    return rc;
+}
+
+/* PREFIX + suffix into path; SHN_ERR_TOO_LARGE when it does not fit. */
+static int report_path(char *path, size_t size, const char *prefix, const char *suffix,
+                       struct shn_diag *diag)
+{
+    int n = snprintf(path, size, "%s%s", prefix, suffix);
+
+    if (n < 0 || (size_t)n >= size)
+        return shn_diag_set(diag, SHN_ERR_TOO_LARGE, prefix, 0, "", "report path too long");
+    return SHN_OK;
+}
+
+int shn_trace_report_write(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
+                           const struct shn_trace_result *res, const char *prefix,
+                           struct shn_buf *summary, struct shn_diag *diag)
+{
+    struct shn_trace_pattern *pats = NULL;
+    struct shn_buf json, html;
+    char path[4096];
+    size_t n_pats = 0;
+    int rc;
+
+    shn_buf_init(&json, (size_t)1 << 32);
+    shn_buf_init(&html, (size_t)1 << 30);
+    rc = shn_trace_result_json(g, opts, res, &json);
+    if (rc == SHN_OK)
+        rc = shn_trace_patterns(g, res, &pats, &n_pats);
+    if (rc == SHN_OK && json.len >= 2) { /* reopen the object: drop "}\n" */
+        json.len -= 2;
+        json.data[json.len] = '\0';
+        rc = shn_buf_append_str(&json, ",\n \"patterns\": ");
+        if (rc == SHN_OK)
+            rc = shn_trace_patterns_json(g, pats, n_pats, &json);
+        if (rc == SHN_OK)
+            rc = shn_buf_append_str(&json, "}\n");
+    }
+    if (rc == SHN_OK)
+        rc = shn_trace_report_html(g, opts, res, pats, n_pats, &html);
+    if (rc == SHN_OK)
+        rc = report_path(path, sizeof path, prefix, ".json", diag);
+    if (rc == SHN_OK)
+        rc = shn_file_write_atomic(path, json.data, json.len, diag);
+    if (rc == SHN_OK)
+        rc = report_path(path, sizeof path, prefix, ".html", diag);
+    if (rc == SHN_OK)
+        rc = shn_file_write_atomic(path, html.data, html.len, diag);
+    if (rc == SHN_OK && summary)
+        rc =
+            shn_buf_appendf(summary, "%s.json, %s.html: %zu tainted address-assets, %zu patterns\n",
+                            prefix, prefix, res->n_entries, n_pats);
+    shn_free(pats);
+    shn_buf_cleanup(&json);
+    shn_buf_cleanup(&html);
     return rc;
 }

@@ -9,7 +9,7 @@
     ((1u << SHN_TRACE_KIND_EXCHANGE) | (1u << SHN_TRACE_KIND_BRIDGE) |                             \
      (1u << SHN_TRACE_KIND_MIXER) | (1u << SHN_TRACE_KIND_DEX) | (1u << SHN_TRACE_KIND_DEFI))
 
-static int put_amount(struct shn_buf *b, shn_u128 v)
+int shn__trace_json_amount(struct shn_buf *b, shn_u128 v)
 {
     char text[48];
     shn_trace_u128_format(v, text, sizeof text);
@@ -83,11 +83,11 @@ int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trac
         if (rc == SHN_OK)
             rc = shn_buf_append_str(out, ", \"received\": ");
         if (rc == SHN_OK)
-            rc = put_amount(out, e->received);
+            rc = shn__trace_json_amount(out, e->received);
         if (rc == SHN_OK)
             rc = shn_buf_append_str(out, ", \"tainted\": ");
         if (rc == SHN_OK)
-            rc = put_amount(out, e->tainted);
+            rc = shn__trace_json_amount(out, e->tainted);
         if (rc == SHN_OK)
             rc = shn_buf_appendf(out,
                                  ", \"fraction\": %.6f, \"hops\": %u, \"first_tainted\": \"%s\"}",
@@ -126,7 +126,7 @@ int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trac
         if (rc == SHN_OK)
             rc = shn_buf_append_str(out, ", \"tainted\": ");
         if (rc == SHN_OK)
-            rc = put_amount(out, exits[i].tainted);
+            rc = shn__trace_json_amount(out, exits[i].tainted);
         if (rc == SHN_OK)
             rc = shn_buf_append_char(out, '}');
     }
@@ -143,7 +143,7 @@ int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trac
         if (rc == SHN_OK)
             rc = shn_buf_append_str(out, ", \"tainted\": ");
         if (rc == SHN_OK)
-            rc = put_amount(out, held[i].tainted);
+            rc = shn__trace_json_amount(out, held[i].tainted);
         if (rc == SHN_OK)
             rc = shn_buf_append_char(out, '}');
     }
@@ -152,5 +152,32 @@ int shn_trace_result_json(const struct shn_trace_graph *g, const struct shn_trac
 out:
     shn_free(exits);
     shn_free(held);
+    return rc;
+}
+
+int shn_trace_result_text(const struct shn_trace_graph *g, const struct shn_trace_opts *opts,
+                          const struct shn_trace_result *res, struct shn_buf *out)
+{
+    char abuf[SHN_TRACE_ADDRESS_BUF], amount[48], when[32];
+    int rc = shn_buf_appendf(out,
+                             "%s from %zu source(s): %zu tainted address-assets, %llu tainted "
+                             "transfers of %llu scanned\n",
+                             shn_trace_method_name(res->method), opts->n_sources, res->n_entries,
+                             (unsigned long long)res->tainted_transfers,
+                             (unsigned long long)res->transfers_scanned);
+
+    for (size_t i = 0; rc == SHN_OK && i < res->n_entries; i++) {
+        const struct shn_trace_entry *e = &res->entries[i];
+        int kind = shn_trace_graph_label(g, e->address, NULL);
+        if (e->source)
+            continue;
+        shn_trace_u128_format(e->tainted, amount, sizeof amount);
+        shn_trace_time_format(e->first_tainted, when, sizeof when);
+        rc = shn_buf_appendf(out, "  %-44s %-8s %28s hops %-3u %s%s%s%s\n",
+                             shn_trace_graph_address(g, e->address, abuf),
+                             shn_trace_graph_asset(g, e->asset), amount, e->hops, when,
+                             kind ? "  [" : "", kind ? shn_trace_kind_name(kind) : "",
+                             kind ? "]" : "");
+    }
     return rc;
 }

@@ -177,6 +177,9 @@ const char *shn__trace_addr_text(const unsigned char *entry, char *buf);
 /* Lower-cases 0x-prefixed hex (EVM addresses and token contracts) in place. */
 void shn__trace_normalize(char *s, size_t len);
 
+/* An amount as a JSON string of its exact decimal digits ("12345"). */
+int shn__trace_json_amount(struct shn_buf *b, shn_u128 v);
+
 /* True when a tainted entry at `address` is reported as an exit (a label of
  * kind exchange, bridge, mixer, dex or defi, or a labelled stop). */
 bool shn__trace_is_exit(const struct shn_trace_graph *g, uint32_t address,
