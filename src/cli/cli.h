@@ -1,8 +1,12 @@
-/* The thin command-line layer: argument parsing and output formatting only;
- * every decision is made in the engines. Each subcommand is a function
- * taking argc/argv after its own name and returning the process exit code. */
+/* The thin command-line layer: argument parsing and printing only; every
+ * decision and every output is made in the engines. Each command is a
+ * function taking its own argc/argv (argv[0] is the command's or verb's
+ * name) and returning the process exit code. Options are parsed with the
+ * tables of args.h. */
 #ifndef SHN_CLI_CLI_H
 #define SHN_CLI_CLI_H
+
+#include <stdbool.h>
 
 /* Exit codes, stable for scripts. */
 enum {
@@ -11,11 +15,15 @@ enum {
     SHN_EXIT_USAGE = 2,   /* bad command line */
 };
 
-int shn_cli_lists(int argc, char **argv);
+/* Commands with argv[0] = "screen", "lists", "text", "trace". */
 int shn_cli_screen(int argc, char **argv);
-int shn_cli_image(int argc, char **argv);
+int shn_cli_lists(int argc, char **argv);
 int shn_cli_text(int argc, char **argv);
 int shn_cli_trace(int argc, char **argv);
+
+/* Groups not yet on args.h (argv[0] = the verb): main.c dispatches to them
+ * from its own tables until they are converted. */
+int shn_cli_image(int argc, char **argv);
 int shn_cli_link(int argc, char **argv);
 int shn_cli_accounts(int argc, char **argv);
 int shn_cli_accounts_score(int argc, char **argv); /* score, explain, config */
@@ -23,7 +31,7 @@ int shn_cli_alerts(int argc, char **argv);
 /* The accounts database used when --db is not given. */
 const char *shn_cli_default_accounts_db(int create_dir);
 
-/* True when argv holds -h or --help. */
+/* True when argv holds -h or --help (for the groups not yet on args.h). */
 int shn_cli_wants_help(int argc, char **argv);
 
 /* Prints "shinsa: <error>" for a failed call with its diagnostic. */
@@ -36,8 +44,18 @@ const char *shn_cli_data_dir(void);
 /* $DATA_DIR/screen.idx; with create_dir, the folder is created if missing. */
 const char *shn_cli_default_index(int create_dir);
 
-/* Strict number parsing for options: prints the error and returns -1. */
+/* Strict number parsing for the groups not yet on args.h (args.h does this
+ * from the table): prints the error and returns -1. */
 int shn_cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
 int shn_cli_parse_int(const char *opt, const char *s, long lo, long hi, long *out);
+
+/* Standard output (issue 12 F3): a write to a full disk or a closed pipe
+ * must not go unnoticed. shn_cli_output_failed() is true once a write to
+ * stdout has failed; long loops (a batch) check it after each result and
+ * stop. shn_cli_close_stdout() flushes and closes stdout at the end of
+ * main: on a failed write it prints "shinsa: cannot write standard output:
+ * <reason>" and returns SHN_EXIT_FAILURE, else `status`. */
+bool shn_cli_output_failed(void);
+int shn_cli_close_stdout(int status);
 
 #endif

@@ -1,112 +1,46 @@
 /* shinsa text check: how natural a Japanese text reads, with the spans
  * that give it away marked. */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cli.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/buf.h"
 #include "shinsa/core/file.h"
-#include "shinsa/core/utf8.h"
 #include "shinsa/text.h"
 
-static const char usage[] =
-    "usage: shinsa text check [--json] [--lines] [--model MODEL] [FILE|-]\n"
-    "\n"
-    "Scores how natural a Japanese text reads (1 = natural) and lists the\n"
-    "spans that look wrong: simplified Chinese or Hangul, spaces between words,\n"
-    "word sequences natural Japanese does not use, doubled particles, mixed\n"
-    "politeness, translation calques, unknown words, half-width katakana and\n"
-    "Western punctuation. Reads FILE, or standard input when FILE is - or absent.\n"
-    "  --json         {\"score\": S, \"findings\": [{\"start\", \"end\", \"kind\", \"en\", "
-    "\"ja\"}]}\n"
-    "                 (start and end are character offsets, end exclusive)\n"
-    "  --lines        each input line is one text; one result per line\n"
-    "  --model MODEL  the natural-Japanese model (default: $SHINSA_TEXT_MODEL,\n"
-    "                 else the one the build trained)\n"
-    "\n"
-    "Exit status: 0 when the check ran (whatever the score), 1 on errors,\n"
-    "2 on a bad command line.\n";
-
-static void print_marked(const char *text, size_t len, const struct shn_text_result *r, bool tty)
-{
-    size_t ci = 0;
-
-    for (size_t i = 0; i <= len;) {
-        /* closes, then opens, at character ci */
-        for (size_t k = 0; k < r->count; k++)
-            if (r->findings[k].end == ci && r->findings[k].end > r->findings[k].start)
-                printf(tty ? "\033[0m[%zu]" : "»[%zu]", k + 1);
-        for (size_t k = 0; k < r->count; k++)
-            if (r->findings[k].start == ci && r->findings[k].end > r->findings[k].start)
-                fputs(tty ? "\033[1;4;31m" : "«", stdout);
-        if (i == len)
-            break;
-        uint32_t cp;
-        size_t used = shn_utf8_decode(text + i, len - i, &cp);
-        if (used == 0) {
-            fputs("\xEF\xBF\xBD", stdout);
-            used = 1;
-        } else {
-            fwrite(text + i, 1, used, stdout);
-        }
-        i += used;
-        ci++;
-    }
-    if (len == 0 || text[len - 1] != '\n')
-        putchar('\n');
-}
-
-static void print_text(const char *text, size_t len, const struct shn_text_result *r, long line)
-{
-    bool tty = isatty(STDOUT_FILENO);
-
-    if (line > 0)
-        printf("line %ld: ", line);
-    printf("score %.3f (%s), %zu finding%s; script mix: kana %.0f%% kanji %.0f%% "
-           "hangul %.0f%% latin %.0f%% other %.0f%%\n",
-           r->score, r->score < SHN_TEXT_DEFAULT_THRESHOLD ? "unnatural" : "natural",
-           r->total_findings, r->total_findings == 1 ? "" : "s", r->mix.kana * 100,
-           r->mix.han * 100, r->mix.hangul * 100, r->mix.latin * 100, r->mix.other * 100);
-    if (r->count) {
-        print_marked(text, len, r, tty);
-        for (size_t k = 0; k < r->count; k++) {
-            const struct shn_text_finding *f = &r->findings[k];
-            printf("  [%zu] %zu-%zu %s (-%.2f): %s\n       %s\n", k + 1, f->start, f->end,
-                   shn_text_kind_name(f->kind), f->weight, f->en, f->ja);
-        }
-    }
-}
-
+/* Checks one text and prints its result; in a JSON batch (line > 0) a
+ * failed check prints an error object in the line's place instead. */
 static int check_one(struct shn_text_engine *eng, const char *text, size_t len, bool json,
                      long line, struct shn_buf *b)
 {
+    unsigned flags = isatty(STDOUT_FILENO) ? SHN_TEXT_FORMAT_COLOR : 0;
     struct shn_text_result r;
     int rc = shn_text_check(eng, text, len, &r);
 
-    if (rc != SHN_OK) {
-        if (json && line > 0) {
-            printf("{\"line\": %ld, \"error\": \"%s\"}\n", line, shn_strerror(rc));
-            return SHN_OK;
-        }
+    shn_buf_reset(b);
+    if (rc != SHN_OK && !(json && line > 0))
         return rc;
-    }
-    if (json) {
-        shn_buf_reset(b);
-        rc = shn_text_result_json(&r, b);
-        if (rc == SHN_OK)
-            printf("%.*s\n", (int)b->len, b->data);
+    if (rc != SHN_OK) {
+        rc = shn_text_line_error_json(line, rc, b);
     } else {
-        print_text(text, len, &r, line);
+        rc = json ? shn_text_result_json(&r, b)
+                  : shn_text_result_text(text, len, &r, line, flags, b);
+        shn_text_result_cleanup(&r);
     }
-    shn_text_result_cleanup(&r);
+    if (rc == SHN_OK) {
+        fwrite(b->data, 1, b->len, stdout);
+        if (json)
+            putchar('\n');
+    }
     return rc;
 }
 
+/* One result per line; stops early when stdout fails (main reports it). */
 static int run_lines(struct shn_text_engine *eng, FILE *in, bool json, struct shn_buf *b)
 {
     char *line = NULL;
@@ -115,12 +49,14 @@ static int run_lines(struct shn_text_engine *eng, FILE *in, bool json, struct sh
     long no = 0;
     int rc = SHN_OK;
 
-    while (rc == SHN_OK && (n = getline(&line, &alloc, in)) >= 0) {
+    while (rc == SHN_OK && !shn_cli_output_failed() && (n = getline(&line, &alloc, in)) >= 0) {
         no++;
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             n--;
         rc = check_one(eng, line, (size_t)n, json, no, b);
     }
+    if (rc == SHN_OK && ferror(in))
+        rc = SHN_ERR_IO;
     free(line); /* getline's own allocation */
     return rc;
 }
@@ -151,13 +87,8 @@ static int read_all(const char *path, char **data, size_t *len, struct shn_diag 
     return SHN_OK;
 }
 
-int shn_cli_text(int argc, char **argv)
+static int cmd_check(int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, 0, 'j'},
-                                         {"lines", no_argument, 0, 'l'},
-                                         {"model", required_argument, 0, 'm'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     struct shn_text_options o = {0};
     struct shn_text_engine *eng = NULL;
     struct shn_diag diag = {0};
@@ -166,44 +97,34 @@ int shn_cli_text(int argc, char **argv)
     char *data = NULL;
     size_t len = 0;
     bool json = false, lines = false;
-    int opt, rc, status = SHN_EXIT_FAILURE;
     FILE *in = NULL;
+    const struct shn_cli_opt opts[] = {
+        {"--json", SHN_ARG_FLAG, &json,
+         .help = "{\"score\": S, \"findings\": [{\"start\", \"end\", \"kind\", \"en\", "
+                 "\"ja\"}]} (start and end are character offsets, end exclusive)"},
+        {"--lines", SHN_ARG_FLAG, &lines,
+         .help = "each input line is one text; one result per line"},
+        {"--model", SHN_ARG_STRING, &o.model_path, .arg = "MODEL",
+         .help = "the natural-Japanese model (default: $SHINSA_TEXT_MODEL, else the one the "
+                 "build trained)"},
+        {"FILE", SHN_ARG_STRING, &path, .help = "the text; - for standard input"},
+        {0}};
+    const struct shn_cli_spec spec = {
+        .usage = "shinsa text check",
+        .about =
+            "Scores how natural a Japanese text reads (1 = natural) and lists the spans that look "
+            "wrong: simplified Chinese or Hangul, spaces between words, word sequences natural "
+            "Japanese does not use, doubled particles, mixed politeness, translation calques, "
+            "unknown words, half-width katakana and Western punctuation.",
+        .opts = opts,
+        .epilog = "Exit status: 0 when the check ran (whatever the score), 1 on errors, 2 on a bad "
+                  "command line."};
+    int rc, status = shn_cli_parse(&spec, argc, argv);
 
+    if (status != SHN_CLI_RUN)
+        return status;
+    status = SHN_EXIT_FAILURE;
     shn_buf_init(&b, 16u << 20);
-    if (argc < 1 || strcmp(argv[0], "check") != 0) {
-        if (argc >= 1 && (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0)) {
-            fputs(usage, stdout);
-            return SHN_EXIT_OK;
-        }
-        fputs(usage, stderr);
-        return SHN_EXIT_USAGE;
-    }
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'h':
-            fputs(usage, stdout);
-            return SHN_EXIT_OK;
-        case 'j':
-            json = true;
-            break;
-        case 'l':
-            lines = true;
-            break;
-        case 'm':
-            o.model_path = optarg;
-            break;
-        default:
-            fputs(usage, stderr);
-            return SHN_EXIT_USAGE;
-        }
-    }
-    if (optind < argc)
-        path = argv[optind++];
-    if (optind < argc) {
-        fputs(usage, stderr);
-        return SHN_EXIT_USAGE;
-    }
     rc = shn_text_engine_open(&o, &eng, &diag);
     if (rc != SHN_OK) {
         shn_cli_report(rc, &diag);
@@ -235,4 +156,17 @@ out:
     shn_buf_cleanup(&b);
     shn_text_engine_free(eng);
     return status;
+}
+
+static const struct shn_cli_command verbs[] = {
+    {"check", cmd_check, "how natural a Japanese text reads, with the odd spans marked"}, {0}};
+
+int shn_cli_text(int argc, char **argv)
+{
+    const struct shn_cli_spec group = {
+        .usage = "shinsa text",
+        .about = "Japanese naturalness: a score and the spans that give a text away.",
+        .commands = verbs};
+
+    return shn_cli_dispatch(&group, argc - 1, argv + 1);
 }

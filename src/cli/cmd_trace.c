@@ -1,10 +1,9 @@
 /* shinsa trace: import transfer CSV files into a graph, run taint. */
-#define _GNU_SOURCE
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cli.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/buf.h"
@@ -16,54 +15,7 @@
 
 #define MAX_INPUT ((size_t)64 << 30) /* bytes in one transfer or label file */
 #define MAX_FILES 1024
-
-static const char usage[] =
-    "usage: shinsa trace import --transfers FILE... --out GRAPH [--labels FILE]...\n"
-    "                           [--sanctioned-dir DIR] [--strict] [--json]\n"
-    "       shinsa trace run --graph GRAPH --source ADDR... [--sources-file FILE]\n"
-    "                        [--method haircut|poison|fifo] [--since TIME]\n"
-    "                        [--amount N --asset A] [--dust N] [--max-hops N]\n"
-    "                        [--stop KINDS] [--check] [--load] [--json]\n"
-    "       shinsa trace report --out PREFIX (and the options of run)\n"
-    "       shinsa trace exposure [--paths N] (options of run) ADDR\n"
-    "       shinsa trace gen --out DIR [--transfers N] [--fanout N] [--seed N]\n"
-    "\n"
-    "Follows stolen crypto through a transfer graph (docs/trace.md).\n"
-    "import: compiles ethereum-etl transactions.csv / token_transfers.csv or generic\n"
-    "  time,tx,from,to,asset,amount CSV files into one graph file.\n"
-    "  --transfers FILE...  transfer files (more may follow the option)\n"
-    "  --out GRAPH          graph file to write (atomically)\n"
-    "  --labels FILE        address,kind,name (kinds: exchange, mixer, bridge, dex,\n"
-    "                       defi, sanctioned, hacker, other)\n"
-    "  --sanctioned-dir DIR OFAC sanctioned_addresses_<ASSET>.txt files, loaded as\n"
-    "                       'sanctioned' labels\n"
-    "  --strict             fail on the first bad row (default: report, count, skip)\n"
-    "run: one pass over the transfers in time order from the sources.\n"
-    "  --source ADDR        a source address (repeatable; more may follow)\n"
-    "  --sources-file FILE  one source address a line\n"
-    "  --method M           haircut (default), poison or fifo\n"
-    "  --since TIME         start at this time (Unix seconds or ISO 8601 UTC)\n"
-    "  --amount N --asset A only the first N base units of A the sources send\n"
-    "  --dust N             tainted parts below N base units are not followed\n"
-    "  --max-hops N         stop N hops from the sources\n"
-    "  --stop KINDS         label kinds that hold taint, comma-separated\n"
-    "                       (default exchange,bridge; 'none' for none)\n"
-    "  --check              verify conservation of taint; exit 1 if violated\n"
-    "  --load               copy the graph into memory (2 MB pages) instead of using\n"
-    "                       its mapping: slower to open, 10-15% faster on big graphs\n"
-    "  --json               the JSON object of docs/trace.md\n"
-    "report: PREFIX.json (the run object plus \"patterns\": fan-out, peel-chain,\n"
-    "  rapid-pass-through, short-lived, consolidation, each with its evidence) and\n"
-    "  PREFIX.html (self-contained: exits, patterns, a chart of the main paths)\n"
-    "exposure: how much of what ADDR received derives from the sources, and the\n"
-    "  N heaviest paths (default 5) that brought it; --source takes one address\n"
-    "gen: a synthetic laundering case in a background of ordinary transfers:\n"
-    "  DIR/transfers.csv, labels.csv and truth.json (the planted exits and patterns)\n"
-    "  --transfers N        background transfers (default 1000000)\n"
-    "  --fanout N           fresh addresses the thief splits into (default 400)\n"
-    "  --seed N             random seed (default fixed)\n"
-    "\n"
-    "Exit status: 0 on success, 1 on errors, 2 on a bad command line.\n";
+#define MAX_OUTPUT ((size_t)1 << 32)
 
 static int add_sanctioned(void *ctx, const char *entity, const char *asset, const char *address)
 {
@@ -72,6 +24,8 @@ static int add_sanctioned(void *ctx, const char *entity, const char *asset, cons
     return shn_trace_builder_add_label(ctx, address, SHN_TRACE_KIND_SANCTIONED, "OFAC SDN");
 }
 
+/* OFAC's sanctioned addresses, read by the screen engine's list loader, as
+ * `sanctioned` labels of the graph. */
 static int load_sanctioned(struct shn_trace_builder *b, const char *dir, struct shn_diag *diag)
 {
     struct shn_listset *set = NULL;
@@ -86,582 +40,409 @@ static int load_sanctioned(struct shn_trace_builder *b, const char *dir, struct 
     return rc;
 }
 
-static int cmd_import(int argc, char **argv)
+/* Prints what an engine appended to `out`, or reports why it could not. */
+static int print(int rc, const struct shn_buf *out, const struct shn_diag *diag)
 {
-    static const struct option opts[] = {{"transfers", required_argument, 0, 't'},
-                                         {"out", required_argument, 0, 'o'},
-                                         {"labels", required_argument, 0, 'l'},
-                                         {"sanctioned-dir", required_argument, 0, 's'},
-                                         {"strict", no_argument, 0, 'S'},
-                                         {"json", no_argument, 0, 'j'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *files[MAX_FILES], *labels[MAX_FILES], *out = NULL, *sdir = NULL;
-    size_t n_files = 0, n_labels = 0;
-    struct shn_trace_builder *b = NULL;
-    struct shn_trace_import_stats st;
-    struct shn_diag diag = {0};
-    int opt, rc, json = 0, strict = 0, status = SHN_EXIT_FAILURE;
+    if (rc != SHN_OK) {
+        shn_cli_report(rc, diag);
+        return SHN_EXIT_FAILURE;
+    }
+    fwrite(out->data, 1, out->len, stdout);
+    return SHN_EXIT_OK;
+}
 
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 't':
-            if (n_files >= MAX_FILES)
-                goto toomany;
-            files[n_files++] = optarg;
-            while (optind < argc && argv[optind][0] != '-' && n_files < MAX_FILES)
-                files[n_files++] = argv[optind++];
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'l':
-            if (n_labels >= MAX_FILES)
-                goto toomany;
-            labels[n_labels++] = optarg;
-            break;
-        case 's':
-            sdir = optarg;
-            break;
-        case 'S':
-            strict = 1;
-            break;
-        case 'j':
-            json = 1;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return SHN_EXIT_OK;
-        default:
-            fputs(usage, stderr);
-            return SHN_EXIT_USAGE;
-        }
-    }
-    if (!n_files || !out || optind < argc) {
-        fprintf(stderr, "shinsa: trace import needs --transfers FILE... and --out GRAPH\n%s",
-                usage);
-        return SHN_EXIT_USAGE;
-    }
-    rc = shn_trace_builder_new(&b);
-    for (size_t i = 0; rc == SHN_OK && i < n_files; i++)
-        rc = shn_trace_builder_add_file(b, files[i], MAX_INPUT, strict, &diag);
-    for (size_t i = 0; rc == SHN_OK && i < n_labels; i++) {
+static int build(struct shn_trace_builder *b, const struct shn_cli_list *files,
+                 const struct shn_cli_list *labels, const char *sdir, bool strict,
+                 struct shn_diag *diag)
+{
+    int rc = SHN_OK;
+
+    for (size_t i = 0; rc == SHN_OK && i < files->n; i++)
+        rc = shn_trace_builder_add_file(b, files->v[i], MAX_INPUT, strict, diag);
+    for (size_t i = 0; rc == SHN_OK && i < labels->n; i++) {
         char *data = NULL;
         size_t len = 0;
-        rc = shn_file_read(labels[i], MAX_INPUT, &data, &len, &diag);
+        rc = shn_file_read(labels->v[i], MAX_INPUT, &data, &len, diag);
         if (rc == SHN_OK)
-            rc = shn_trace_builder_add_labels_csv(b, data, len, labels[i], strict, &diag);
+            rc = shn_trace_builder_add_labels_csv(b, data, len, labels->v[i], strict, diag);
         shn_free(data);
     }
     if (rc == SHN_OK && sdir)
-        rc = load_sanctioned(b, sdir, &diag);
-    if (rc == SHN_OK)
-        rc = shn_trace_builder_write(b, out, &diag);
-    if (rc != SHN_OK) {
-        shn_cli_report(rc, &diag);
-        goto out;
-    }
-    shn_trace_builder_stats(b, &st);
-    if (json)
-        printf("{\"rows\": %llu, \"transfers\": %llu, \"failed\": %llu, "
-               "\"skipped\": %llu, \"bad\": %llu, \"labels\": %llu, \"bad_labels\": %llu}\n",
-               (unsigned long long)st.rows, (unsigned long long)st.transfers,
-               (unsigned long long)st.failed, (unsigned long long)st.skipped,
-               (unsigned long long)st.bad, (unsigned long long)st.labels,
-               (unsigned long long)st.bad_labels);
-    else
-        printf("%s: %llu transfers from %llu rows (%llu failed, %llu skipped, %llu bad), "
-               "%llu labels\n",
-               out, (unsigned long long)st.transfers, (unsigned long long)st.rows,
-               (unsigned long long)st.failed, (unsigned long long)st.skipped,
-               (unsigned long long)st.bad, (unsigned long long)st.labels);
-    status = SHN_EXIT_OK;
-out:
-    shn_trace_builder_free(b);
-    return status;
-toomany:
-    fprintf(stderr, "shinsa: at most %d files per option\n", MAX_FILES);
-    return SHN_EXIT_USAGE;
+        rc = load_sanctioned(b, sdir, diag);
+    return rc;
 }
 
-static int parse_amount(const char *opt, const char *s, shn_u128 *out)
+static int cmd_import(int argc, char **argv)
 {
-    if (shn_trace_u128_parse(s, strlen(s), out) != SHN_OK) {
-        fprintf(stderr, "shinsa: %s wants an unsigned integer in base units, not '%s'\n", opt, s);
-        return -1;
+    struct shn_cli_list files = {0}, labels = {0};
+    struct shn_trace_builder *b = NULL;
+    struct shn_trace_import_stats st;
+    struct shn_diag diag = {0};
+    struct shn_buf out;
+    const char *graph = NULL, *sdir = NULL;
+    bool json = false, strict = false;
+    const struct shn_cli_opt opts[] = {
+        {"--transfers", SHN_ARG_VALUES, &files, 1, MAX_FILES, .arg = "FILE",
+         .help = "transfer files (more may follow the option): ethereum-etl transactions.csv "
+                 "or token_transfers.csv, or generic time,tx,from,to,asset,amount"},
+        {"--out", SHN_ARG_STRING, &graph, .arg = "GRAPH", .flags = SHN_CLI_REQUIRED,
+         .help = "graph file to write (atomically)"},
+        {"--labels", SHN_ARG_LIST, &labels, 0, MAX_FILES, .arg = "FILE",
+         .help = "address,kind,name (kinds: exchange, mixer, bridge, dex, defi, sanctioned, "
+                 "hacker, other); repeatable"},
+        {"--sanctioned-dir", SHN_ARG_STRING, &sdir, .arg = "DIR",
+         .help = "OFAC sanctioned_addresses_<ASSET>.txt files, loaded as 'sanctioned' labels"},
+        {"--strict", SHN_ARG_FLAG, &strict,
+         .help = "fail on the first bad row (default: report, count, skip)"},
+        {"--json", SHN_ARG_FLAG, &json, .help = "the import statistics as one JSON object"},
+        {0}};
+    const struct shn_cli_spec spec = {
+        .usage = "shinsa trace import",
+        .about = "Compiles transfer CSV files and labels into one graph file.",
+        .opts = opts};
+    int rc, status = shn_cli_parse(&spec, argc, argv);
+
+    if (status != SHN_CLI_RUN)
+        return status;
+    shn_buf_init(&out, 1 << 16);
+    rc = shn_trace_builder_new(&b);
+    if (rc == SHN_OK)
+        rc = build(b, &files, &labels, sdir, strict, &diag);
+    if (rc == SHN_OK)
+        rc = shn_trace_builder_write(b, graph, &diag);
+    if (rc == SHN_OK) {
+        shn_trace_builder_stats(b, &st);
+        rc = shn_trace_import_stats_format(&st, graph, json, &out);
     }
+    status = print(rc, &out, &diag);
+    shn_trace_builder_free(b);
+    shn_buf_cleanup(&out);
+    return status;
+}
+
+/* ---- run, report, exposure ------------------------------------------ */
+
+struct run_args {
+    const char *graph, *sources_file, *asset, *prefix, *target;
+    struct shn_cli_list sources;
+    struct shn_trace_opts o;
+    bool check, load, json;
+    long max_hops, paths;
+    uint32_t ids[SHN_TRACE_MAX_SOURCES];
+};
+
+/* In the order of enum shn_trace_method, so that the choice is the value. */
+static const char *const methods[] = {"poison", "haircut", "fifo", NULL};
+_Static_assert(SHN_TRACE_POISON == 0 && SHN_TRACE_HAIRCUT == 1 && SHN_TRACE_FIFO == 2,
+               "methods[] follows enum shn_trace_method");
+
+static int parse_since(const char *s, void *dest)
+{
+    return shn_trace_time_parse(s, strlen(s), dest) == SHN_OK ? 0 : -1;
+}
+
+static int parse_units(const char *s, void *dest)
+{
+    return shn_trace_u128_parse(s, strlen(s), dest) == SHN_OK ? 0 : -1;
+}
+
+static int parse_amount(const char *s, void *dest)
+{
+    struct shn_trace_opts *o = dest;
+
+    if (parse_units(s, &o->amount) != 0)
+        return -1;
+    o->has_amount = true;
     return 0;
 }
 
-static int parse_stops(const char *s, uint32_t *out)
+static int parse_stops(const char *s, void *dest)
 {
     char word[32];
     uint32_t mask = 0;
 
     if (strcmp(s, "none") == 0) {
-        *out = 0;
+        *(uint32_t *)dest = 0;
         return 0;
     }
     while (*s) {
         size_t n = strcspn(s, ",");
         int kind;
         if (n == 0 || n >= sizeof word)
-            goto bad;
+            return -1;
         memcpy(word, s, n);
         word[n] = '\0';
         kind = shn_trace_kind_parse(word);
         if (kind < 0)
-            goto bad;
+            return -1;
         mask |= 1u << kind;
         s += n + (s[n] == ',');
     }
-    *out = mask;
-    return 0;
-bad:
-    fprintf(stderr, "shinsa: --stop wants kinds (exchange,mixer,bridge,dex,defi,sanctioned,"
-                    "hacker,other) or 'none'\n");
-    return -1;
-}
-
-static int add_source(const struct shn_trace_graph *g, uint32_t *ids, size_t *n, const char *addr,
-                      const char *where)
-{
-    uint32_t id;
-
-    if (*n >= SHN_TRACE_MAX_SOURCES) {
-        fprintf(stderr, "shinsa: more than %d sources\n", SHN_TRACE_MAX_SOURCES);
-        return -1;
-    }
-    if (shn_trace_graph_find(g, addr, &id) != SHN_OK) {
-        fprintf(stderr, "shinsa: %s%ssource %s is not in the graph\n", where ? where : "",
-                where ? ": " : "", addr);
-        return -1;
-    }
-    ids[(*n)++] = id;
+    *(uint32_t *)dest = mask;
     return 0;
 }
 
-enum { MODE_RUN, MODE_REPORT, MODE_EXPOSURE };
+#define RUN_TABLE_MAX 24 /* entries of a run table, with the verb's own and the end */
 
-static int put_amount(struct shn_buf *b, shn_u128 v)
+/* The table of run, report and exposure: the options they share, then the
+ * verb's own (`own`, ending with {0}). --source is VALUES for run and
+ * report (--source A B C) and LIST for exposure, whose positional ADDRESS
+ * must not be taken for a source. */
+static void run_table(struct run_args *a, int source_kind, const struct shn_cli_opt *own,
+                      struct shn_cli_opt *opts)
 {
-    char text[48];
-    shn_trace_u128_format(v, text, sizeof text);
-    return shn_buf_appendf(b, "\"%s\"", text);
+    const struct shn_cli_opt common[] = {
+        {"--graph", SHN_ARG_STRING, &a->graph, .arg = "GRAPH", .flags = SHN_CLI_REQUIRED,
+         .help = "the graph file (trace import --out)"},
+        {"--source", source_kind, &a->sources, 0, SHN_TRACE_MAX_SOURCES, .arg = "ADDR",
+         .help = source_kind == SHN_ARG_VALUES ? "source addresses (repeatable; more may follow)"
+                                               : "a source address (repeatable)"},
+        {"--sources-file", SHN_ARG_STRING, &a->sources_file, .arg = "FILE",
+         .help = "one source address a line ('#' comments)"},
+        {"--method", SHN_ARG_CHOICE, &a->o.method, .arg = "METHOD", .choices = methods,
+         .help = "how taint mixes with clean funds (docs/trace.md)"},
+        {"--since", SHN_ARG_CUSTOM, &a->o.since, .arg = "TIME", .parse = parse_since,
+         .want = "Unix seconds or ISO 8601 UTC", .help = "start at this time"},
+        {"--amount", SHN_ARG_CUSTOM, &a->o, .arg = "N", .parse = parse_amount,
+         .want = "an unsigned integer in base units",
+         .help = "only the first N base units of --asset that the sources send are stolen"},
+        {"--asset", SHN_ARG_STRING, &a->asset, .arg = "A", .help = "the asset of --amount"},
+        {"--dust", SHN_ARG_CUSTOM, &a->o.dust, .arg = "N", .parse = parse_units,
+         .want = "an unsigned integer in base units",
+         .help = "tainted parts below N base units are not followed"},
+        {"--max-hops", SHN_ARG_INT, &a->max_hops, 1, 1000000, "stop N hops from the sources",
+         .arg = "N"},
+        {"--stop", SHN_ARG_CUSTOM, &a->o.stop_kinds, .arg = "KINDS", .parse = parse_stops,
+         .want = "label kinds (exchange,mixer,bridge,dex,defi,sanctioned,hacker,other) or 'none'",
+         .help = "label kinds that hold taint, comma-separated (default exchange,bridge; 'none' "
+                 "for none)"},
+        {"--check", SHN_ARG_FLAG, &a->check,
+         .help = "verify conservation of taint; exit 1 if violated"},
+        {"--load", SHN_ARG_FLAG, &a->load,
+         .help = "copy the graph into memory (2 MB pages) instead of using its mapping: slower "
+                 "to open, 10-15% faster on big graphs"},
+        {"--json", SHN_ARG_FLAG, &a->json, .help = "the JSON object of docs/trace.md"},
+    };
+    size_t n = sizeof common / sizeof *common;
+
+    memcpy(opts, common, sizeof common);
+    for (size_t k = 0; own[k].name && n + 1 < RUN_TABLE_MAX; k++)
+        opts[n++] = own[k];
+    memset(&opts[n], 0, sizeof opts[n]);
 }
 
-/* The exposure object: {address, method, sources, assets: [...], paths: [...]}. */
-static int exposure_json(const struct shn_trace_graph *g, const struct shn_trace_opts *o,
-                         const struct shn_trace_result *res, uint32_t target,
-                         const struct shn_trace_path *paths, size_t n_paths, struct shn_buf *b)
+/* Parses, then checks what the table cannot say. */
+static int parse_run(const struct shn_cli_spec *spec, struct run_args *a, int argc, char **argv)
 {
-    char abuf[SHN_TRACE_ADDRESS_BUF];
-    size_t k = 0;
-    int rc = shn_buf_append_str(b, "{\"address\": ");
+    int status = shn_cli_parse(spec, argc, argv);
 
-    if (rc == SHN_OK)
-        rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, target, abuf));
-    if (rc == SHN_OK)
-        rc = shn_buf_appendf(b, ", \"method\": \"%s\", \"sources\": [",
-                             shn_trace_method_name(o->method));
-    for (size_t i = 0; rc == SHN_OK && i < o->n_sources; i++) {
-        if (i)
-            rc = shn_buf_append_str(b, ", ");
-        if (rc == SHN_OK)
-            rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, o->sources[i], abuf));
-    }
-    if (rc == SHN_OK)
-        rc = shn_buf_append_str(b, "], \"assets\": [");
-    for (size_t i = 0; rc == SHN_OK && i < res->n_entries; i++) {
-        const struct shn_trace_entry *e = &res->entries[i];
-        if (e->address != target)
-            continue;
-        rc = shn_buf_append_str(b, k++ ? ", {\"asset\": " : "{\"asset\": ");
-        if (rc == SHN_OK)
-            rc = shn_buf_append_json_string(b, shn_trace_graph_asset(g, e->asset));
-        if (rc == SHN_OK)
-            rc = shn_buf_append_str(b, ", \"received\": ");
-        if (rc == SHN_OK)
-            rc = put_amount(b, e->received);
-        if (rc == SHN_OK)
-            rc = shn_buf_append_str(b, ", \"tainted\": ");
-        if (rc == SHN_OK)
-            rc = put_amount(b, e->tainted);
-        if (rc == SHN_OK)
-            rc = shn_buf_appendf(b, ", \"fraction\": %.6f, \"hops\": %u}",
-                                 e->received ? (double)e->tainted / (double)e->received : 0.0,
-                                 e->hops);
-    }
-    if (rc == SHN_OK)
-        rc = shn_buf_append_str(b, "], \"paths\": [");
-    for (size_t i = 0; rc == SHN_OK && i < n_paths; i++) {
-        const struct shn_trace_path *p = &paths[i];
-        rc = shn_buf_append_str(b, i ? ",\n  {\"tainted\": " : "\n  {\"tainted\": ");
-        if (rc == SHN_OK)
-            rc = put_amount(b, p->tainted);
-        if (rc == SHN_OK)
-            rc = shn_buf_appendf(b, ", \"hops\": %zu, \"from_source\": %s, \"steps\": [",
-                                 p->n_steps, p->from_source ? "true" : "false");
-        for (size_t s = 0; rc == SHN_OK && s < p->n_steps; s++) {
-            struct shn_trace_transfer t;
-            char when[32];
-            shn_trace_graph_transfer(g, p->steps[s], &t);
-            shn_trace_time_format(t.time, when, sizeof when);
-            rc = shn_buf_append_str(b, s ? ", {\"from\": " : "{\"from\": ");
-            if (rc == SHN_OK)
-                rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, t.from, abuf));
-            if (rc == SHN_OK)
-                rc = shn_buf_append_str(b, ", \"to\": ");
-            if (rc == SHN_OK)
-                rc = shn_buf_append_json_string(b, shn_trace_graph_address(g, t.to, abuf));
-            if (rc == SHN_OK)
-                rc = shn_buf_appendf(b, ", \"time\": \"%s\", \"asset\": ", when);
-            if (rc == SHN_OK)
-                rc = shn_buf_append_json_string(b, shn_trace_graph_asset(g, t.asset));
-            if (rc == SHN_OK)
-                rc = shn_buf_append_str(b, ", \"amount\": ");
-            if (rc == SHN_OK)
-                rc = put_amount(b, t.amount);
-            if (rc == SHN_OK)
-                rc = shn_buf_append_str(b, ", \"tainted\": ");
-            if (rc == SHN_OK)
-                rc = put_amount(b, p->step_tainted[s]);
-            if (rc == SHN_OK)
-                rc = shn_buf_append_char(b, '}');
-        }
-        if (rc == SHN_OK)
-            rc = shn_buf_append_str(b, "]}");
-    }
-    if (rc == SHN_OK)
-        rc = shn_buf_append_str(b, "]}\n");
-    return rc;
+    if (status != SHN_CLI_RUN)
+        return status;
+    if (!a->sources.n && !a->sources_file)
+        return shn_cli_usage_error(spec, "%s needs --source ADDR or --sources-file FILE",
+                                   spec->usage + strlen("shinsa "));
+    if (a->o.has_amount && !a->asset)
+        return shn_cli_usage_error(spec, "--amount needs --asset");
+    a->o.max_hops = (uint32_t)a->max_hops;
+    return SHN_CLI_RUN;
 }
 
-/* trace report: PREFIX.json (the run object plus "patterns") and PREFIX.html. */
-static int write_report(const struct shn_trace_graph *g, const struct shn_trace_opts *o,
-                        const struct shn_trace_result *res, struct shn_buf *json,
-                        const char *prefix, struct shn_diag *diag)
+/* Opens the graph, resolves the sources and runs the taint pass. */
+static int start(struct run_args *a, bool flows, struct shn_trace_graph **g,
+                 struct shn_trace_result *res)
 {
-    struct shn_trace_pattern *pats = NULL;
-    struct shn_buf html;
-    char path[4096];
-    size_t n_pats = 0;
-    int rc;
+    unsigned how = a->load ? SHN_TRACE_OPEN_LOAD : SHN_TRACE_OPEN_MAP;
+    struct shn_diag diag = {0};
+    size_t n = 0;
+    int rc = shn_trace_graph_open_ex(a->graph, how, g, &diag);
 
-    shn_buf_init(&html, (size_t)1 << 30);
-    rc = shn_trace_patterns(g, res, &pats, &n_pats);
-    if (rc == SHN_OK && json->len >= 2) { /* reopen the object: drop "}\n" */
-        json->len -= 2;
-        json->data[json->len] = '\0';
-        rc = shn_buf_append_str(json, ",\n \"patterns\": ");
-        if (rc == SHN_OK)
-            rc = shn_trace_patterns_json(g, pats, n_pats, json);
-        if (rc == SHN_OK)
-            rc = shn_buf_append_str(json, "}\n");
-    }
+    for (size_t i = 0; rc == SHN_OK && i < a->sources.n; i++)
+        rc = shn_trace_sources_add(*g, a->sources.v[i], NULL, a->ids, &n, &diag);
+    if (rc == SHN_OK && a->sources_file)
+        rc = shn_trace_sources_read(*g, a->sources_file, a->ids, &n, &diag);
+    if (rc == SHN_OK && a->asset && shn_trace_graph_find_asset(*g, a->asset, &a->o.amount_asset))
+        rc = shn_diag_set(&diag, SHN_ERR_NOT_FOUND, NULL, 0, "", "asset %s is not in the graph",
+                          a->asset);
+    a->o.sources = a->ids;
+    a->o.n_sources = n;
+    a->o.record_flows = flows;
     if (rc == SHN_OK)
-        rc = shn_trace_report_html(g, o, res, pats, n_pats, &html);
-    if (rc == SHN_OK) {
-        snprintf(path, sizeof path, "%s.json", prefix);
-        rc = shn_file_write_atomic(path, json->data, json->len, diag);
-    }
-    if (rc == SHN_OK) {
-        snprintf(path, sizeof path, "%s.html", prefix);
-        rc = shn_file_write_atomic(path, html.data, html.len, diag);
-    }
-    if (rc == SHN_OK)
-        printf("%s.json, %s.html: %zu tainted address-assets, %zu patterns\n", prefix, prefix,
-               res->n_entries, n_pats);
-    shn_free(pats);
-    shn_buf_cleanup(&html);
-    return rc;
+        rc = shn_trace_run(*g, &a->o, res, &diag);
+    if (rc == SHN_OK && a->check)
+        rc = shn_trace_check(*g, res, &diag);
+    if (rc == SHN_OK && a->check)
+        shn_log(SHN_LOG_INFO, "conservation check passed (%zu tainted address-assets)",
+                res->n_entries);
+    if (rc != SHN_OK)
+        shn_cli_report(rc, &diag);
+    return rc == SHN_OK ? SHN_EXIT_OK : SHN_EXIT_FAILURE;
 }
 
-static int cmd_run(int argc, char **argv, int mode)
+/* What a verb makes of a finished run, appended to `out`. */
+typedef int (*run_output)(struct run_args *a, const struct shn_trace_graph *g,
+                          const struct shn_trace_result *res, struct shn_buf *out,
+                          struct shn_diag *diag);
+
+/* Parse (the shared table and the verb's `own` entries), run, output,
+ * print. Frees `a`. */
+static int run_verb(struct run_args *a, const struct shn_cli_spec *verb, int source_kind,
+                    const struct shn_cli_opt *own, bool flows, run_output output, int argc,
+                    char **argv)
 {
-    char abuf[SHN_TRACE_ADDRESS_BUF];
-    static const struct option opts[] = {{"graph", required_argument, 0, 'g'},
-                                         {"source", required_argument, 0, 's'},
-                                         {"sources-file", required_argument, 0, 'f'},
-                                         {"method", required_argument, 0, 'm'},
-                                         {"since", required_argument, 0, 'S'},
-                                         {"amount", required_argument, 0, 'a'},
-                                         {"asset", required_argument, 0, 'A'},
-                                         {"dust", required_argument, 0, 'd'},
-                                         {"max-hops", required_argument, 0, 'H'},
-                                         {"stop", required_argument, 0, 'p'},
-                                         {"check", no_argument, 0, 'c'},
-                                         {"json", no_argument, 0, 'j'},
-                                         {"load", no_argument, 0, 'L'},
-                                         {"out", required_argument, 0, 'o'},
-                                         {"paths", required_argument, 0, 'P'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *prefix = NULL, *target_text = NULL;
-    unsigned open_flags = SHN_TRACE_OPEN_MAP;
-    struct shn_trace_path *paths = NULL;
-    size_t n_paths = 0;
-    long max_paths = 5;
-    const char *graph = NULL, *sources_file = NULL, *asset = NULL, *srcs[SHN_TRACE_MAX_SOURCES];
-    struct shn_trace_opts o = {.method = SHN_TRACE_HAIRCUT, .stop_kinds = SHN_TRACE_DEFAULT_STOPS};
+    struct shn_cli_opt opts[RUN_TABLE_MAX];
+    struct shn_cli_spec spec = *verb;
     struct shn_trace_graph *g = NULL;
     struct shn_trace_result res = {0};
     struct shn_diag diag = {0};
     struct shn_buf out;
-    uint32_t *ids = NULL;
-    size_t n_srcs = 0, n_ids = 0;
-    char *text = NULL;
-    long hops;
-    int opt, rc, json = 0, check = 0, status = SHN_EXIT_USAGE;
+    int rc, status;
 
-    shn_buf_init(&out, (size_t)1 << 32);
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'g':
-            graph = optarg;
-            break;
-        case 's':
-            if (n_srcs >= SHN_TRACE_MAX_SOURCES)
-                goto usage;
-            srcs[n_srcs++] = optarg;
-            while (mode != MODE_EXPOSURE && optind < argc && argv[optind][0] != '-' &&
-                   n_srcs < SHN_TRACE_MAX_SOURCES)
-                srcs[n_srcs++] = argv[optind++];
-            break;
-        case 'f':
-            sources_file = optarg;
-            break;
-        case 'm':
-            o.method = shn_trace_method_parse(optarg);
-            if (o.method < 0) {
-                fprintf(stderr, "shinsa: --method wants haircut, poison or fifo\n");
-                goto out;
-            }
-            break;
-        case 'S':
-            if (shn_trace_time_parse(optarg, strlen(optarg), &o.since) != SHN_OK) {
-                fprintf(stderr, "shinsa: --since wants Unix seconds or ISO 8601 UTC\n");
-                goto out;
-            }
-            break;
-        case 'a':
-            if (parse_amount("--amount", optarg, &o.amount))
-                goto out;
-            o.has_amount = true;
-            break;
-        case 'A':
-            asset = optarg;
-            break;
-        case 'd':
-            if (parse_amount("--dust", optarg, &o.dust))
-                goto out;
-            break;
-        case 'H':
-            if (shn_cli_parse_int("--max-hops", optarg, 1, 1000000, &hops))
-                goto out;
-            o.max_hops = (uint32_t)hops;
-            break;
-        case 'p':
-            if (parse_stops(optarg, &o.stop_kinds))
-                goto out;
-            break;
-        case 'L':
-            open_flags = SHN_TRACE_OPEN_LOAD;
-            break;
-        case 'c':
-            check = 1;
-            break;
-        case 'j':
-            json = 1;
-            break;
-        case 'o':
-            prefix = optarg;
-            break;
-        case 'P':
-            if (shn_cli_parse_int("--paths", optarg, 1, 64, &max_paths))
-                goto out;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            status = SHN_EXIT_OK;
-            goto out;
-        default:
-            goto usage;
-        }
+    run_table(a, source_kind, own, opts);
+    spec.opts = opts;
+    shn_buf_init(&out, MAX_OUTPUT);
+    status = parse_run(&spec, a, argc, argv);
+    if (status == SHN_CLI_RUN)
+        status = start(a, flows, &g, &res);
+    if (status == SHN_EXIT_OK) {
+        rc = output(a, g, &res, &out, &diag);
+        status = print(rc, &out, &diag);
     }
-    if (mode == MODE_EXPOSURE && optind == argc - 1)
-        target_text = argv[optind++];
-    if (!graph || (!n_srcs && !sources_file) || optind < argc || (o.has_amount && !asset) ||
-        (mode == MODE_REPORT && !prefix) || (mode == MODE_EXPOSURE && !target_text))
-        goto usage;
-    o.record_flows = mode != MODE_RUN;
-    status = SHN_EXIT_FAILURE;
-    rc = shn_trace_graph_open_ex(graph, open_flags, &g, &diag);
-    if (rc != SHN_OK) {
-        shn_cli_report(rc, &diag);
-        goto out;
-    }
-    ids = shn_calloc(SHN_TRACE_MAX_SOURCES, sizeof *ids);
-    if (!ids)
-        goto out;
-    for (size_t i = 0; i < n_srcs; i++)
-        if (add_source(g, ids, &n_ids, srcs[i], NULL))
-            goto out;
-    if (sources_file) {
-        size_t len = 0;
-        long line = 0;
-        char *p, *nl;
-        rc = shn_file_read(sources_file, 16 << 20, &text, &len, &diag);
-        if (rc != SHN_OK) {
-            shn_cli_report(rc, &diag);
-            goto out;
-        }
-        for (p = text; p && *p; p = nl) {
-            char where[512];
-            nl = strchr(p, '\n');
-            if (nl)
-                *nl++ = '\0';
-            line++;
-            if (*p && p[strlen(p) - 1] == '\r')
-                p[strlen(p) - 1] = '\0';
-            if (!*p || *p == '#')
-                continue;
-            snprintf(where, sizeof where, "%s:%ld", sources_file, line);
-            if (add_source(g, ids, &n_ids, p, where))
-                goto out;
-        }
-    }
-    if (asset && shn_trace_graph_find_asset(g, asset, &o.amount_asset) != SHN_OK) {
-        fprintf(stderr, "shinsa: asset %s is not in the graph\n", asset);
-        goto out;
-    }
-    o.sources = ids;
-    o.n_sources = n_ids;
-    rc = shn_trace_run(g, &o, &res, &diag);
-    if (rc == SHN_OK && check) {
-        rc = shn_trace_check(g, &res, &diag);
-        if (rc == SHN_OK)
-            shn_log(SHN_LOG_INFO, "conservation check passed (%zu tainted address-assets)",
-                    res.n_entries);
-    }
-    if (rc == SHN_OK && mode == MODE_EXPOSURE) {
-        uint32_t target;
-        if (shn_trace_graph_find(g, target_text, &target) != SHN_OK) {
-            fprintf(stderr, "shinsa: address %s is not in the graph\n", target_text);
-            goto out;
-        }
-        rc = shn_trace_exposure_paths(g, &o, &res, target, (size_t)max_paths, &paths, &n_paths);
-        if (rc == SHN_OK)
-            rc = exposure_json(g, &o, &res, target, paths, n_paths, &out);
-        if (rc == SHN_OK) {
-            fputs(out.data, stdout);
-            status = SHN_EXIT_OK;
-            goto out;
-        }
-    }
-    if (rc == SHN_OK && (json || mode == MODE_REPORT))
-        rc = shn_trace_result_json(g, &o, &res, &out);
-    if (rc == SHN_OK && mode == MODE_REPORT) {
-        rc = write_report(g, &o, &res, &out, prefix, &diag);
-        if (rc == SHN_OK) {
-            status = SHN_EXIT_OK;
-            goto out;
-        }
-    }
-    if (rc != SHN_OK) {
-        shn_cli_report(rc, &diag);
-        goto out;
-    }
-    if (json) {
-        fputs(out.data, stdout);
-    } else {
-        char amount[48], when[32];
-        printf("%s from %zu source(s): %zu tainted address-assets, %llu tainted transfers of "
-               "%llu scanned\n",
-               shn_trace_method_name(o.method), n_ids, res.n_entries,
-               (unsigned long long)res.tainted_transfers,
-               (unsigned long long)res.transfers_scanned);
-        for (size_t i = 0; i < res.n_entries; i++) {
-            const struct shn_trace_entry *e = &res.entries[i];
-            const char *name;
-            int kind = shn_trace_graph_label(g, e->address, &name);
-            if (e->source)
-                continue;
-            shn_trace_u128_format(e->tainted, amount, sizeof amount);
-            shn_trace_time_format(e->first_tainted, when, sizeof when);
-            printf("  %-44s %-8s %28s hops %-3u %s%s%s%s\n",
-                   shn_trace_graph_address(g, e->address, abuf), shn_trace_graph_asset(g, e->asset),
-                   amount, e->hops, when, kind ? "  [" : "", kind ? shn_trace_kind_name(kind) : "",
-                   kind ? "]" : "");
-        }
-    }
-    status = SHN_EXIT_OK;
-    goto out;
-usage:
-    fprintf(stderr,
-            "shinsa: trace run needs --graph GRAPH and --source ADDR (and --asset with "
-            "--amount)\n%s",
-            usage);
-    status = SHN_EXIT_USAGE;
-out:
-    shn_free(text);
-    shn_free(ids);
-    shn_free(paths);
     shn_trace_result_cleanup(&res);
     shn_trace_graph_close(g);
     shn_buf_cleanup(&out);
+    shn_free(a);
     return status;
 }
 
+static struct run_args *run_args_new(void)
+{
+    struct run_args *a = shn_calloc(1, sizeof *a); /* 52 KB: not on the stack */
+
+    if (a) {
+        a->o.method = SHN_TRACE_HAIRCUT;
+        a->o.stop_kinds = SHN_TRACE_DEFAULT_STOPS;
+        a->paths = 5;
+    }
+    return a;
+}
+
+static int run_print(struct run_args *a, const struct shn_trace_graph *g,
+                     const struct shn_trace_result *res, struct shn_buf *out, struct shn_diag *diag)
+{
+    return a->json ? shn_trace_result_json(g, &a->o, res, out)
+                   : shn_trace_result_text(g, &a->o, res, out);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct run_args *a = run_args_new();
+    const struct shn_cli_opt own[] = {{0}};
+    const struct shn_cli_spec spec = {
+        .usage = "shinsa trace run",
+        .about = "One pass over the transfers in time order from the sources: which addresses hold "
+                 "taint, how much, and where it left (exits)."};
+
+    if (!a)
+        return SHN_EXIT_FAILURE;
+    return run_verb(a, &spec, SHN_ARG_VALUES, own, false, run_print, argc, argv);
+}
+
+static int report_write(struct run_args *a, const struct shn_trace_graph *g,
+                        const struct shn_trace_result *res, struct shn_buf *out,
+                        struct shn_diag *diag)
+{
+    return shn_trace_report_write(g, &a->o, res, a->prefix, out, diag);
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    struct run_args *a = run_args_new();
+    const struct shn_cli_spec spec = {
+        .usage = "shinsa trace report",
+        .about =
+            "A run written as PREFIX.json (the run object plus \"patterns\": fan-out, peel-chain, "
+            "rapid-pass-through, short-lived, consolidation, each with its evidence) and "
+            "PREFIX.html (self-contained: exits, patterns, a chart of the main paths)."};
+
+    if (!a)
+        return SHN_EXIT_FAILURE;
+    const struct shn_cli_opt own[] = {{"--out", SHN_ARG_STRING, &a->prefix, .arg = "PREFIX",
+                                       .flags = SHN_CLI_REQUIRED,
+                                       .help = "writes PREFIX.json and PREFIX.html"},
+                                      {0}};
+    return run_verb(a, &spec, SHN_ARG_VALUES, own, true, report_write, argc, argv);
+}
+
+static int exposure_print(struct run_args *a, const struct shn_trace_graph *g,
+                          const struct shn_trace_result *res, struct shn_buf *out,
+                          struct shn_diag *diag)
+{
+    struct shn_trace_path *paths = NULL;
+    size_t n_paths = 0;
+    uint32_t target;
+    int rc = SHN_OK;
+
+    if (shn_trace_graph_find(g, a->target, &target) != SHN_OK)
+        rc = shn_diag_set(diag, SHN_ERR_NOT_FOUND, NULL, 0, "", "address %s is not in the graph",
+                          a->target);
+    if (rc == SHN_OK)
+        rc = shn_trace_exposure_paths(g, &a->o, res, target, (size_t)a->paths, &paths, &n_paths);
+    if (rc == SHN_OK)
+        rc = shn_trace_exposure_json(g, &a->o, res, target, paths, n_paths, out);
+    shn_free(paths);
+    return rc;
+}
+
+static int cmd_exposure(int argc, char **argv)
+{
+    struct run_args *a = run_args_new();
+    const struct shn_cli_spec spec = {
+        .usage = "shinsa trace exposure",
+        .about = "How much of what ADDRESS received derives from the sources, and the heaviest "
+                 "paths that brought it (one JSON object)."};
+
+    if (!a)
+        return SHN_EXIT_FAILURE;
+    const struct shn_cli_opt own[] = {
+        {"--paths", SHN_ARG_INT, &a->paths, 1, 64, "the N heaviest paths", .arg = "N"},
+        {"ADDRESS", SHN_ARG_STRING, &a->target, .flags = SHN_CLI_REQUIRED,
+         .help = "the address whose exposure is asked"},
+        {0}};
+    return run_verb(a, &spec, SHN_ARG_LIST, own, true, exposure_print, argc, argv);
+}
+
+/* ---- gen ------------------------------------------------------------ */
+
 static int cmd_gen(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"out", required_argument, 0, 'o'},    {"transfers", required_argument, 0, 't'},
-        {"fanout", required_argument, 0, 'f'}, {"seed", required_argument, 0, 's'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     struct shn_sample_trace_case_opts o = {0};
     struct shn_diag diag = {0};
     const char *dir = NULL;
-    long v;
-    int opt, rc;
+    long transfers = (long)SHN_SAMPLE_TRACE_CASE_TRANSFERS, fanout = SHN_SAMPLE_TRACE_CASE_FANOUT,
+         seed = 0;
+    const struct shn_cli_opt opts[] = {
+        {"--out", SHN_ARG_STRING, &dir, .arg = "DIR", .flags = SHN_CLI_REQUIRED,
+         .help = "the folder to write"},
+        {"--transfers", SHN_ARG_INT, &transfers, (double)SHN_SAMPLE_TRACE_CASE_TRANSFERS_MIN,
+         4000000000.0, "background transfers", .arg = "N"},
+        {"--fanout", SHN_ARG_INT, &fanout, SHN_SAMPLE_TRACE_CASE_FANOUT_MIN,
+         SHN_SAMPLE_TRACE_CASE_FANOUT_MAX, "fresh addresses the thief splits into", .arg = "N"},
+        {"--seed", SHN_ARG_INT, &seed, 1, 4611686018427387904.0, "random seed (default fixed)",
+         .arg = "N"},
+        {0}};
+    const struct shn_cli_spec spec = {
+        .usage = "shinsa trace gen",
+        .about =
+            "A synthetic laundering case in a background of ordinary transfers: DIR/transfers.csv, "
+            "labels.csv and truth.json (the planted exits and patterns).",
+        .opts = opts};
+    int rc, status = shn_cli_parse(&spec, argc, argv);
 
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'o':
-            dir = optarg;
-            break;
-        case 't':
-            if (shn_cli_parse_int("--transfers", optarg, (long)SHN_SAMPLE_TRACE_CASE_TRANSFERS_MIN,
-                                  4000000000L, &v))
-                return SHN_EXIT_USAGE;
-            o.transfers = (uint64_t)v;
-            break;
-        case 'f':
-            if (shn_cli_parse_int("--fanout", optarg, SHN_SAMPLE_TRACE_CASE_FANOUT_MIN,
-                                  SHN_SAMPLE_TRACE_CASE_FANOUT_MAX, &v))
-                return SHN_EXIT_USAGE;
-            o.fanout = (uint32_t)v;
-            break;
-        case 's':
-            if (shn_cli_parse_int("--seed", optarg, 1, 1L << 62, &v))
-                return SHN_EXIT_USAGE;
-            o.seed = (uint64_t)v;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return SHN_EXIT_OK;
-        default:
-            fputs(usage, stderr);
-            return SHN_EXIT_USAGE;
-        }
-    }
-    if (!dir || optind < argc) {
-        fprintf(stderr, "shinsa: trace gen needs --out DIR\n%s", usage);
-        return SHN_EXIT_USAGE;
-    }
+    if (status != SHN_CLI_RUN)
+        return status;
+    o.transfers = (uint64_t)transfers;
+    o.fanout = (uint32_t)fanout;
+    o.seed = (uint64_t)seed;
     rc = shn_sample_trace_case(dir, &o, &diag);
     if (rc != SHN_OK) {
         shn_cli_report(rc, &diag);
@@ -671,22 +452,21 @@ static int cmd_gen(int argc, char **argv)
     return SHN_EXIT_OK;
 }
 
+static const struct shn_cli_command verbs[] = {
+    {"import", cmd_import, "compile transfer CSV files and labels into one graph file"},
+    {"run", cmd_run, "taint from the sources: tainted addresses, exits, holders"},
+    {"report", cmd_report, "a run as PREFIX.json and a self-contained PREFIX.html"},
+    {"exposure", cmd_exposure, "how much of what one address received derives from the sources"},
+    {"gen", cmd_gen, "a synthetic laundering case with its ground truth"},
+    {0}};
+
 int shn_cli_trace(int argc, char **argv)
 {
-    if (argc < 1 || strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0) {
-        fputs(usage, argc < 1 ? stderr : stdout);
-        return argc < 1 ? SHN_EXIT_USAGE : SHN_EXIT_OK;
-    }
-    if (strcmp(argv[0], "import") == 0)
-        return cmd_import(argc, argv);
-    if (strcmp(argv[0], "run") == 0)
-        return cmd_run(argc, argv, MODE_RUN);
-    if (strcmp(argv[0], "report") == 0)
-        return cmd_run(argc, argv, MODE_REPORT);
-    if (strcmp(argv[0], "exposure") == 0)
-        return cmd_run(argc, argv, MODE_EXPOSURE);
-    if (strcmp(argv[0], "gen") == 0)
-        return cmd_gen(argc, argv);
-    fprintf(stderr, "shinsa: unknown trace command '%s'\n%s", argv[0], usage);
-    return SHN_EXIT_USAGE;
+    const struct shn_cli_spec group = {
+        .usage = "shinsa trace",
+        .about = "Follows stolen crypto through a transfer graph (docs/trace.md).",
+        .epilog = "Exit status: 0 on success, 1 on errors, 2 on a bad command line.",
+        .commands = verbs};
+
+    return shn_cli_dispatch(&group, argc - 1, argv + 1);
 }

@@ -8,7 +8,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$bin" trace --help | grep -q 'trace import' || fail "trace --help"
+"$bin" trace --help | grep -q '^  import ' || fail "trace --help"
 "$bin" trace import --help | grep -q -- '--transfers' || fail "import --help"
 "$bin" trace run --help | grep -q -- '--method' || fail "run --help"
 set +e
