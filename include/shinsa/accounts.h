@@ -121,4 +121,29 @@ int shn_accounts_alert_json(const struct shn_events_alert *a, struct shn_buf *ou
 int shn_accounts_alert_text(const struct shn_events_alert *a, struct shn_buf *out);
 int shn_accounts_alert_text_header(struct shn_buf *out);
 
+/* ------------------------------------------------------ IP databases */
+
+/* The IP databases of the network signals (the country MMDB and the AS
+ * ranges that scripts/install-deps.sh installs), for other engines (the
+ * mail engine's origin check). Read-only once open: lookups may run from
+ * several threads. */
+struct shn_accounts_ipdb;
+
+/* Opens the country database `country_mmdb` and the AS database `asn`
+ * (an MMDB, or the CSV ranges); NULL for either means the installed
+ * default ($SHINSA_IPDB_DIR or the install folder), which may be absent.
+ * A named file that cannot be read is an error; a missing default is not:
+ * *out is then a handle that knows nothing (has_country false).
+ * The caller closes it. */
+int shn_accounts_ipdb_open(const char *country_mmdb, const char *asn,
+                           struct shn_accounts_ipdb **out, struct shn_diag *diag);
+void shn_accounts_ipdb_close(struct shn_accounts_ipdb *db); /* NULL is fine */
+bool shn_accounts_ipdb_has_country(const struct shn_accounts_ipdb *db);
+bool shn_accounts_ipdb_has_asn(const struct shn_accounts_ipdb *db);
+/* Country (ISO alpha-2, "" when unknown) and AS number (0 when unknown) of
+ * the address text `ip` (IPv4 or IPv6). False when ip is no address;
+ * private and reserved addresses are unknown everywhere. */
+bool shn_accounts_ipdb_lookup(const struct shn_accounts_ipdb *db, const char *ip, char country[3],
+                              unsigned *asn);
+
 #endif

@@ -28,6 +28,7 @@ int shn_cli_link(int argc, char **argv);
 int shn_cli_accounts(int argc, char **argv);
 int shn_cli_accounts_score(int argc, char **argv); /* score, explain, config */
 int shn_cli_alerts(int argc, char **argv);
+int shn_cli_mail(int argc, char **argv);
 /* The accounts database used when --db is not given. */
 const char *shn_cli_default_accounts_db(int create_dir);
 
