@@ -15,6 +15,10 @@ packages=(
   unicode-data
   # image engine: JPEG, PNG, WebP decoding and EXIF orientation
   libjpeg62-turbo-dev libpng-dev libwebp-dev libexif-dev
+  # mail engine: GMime parses mail (RFC 2047/2231, charsets); libpsl gives
+  # registrable domains, libidn2 reads IDNs; libmagic the true type of an
+  # attachment, libarchive its archives; zlib inflates HWP streams
+  libgmime-3.0-dev libpsl-dev libidn2-dev libmagic-dev libarchive-dev zlib1g-dev
   # tests
   libcmocka-dev
   # text engine: MeCab with the IPA dictionary, and Japanese prose to train

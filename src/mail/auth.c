@@ -70,11 +70,15 @@ static void parse_received(const char *v, char *ip, size_t ip_size, char *by, si
     const char *b, *p;
     ip[0] = by[0] = '\0';
     shn__mail_lower(v, strlen(v), lower, sizeof lower);
-    b = strstr(lower, " by ");
-    if (!b && strncmp(lower, "by ", 3) == 0)
-        b = lower - 1;
+    for (char *w = lower; *w; w++) /* folded: any blank before "by" */
+        if (*w == '\t' || *w == '\r' || *w == '\n')
+            *w = ' ';
+    if (strncmp(lower, "by ", 3) == 0)
+        b = lower;
+    else if ((b = strstr(lower, " by ")))
+        b++;
     if (b) {
-        const char *h = b + 4;
+        const char *h = b + 3;
         while (*h == ' ')
             h++;
         shn__mail_copy(by, by_size, h, strcspn(h, " \t\r\n;()"));

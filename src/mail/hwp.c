@@ -142,6 +142,12 @@ void shn__hwp_inspect(const struct shn__ole *o, struct shn__hwp_report *r)
     }
     for (size_t i = 0; i < o->n_entries; i++) {
         const struct shn__ole_entry *e = &o->entries[i];
+        /* Word keeps macros under Macros/VBA, Excel under _VBA_PROJECT_CUR */
+        if (!r->hwp && !r->macro[0] &&
+            (strcasecmp(e->name, "VBA") == 0 || strcasecmp(e->name, "Macros") == 0 ||
+             strcasecmp(e->name, "_VBA_PROJECT_CUR") == 0 ||
+             strcasecmp(e->name, "_VBA_PROJECT") == 0))
+            shn__mail_copy(r->macro, sizeof r->macro, e->path, strlen(e->path));
         if (e->type != 2)
             continue;
         if (r->hwp && strncasecmp(e->path, "BinData/", 8) == 0)
@@ -149,9 +155,5 @@ void shn__hwp_inspect(const struct shn__ole *o, struct shn__hwp_report *r)
         else if (r->hwp && strncasecmp(e->path, "Scripts/", 8) == 0 &&
                  strcasecmp(e->name, "JScriptVersion") != 0)
             script(o, e, compressed, r);
-        else if (!r->macro[0] &&
-                 (strcasecmp(e->name, "_VBA_PROJECT") == 0 || strcasecmp(e->name, "dir") == 0) &&
-                 strstr(e->path, "VBA"))
-            shn__mail_copy(r->macro, sizeof r->macro, e->path, strlen(e->path));
     }
 }
