@@ -9,7 +9,7 @@
 static int on_tag(void *ctx, const char *name, const char *body, size_t body_len, size_t offset,
                   const char *after, size_t after_len)
 {
-    char v[256];
+    char v[256] = "";
     (void)ctx;
     (void)name;
     (void)offset;

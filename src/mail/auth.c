@@ -122,7 +122,7 @@ static void received_chain(struct shn__mail_ctx *c)
         chain = true;
         if (!ip[0] || ip_trusted(e, ip) || ip_internal(ip))
             continue;
-        snprintf(c->r->origin_ip, sizeof c->r->origin_ip, "%s", ip);
+        shn__mail_copy(c->r->origin_ip, sizeof c->r->origin_ip, ip, strlen(ip));
         c->origin_header = h;
         return;
     }

@@ -53,7 +53,8 @@ size_t shn__mail_html_decode(const char *s, size_t len, char *out, size_t cap)
             n += el;
             i += used + 1;
         } else {
-            out[n++] = s[i++];
+            out[n++] = s[i] ? s[i] : ' ';
+            i++;
         }
     }
     out[n] = '\0';
@@ -87,6 +88,8 @@ size_t shn__mail_html_text(const char *html, size_t len, char *out, size_t cap)
         }
         if (skip)
             continue;
+        if (ch == '\0') /* the text is used as a C string */
+            ch = ' ';
         if (ch == '&') {
             size_t el = 0, used = entity(html + i + 1, len - i - 1, out + n, &el);
             if (used) {

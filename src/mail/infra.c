@@ -97,7 +97,7 @@ static void indicators(struct shn__mail_ctx *c)
         if (pl > 1) {
             hit(c, shn__mail_set_get(io->paths, path, pl), "link path", l->url, where, l->offset,
                 0);
-            snprintf(hp, sizeof hp, "%s%s", l->host, path);
+            snprintf(hp, sizeof hp, "%.255s%.700s", l->host, path);
             hit(c, shn__mail_set_get(io->paths, hp, strlen(hp)), "link page", l->url, where,
                 l->offset, 0);
         }

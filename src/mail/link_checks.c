@@ -102,7 +102,7 @@ static void portal_login(struct shn__mail_ctx *c, const struct shn__mail_link *l
     }
     if (!word)
         return;
-    snprintf(detail, sizeof detail, "'%s' of %s on %s", word, portal, l->host);
+    snprintf(detail, sizeof detail, "'%.20s' of %.90s on %.150s", word, portal, l->host);
     shn__mail_fire(c->r, c->e, SHN__C_LINK_PORTAL_LOGIN, where, l->offset, 0, l->url, detail);
 }
 
