@@ -80,6 +80,19 @@ static int make_header(const struct shn_section_format *fmt, const struct shn_se
     return SHN_OK;
 }
 
+size_t shn_section_header_size(size_t n)
+{
+    return SHN_SECTION_HEADER_BYTES + SHN_SECTION_ENTRY_BYTES * n;
+}
+
+int shn_section_header(const struct shn_section_format *fmt, const struct shn_section *secs,
+                       size_t n, void *out)
+{
+    size_t size;
+
+    return make_header(fmt, secs, n, out, &size);
+}
+
 typedef int (*emit_fn)(void *sink, const void *data, size_t len);
 
 static int emit_all(emit_fn emit, void *sink, const struct shn_section_format *fmt,
@@ -160,6 +173,16 @@ static int corrupt_section(struct shn_diag *diag, const struct shn_section_forma
                         fmt->name, what, (unsigned)id);
 }
 
+/* The padding between sections is zero, so that every byte of a file is
+ * checked by a checksum or by this. */
+static bool zeros_between(const unsigned char *p, uint64_t from, uint64_t to)
+{
+    for (uint64_t i = from; i < to; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
 int shn_section_open(struct shn_section_file *f, const void *data, size_t size,
                      const struct shn_section_format *fmt, const char *path, struct shn_diag *diag)
 {
@@ -204,10 +227,14 @@ int shn_section_open(struct shn_section_file *f, const void *data, size_t size,
         /* in order, so that sections cannot overlap */
         if (off % 8 || off < end || off > size || len > size - off)
             return corrupt_section(diag, fmt, path, "out-of-bounds", id);
+        if (!zeros_between(p, end, off))
+            return corrupt_section(diag, fmt, path, "non-zero bytes before", id);
         if (shn_crc32(0, p + off, (size_t)len) != get32(e + 4))
             return corrupt_section(diag, fmt, path, "checksum mismatch in", id);
         end = off + len;
     }
+    if (!zeros_between(p, end, size))
+        return corrupt(diag, fmt, path, "non-zero bytes after the last section");
     f->data = p;
     f->size = size;
     f->version = version;

@@ -58,35 +58,24 @@ static void round_trip(void **state)
     shn_buf_cleanup(&b);
 }
 
-/* Every byte that a section or the header covers, flipped: refused. */
+/* Every byte flipped, padding included: refused. */
 static void every_damaged_byte_is_refused(void **state)
 {
     struct shn_buf b;
     struct shn_section_file f;
     unsigned char *copy;
-    uint64_t off[4], len[4];
-    static const uint32_t ids[4] = {10, 3, 4, 0};
-    size_t header;
     int refused = 0;
     (void)state;
     encode(&b);
     copy = shn_malloc(b.len);
     assert_non_null(copy);
-    header = SHN_SECTION_HEADER_BYTES + 4 * SHN_SECTION_ENTRY_BYTES;
-    for (int i = 0; i < 4; i++)
-        assert_true(shn_section_locate(b.data, b.len, ids[i], &off[i], &len[i]));
     for (size_t at = 0; at < b.len; at++) {
-        bool covered = at < header;
-        for (int i = 0; i < 4; i++)
-            covered = covered || (at >= off[i] && at < off[i] + len[i]);
         memcpy(copy, b.data, b.len);
         copy[at] ^= 0x10;
-        if (!covered) /* padding: read by nobody */
-            continue;
         assert_int_not_equal(shn_section_open(&f, copy, b.len, &fmt, "t", NULL), SHN_OK);
         refused++;
     }
-    assert_true(refused > 100);
+    assert_int_equal(refused, b.len);
     /* and every truncation */
     for (size_t n = 0; n < b.len; n++)
         assert_int_not_equal(shn_section_open(&f, b.data, n, &fmt, "t", NULL), SHN_OK);

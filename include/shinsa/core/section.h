@@ -12,7 +12,7 @@
  *   32  n_sections x { u32 id, u32 crc (CRC-32 of the section), u64 offset,
  *                      u64 size }
  *   then the sections, in table order, each at an 8-byte aligned offset,
- *   zero bytes between them.
+ *   zero bytes between them (checked too).
  *
  * Header integers are little-endian. A section's contents are its format's
  * business (the formats store host-order arrays and refuse big-endian
@@ -66,6 +66,15 @@ int shn_section_write_out(struct shn_file_out *o, const struct shn_section_forma
 int shn_section_encode(const struct shn_section_format *fmt, const struct shn_section *secs,
                        size_t n, struct shn_buf *out);
 
+/* For a producer that lays its sections out in one buffer itself: the
+ * header's size for n sections (a multiple of 8), and the header for
+ * sections that follow it in table order, each at the next 8-byte boundary
+ * with zero bytes between (as shn_section_encode lays them out), written
+ * into out[shn_section_header_size(n)]. SHN_ERR_INVALID as for the writer. */
+size_t shn_section_header_size(size_t n);
+int shn_section_header(const struct shn_section_format *fmt, const struct shn_section *secs,
+                       size_t n, void *out);
+
 /* A checked section file over caller-owned bytes (a mapping or a buffer
  * that must outlive it). */
 struct shn_section_file {
@@ -78,7 +87,8 @@ struct shn_section_file {
 /* Checks everything before anything is used: magic (SHN_ERR_FORMAT "not a
  * shinsa NAME"), version (SHN_ERR_FORMAT naming the file's version and the
  * one this build reads), header size and checksum, file size, and for each
- * section its bounds, alignment, order, id (unique) and checksum
+ * section its bounds, alignment, order, id (unique) and checksum, and that
+ * the bytes between sections are zero, so every byte is checked
  * (SHN_ERR_CORRUPT). `data` must be 8-byte aligned (SHN_ERR_INVALID).
  * `path` names the file in diagnostics and must outlive them. */
 int shn_section_open(struct shn_section_file *f, const void *data, size_t size,
