@@ -15,6 +15,7 @@
 #include "shinsa/core/file.h"
 #include "shinsa/core/hash.h"
 #include "shinsa/core/log.h"
+#include "shinsa/core/section.h"
 
 #define MAX_INDEX_BYTES ((size_t)2 << 30)
 #define MAX_VEC_ITEMS ((size_t)1 << 28)
@@ -419,16 +420,14 @@ struct tables {
 static int write_file(struct builder *b, const struct tables *t, const char *path,
                       struct shn_file_out *o, struct shn_diag *diag)
 {
-    struct shn_idx_header h = {0};
-    struct shn_buf out;
-    const void *data[SHN_SEC__COUNT];
-    size_t sizes[SHN_SEC__COUNT];
-    static const char zeros[8] = {0};
+    struct shn_idx_meta meta = {0};
+    struct shn_section secs[SHN_SEC__COUNT];
+    uint64_t total = 0;
     int rc;
 
-    data[SHN_SEC_STRINGS] = b->strings.pool.data;
-    sizes[SHN_SEC_STRINGS] = b->strings.pool.len;
-#define SEC(id, v) (data[id] = (v)->data, sizes[id] = (v)->n * (v)->elem)
+    secs[SHN_SEC_STRINGS] =
+        (struct shn_section){SHN_SEC_STRINGS, b->strings.pool.data, b->strings.pool.len};
+#define SEC(id, v) (secs[id] = (struct shn_section){id, (v)->data, (v)->n * (v)->elem})
     SEC(SHN_SEC_SOURCES, &b->sources);
     SEC(SHN_SEC_ENTITIES, &b->entities);
     SEC(SHN_SEC_NAMES, &b->names);
@@ -446,42 +445,23 @@ static int write_file(struct builder *b, const struct tables *t, const char *pat
     SEC(SHN_SEC_DOBS, &b->dobs);
     SEC(SHN_SEC_NATS, &b->nats);
 #undef SEC
-
-    memcpy(h.magic, SHN_IDX_MAGIC, 8);
-    h.version = SHN_IDX_VERSION;
-    h.header_size = sizeof h;
-    h.n_sources = (uint32_t)b->sources.n;
-    h.n_entities = (uint32_t)b->entities.n;
-    h.n_names = (uint32_t)b->names.n;
-    h.n_vocab = (uint32_t)b->vocab.n;
-    h.n_keys = (uint32_t)t->key_hashes.n;
-    h.n_idents = (uint32_t)b->idents.n;
-    h.n_id_hashes = (uint32_t)t->id_hashes.n;
-    h.built_at = (int64_t)time(NULL);
-
-    shn_buf_init(&out, MAX_INDEX_BYTES);
-    rc = shn_buf_append(&out, &h, sizeof h);
-    for (int s = 0; s < SHN_SEC__COUNT && rc == SHN_OK; s++) {
-        h.sections[s].offset = out.len;
-        h.sections[s].size = sizes[s];
-        if (sizes[s])
-            rc = shn_buf_append(&out, data[s], sizes[s]);
-        if (rc == SHN_OK && out.len % 8)
-            rc = shn_buf_append(&out, zeros, 8 - out.len % 8);
-    }
-    if (rc != SHN_OK) {
-        rc =
-            shn_diag_set(diag, rc, path, 0, NULL, "index too large to build: %s", shn_strerror(rc));
-        goto out;
-    }
-    h.file_size = out.len;
-    h.crc32 = shn_crc32(0, out.data + sizeof h, out.len - sizeof h);
-    memcpy(out.data, &h, sizeof h);
-    rc = shn_file_out_write(o, out.data, out.len);
+    meta.n_sources = (uint32_t)b->sources.n;
+    meta.n_entities = (uint32_t)b->entities.n;
+    meta.n_names = (uint32_t)b->names.n;
+    meta.n_vocab = (uint32_t)b->vocab.n;
+    meta.n_keys = (uint32_t)t->key_hashes.n;
+    meta.n_idents = (uint32_t)b->idents.n;
+    meta.n_id_hashes = (uint32_t)t->id_hashes.n;
+    meta.built_at = (int64_t)time(NULL);
+    secs[SHN_SEC_META] = (struct shn_section){SHN_SEC_META, &meta, sizeof meta};
+    for (int s = 0; s < SHN_SEC__COUNT; s++)
+        total += secs[s].size + 8;
+    if (total > MAX_INDEX_BYTES)
+        return shn_diag_set(diag, SHN_ERR_TOO_LARGE, path, 0, NULL,
+                            "index too large to build: %llu bytes", (unsigned long long)total);
+    rc = shn_section_write_out(o, &shn__idx_format, secs, SHN_SEC__COUNT);
     if (rc != SHN_OK)
         rc = shn_file_out_flush(o, diag); /* says why */
-out:
-    shn_buf_cleanup(&out);
     return rc;
 }
 

@@ -6,18 +6,22 @@
  * ranges (no empty slots, 12 bytes per distinct key); readers build a small
  * directory on the top hash bits at open.
  *
- * Layout: a fixed header, then sections at 8-byte aligned offsets, each
- * listed in the header's section table. All integers little-endian (the
- * builder refuses big-endian hosts). A CRC-32 over everything after the
- * header catches truncation and corruption; every offset and count is
- * bounds-checked at open so a hostile file cannot make a reader stray. */
+ * Layout: a section file (include/shinsa/core/section.h: magic, version,
+ * a table of sections with a CRC-32 each, all checked at open), whose
+ * sections are below; SHN_SEC_META holds the counts. All integers
+ * little-endian (the builder refuses big-endian hosts). Every offset and
+ * count inside the sections is bounds-checked at open too, so a hostile
+ * file cannot make a reader stray.
+ *
+ * Version 7 moved the file onto the section file (version 6 had its own
+ * header with one CRC); readers refuse every other version. */
 #ifndef SHN_SCREEN_INDEX_FORMAT_H
 #define SHN_SCREEN_INDEX_FORMAT_H
 
 #include <stdint.h>
 
 #define SHN_IDX_MAGIC "SHNSCRN\0"
-#define SHN_IDX_VERSION 6u
+#define SHN_IDX_VERSION 7u
 
 enum shn_idx_section {
     SHN_SEC_STRINGS = 0,  /* NUL-terminated UTF-8 strings; offset 0 is "" */
@@ -37,20 +41,12 @@ enum shn_idx_section {
     SHN_SEC_ID_POSTINGS,  /* uint32_t ident ids */
     SHN_SEC_DOBS,         /* struct shn_idx_date[] */
     SHN_SEC_NATS,         /* uint32_t string offsets (ISO codes or names) */
+    SHN_SEC_META,         /* struct shn_idx_meta */
     SHN_SEC__COUNT
 };
 
-struct shn_idx_section_ref {
-    uint64_t offset;
-    uint64_t size;
-};
-
-struct shn_idx_header {
-    char magic[8];
-    uint32_t version;
-    uint32_t header_size;
-    uint64_t file_size;
-    uint32_t crc32; /* of bytes [header_size, file_size) */
+/* The counts, which the sections' sizes must match. */
+struct shn_idx_meta {
     uint32_t n_sources;
     uint32_t n_entities;
     uint32_t n_names;
@@ -58,9 +54,8 @@ struct shn_idx_header {
     uint32_t n_keys; /* distinct retrieval keys */
     uint32_t n_idents;
     uint32_t n_id_hashes; /* distinct normalized identifiers */
-    int64_t built_at;     /* Unix seconds */
-    uint32_t reserved[6];
-    struct shn_idx_section_ref sections[SHN_SEC__COUNT];
+    uint32_t reserved;
+    int64_t built_at; /* Unix seconds */
 };
 
 struct shn_idx_source {

@@ -1,6 +1,7 @@
 /* Opening an index file: map it, then check everything a reader will trust
- * (magic, version, size, checksum, section bounds, every range and id), so
- * that the query path can index arrays without further checks. */
+ * (the section file's magic, version, size, checksums and section bounds in
+ * core; here every count, range and id), so that the query path can index
+ * arrays without further checks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,25 +10,20 @@
 #include "model.h"
 #include "screen_internal.h"
 #include "shinsa/core/alloc.h"
-#include "shinsa/core/hash.h"
 
 static int bad(struct shn_diag *diag, const char *path, const char *what)
 {
     return shn_diag_set(diag, SHN_ERR_CORRUPT, path, 0, NULL, "index is corrupt: %s", what);
 }
 
+const struct shn_section_format shn__idx_format = {SHN_IDX_MAGIC, SHN_IDX_VERSION, "screen index",
+                                                   "shinsa lists build"};
+
 /* Points *out at a section and checks its size is a whole number of items. */
-static bool section(const struct shn_screen_index *idx, int s, size_t elem, const void **out,
+static bool section(const struct shn_section_file *f, int s, size_t elem, const void **out,
                     uint64_t *count)
 {
-    const struct shn_idx_section_ref *ref = &idx->h->sections[s];
-
-    if (ref->offset < sizeof *idx->h || ref->offset % 8 || ref->offset > idx->map.size ||
-        ref->size > idx->map.size - ref->offset || ref->size % elem)
-        return false;
-    *out = idx->map.data + ref->offset;
-    *count = ref->size / elem;
-    return true;
+    return shn_section_array(f, (uint32_t)s, elem, out, count);
 }
 
 static bool range_ok(uint64_t first, uint64_t n, uint64_t total)
@@ -46,37 +42,40 @@ static bool table_ok(const struct shn_hash_table *t, uint64_t n_first, uint64_t 
     return true;
 }
 
-static int validate(struct shn_screen_index *idx, const char *path, struct shn_diag *diag)
+static int validate(struct shn_screen_index *idx, const struct shn_section_file *f,
+                    const char *path, struct shn_diag *diag)
 {
-    const struct shn_idx_header *h = idx->h;
-    uint64_t n, n_masks = 0, n_sources, n_entities, n_names, n_vocab, n_vocab_len, n_keys,
-                n_key_first, n_idents, n_ids, n_id_first;
+    const struct shn_idx_meta *h;
+    uint64_t n, n_meta, n_masks = 0, n_sources, n_entities, n_names, n_vocab, n_vocab_len, n_keys,
+                        n_key_first, n_idents, n_ids, n_id_first;
 
-    if (!section(idx, SHN_SEC_STRINGS, 1, (const void **)&idx->strings, &idx->strings_size) ||
+    if (!section(f, SHN_SEC_META, sizeof *h, (const void **)&h, &n_meta) || n_meta != 1)
+        return bad(diag, path, "counts");
+    idx->h = h;
+    if (!section(f, SHN_SEC_STRINGS, 1, (const void **)&idx->strings, &idx->strings_size) ||
         !idx->strings_size || idx->strings[idx->strings_size - 1] != '\0')
         return bad(diag, path, "string pool");
-    if (!section(idx, SHN_SEC_SOURCES, sizeof *idx->sources, (const void **)&idx->sources,
+    if (!section(f, SHN_SEC_SOURCES, sizeof *idx->sources, (const void **)&idx->sources,
                  &n_sources) ||
-        !section(idx, SHN_SEC_ENTITIES, sizeof *idx->entities, (const void **)&idx->entities,
+        !section(f, SHN_SEC_ENTITIES, sizeof *idx->entities, (const void **)&idx->entities,
                  &n_entities) ||
-        !section(idx, SHN_SEC_NAMES, sizeof *idx->names, (const void **)&idx->names, &n_names) ||
-        !section(idx, SHN_SEC_NAME_TOKENS, 4, (const void **)&idx->name_tokens,
+        !section(f, SHN_SEC_NAMES, sizeof *idx->names, (const void **)&idx->names, &n_names) ||
+        !section(f, SHN_SEC_NAME_TOKENS, 4, (const void **)&idx->name_tokens,
                  &idx->n_name_tokens) ||
-        !section(idx, SHN_SEC_VOCAB, 4, (const void **)&idx->vocab, &n_vocab) ||
-        !section(idx, SHN_SEC_VOCAB_LEN, 1, (const void **)&idx->vocab_len, &n_vocab_len) ||
-        !section(idx, SHN_SEC_KEYS, 8, (const void **)&idx->keys.hash, &n_keys) ||
-        !section(idx, SHN_SEC_KEY_FIRST, 4, (const void **)&idx->keys.first, &n_key_first) ||
-        !section(idx, SHN_SEC_KEY_POSTINGS, 4, (const void **)&idx->key_postings,
+        !section(f, SHN_SEC_VOCAB, 4, (const void **)&idx->vocab, &n_vocab) ||
+        !section(f, SHN_SEC_VOCAB_LEN, 1, (const void **)&idx->vocab_len, &n_vocab_len) ||
+        !section(f, SHN_SEC_KEYS, 8, (const void **)&idx->keys.hash, &n_keys) ||
+        !section(f, SHN_SEC_KEY_FIRST, 4, (const void **)&idx->keys.first, &n_key_first) ||
+        !section(f, SHN_SEC_KEY_POSTINGS, 4, (const void **)&idx->key_postings,
                  &idx->n_key_postings) ||
-        !section(idx, SHN_SEC_KEY_MASKS, 2, (const void **)&idx->key_masks, &n_masks) ||
-        !section(idx, SHN_SEC_IDENTS, sizeof *idx->idents, (const void **)&idx->idents,
-                 &n_idents) ||
-        !section(idx, SHN_SEC_ID_HASHES, 8, (const void **)&idx->ids.hash, &n_ids) ||
-        !section(idx, SHN_SEC_ID_FIRST, 4, (const void **)&idx->ids.first, &n_id_first) ||
-        !section(idx, SHN_SEC_ID_POSTINGS, 4, (const void **)&idx->id_postings,
+        !section(f, SHN_SEC_KEY_MASKS, 2, (const void **)&idx->key_masks, &n_masks) ||
+        !section(f, SHN_SEC_IDENTS, sizeof *idx->idents, (const void **)&idx->idents, &n_idents) ||
+        !section(f, SHN_SEC_ID_HASHES, 8, (const void **)&idx->ids.hash, &n_ids) ||
+        !section(f, SHN_SEC_ID_FIRST, 4, (const void **)&idx->ids.first, &n_id_first) ||
+        !section(f, SHN_SEC_ID_POSTINGS, 4, (const void **)&idx->id_postings,
                  &idx->n_id_postings) ||
-        !section(idx, SHN_SEC_DOBS, sizeof *idx->dobs, (const void **)&idx->dobs, &idx->n_dobs) ||
-        !section(idx, SHN_SEC_NATS, 4, (const void **)&idx->nats, &idx->n_nats))
+        !section(f, SHN_SEC_DOBS, sizeof *idx->dobs, (const void **)&idx->dobs, &idx->n_dobs) ||
+        !section(f, SHN_SEC_NATS, 4, (const void **)&idx->nats, &idx->n_nats))
         return bad(diag, path, "section table");
     if (n_sources != h->n_sources || n_entities != h->n_entities || n_names != h->n_names ||
         n_vocab != h->n_vocab || n_vocab_len != n_vocab || n_keys != h->n_keys ||
@@ -150,24 +149,13 @@ static _Atomic uint64_t open_serial;
 /* Checks and wires up an index whose bytes are in idx->map. */
 static int open_mapped(struct shn_screen_index *idx, const char *path, struct shn_diag *diag)
 {
-    const struct shn_idx_header *h = (const struct shn_idx_header *)idx->map.data;
+    struct shn_section_file f;
     int rc;
 
-    if (idx->map.size < sizeof *h || memcmp(h->magic, SHN_IDX_MAGIC, 8) != 0)
-        return shn_diag_set(diag, SHN_ERR_FORMAT, path, 0, NULL,
-                            "not a shinsa screen index (build one with 'shinsa lists build')");
-    if (h->version != SHN_IDX_VERSION || h->header_size != sizeof *h)
-        return shn_diag_set(diag, SHN_ERR_FORMAT, path, 0, NULL,
-                            "index format version %u, this shinsa reads version %u: rebuild it",
-                            h->version, SHN_IDX_VERSION);
-    if (h->file_size != idx->map.size)
-        return shn_diag_set(diag, SHN_ERR_CORRUPT, path, 0, NULL,
-                            "index is %zu bytes but says %llu: truncated or overwritten",
-                            idx->map.size, (unsigned long long)h->file_size);
-    if (shn_crc32(0, idx->map.data + sizeof *h, idx->map.size - sizeof *h) != h->crc32)
-        return bad(diag, path, "checksum mismatch");
-    idx->h = h;
-    rc = validate(idx, path, diag);
+    rc = shn_section_open(&f, idx->map.data, idx->map.size, &shn__idx_format, path, diag);
+    if (rc != SHN_OK)
+        return rc;
+    rc = validate(idx, &f, path, diag);
     if (rc != SHN_OK)
         return rc;
     if (build_dir(&idx->keys) != SHN_OK || build_dir(&idx->ids) != SHN_OK)
@@ -274,7 +262,7 @@ int shn_screen_entity_kind(const struct shn_screen_index *idx, uint32_t e)
 
 int shn_screen_index_info(const struct shn_screen_index *idx, int json, struct shn_buf *out)
 {
-    const struct shn_idx_header *h = idx->h;
+    const struct shn_idx_meta *h = idx->h;
     char built[32];
     time_t t = (time_t)h->built_at;
     struct tm tm;
@@ -286,8 +274,8 @@ int shn_screen_index_info(const struct shn_screen_index *idx, int json, struct s
         rc = shn_buf_appendf(out,
                              "{\"format_version\": %u, \"built\": \"%s\", \"entities\": %u, "
                              "\"names\": %u, \"identifiers\": %u, \"bytes\": %llu, \"sources\": [",
-                             h->version, built, h->n_entities, h->n_names, h->n_idents,
-                             (unsigned long long)h->file_size);
+                             SHN_IDX_VERSION, built, h->n_entities, h->n_names, h->n_idents,
+                             (unsigned long long)idx->map.size);
         for (uint32_t i = 0; rc == SHN_OK && i < h->n_sources; i++) {
             const struct shn_idx_source *s = &idx->sources[i];
             rc = shn_buf_append_str(out, i ? ", {\"name\": " : "{\"name\": ");
@@ -311,8 +299,8 @@ int shn_screen_index_info(const struct shn_screen_index *idx, int json, struct s
     rc = shn_buf_appendf(out,
                          "format version %u, built %s\n%u entities, %u indexed names, "
                          "%u identifiers, %llu bytes\nsources:\n",
-                         h->version, built, h->n_entities, h->n_names, h->n_idents,
-                         (unsigned long long)h->file_size);
+                         SHN_IDX_VERSION, built, h->n_entities, h->n_names, h->n_idents,
+                         (unsigned long long)idx->map.size);
     for (uint32_t i = 0; rc == SHN_OK && i < h->n_sources; i++) {
         const struct shn_idx_source *s = &idx->sources[i];
         rc = shn_buf_appendf(out, "  %-10s %7u entities  dated %-24s %s\n",

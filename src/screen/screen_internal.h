@@ -9,6 +9,7 @@
 
 #include "index_format.h"
 #include "shinsa/core/file.h"
+#include "shinsa/core/section.h"
 #include "shinsa/names.h"
 #include "shinsa/screen.h"
 
@@ -75,9 +76,9 @@ struct shn_hash_table {
 
 struct shn_screen_index {
     struct shn_mapped_file map;
-    bool owns_map;   /* false for an index opened from caller memory */
-    uint64_t serial; /* unique per open, for per-thread query scratch */
-    const struct shn_idx_header *h;
+    bool owns_map;                /* false for an index opened from caller memory */
+    uint64_t serial;              /* unique per open, for per-thread query scratch */
+    const struct shn_idx_meta *h; /* the counts (SHN_SEC_META) */
     const char *strings;
     uint64_t strings_size;
     const struct shn_idx_source *sources;
@@ -105,6 +106,9 @@ static inline const char *shn__idx_str(const struct shn_screen_index *idx, uint3
 {
     return off < idx->strings_size ? idx->strings + off : "";
 }
+
+/* The index as a section file: magic, version, names for messages. */
+extern const struct shn_section_format shn__idx_format;
 
 struct shn_file_out;
 /* Builds the index of `set` into the open writer `o` (the caller commits or

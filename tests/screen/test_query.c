@@ -17,7 +17,7 @@
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/buf.h"
 #include "shinsa/core/file.h"
-#include "shinsa/core/hash.h"
+#include "shinsa/core/section.h"
 #include "shinsa/screen.h"
 
 #define SANCTIONS SHN_SHARED_DATA "/sanctions"
@@ -338,6 +338,18 @@ static void damaged_index_is_refused(void **state)
     assert_int_equal(shn_screen_index_open(path, &idx, &d), SHN_ERR_CORRUPT);
     data[len - 9] ^= 0x40;
 
+    /* an index of an older format names its version (issue 12 F18) */
+    {
+        const uint32_t v6 = 6;
+        uint32_t v;
+        memcpy(&v, data + 8, 4);
+        memcpy(data + 8, &v6, 4);
+        assert_int_equal(shn_file_write_atomic(path, data, len, &d), SHN_OK);
+        assert_int_equal(shn_screen_index_open(path, &idx, &d), SHN_ERR_FORMAT);
+        assert_non_null(strstr(d.message, "format version 6, this shinsa reads version 7"));
+        memcpy(data + 8, &v, 4);
+    }
+
     data[0] = 'X';
     assert_int_equal(shn_file_write_atomic(path, data, len, &d), SHN_OK);
     assert_int_equal(shn_screen_index_open(path, &idx, &d), SHN_ERR_FORMAT);
@@ -355,17 +367,17 @@ static void index_with_absent_token_is_refused(void **state)
     size_t len = 0;
     struct shn_screen_index *idx = NULL;
     struct shn_diag d = {0};
-    struct shn_idx_header *h;
+    uint64_t names_at, tokens_at, size;
     (void)state;
     assert_int_equal(shn_file_read(fx.demo_path, 1 << 26, &data, &len, &d), SHN_OK);
-    h = (struct shn_idx_header *)data;
+    assert_true(shn_section_locate(data, len, SHN_SEC_NAMES, &names_at, &size));
+    assert_true(shn_section_locate(data, len, SHN_SEC_NAME_TOKENS, &tokens_at, &size));
     {
-        const struct shn_idx_name *names =
-            (const struct shn_idx_name *)(data + h->sections[SHN_SEC_NAMES].offset);
-        uint32_t *tokens = (uint32_t *)(data + h->sections[SHN_SEC_NAME_TOKENS].offset);
+        const struct shn_idx_name *names = (const struct shn_idx_name *)(data + names_at);
+        uint32_t *tokens = (uint32_t *)(data + tokens_at);
         tokens[names[0].tokens] = UINT32_MAX;
     }
-    h->crc32 = shn_crc32(0, data + sizeof *h, len - sizeof *h);
+    assert_true(shn_section_reseal(data, len));
     snprintf(path, sizeof path, "%s/absent-token.idx", fx.dir);
     assert_int_equal(shn_file_write_atomic(path, data, len, &d), SHN_OK);
     assert_int_equal(shn_screen_index_open(path, &idx, &d), SHN_ERR_CORRUPT);
