@@ -1,27 +1,33 @@
-/* LINKDB: the graph on disk (docs/link.md). Little-endian, versioned,
- * CRC-32 over everything before the trailer, written atomically (a reader
- * sees the old file or the whole new one).
+/* LINKDB: the graph on disk (docs/link.md), a section file (core's
+ * section.h: magic "SHNLINK\0", version, a CRC-32 per section, written
+ * through the safe writer, so a reader sees the old file or the whole new
+ * one). Integers little-endian. Sections:
  *
- *   "SHNLINK\0" u32 version u32 flags
- *   options: 11 x f64 weights, f64 threshold, u32 soft_share, u32 max_share,
- *            char region[4], i32 pdq_distance
- *   u64 pool_len, u32 nodes, u32 idents, u64 pairs, u64 occurrences
- *   pool bytes
- *   nodes:  u32 id_off, u32 id_len, u32 persona, u32 cluster
- *   idents: u32 val_off, u32 val_len, u32 kind, u32 count, count x u32 node
- *   pairs:  u64 each
- *   u32 crc32, "KNILNHS\0" */
+ *   META    11 x f64 weights, f64 threshold, u32 soft_share, u32 max_share,
+ *           char region[4], i32 pdq_distance, u32 flags (0),
+ *           u32 nodes, u32 idents, u64 pairs, u64 occurrences
+ *   POOL    string bytes
+ *   NODES   u32 id_off, u32 id_len, u32 persona, u32 cluster
+ *   IDENTS  u32 val_off, u32 val_len, u32 kind, u32 count, count x u32 node
+ *   PAIRS   u64 each
+ *
+ * Version 2 moved the file onto the section file; version 1 (its own
+ * header and one CRC before a tail magic) is refused by its version. */
 #include <string.h>
 
 #include "link_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
-#include "shinsa/core/hash.h"
+#include "shinsa/core/section.h"
 
-#define LINKDB_VERSION 1u
+#define LINKDB_VERSION 2u
 #define LINKDB_MAX_BYTES ((size_t)16 << 30)
-static const char magic[8] = "SHNLINK";
-static const char tail_magic[8] = "KNILNHS";
+#define META_BYTES (SHN_LINK_KIND_COUNT * 8 + 8 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 8 + 8)
+
+enum { SEC_META = 0, SEC_POOL, SEC_NODES, SEC_IDENTS, SEC_PAIRS, SEC__COUNT };
+
+static const struct shn_section_format linkdb = {"SHNLINK", LINKDB_VERSION, "link database",
+                                                 "shinsa link build"};
 
 static int put32(struct shn_buf *b, uint32_t x)
 {
@@ -41,69 +47,99 @@ static int putf64(struct shn_buf *b, double d)
     return put64(b, x);
 }
 
+static int put_meta(const struct shn_link *l, struct shn_buf *b)
+{
+    char region[4] = {0};
+    int rc = SHN_OK;
+
+    memcpy(region, l->opt.region, 2);
+    for (int k = 0; k < SHN_LINK_KIND_COUNT; k++)
+        rc = rc ? rc : putf64(b, l->opt.weight[k]);
+    rc = rc ? rc : putf64(b, l->opt.threshold);
+    rc = rc ? rc : put32(b, l->opt.soft_share);
+    rc = rc ? rc : put32(b, l->opt.max_share);
+    rc = rc ? rc : shn_buf_append(b, region, 4);
+    rc = rc ? rc : put32(b, (uint32_t)l->opt.pdq_distance);
+    rc = rc ? rc : put32(b, 0);
+    rc = rc ? rc : put32(b, (uint32_t)l->n_nodes);
+    rc = rc ? rc : put32(b, (uint32_t)l->n_idents);
+    rc = rc ? rc : put64(b, l->n_pairs);
+    rc = rc ? rc : put64(b, l->occurrences);
+    return rc;
+}
+
+static int put_nodes(const struct shn_link *l, struct shn_buf *b)
+{
+    int rc = shn_buf_reserve(b, l->n_nodes * 16);
+
+    for (size_t k = 0; rc == SHN_OK && k < l->n_nodes; k++) {
+        const struct shn__link_node *n = &l->nodes[k];
+        rc = put32(b, n->id_off);
+        rc = rc ? rc : put32(b, n->id_len);
+        rc = rc ? rc : put32(b, n->persona);
+        rc = rc ? rc : put32(b, n->cluster);
+    }
+    return rc;
+}
+
+static int put_idents(const struct shn_link *l, struct shn_buf *b)
+{
+    size_t est = l->n_idents * 16;
+    int rc;
+
+    for (size_t i = 0; i < l->n_idents; i++)
+        est += (size_t)l->idents[i].nodes.n * 4;
+    rc = shn_buf_reserve(b, est);
+    for (size_t i = 0; rc == SHN_OK && i < l->n_idents; i++) {
+        const struct shn__link_ident *e = &l->idents[i];
+        rc = put32(b, e->val_off);
+        rc = rc ? rc : put32(b, e->val_len);
+        rc = rc ? rc : put32(b, e->kind);
+        rc = rc ? rc : put32(b, e->nodes.n);
+        if (rc == SHN_OK && e->nodes.n)
+            rc = shn_buf_append(b, shn__vec(&e->nodes),
+                                (size_t)e->nodes.n * 4); /* little-endian host */
+    }
+    return rc;
+}
+
 int shn_link_save(struct shn_link *l, const char *path, struct shn_diag *diag)
 {
-    struct shn_buf b;
+    struct shn_buf meta, nodes, idents, pairs;
     int rc;
-    shn_buf_init(&b, LINKDB_MAX_BYTES);
+
+    shn_buf_init(&meta, 4096);
+    shn_buf_init(&nodes, LINKDB_MAX_BYTES);
+    shn_buf_init(&idents, LINKDB_MAX_BYTES);
+    shn_buf_init(&pairs, LINKDB_MAX_BYTES);
     rc = shn_link_update(l);
     if (rc != SHN_OK) {
         shn_diag_set(diag, rc, path, 0, "", "clustering failed");
         goto out;
     }
-    size_t est = 128 + l->pool_len + l->n_nodes * 16 + l->n_idents * 16 + l->n_pairs * 8;
-    for (size_t i = 0; i < l->n_idents; i++)
-        est += (size_t)l->idents[i].nodes.n * 4;
-    rc = shn_buf_reserve(&b, est);
-    rc = rc ? rc : shn_buf_append(&b, magic, 8);
-    rc = rc ? rc : put32(&b, LINKDB_VERSION);
-    rc = rc ? rc : put32(&b, 0);
-    for (int k = 0; k < SHN_LINK_KIND_COUNT; k++)
-        rc = rc ? rc : putf64(&b, l->opt.weight[k]);
-    rc = rc ? rc : putf64(&b, l->opt.threshold);
-    rc = rc ? rc : put32(&b, l->opt.soft_share);
-    rc = rc ? rc : put32(&b, l->opt.max_share);
-    {
-        char region[4] = {0};
-        memcpy(region, l->opt.region, 2);
-        rc = rc ? rc : shn_buf_append(&b, region, 4);
-    }
-    rc = rc ? rc : put32(&b, (uint32_t)l->opt.pdq_distance);
-    rc = rc ? rc : put64(&b, l->pool_len);
-    rc = rc ? rc : put32(&b, (uint32_t)l->n_nodes);
-    rc = rc ? rc : put32(&b, (uint32_t)l->n_idents);
-    rc = rc ? rc : put64(&b, l->n_pairs);
-    rc = rc ? rc : put64(&b, l->occurrences);
-    rc = rc ? rc : shn_buf_append(&b, l->pool ? l->pool : "", l->pool_len);
-    for (size_t k = 0; rc == SHN_OK && k < l->n_nodes; k++) {
-        const struct shn__link_node *n = &l->nodes[k];
-        rc = put32(&b, n->id_off);
-        rc = rc ? rc : put32(&b, n->id_len);
-        rc = rc ? rc : put32(&b, n->persona);
-        rc = rc ? rc : put32(&b, n->cluster);
-    }
-    for (size_t i = 0; rc == SHN_OK && i < l->n_idents; i++) {
-        const struct shn__link_ident *e = &l->idents[i];
-        rc = put32(&b, e->val_off);
-        rc = rc ? rc : put32(&b, e->val_len);
-        rc = rc ? rc : put32(&b, e->kind);
-        rc = rc ? rc : put32(&b, e->nodes.n);
-        if (rc == SHN_OK && e->nodes.n)
-            rc = shn_buf_append(&b, shn__vec(&e->nodes),
-                                (size_t)e->nodes.n * 4); /* little-endian host */
-    }
+    rc = put_meta(l, &meta);
+    rc = rc ? rc : put_nodes(l, &nodes);
+    rc = rc ? rc : put_idents(l, &idents);
+    rc = rc ? rc : shn_buf_reserve(&pairs, l->n_pairs * 8);
     for (size_t k = 0; rc == SHN_OK && k < l->n_pairs; k++)
-        rc = put64(&b, l->pairs[k]);
-    if (rc == SHN_OK)
-        rc = put32(&b, shn_crc32(0, b.data, b.len));
-    rc = rc ? rc : shn_buf_append(&b, tail_magic, 8);
+        rc = put64(&pairs, l->pairs[k]);
     if (rc != SHN_OK) {
         shn_diag_set(diag, rc, path, 0, "", "cannot serialise the link database");
         goto out;
     }
-    rc = shn_file_write_atomic(path, b.data, b.len, diag);
+    {
+        const struct shn_section secs[SEC__COUNT] = {
+            {SEC_META, meta.data, meta.len},    {SEC_POOL, l->pool, l->pool ? l->pool_len : 0},
+            {SEC_NODES, nodes.data, nodes.len}, {SEC_IDENTS, idents.data, idents.len},
+            {SEC_PAIRS, pairs.data, pairs.len},
+        };
+        rc = shn_section_write(path, &linkdb, secs, SEC__COUNT, diag);
+    }
 out:
-    shn_buf_cleanup(&b);
+    shn_buf_cleanup(&meta);
+    shn_buf_cleanup(&nodes);
+    shn_buf_cleanup(&idents);
+    shn_buf_cleanup(&pairs);
     return rc;
 }
 
@@ -142,60 +178,79 @@ static int corrupt(struct shn_diag *diag, const char *path, const char *what)
     return shn_diag_set(diag, SHN_ERR_CORRUPT, path, 0, "", "link database damaged: %s", what);
 }
 
+static bool section_cur(const struct shn_section_file *f, uint32_t id, struct cur *c)
+{
+    const void *p;
+    uint64_t n;
+
+    if (!shn_section_get(f, id, &p, &n))
+        return false;
+    *c = (struct cur){p, (size_t)n, 0, false};
+    return true;
+}
+
+struct meta {
+    struct shn_link_options opt;
+    uint32_t n_nodes, n_idents;
+    uint64_t n_pairs, occ;
+};
+
+static bool read_meta(struct cur *c, struct meta *m)
+{
+    memset(m, 0, sizeof *m);
+    for (int k = 0; k < SHN_LINK_KIND_COUNT; k++)
+        m->opt.weight[k] = getf64(c);
+    m->opt.threshold = getf64(c);
+    m->opt.soft_share = get32(c);
+    m->opt.max_share = get32(c);
+    if (c->len - c->pos >= 4) {
+        memcpy(m->opt.region, c->p + c->pos, 2);
+        c->pos += 4;
+    }
+    m->opt.pdq_distance = (int)get32(c);
+    get32(c); /* flags */
+    m->n_nodes = get32(c);
+    m->n_idents = get32(c);
+    m->n_pairs = get64(c);
+    m->occ = get64(c);
+    for (int k = 0; k < SHN_LINK_KIND_COUNT; k++)
+        if (!(m->opt.weight[k] >= 0 && m->opt.weight[k] <= 1e6))
+            m->opt.weight[k] = 0;
+    return !c->bad && c->pos == c->len && m->opt.threshold > 0;
+}
+
 static int load_bytes(const unsigned char *data, size_t len, const char *path,
                       struct shn_link **out, struct shn_diag *diag)
 {
+    struct shn_section_file f;
+    struct meta m;
     struct shn_link_options opt;
     struct shn_link *l = NULL;
-    struct cur c = {data, len, 0, false};
+    struct cur mc, pc, nc, ic, c;
     uint64_t pool_len, n_pairs, occ;
-    uint32_t n_nodes, n_idents, crc;
-    int rc = SHN_OK;
-    if (len < 32 || memcmp(data, magic, 8) != 0) {
-        rc = shn_diag_set(diag, SHN_ERR_FORMAT, path, 0, "", "not a shinsa link database");
+    uint32_t n_nodes, n_idents;
+    int rc = shn_section_open(&f, data, len, &linkdb, path, diag);
+
+    if (rc != SHN_OK)
+        goto out;
+    if (!section_cur(&f, SEC_META, &mc) || !section_cur(&f, SEC_POOL, &pc) ||
+        !section_cur(&f, SEC_NODES, &nc) || !section_cur(&f, SEC_IDENTS, &ic) ||
+        !section_cur(&f, SEC_PAIRS, &c)) {
+        rc = corrupt(diag, path, "a section is missing");
         goto out;
     }
-    if (memcmp(data + len - 8, tail_magic, 8) != 0) {
-        rc = corrupt(diag, path, "truncated");
-        goto out;
-    }
-    c.len = len - 12;
-    memcpy(&crc, data + len - 12, 4);
-    if (crc != shn_crc32(0, data, len - 12)) {
-        rc = corrupt(diag, path, "checksum mismatch");
-        goto out;
-    }
-    c.pos = 8;
-    if (get32(&c) != LINKDB_VERSION) {
-        rc = shn_diag_set(diag, SHN_ERR_FORMAT, path, 0, "", "unsupported link database version");
-        goto out;
-    }
-    get32(&c);
-    memset(&opt, 0, sizeof opt);
-    for (int k = 0; k < SHN_LINK_KIND_COUNT; k++)
-        opt.weight[k] = getf64(&c);
-    opt.threshold = getf64(&c);
-    opt.soft_share = get32(&c);
-    opt.max_share = get32(&c);
-    if (c.len - c.pos >= 4) {
-        memcpy(opt.region, c.p + c.pos, 2);
-        c.pos += 4;
-    }
-    opt.pdq_distance = (int)get32(&c);
-    pool_len = get64(&c);
-    n_nodes = get32(&c);
-    n_idents = get32(&c);
-    n_pairs = get64(&c);
-    occ = get64(&c);
-    if (c.bad || !(opt.threshold > 0) || pool_len > c.len - c.pos ||
-        n_nodes > SHN__LINK_NODES_MAX || n_idents > (c.len - c.pos) / 16 ||
-        n_nodes > (c.len - c.pos) / 16 || n_pairs > (c.len - c.pos) / 8) {
+    if (mc.len != META_BYTES || !read_meta(&mc, &m) || m.n_nodes > SHN__LINK_NODES_MAX ||
+        nc.len != (size_t)m.n_nodes * 16 || m.n_idents > ic.len / 16 || c.len % 8 ||
+        m.n_pairs != c.len / 8) {
         rc = corrupt(diag, path, "bad header");
         goto out;
     }
-    for (int k = 0; k < SHN_LINK_KIND_COUNT; k++)
-        if (!(opt.weight[k] >= 0 && opt.weight[k] <= 1e6))
-            opt.weight[k] = 0;
+    opt = m.opt;
+    n_nodes = m.n_nodes;
+    n_idents = m.n_idents;
+    n_pairs = m.n_pairs;
+    occ = m.occ;
+    pool_len = pc.len;
     rc = shn_link_new(&opt, &l);
     if (rc != SHN_OK) {
         rc = corrupt(diag, path, "bad options");
@@ -205,12 +260,11 @@ static int load_bytes(const unsigned char *data, size_t len, const char *path,
     rc = shn__link_reserve(l, n_nodes, n_idents, (size_t)pool_len + 1);
     if (rc != SHN_OK)
         goto out;
-    const char *pool = (const char *)c.p + c.pos;
-    c.pos += pool_len;
+    const char *pool = (const char *)pc.p;
     for (uint32_t k = 0; k < n_nodes; k++) {
-        uint32_t off = get32(&c), idlen = get32(&c), persona = get32(&c), cluster = get32(&c);
+        uint32_t off = get32(&nc), idlen = get32(&nc), persona = get32(&nc), cluster = get32(&nc);
         uint32_t n;
-        if (c.bad || off > pool_len || idlen > pool_len - off || cluster >= n_nodes ||
+        if (nc.bad || off > pool_len || idlen > pool_len - off || cluster >= n_nodes ||
             persona > 1) {
             rc = corrupt(diag, path, "bad node");
             goto out;
@@ -226,14 +280,14 @@ static int load_bytes(const unsigned char *data, size_t len, const char *path,
         l->nodes[k].cluster = cluster;
     }
     for (uint32_t i = 0; i < n_idents; i++) {
-        uint32_t off = get32(&c), vlen = get32(&c), kind = get32(&c), count = get32(&c);
-        if (c.bad || off > pool_len || vlen > pool_len - off || kind >= SHN_LINK_KIND_COUNT ||
-            count > (c.len - c.pos) / 4 || count == 0) {
+        uint32_t off = get32(&ic), vlen = get32(&ic), kind = get32(&ic), count = get32(&ic);
+        if (ic.bad || off > pool_len || vlen > pool_len - off || kind >= SHN_LINK_KIND_COUNT ||
+            count > (ic.len - ic.pos) / 4 || count == 0) {
             rc = corrupt(diag, path, "bad identifier");
             goto out;
         }
         for (uint32_t r = 0; r < count; r++) {
-            uint32_t node = get32(&c);
+            uint32_t node = get32(&ic);
             size_t before = l->n_idents;
             if (node >= n_nodes) {
                 rc = corrupt(diag, path, "bad occurrence");
@@ -267,7 +321,7 @@ static int load_bytes(const unsigned char *data, size_t len, const char *path,
         }
         l->pairs[l->n_pairs++] = p;
     }
-    if (c.pos != c.len) {
+    if (ic.pos != ic.len) {
         rc = corrupt(diag, path, "trailing bytes");
         goto out;
     }
@@ -298,9 +352,21 @@ out:
 
 int shn_link_open_memory(const void *data, size_t len, struct shn_link **out, struct shn_diag *diag)
 {
+    unsigned char *copy;
+    int rc;
+
     if ((!data && len) || !out)
         return SHN_ERR_INVALID;
-    return load_bytes(data, len, "-", out, diag);
+    if ((uintptr_t)data % 8 == 0)
+        return load_bytes(data, len, "-", out, diag);
+    /* the section file is read in place and wants 8-byte alignment */
+    copy = shn_malloc(len);
+    if (!copy)
+        return shn_diag_set(diag, SHN_ERR_NOMEM, "-", 0, "", "out of memory");
+    memcpy(copy, data, len);
+    rc = load_bytes(copy, len, "-", out, diag);
+    shn_free(copy);
+    return rc;
 }
 
 int shn_link_open(const char *path, struct shn_link **out, struct shn_diag *diag)

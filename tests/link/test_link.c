@@ -16,6 +16,7 @@
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/buf.h"
 #include "shinsa/core/file.h"
+#include "shinsa/core/section.h"
 #include "shinsa/link.h"
 
 static void expect_norm(enum shn_link_kind kind, const char *raw, const char *want)
@@ -562,6 +563,27 @@ static void test_linkdb_roundtrip_and_damage(void **state)
     assert_int_equal(shn_file_write_atomic(path, "hello", 5, &d), SHN_OK);
     assert_int_equal(shn_link_open(path, &r, &d), SHN_ERR_FORMAT);
     assert_null(r);
+    /* a version 1 database (before the section file) names its version */
+    {
+        uint32_t v1 = 1, v;
+        memcpy(&v, data + 8, 4);
+        memcpy(data + 8, &v1, 4);
+        assert_int_equal(shn_link_open_memory(data, len, &r, &d), SHN_ERR_FORMAT);
+        assert_non_null(strstr(d.message, "format version 1, this shinsa reads version 2"));
+        memcpy(data + 8, &v, 4);
+    }
+    /* damaged behind valid checksums: a node count the section cannot hold */
+    {
+        uint64_t off, size;
+        uint32_t many = 1000;
+        assert_true(shn_section_locate(data, len, 0, &off, &size));
+        assert_int_equal(size, 140);
+        memcpy(data + off + 116, &many, 4);
+        assert_true(shn_section_reseal(data, len));
+        assert_int_equal(shn_link_open_memory(data, len, &r, &d), SHN_ERR_CORRUPT);
+        assert_non_null(strstr(d.message, "bad header"));
+        assert_null(r);
+    }
     shn_free(data);
     unlink(path);
     shn_buf_cleanup(&a);
