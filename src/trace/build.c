@@ -7,6 +7,7 @@
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/hash.h"
+#include "shinsa/core/section.h"
 
 /* ---- dictionaries ------------------------------------------------------- */
 
@@ -299,15 +300,21 @@ static int cmp_label(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* Where each section lies in the buffer being built: after the section
+ * file's header, in table order, 8-byte aligned (as shn_section_header
+ * expects them). */
+struct layout {
+    uint64_t off[SHN__SEC__COUNT], len[SHN__SEC__COUNT];
+};
+
 /* Appends a section: records its offset and length and pads to 8 bytes. */
-static int put(struct shn_buf *out, struct shn__trace_header *h, int sec, const void *data,
-               size_t len)
+static int put(struct shn_buf *out, struct layout *h, int sec, const void *data, size_t len)
 {
     static const char zero[8] = {0};
     int rc;
 
-    h->sec[sec].off = out->len;
-    h->sec[sec].len = len;
+    h->off[sec] = out->len;
+    h->len[sec] = len;
     rc = len ? shn_buf_append(out, data, len) : SHN_OK;
     if (rc == SHN_OK && out->len % 8)
         rc = shn_buf_append(out, zero, 8 - out->len % 8);
@@ -377,10 +384,10 @@ out:
  * section, and makes the time blocks, the side times of blocks whose span
  * the delta bits cannot hold, and the BIG amounts (numbered afresh), each a
  * new array for the caller to free. */
-static int write_records(const struct shn_trace_builder *b, struct shn_buf *out,
-                         struct shn__trace_header *h, struct shn__trace_tblock **tblocks_out,
-                         uint64_t *n_blocks_out, uint32_t **side_out, uint64_t *n_side_out,
-                         uint64_t **big_out, uint64_t *n_big_out)
+static int write_records(const struct shn_trace_builder *b, struct shn_buf *out, struct layout *h,
+                         struct shn__trace_tblock **tblocks_out, uint64_t *n_blocks_out,
+                         uint32_t **side_out, uint64_t *n_side_out, uint64_t **big_out,
+                         uint64_t *n_big_out)
 {
     struct shn__trace_layout lay;
     struct shn__trace_tblock *tb = NULL;
@@ -408,9 +415,9 @@ static int write_records(const struct shn_trace_builder *b, struct shn_buf *out,
     side = shn_calloc(n_side ? n_side * SHN__TRACE_TBLOCK : 1, 4);
     cap_big = b->n_big ? b->n_big : 1;
     big = shn_malloc(cap_big * 16);
-    h->sec[SHN__SEC_TRANSFERS].off = out->len;
-    h->sec[SHN__SEC_TRANSFERS].len = b->n_stage * sizeof(struct shn__trace_rec);
-    rc = side && big ? shn_buf_reserve(out, h->sec[SHN__SEC_TRANSFERS].len) : SHN_ERR_NOMEM;
+    h->off[SHN__SEC_TRANSFERS] = out->len;
+    h->len[SHN__SEC_TRANSFERS] = b->n_stage * sizeof(struct shn__trace_rec);
+    rc = side && big ? shn_buf_reserve(out, h->len[SHN__SEC_TRANSFERS]) : SHN_ERR_NOMEM;
     for (size_t i = 0; rc == SHN_OK && i < b->n_stage; i++) {
         const struct shn__trace_stage *st = &b->stage[i];
         const struct shn__trace_tblock *blk = &tb[i >> SHN__TRACE_TBLOCK_SHIFT];
@@ -475,7 +482,11 @@ static int write_records(const struct shn_trace_builder *b, struct shn_buf *out,
 
 static int serialize(struct shn_trace_builder *b, struct shn_buf *out, struct shn_diag *diag)
 {
-    struct shn__trace_header h;
+    static const char
+        header_room[SHN_SECTION_HEADER_BYTES + SHN_SECTION_ENTRY_BYTES * SHN__SEC__COUNT] = {0};
+    struct layout h;
+    struct shn__trace_meta meta = {0};
+    struct shn_section secs[SHN__SEC__COUNT];
     struct shn__trace_label *labels = NULL;
     uint32_t *addr_slots = NULL, *asset_slots = NULL, *out_list = NULL, *in_list = NULL;
     uint32_t *out_start = NULL, *in_start = NULL;
@@ -518,13 +529,12 @@ static int serialize(struct shn_trace_builder *b, struct shn_buf *out, struct sh
         rc = build_index(b->stage, b->n_stage, b->addr.n, false, &in_start, &in_list);
     if (rc != SHN_OK)
         goto out;
-    memcpy(h.magic, SHN__TRACE_MAGIC, 8);
-    h.version = SHN__TRACE_VERSION;
-    h.n_addr = b->addr.n;
-    h.n_assets = b->asset.n;
-    h.n_labels = n_labels;
-    h.n_transfers = b->n_stage;
-    rc = shn_buf_append(out, &h, sizeof h);
+    meta.n_addr = b->addr.n;
+    meta.n_assets = b->asset.n;
+    meta.n_labels = n_labels;
+    meta.n_transfers = b->n_stage;
+    /* room for the header, written last when the sections' CRCs are known */
+    rc = shn_buf_append(out, header_room, sizeof header_room);
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_ADDR_OFF, b->addr.n ? (const void *)b->addr.off : &zero_off,
                  ((size_t)b->addr.n + 1) * 4);
@@ -545,10 +555,10 @@ static int serialize(struct shn_trace_builder *b, struct shn_buf *out, struct sh
         rc = put(out, &h, SHN__SEC_TBLOCKS, tblocks, n_blocks * sizeof *tblocks);
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_TIME_SIDE, side, n_side * SHN__TRACE_TBLOCK * 4);
-    h.n_side = n_side;
+    meta.n_side = n_side;
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_BIG, big, n_big * 16);
-    h.n_big = n_big;
+    meta.n_big = n_big;
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_OUT_START, out_start, ((size_t)b->addr.n + 1) * 4);
     if (rc == SHN_OK)
@@ -561,14 +571,15 @@ static int serialize(struct shn_trace_builder *b, struct shn_buf *out, struct sh
         rc = put(out, &h, SHN__SEC_LABELS, labels, (size_t)n_labels * sizeof *labels);
     if (rc == SHN_OK)
         rc = put(out, &h, SHN__SEC_LABEL_BLOB, b->label_blob, b->label_blob_len);
+    if (rc == SHN_OK)
+        rc = put(out, &h, SHN__SEC_META, &meta, sizeof meta);
     if (rc != SHN_OK) {
         rc = shn_diag_set(diag, rc, NULL, 0, "", "graph too large for memory");
         goto out;
     }
-    h.file_size = out->len;
-    h.payload_crc = shn_crc32(0, out->data + sizeof h, out->len - sizeof h);
-    h.header_crc = shn_crc32(0, &h, sizeof h);
-    memcpy(out->data, &h, sizeof h);
+    for (int s = 0; s < SHN__SEC__COUNT; s++)
+        secs[s] = (struct shn_section){(uint32_t)s, out->data + h.off[s], h.len[s]};
+    rc = shn_section_header(&shn__trace_format, secs, SHN__SEC__COUNT, out->data);
 out:
     shn_free(big);
     shn_free(tblocks);

@@ -1,37 +1,34 @@
-/* Opening a graph file: version, checksum and every bound checked once, so
- * that readers may then index its arrays without further checks. */
+/* Opening a graph file: the section file's magic, version, checksums and
+ * bounds (core), then every count and index here, checked once, so that
+ * readers may then index its arrays without further checks. */
 #include <string.h>
 #include <sys/mman.h>
 
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/hash.h"
+#include "shinsa/core/section.h"
 #include "trace_internal.h"
 
 static int corrupt(struct shn_diag *diag, const char *what)
 {
-    return shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "graph file: %s", what);
+    return shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, "", "trace graph is corrupt: %s", what);
 }
 
-/* Section `s` must lie inside the file and hold `count` items of `size`. */
-static bool sec_ok(const struct shn__trace_header *h, size_t file_size, int s, uint64_t count,
-                   uint64_t size)
-{
-    uint64_t need, end;
+const struct shn_section_format shn__trace_format = {SHN__TRACE_MAGIC, SHN__TRACE_VERSION,
+                                                     "trace graph", "shinsa trace import"};
 
-    if (h->sec[s].off % 8 || h->sec[s].off < sizeof *h)
-        return false;
-    if (__builtin_mul_overflow(count, size, &need) || need != h->sec[s].len)
-        return false;
-    if (__builtin_add_overflow(h->sec[s].off, h->sec[s].len, &end) || end > file_size)
-        return false;
-    return true;
-}
+/* The sections of a checked file, by id. */
+struct secs {
+    const unsigned char *p[SHN__SEC__COUNT];
+    uint64_t len[SHN__SEC__COUNT];
+};
 
-static bool sec_in(const struct shn__trace_header *h, size_t file_size, int s)
+/* Section `s` must hold `count` items of `size`. */
+static bool sec_ok(const struct secs *x, int s, uint64_t count, uint64_t size)
 {
-    uint64_t end;
-    return h->sec[s].off % 8 == 0 && h->sec[s].off >= sizeof *h &&
-           !__builtin_add_overflow(h->sec[s].off, h->sec[s].len, &end) && end <= file_size;
+    uint64_t need;
+
+    return !__builtin_mul_overflow(count, size, &need) && need == x->len[s];
 }
 
 /* An asset table: offsets ascending, each entry a text and its NUL. */
@@ -143,67 +140,58 @@ static bool records_ok(const struct shn_trace_graph *g)
 
 static int validate(struct shn_trace_graph *g, struct shn_diag *diag)
 {
-    const struct shn__trace_header *h = (const void *)g->base;
-    struct shn__trace_header copy;
+    struct shn_section_file f;
+    struct secs x;
+    struct shn__trace_meta meta;
     uint64_t n_blocks;
-    uint32_t crc;
+    int rc = shn_section_open(&f, g->base, g->size, &shn__trace_format, NULL, diag);
 
-    if (g->size < sizeof *h)
-        return shn_diag_set(diag, SHN_ERR_FORMAT, NULL, 0, "", "not a shinsa trace graph");
-    if (memcmp(h->magic, SHN__TRACE_MAGIC, 8) != 0)
-        return shn_diag_set(diag, SHN_ERR_FORMAT, NULL, 0, "", "not a shinsa trace graph");
-    if (h->version != SHN__TRACE_VERSION)
-        return shn_diag_set(diag, SHN_ERR_FORMAT, NULL, 0, "",
-                            "graph file version %u, this build reads only version %u: "
-                            "re-run `shinsa trace import`",
-                            h->version, SHN__TRACE_VERSION);
-    memcpy(&copy, h, sizeof copy);
-    copy.header_crc = 0;
-    if (shn_crc32(0, &copy, sizeof copy) != h->header_crc)
-        return corrupt(diag, "header checksum mismatch");
-    if (h->file_size != g->size)
-        return corrupt(diag, "truncated or extended");
-    crc = shn_crc32(0, g->base + sizeof *h, g->size - sizeof *h);
-    if (crc != h->payload_crc)
-        return corrupt(diag, "checksum mismatch");
-    g->n_addr = h->n_addr;
-    g->n_assets = h->n_assets;
-    g->n_labels = h->n_labels;
-    g->n_transfers = h->n_transfers;
-    g->n_big = h->n_big;
-    g->n_side = h->n_side;
+    if (rc != SHN_OK)
+        return rc;
+    for (int s = 0; s < SHN__SEC__COUNT; s++) {
+        const void *p;
+        if (!shn_section_get(&f, (uint32_t)s, &p, &x.len[s]))
+            return corrupt(diag, "a section is missing");
+        x.p[s] = p;
+    }
+    if (x.len[SHN__SEC_META] != sizeof meta)
+        return corrupt(diag, "bad counts");
+    memcpy(&meta, x.p[SHN__SEC_META], sizeof meta);
+    g->n_addr = meta.n_addr;
+    g->n_assets = meta.n_assets;
+    g->n_labels = meta.n_labels;
+    g->n_transfers = meta.n_transfers;
+    g->n_big = meta.n_big;
+    g->n_side = meta.n_side;
     n_blocks = (g->n_transfers + SHN__TRACE_TBLOCK - 1) / SHN__TRACE_TBLOCK;
     if (g->n_addr >= SHN_TRACE_MAX_ADDRESSES || g->n_assets >= SHN_TRACE_MAX_ASSETS ||
         g->n_transfers > SHN_TRACE_MAX_TRANSFERS || g->n_big > g->n_transfers ||
-        g->n_labels > g->n_addr || g->n_side > n_blocks || h->reserved)
+        g->n_labels > g->n_addr || g->n_side > n_blocks || meta.reserved || meta.reserved32)
         return corrupt(diag, "counts out of range");
     shn__trace_layout_init(&g->lay, g->n_assets);
-    if (!sec_ok(h, g->size, SHN__SEC_ADDR_OFF, (uint64_t)g->n_addr + 1, 4) ||
-        !sec_in(h, g->size, SHN__SEC_ADDR_BLOB) || !sec_in(h, g->size, SHN__SEC_ADDR_HASH) ||
-        h->sec[SHN__SEC_ADDR_HASH].len % 4 ||
-        !sec_ok(h, g->size, SHN__SEC_ASSET_OFF, (uint64_t)g->n_assets + 1, 4) ||
-        !sec_in(h, g->size, SHN__SEC_ASSET_BLOB) || !sec_in(h, g->size, SHN__SEC_ASSET_HASH) ||
-        h->sec[SHN__SEC_ASSET_HASH].len % 4 ||
-        !sec_ok(h, g->size, SHN__SEC_TRANSFERS, g->n_transfers, sizeof(struct shn__trace_rec)) ||
-        !sec_ok(h, g->size, SHN__SEC_TBLOCKS, n_blocks, sizeof(struct shn__trace_tblock)) ||
-        !sec_ok(h, g->size, SHN__SEC_TIME_SIDE, g->n_side, 4 * SHN__TRACE_TBLOCK) ||
-        !sec_ok(h, g->size, SHN__SEC_BIG, g->n_big, 16) ||
-        !sec_ok(h, g->size, SHN__SEC_OUT_START, (uint64_t)g->n_addr + 1, 4) ||
-        !sec_ok(h, g->size, SHN__SEC_OUT_LIST, g->n_transfers, 4) ||
-        !sec_ok(h, g->size, SHN__SEC_IN_START, (uint64_t)g->n_addr + 1, 4) ||
-        !sec_ok(h, g->size, SHN__SEC_IN_LIST, g->n_transfers, 4) ||
-        !sec_ok(h, g->size, SHN__SEC_LABELS, g->n_labels, sizeof(struct shn__trace_label)) ||
-        !sec_in(h, g->size, SHN__SEC_LABEL_BLOB))
+    if (!sec_ok(&x, SHN__SEC_ADDR_OFF, (uint64_t)g->n_addr + 1, 4) ||
+        x.len[SHN__SEC_ADDR_HASH] % 4 ||
+        !sec_ok(&x, SHN__SEC_ASSET_OFF, (uint64_t)g->n_assets + 1, 4) ||
+        x.len[SHN__SEC_ASSET_HASH] % 4 ||
+        !sec_ok(&x, SHN__SEC_TRANSFERS, g->n_transfers, sizeof(struct shn__trace_rec)) ||
+        !sec_ok(&x, SHN__SEC_TBLOCKS, n_blocks, sizeof(struct shn__trace_tblock)) ||
+        !sec_ok(&x, SHN__SEC_TIME_SIDE, g->n_side, 4 * SHN__TRACE_TBLOCK) ||
+        !sec_ok(&x, SHN__SEC_BIG, g->n_big, 16) ||
+        !sec_ok(&x, SHN__SEC_OUT_START, (uint64_t)g->n_addr + 1, 4) ||
+        !sec_ok(&x, SHN__SEC_OUT_LIST, g->n_transfers, 4) ||
+        !sec_ok(&x, SHN__SEC_IN_START, (uint64_t)g->n_addr + 1, 4) ||
+        !sec_ok(&x, SHN__SEC_IN_LIST, g->n_transfers, 4) ||
+        !sec_ok(&x, SHN__SEC_LABELS, g->n_labels, sizeof(struct shn__trace_label)))
         return corrupt(diag, "section out of bounds");
-#define SEC(s) ((const void *)(g->base + h->sec[s].off))
+#define SEC(s) ((const void *)x.p[s])
     g->addr_off = SEC(SHN__SEC_ADDR_OFF);
     g->addr_blob = SEC(SHN__SEC_ADDR_BLOB);
     g->addr_hash = SEC(SHN__SEC_ADDR_HASH);
-    g->addr_slots = h->sec[SHN__SEC_ADDR_HASH].len / 4;
+    g->addr_slots = x.len[SHN__SEC_ADDR_HASH] / 4;
     g->asset_off = SEC(SHN__SEC_ASSET_OFF);
     g->asset_blob = SEC(SHN__SEC_ASSET_BLOB);
     g->asset_hash = SEC(SHN__SEC_ASSET_HASH);
-    g->asset_slots = h->sec[SHN__SEC_ASSET_HASH].len / 4;
+    g->asset_slots = x.len[SHN__SEC_ASSET_HASH] / 4;
     g->rec = SEC(SHN__SEC_TRANSFERS);
     g->tblock = SEC(SHN__SEC_TBLOCKS);
     g->time_side = SEC(SHN__SEC_TIME_SIDE);
@@ -214,10 +202,10 @@ static int validate(struct shn_trace_graph *g, struct shn_diag *diag)
     g->in_list = SEC(SHN__SEC_IN_LIST);
     g->labels = SEC(SHN__SEC_LABELS);
     g->label_blob = SEC(SHN__SEC_LABEL_BLOB);
-    g->label_blob_len = h->sec[SHN__SEC_LABEL_BLOB].len;
+    g->label_blob_len = x.len[SHN__SEC_LABEL_BLOB];
 #undef SEC
-    if (!addresses_ok(g->addr_off, g->n_addr, g->addr_blob, h->sec[SHN__SEC_ADDR_BLOB].len) ||
-        !strings_ok(g->asset_off, g->n_assets, g->asset_blob, h->sec[SHN__SEC_ASSET_BLOB].len))
+    if (!addresses_ok(g->addr_off, g->n_addr, g->addr_blob, x.len[SHN__SEC_ADDR_BLOB]) ||
+        !strings_ok(g->asset_off, g->n_assets, g->asset_blob, x.len[SHN__SEC_ASSET_BLOB]))
         return corrupt(diag, "bad string table");
     if (!hash_ok(g->addr_hash, g->addr_slots, g->n_addr) ||
         !hash_ok(g->asset_hash, g->asset_slots, g->n_assets))

@@ -8,12 +8,12 @@
 #include "shinsa/core/file.h"
 #include "shinsa/trace.h"
 
-/* Graph file, version 3. All integers little-endian as the host writes them
- * (the file is checked for the host's byte order through the magic word),
- * sections 8-byte aligned, described by (offset, length) pairs:
- *
- *   header   struct shn__trace_header (with CRC-32 of itself)
- *   sections see enum below; the payload after the header has a CRC-32
+/* Graph file, version 4: a section file (include/shinsa/core/section.h:
+ * magic, version, a table of sections with a CRC-32 each, all checked at
+ * open) holding the sections of the enum below, 8-byte aligned; META has
+ * the counts. Integers little-endian as the host writes them (the builder
+ * and readers are little-endian only). Version 3 had its own header with
+ * two CRCs; it is refused by its version.
  *
  * A transfer is 16 bytes: from, to, a word and a 32-bit mantissa m. With A
  * the bits needed for an asset id (0..20, from the asset count), the word
@@ -33,7 +33,7 @@
  * Per-address indexes list transfer numbers (u32) in time order, 8 bytes per
  * transfer for both directions, with u32 start offsets. */
 #define SHN__TRACE_MAGIC "SHNTRACE"
-#define SHN__TRACE_VERSION 3u
+#define SHN__TRACE_VERSION 4u
 #define SHN__TRACE_EXP_MAX 19u
 #define SHN__TRACE_TBLOCK_SHIFT 8 /* 256 transfers per time block */
 #define SHN__TRACE_TBLOCK (1u << SHN__TRACE_TBLOCK_SHIFT)
@@ -59,26 +59,23 @@ enum {
     SHN__SEC_IN_LIST,
     SHN__SEC_LABELS,     /* struct shn__trace_label[n_labels], by address */
     SHN__SEC_LABEL_BLOB, /* NUL-terminated names */
+    SHN__SEC_META,       /* struct shn__trace_meta */
     SHN__SEC__COUNT
 };
 
-struct shn__trace_header {
-    char magic[8];
-    uint32_t version;
-    uint32_t header_crc; /* CRC-32 of the header with this field zero */
-    uint64_t file_size;
-    uint32_t payload_crc;
+struct shn__trace_meta {
     uint32_t n_addr;
     uint32_t n_assets;
     uint32_t n_labels;
+    uint32_t reserved32;
     uint64_t n_transfers;
     uint64_t n_big;
     uint64_t n_side; /* blocks with their times in TIME_SIDE */
     uint64_t reserved;
-    struct {
-        uint64_t off, len;
-    } sec[SHN__SEC__COUNT];
 };
+
+struct shn_section_format;
+extern const struct shn_section_format shn__trace_format;
 
 struct shn__trace_rec {
     uint32_t from, to;
