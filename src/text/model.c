@@ -1,34 +1,17 @@
 /* Loading the natural-Japanese model and looking counts up in it. The file
- * is read whole, checked (magic, version, CRC, every offset), and used in
- * place: counts are sorted key arrays searched by bisection. */
+ * is read whole, checked (the section file's magic, version, CRCs and
+ * bounds; here every count and offset), and used in place: counts are
+ * sorted key arrays searched by bisection. */
 #include <string.h>
 
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/hash.h"
+#include "shinsa/core/section.h"
 #include "text_internal.h"
 
-#define HEADER_BYTES 48
-
-static size_t pad8(size_t n)
-{
-    return (n + 7u) & ~(size_t)7u;
-}
-
-/* Takes `len` bytes at *pos, 8-aligned by construction; false when the
- * file is too short. */
-static bool take(size_t size, size_t *pos, size_t len, size_t *at)
-{
-    size_t end;
-
-    if (!shn_size_add(*pos, len, &end) || end > size)
-        return false;
-    *at = *pos;
-    *pos = pad8(end);
-    if (*pos > size)
-        *pos = size;
-    return true;
-}
+const struct shn_section_format shn__text_model_format = {
+    SHN__TEXT_MODEL_MAGIC, SHN__TEXT_MODEL_VERSION, "text model", "the build's shinsa-text-train"};
 
 static int build_slots(struct shn__text_model *m)
 {
@@ -60,78 +43,60 @@ static bool sorted(const uint64_t *k, uint32_t n)
     return true;
 }
 
+/* Points *out at section `id` as `count` items of `elem` bytes. */
+static bool array(const struct shn_section_file *f, int id, size_t elem, uint64_t count,
+                  const void **out)
+{
+    uint64_t n;
+
+    return shn_section_array(f, (uint32_t)id, elem, out, &n) && n == count;
+}
+
 int shn__text_model_from_memory(char *data, size_t size, struct shn__text_model *m,
                                 struct shn_diag *diag)
 {
-    int rc = SHN_ERR_CORRUPT;
+    struct shn_section_file f;
     struct shn__text_model t;
-    uint32_t version, crc, strings_bytes;
-    size_t pos = HEADER_BYTES, at, n;
+    struct shn__text_model_meta meta;
+    const void *p;
+    uint64_t n;
+    int rc = shn_section_open(&f, data, size, &shn__text_model_format, NULL, diag);
 
+    if (rc != SHN_OK)
+        goto out;
     memset(&t, 0, sizeof t);
-    if (size < HEADER_BYTES + 4 || memcmp(data, SHN__TEXT_MODEL_MAGIC, 8) != 0 ||
-        ((uintptr_t)data & 7u) != 0) {
-        rc = shn_diag_set(diag, SHN_ERR_FORMAT, NULL, 0, NULL, "not a text model file");
-        goto out;
-    }
-    memcpy(&version, data + 8, 4);
-    if (version != SHN__TEXT_MODEL_VERSION) {
-        rc = shn_diag_set(diag, SHN_ERR_FORMAT, NULL, 0, NULL,
-                          "text model version %u, this build reads %u", version,
-                          SHN__TEXT_MODEL_VERSION);
-        goto out;
-    }
-    memcpy(&crc, data + size - 4, 4);
-    if (shn_crc32(0, data, size - 4) != crc) {
-        rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, NULL, "text model checksum mismatch");
-        goto out;
-    }
-    memcpy(&t.vocab, data + 12, 4);
-    memcpy(&t.tokens, data + 16, 8);
-    memcpy(&t.sentences, data + 24, 8);
-    memcpy(&t.n_bi, data + 32, 4);
-    memcpy(&t.n_tri, data + 36, 4);
-    memcpy(&strings_bytes, data + 40, 4);
-    memcpy(&t.trigram_min, data + 44, 4);
-    size -= 4; /* the CRC is not content */
-    if (t.vocab >= (1u << 21) || t.vocab == 0)
+    if (!shn_section_get(&f, SHN__TEXT_SEC_META, &p, &n) || n != sizeof meta)
         goto corrupt;
-    if (!take(size, &pos, (size_t)t.vocab * 4, &at))
+    memcpy(&meta, p, sizeof meta);
+    t.vocab = meta.vocab;
+    t.tokens = meta.tokens;
+    t.sentences = meta.sentences;
+    t.n_bi = meta.n_bi;
+    t.n_tri = meta.n_tri;
+    t.trigram_min = meta.trigram_min;
+    if (t.vocab >= (1u << 21) || t.vocab == 0 ||
+        !array(&f, SHN__TEXT_SEC_UNI, 4, t.vocab, (const void **)&t.uni) ||
+        !array(&f, SHN__TEXT_SEC_STR_OFF, 4, t.vocab, (const void **)&t.str_off) ||
+        !shn_section_get(&f, SHN__TEXT_SEC_STRINGS, &p, &n) || n == 0 || n > UINT32_MAX ||
+        !array(&f, SHN__TEXT_SEC_BI_KEY, 8, t.n_bi, (const void **)&t.bi_key) ||
+        !array(&f, SHN__TEXT_SEC_BI_COUNT, 4, t.n_bi, (const void **)&t.bi_count) ||
+        !array(&f, SHN__TEXT_SEC_TRI_KEY, 8, t.n_tri, (const void **)&t.tri_key) ||
+        !array(&f, SHN__TEXT_SEC_TRI_COUNT, 4, t.n_tri, (const void **)&t.tri_count))
         goto corrupt;
-    t.uni = (const uint32_t *)(void *)(data + at);
-    if (!take(size, &pos, (size_t)t.vocab * 4, &at))
-        goto corrupt;
-    t.str_off = (const uint32_t *)(void *)(data + at);
-    if (strings_bytes == 0 || !take(size, &pos, strings_bytes, &at))
-        goto corrupt;
-    t.strings = data + at;
-    t.strings_bytes = strings_bytes;
-    if (t.strings[strings_bytes - 1] != '\0')
+    t.strings = p;
+    t.strings_bytes = (size_t)n;
+    if (t.strings[t.strings_bytes - 1] != '\0')
         goto corrupt;
     for (uint32_t i = 0; i < t.vocab; i++)
-        if (t.str_off[i] >= strings_bytes)
+        if (t.str_off[i] >= t.strings_bytes)
             goto corrupt;
-    if (!shn_size_mul(t.n_bi, 8, &n) || !take(size, &pos, n, &at))
-        goto corrupt;
-    t.bi_key = (const uint64_t *)(void *)(data + at);
-    if (!take(size, &pos, (size_t)t.n_bi * 4, &at))
-        goto corrupt;
-    t.bi_count = (const uint32_t *)(void *)(data + at);
-    if (!shn_size_mul(t.n_tri, 8, &n) || !take(size, &pos, n, &at))
-        goto corrupt;
-    t.tri_key = (const uint64_t *)(void *)(data + at);
-    if (!take(size, &pos, (size_t)t.n_tri * 4, &at))
-        goto corrupt;
-    t.tri_count = (const uint32_t *)(void *)(data + at);
     if (!sorted(t.bi_key, t.n_bi) || !sorted(t.tri_key, t.n_tri))
         goto corrupt;
     t.data = data;
-    t.size = size + 4;
+    t.size = size;
     rc = build_slots(&t);
-    if (rc != SHN_OK)
-        goto out;
-    *m = t;
-    rc = SHN_OK;
+    if (rc == SHN_OK)
+        *m = t;
     goto out;
 corrupt:
     rc = shn_diag_set(diag, SHN_ERR_CORRUPT, NULL, 0, NULL, "text model tables out of bounds");

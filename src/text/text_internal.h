@@ -29,16 +29,39 @@
 size_t shn__text_class(const char *feature, const char *surface, size_t surface_len, char *out);
 
 /* ---- the model: counts of classes, class pairs and class triples ----
- * File layout (host byte order, checked by magic and CRC-32):
- *   "SHNTXTM1" | u32 version | u32 vocab | u64 tokens | u64 sentences |
- *   u32 n_bi | u32 n_tri | u32 strings_bytes | u32 trigram_min |
- *   u32 uni[vocab] | u32 str_off[vocab] | strings (NUL-terminated, padded to 8) |
- *   u64 bi_key[n_bi] | u32 bi_count[n_bi] (padded to 8) |
- *   u64 tri_key[n_tri] | u32 tri_count[n_tri] (padded to 8) | u32 crc32
+ * File layout: a section file (include/shinsa/core/section.h: magic
+ * "SHNTXTM1", version, a CRC-32 per section, every bound checked), host
+ * byte order inside the sections:
+ *   META       struct shn__text_model_meta
+ *   UNI        u32 uni[vocab]          STR_OFF  u32 str_off[vocab]
+ *   STRINGS    NUL-terminated class strings
+ *   BI_KEY     u64[n_bi]               BI_COUNT   u32[n_bi]
+ *   TRI_KEY    u64[n_tri]              TRI_COUNT  u32[n_tri]
  * Keys are class ids packed 21 bits each (a<<42|b<<21|c), sorted. Triples
- * seen fewer than trigram_min times are left out (their count reads 0). */
+ * seen fewer than trigram_min times are left out (their count reads 0).
+ * Version 2 moved the file onto the section file; version 1 is refused. */
 #define SHN__TEXT_MODEL_MAGIC "SHNTXTM1"
-#define SHN__TEXT_MODEL_VERSION 1u
+#define SHN__TEXT_MODEL_VERSION 2u
+
+enum {
+    SHN__TEXT_SEC_META = 0,
+    SHN__TEXT_SEC_UNI,
+    SHN__TEXT_SEC_STR_OFF,
+    SHN__TEXT_SEC_STRINGS,
+    SHN__TEXT_SEC_BI_KEY,
+    SHN__TEXT_SEC_BI_COUNT,
+    SHN__TEXT_SEC_TRI_KEY,
+    SHN__TEXT_SEC_TRI_COUNT,
+    SHN__TEXT_SEC__COUNT
+};
+
+struct shn__text_model_meta {
+    uint32_t vocab, n_bi, n_tri, trigram_min;
+    uint64_t tokens, sentences;
+};
+
+struct shn_section_format;
+extern const struct shn_section_format shn__text_model_format;
 #define SHN__TEXT_MODEL_MAX_BYTES (256u << 20)
 #define SHN__TEXT_NO_CLASS UINT32_MAX
 

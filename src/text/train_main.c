@@ -15,6 +15,7 @@
 #include "shinsa/core/buf.h"
 #include "shinsa/core/file.h"
 #include "shinsa/core/hash.h"
+#include "shinsa/core/section.h"
 #include "text_internal.h"
 
 #define CORPUS_MAX (64u << 20)
@@ -134,14 +135,13 @@ static int cmp_key(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Writes keys (minus the +1 shift of every id) sorted, then counts. */
-static int put_table(struct shn_buf *out, const struct counts *c, uint32_t min, int arity,
-                     uint32_t *n_out)
+/* Writes keys (minus the +1 shift of every id) sorted, and their counts. */
+static int put_table(struct shn_buf *keys, struct shn_buf *vals, const struct counts *c,
+                     uint32_t min, int arity, uint32_t *n_out)
 {
     struct sortable *s = shn_calloc(c->used ? c->used : 1, sizeof *s);
     size_t n = 0;
     int rc = SHN_OK;
-    static const char zeros[8] = {0};
 
     if (!s)
         return SHN_ERR_NOMEM;
@@ -157,13 +157,66 @@ static int put_table(struct shn_buf *out, const struct counts *c, uint32_t min, 
     }
     qsort(s, n, sizeof *s, cmp_key);
     for (size_t i = 0; i < n && rc == SHN_OK; i++)
-        rc = shn_buf_append(out, &s[i].key, 8);
+        rc = shn_buf_append(keys, &s[i].key, 8);
     for (size_t i = 0; i < n && rc == SHN_OK; i++)
-        rc = shn_buf_append(out, &s[i].val, 4);
-    if (rc == SHN_OK && out->len % 8)
-        rc = shn_buf_append(out, zeros, 8 - out->len % 8);
+        rc = shn_buf_append(vals, &s[i].val, 4);
     *n_out = (uint32_t)n;
     shn_free(s);
+    return rc;
+}
+
+/* The model as a section file (text_internal.h), through the safe writer. */
+static int write_model(const char *path, const struct vocab *v, const struct counts *bi,
+                       const struct counts *tri, uint64_t tokens, uint64_t sentences,
+                       struct shn__text_model_meta *out, struct shn_diag *diag)
+{
+    struct shn__text_model_meta meta = {.vocab = (uint32_t)v->n,
+                                        .trigram_min = TRIGRAM_MIN,
+                                        .tokens = tokens,
+                                        .sentences = sentences};
+    struct shn_buf str_off, strings, bi_key, bi_count, tri_key, tri_count;
+    uint32_t off = 0;
+    int rc = SHN_OK;
+
+    shn_buf_init(&str_off, SHN__TEXT_MODEL_MAX_BYTES);
+    shn_buf_init(&strings, SHN__TEXT_MODEL_MAX_BYTES);
+    shn_buf_init(&bi_key, SHN__TEXT_MODEL_MAX_BYTES);
+    shn_buf_init(&bi_count, SHN__TEXT_MODEL_MAX_BYTES);
+    shn_buf_init(&tri_key, SHN__TEXT_MODEL_MAX_BYTES);
+    shn_buf_init(&tri_count, SHN__TEXT_MODEL_MAX_BYTES);
+    for (size_t i = 0; i < v->n && rc == SHN_OK; i++) {
+        size_t len = strlen(v->names[i]) + 1;
+        rc = shn_buf_append(&str_off, &off, 4);
+        if (rc == SHN_OK)
+            rc = shn_buf_append(&strings, v->names[i], len);
+        off += (uint32_t)len;
+    }
+    if (rc == SHN_OK)
+        rc = put_table(&bi_key, &bi_count, bi, 1, 2, &meta.n_bi);
+    if (rc == SHN_OK)
+        rc = put_table(&tri_key, &tri_count, tri, TRIGRAM_MIN, 3, &meta.n_tri);
+    if (rc != SHN_OK) {
+        rc = shn_diag_set(diag, rc, path, 0, NULL, "model too large: %s", shn_strerror(rc));
+    } else {
+        const struct shn_section secs[SHN__TEXT_SEC__COUNT] = {
+            {SHN__TEXT_SEC_META, &meta, sizeof meta},
+            {SHN__TEXT_SEC_UNI, v->uni, (uint64_t)v->n * 4},
+            {SHN__TEXT_SEC_STR_OFF, str_off.data, str_off.len},
+            {SHN__TEXT_SEC_STRINGS, strings.data, strings.len},
+            {SHN__TEXT_SEC_BI_KEY, bi_key.data, bi_key.len},
+            {SHN__TEXT_SEC_BI_COUNT, bi_count.data, bi_count.len},
+            {SHN__TEXT_SEC_TRI_KEY, tri_key.data, tri_key.len},
+            {SHN__TEXT_SEC_TRI_COUNT, tri_count.data, tri_count.len},
+        };
+        rc = shn_section_write(path, &shn__text_model_format, secs, SHN__TEXT_SEC__COUNT, diag);
+    }
+    *out = meta;
+    shn_buf_cleanup(&str_off);
+    shn_buf_cleanup(&strings);
+    shn_buf_cleanup(&bi_key);
+    shn_buf_cleanup(&bi_count);
+    shn_buf_cleanup(&tri_key);
+    shn_buf_cleanup(&tri_count);
     return rc;
 }
 
@@ -175,9 +228,9 @@ int main(int argc, char **argv)
     size_t corpus_len = 0;
     mecab_t *mecab = NULL;
     struct shn_file_out *held = NULL;
+    struct shn__text_model_meta meta;
     struct vocab v = {0};
     struct counts bi = {0}, tri = {0};
-    struct shn_buf out;
     uint64_t tokens = 0, sentences = 0, held_n = 0;
     uint32_t *seq = NULL;
     size_t seq_alloc = 0;
@@ -185,7 +238,6 @@ int main(int argc, char **argv)
     clock_t t0 = clock();
     char arg[512];
 
-    shn_buf_init(&out, SHN__TEXT_MODEL_MAX_BYTES);
     if (argc < 4 || argc > 5) {
         fprintf(stderr, "usage: shinsa-text-train CORPUS MODEL HELDOUT [DICDIR]\n");
         return 2;
@@ -269,68 +321,18 @@ int main(int argc, char **argv)
     }
 
     /* the file */
-    {
-        char header[48] = {0};
-        uint32_t u32;
-        uint32_t strings_bytes = 0;
-        static const char zeros[8] = {0};
-        size_t n_bi_at = 32, n_tri_at = 36;
-        uint32_t n_bi = 0, n_tri = 0;
-
-        for (size_t i = 0; i < v.n; i++)
-            strings_bytes += (uint32_t)strlen(v.names[i]) + 1;
-        memcpy(header, SHN__TEXT_MODEL_MAGIC, 8);
-        u32 = SHN__TEXT_MODEL_VERSION;
-        memcpy(header + 8, &u32, 4);
-        u32 = (uint32_t)v.n;
-        memcpy(header + 12, &u32, 4);
-        memcpy(header + 16, &tokens, 8);
-        memcpy(header + 24, &sentences, 8);
-        memcpy(header + 40, &strings_bytes, 4);
-        u32 = TRIGRAM_MIN;
-        memcpy(header + 44, &u32, 4);
-        rc = shn_buf_append(&out, header, sizeof header);
-        for (size_t i = 0; i < v.n && rc == SHN_OK; i++)
-            rc = shn_buf_append(&out, &v.uni[i], 4);
-        if (rc == SHN_OK && out.len % 8)
-            rc = shn_buf_append(&out, zeros, 8 - out.len % 8);
-        u32 = 0;
-        for (size_t i = 0; i < v.n && rc == SHN_OK; i++) {
-            rc = shn_buf_append(&out, &u32, 4);
-            u32 += (uint32_t)strlen(v.names[i]) + 1;
-        }
-        if (rc == SHN_OK && out.len % 8)
-            rc = shn_buf_append(&out, zeros, 8 - out.len % 8);
-        for (size_t i = 0; i < v.n && rc == SHN_OK; i++)
-            rc = shn_buf_append(&out, v.names[i], strlen(v.names[i]) + 1);
-        if (rc == SHN_OK && out.len % 8)
-            rc = shn_buf_append(&out, zeros, 8 - out.len % 8);
-        if (rc == SHN_OK)
-            rc = put_table(&out, &bi, 1, 2, &n_bi);
-        if (rc == SHN_OK)
-            rc = put_table(&out, &tri, TRIGRAM_MIN, 3, &n_tri);
-        if (rc != SHN_OK)
-            goto out;
-        memcpy(out.data + n_bi_at, &n_bi, 4);
-        memcpy(out.data + n_tri_at, &n_tri, 4);
-        u32 = shn_crc32(0, out.data, out.len);
-        rc = shn_buf_append(&out, &u32, 4);
-        if (rc != SHN_OK)
-            goto out;
-        rc = shn_file_write_atomic(argv[2], out.data, out.len, &diag);
-        if (rc != SHN_OK)
-            goto out;
-        rc = shn_file_out_commit(held, &diag);
-        held = NULL;
-        if (rc != SHN_OK)
-            goto out;
-        fprintf(stderr,
-                "shinsa-text-train: %llu sentences (%llu held back), %llu tokens, %zu classes, "
-                "%u pairs, %u triples; %zu bytes in %.1f s\n",
-                (unsigned long long)sentences, (unsigned long long)held_n,
-                (unsigned long long)tokens, v.n, n_bi, n_tri, out.len,
-                (double)(clock() - t0) / CLOCKS_PER_SEC);
-    }
+    rc = write_model(argv[2], &v, &bi, &tri, tokens, sentences, &meta, &diag);
+    if (rc != SHN_OK)
+        goto out;
+    rc = shn_file_out_commit(held, &diag);
+    held = NULL;
+    if (rc != SHN_OK)
+        goto out;
+    fprintf(stderr,
+            "shinsa-text-train: %llu sentences (%llu held back), %llu tokens, %zu classes, "
+            "%u pairs, %u triples in %.1f s\n",
+            (unsigned long long)sentences, (unsigned long long)held_n, (unsigned long long)tokens,
+            v.n, meta.n_bi, meta.n_tri, (double)(clock() - t0) / CLOCKS_PER_SEC);
 out:
     if (rc != SHN_OK) {
         char msg[512];
@@ -354,6 +356,5 @@ out:
     shn_free(tri.vals);
     shn_free(seq);
     shn_free(corpus);
-    shn_buf_cleanup(&out);
     return rc == SHN_OK ? 0 : 1;
 }

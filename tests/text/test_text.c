@@ -406,6 +406,17 @@ static void test_model_file_checks(void **state)
         assert_int_not_equal(shn__text_model_from_memory(copy, cut, &m, &d), SHN_OK);
         shn_free(copy);
     }
+    /* a version 1 model (before the section file) names its version */
+    {
+        const uint32_t v1 = 1;
+        char *copy = shn_malloc(len);
+        assert_non_null(copy);
+        memcpy(copy, data, len);
+        memcpy(copy + 8, &v1, 4);
+        assert_int_equal(shn__text_model_from_memory(copy, len, &m, &d), SHN_ERR_FORMAT);
+        assert_non_null(strstr(d.message, "format version 1, this shinsa reads version 2"));
+        shn_free(copy);
+    }
     assert_int_equal(shn__text_model_from_memory(data, len, &m, &d), SHN_OK);
     assert_true(m.vocab > 2);
     shn__text_model_cleanup(&m); /* frees data */
