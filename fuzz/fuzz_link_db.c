@@ -1,13 +1,14 @@
-/* libFuzzer: the LINKDB loader. The input is a database body; the harness
- * appends a valid CRC-32 and tail so that mutations reach the bounds checks
- * behind the checksum, then explains and updates what loaded. */
+/* libFuzzer: the LINKDB loader. The harness reseals the section file
+ * (shn_section_reseal) so that mutations reach the bounds checks behind the
+ * checksums, then explains and updates what loaded. Seeds: written at build
+ * time by fuzz/seeds/make_seeds.c (build-fuzz/fuzz/seeds/fuzz_link_db). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "shinsa/core/buf.h"
-#include "shinsa/core/hash.h"
+#include "shinsa/core/section.h"
 #include "shinsa/link.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -16,17 +17,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct shn_diag diag;
     struct shn_buf out;
     uint8_t *buf;
-    uint32_t crc;
+
     if (size > (1u << 20))
         return 0;
-    buf = malloc(size + 12);
+    buf = malloc(size ? size : 1);
     if (!buf)
         return 0;
     memcpy(buf, data, size);
-    crc = shn_crc32(0, buf, size);
-    memcpy(buf + size, &crc, 4);
-    memcpy(buf + size + 4, "KNILNHS", 8);
-    if (shn_link_open_memory(buf, size + 12, &l, &diag) == SHN_OK) {
+    shn_section_reseal(buf, size);
+    if (shn_link_open_memory(buf, size, &l, &diag) == SHN_OK) {
         char cluster[20];
         shn_buf_init(&out, 1 << 24);
         if (shn_link_cluster_of(l, "acct-tanaka-web", cluster) == SHN_OK)

@@ -1,6 +1,7 @@
 /* libFuzzer target: the text engine (src/text) on arbitrary bytes, and the
- * model loader on inputs that start with the model's magic (their CRC is
- * fixed first, so that mutations reach the bounds checks behind it).
+ * model loader on inputs that start with the model's magic (resealed first,
+ * so that mutations reach the bounds checks behind the checksums; model
+ * seeds are trained at build time: build-fuzz/fuzz/seeds/fuzz_text).
  * Checks that the score is in [0,1] and that every span lies inside the
  * text, in order. */
 #include <stddef.h>
@@ -10,7 +11,7 @@
 
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/err.h"
-#include "shinsa/core/hash.h"
+#include "shinsa/core/section.h"
 #include "shinsa/text.h"
 #include "text_internal.h"
 
@@ -38,10 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!copy)
             return 0;
         memcpy(copy, data, size);
-        if (size >= 12) {
-            uint32_t crc = shn_crc32(0, copy, size - 4);
-            memcpy(copy + size - 4, &crc, 4);
-        }
+        shn_section_reseal(copy, size);
         if (shn__text_model_from_memory(copy, size, &m, NULL) == SHN_OK) {
             for (uint32_t a = 0; a < m.vocab && a < 4; a++)
                 (void)shn__text_model_tri(&m, a, a, a);

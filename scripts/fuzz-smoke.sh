@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target briefly over its seed corpus: a regression
 # check that the seeds still pass and that a few seconds of mutation find
-# nothing. Longer campaigns: run a target by hand without -max_total_time.
+# nothing, with the coverage each target reached. Seeds are the committed
+# fuzz/corpus/<target>/ and, for the binary formats, those the build wrote
+# (build-fuzz/fuzz/seeds/<target>/, see fuzz/seeds/make_seeds.c). Longer
+# campaigns: run a target by hand over both folders without -max_total_time.
 set -euo pipefail
 build=${1:-build-fuzz}
 seconds=${FUZZ_SECONDS:-10}
@@ -16,6 +19,8 @@ for src in "$root"/fuzz/*.c; do
   corpus="$root/fuzz/corpus/$name"
   work=$(mktemp -d)
   [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/ 2>/dev/null || true
+  seeds="$build/fuzz/seeds/$name"
+  [ -d "$seeds" ] && cp -r "$seeds"/. "$work"/ 2>/dev/null || true
   echo "fuzz: $name for ${seconds}s" >&2
   if ! "$bin" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
        -artifact_prefix="$work/" "$work" >"$work.log" 2>&1; then
@@ -25,6 +30,8 @@ for src in "$root"/fuzz/*.c; do
     failed=$((failed + 1))
   else
     count=$((count + 1))
+    cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$work.log" | tail -1 || true)
+    echo "fuzz: $name: ${cov:-no coverage line}" >&2
   fi
   rm -rf "$work" "$work.log"
 done
