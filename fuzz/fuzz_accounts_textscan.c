@@ -1,15 +1,16 @@
 /* libFuzzer target: the text scanners of the accounts signals
  * (src/accounts/textscan.c) on arbitrary bytes — width folding, the
  * crypto and off-platform lexicons, wallet-address and contact patterns,
- * masked excerpts, and a whole account scan with the input as its profile
- * and message. Checks that folding never grows the text, that every hit
- * lies inside it, and that excerpts fit their buffer. */
+ * masked excerpts and openings (valid UTF-8 whatever the input), and a whole account scan with the
+ * input as its profile and message. Checks that folding never grows the text, that every hit lies
+ * inside it, and that excerpts fit their buffer. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "shinsa/core/alloc.h"
+#include "shinsa/core/utf8.h"
 #include "textscan.h"
 
 static struct shn__lexicon *crypto, *off;
@@ -61,9 +62,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (h[i].start >= h[i].end || h[i].end > n)
             abort();
         shn__scan_excerpt(folded, n, h[i].start, h[i].end, h, k, excerpt, sizeof excerpt);
-        if (strlen(excerpt) >= sizeof excerpt)
+        if (strlen(excerpt) >= sizeof excerpt || !shn_utf8_valid(excerpt, strlen(excerpt), NULL))
             abort();
     }
+    shn__scan_opening(text, len, excerpt, sizeof excerpt);
+    if (!shn_utf8_valid(excerpt, strlen(excerpt), NULL))
+        abort();
     /* a whole account: the input (up to its first NUL) as profile and message */
     msg.id = "m1";
     msg.text = text;

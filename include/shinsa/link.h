@@ -46,6 +46,13 @@ enum shn_link_kind {
 /* "wallet", "phone", ... as in the JSON output ("ip" for both IP kinds). */
 const char *shn_link_kind_name(enum shn_link_kind kind);
 
+/* The display form of a normalised identifier value into out (size bytes,
+ * NUL-terminated): masked by core's policy for its kind (docs/mask.md),
+ * image hashes as "pdq:" and their start, or the value as it is when
+ * `unmask`. Every engine that shows an identifier shows it through this,
+ * so one value reads the same in `link show` and `accounts explain`. */
+void shn_link_mask(enum shn_link_kind kind, const char *value, bool unmask, char *out, size_t size);
+
 #define SHN_LINK_ID_MAX 256    /* bytes of an account or persona id */
 #define SHN_LINK_VALUE_MAX 256 /* bytes of a normalised identifier */
 #define SHN_LINK_LINE_MAX (1u << 20)

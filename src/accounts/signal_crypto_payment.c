@@ -64,7 +64,7 @@ static int prepare(const struct shn__score_ctx *c, void **out, struct shn_diag *
 /* Adds a crypto method to the evidence unless already listed. */
 static int note_method(json_t *methods, size_t *n, const char *source, const struct shn__w_pay *p)
 {
-    char masked[96];
+    char masked[SHN_MASK_MAX];
     size_t i;
     json_t *v;
     const char *addr = p->address ? p->address : "";

@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include "shinsa/core/country.h"
+#include "shinsa/core/mask.h"
+#include "shinsa/link.h"
 #include "shinsa/names.h"
 #include "signals.h"
 
@@ -34,27 +36,6 @@ static const struct shn__param params[] = {
                                   "a holder name less similar to every account name mismatches"),
 };
 #define SELF (&shn__signal_payout_mismatch)
-
-/* Masks an account string for the evidence: digits past the last four of
- * each run are shown as '*', the holder name kept. */
-static void mask(const char *s, char *out, size_t size)
-{
-    size_t n = 0, len = strlen(s), i = 0;
-    if (!size)
-        return;
-    while (i < len && n + 1 < size) {
-        size_t end = i;
-        while (end < len && s[end] >= '0' && s[end] <= '9')
-            end++;
-        if (end == i) { /* not a digit */
-            out[n++] = s[i++];
-            continue;
-        }
-        for (; i < end && n + 1 < size; i++)
-            out[n++] = end - i > 4 ? '*' : s[i];
-    }
-    out[n] = '\0';
-}
 
 static bool is_space_at(const char *s, size_t i, size_t *w)
 {
@@ -193,6 +174,21 @@ struct method {
     const char *account, *type;
 };
 
+/* A payout account as every engine shows it (shn_link_mask): normalised as
+ * the link engine compares it, then masked by the core policy. */
+static void show_account(const struct method *m, char *out, size_t size)
+{
+    enum shn_link_kind kind =
+        strcmp(m->type, "paypal") == 0 && strchr(m->account, '@') ? SHN_LINK_EMAIL : SHN_LINK_BANK;
+    char norm[SHN_LINK_VALUE_MAX + 1];
+    if (shn_link_normalize(kind, m->account, strlen(m->account), NULL, norm, sizeof norm) ==
+            SHN_OK &&
+        norm[0])
+        shn_link_mask(kind, norm, false, out, size);
+    else /* nothing the link engine reads (no letter or digit) */
+        shn_mask(SHN_MASK_BANK, m->account, strlen(m->account), out, size);
+}
+
 static size_t gather(const struct shn__w_account *a, struct method *m)
 {
     size_t n = 0;
@@ -220,7 +216,8 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
     size_t n = gather(a, m), n_name = 0, n_country = 0, n_checked = 0;
     double min_sim = shn__param_num(c, SELF, P_MIN_SIMILARITY);
     double worst = 1; /* lowest best-similarity among the mismatches */
-    const char *worst_holder = NULL, *first_country = NULL;
+    const char *worst_holder = NULL;
+    const struct method *first_country = NULL;
     char first_cc[3] = "";
     bool has_name = a->name || a->name_reading || a->name_latin || a->n_names;
     json_t *names = json_array(), *countries = json_array();
@@ -232,9 +229,9 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         return SHN_ERR_NOMEM;
     }
     for (size_t i = 0; i < n; i++) {
-        char holder[HOLDER_MAX], masked[512], cc[3];
+        char holder[HOLDER_MAX], masked[SHN_MASK_MAX], cc[3];
         const char *how, *with;
-        mask(m[i].account, masked, sizeof masked);
+        show_account(&m[i], masked, sizeof masked);
         if (has_name && strcmp(m[i].type, "bank") == 0 &&
             holder_name(m[i].account, holder, sizeof holder)) {
             double s = name_similarity(a, holder, &with);
@@ -256,7 +253,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
             strcmp(cc, a->residence) != 0) {
             if (!n_country++) {
                 memcpy(first_cc, cc, 3);
-                first_country = m[i].account;
+                first_country = &m[i];
             }
             if (json_array_size(countries) < EXAMPLES_MAX)
                 json_array_append_new(countries, json_pack("{s:s, s:s, s:s, s:s}", "payout_account",
@@ -281,8 +278,8 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         shn__signal_reason_ja(out, "振込先口座%zu件の名義が本人と異なる（例:「%s」、類似度%.2f）%s",
                               n_name, holder, worst, n_country ? "。海外口座への送金もある" : "");
     } else if (n_country) {
-        char masked[512];
-        mask(first_country, masked, sizeof masked);
+        char masked[SHN_MASK_MAX];
+        show_account(first_country, masked, sizeof masked);
         shn__signal_reason_en(out,
                               "%zu payout account(s) are in a country (%s) other than the "
                               "residence %s, e.g. %s",

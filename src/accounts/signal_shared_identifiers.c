@@ -26,6 +26,7 @@
 
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/hash.h"
+#include "shinsa/core/mask.h"
 #include "shinsa/link.h"
 #include "signals.h"
 
@@ -202,33 +203,6 @@ static bool wants_first_pass(const void *state, size_t account_index)
     return !s || !s->linked || s->linked[account_index];
 }
 
-/* Keeps first two and last two characters (bytes of ASCII; a multi-byte
- * character is kept whole at the start only). Wallets keep 6 and 4: they
- * are public and an analyst searches explorers by them. */
-static void mask(enum kind kind, const char *v, char *out, size_t size)
-{
-    size_t len = strlen(v), head = kind == K_WALLET ? 6 : 2, tail = kind == K_WALLET ? 4 : 2, n = 0;
-    const char *at = kind == K_EMAIL ? strrchr(v, '@') : NULL;
-    if (at) { /* t***@gmail.com, as the link engine shows it */
-        head = 1;
-        tail = strlen(at);
-    }
-    if (!at && len <= head + tail + 2) {
-        head = len > 2 ? 1 : len;
-        tail = 0;
-    }
-    while (head < len && ((unsigned char)v[head] & 0xC0) == 0x80)
-        head++;
-    for (size_t i = 0; i < head && n + 1 < size; i++)
-        out[n++] = v[i];
-    for (size_t i = 0; i < 3 && n + 1 < size; i++)
-        out[n++] = '*';
-    for (size_t i = len - tail; i < len && n + 1 < size; i++)
-        if ((unsigned char)v[i] < 0x80) /* never half a character */
-            out[n++] = v[i];
-    out[n] = '\0';
-}
-
 struct linked {
     uint32_t account;
     double weight; /* strongest kind that links it */
@@ -260,7 +234,7 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
         size_t lo = 0, hi = s->n_ents, end, count;
         bool dup = false;
         json_t *accts;
-        char masked[96], norm[SHN_LINK_VALUE_MAX + 1];
+        char masked[SHN_MASK_MAX], norm[SHN_LINK_VALUE_MAX + 1];
         if (!hash_of(a, &v[i], &h, norm))
             continue;
         for (size_t j = 0; j < n_done && !dup; j++)
@@ -311,9 +285,8 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
             if (slot < n_linked && linked[slot].weight < kind_weight[v[i].kind])
                 linked[slot].weight = kind_weight[v[i].kind];
         }
-        /* A bank string holds its holder's name: shown normalised (letters
-         * and digits, as the link engine compares it), then masked. */
-        mask(v[i].kind, v[i].kind == K_BANK ? norm : v[i].raw, masked, sizeof masked);
+        /* shown as the link engine shows it: normalised, then masked */
+        shn_link_mask(link_kind[v[i].kind], norm, false, masked, sizeof masked);
         if (json_array_size(values) < EXAMPLES_MAX)
             json_array_append_new(
                 values, json_pack("{s:s, s:s, s:I, s:o}", "kind", kind_name[v[i].kind], "value",

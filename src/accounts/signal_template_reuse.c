@@ -530,21 +530,6 @@ static const char *kind_name(int k)
     return k == K_PROFILE ? "profile" : "message";
 }
 
-/* The first SHN__EXCERPT_CHARS characters of src, folded, on one line. */
-static void opening(const char *src, char *out, size_t size)
-{
-    char buf[SHN__EXCERPT_CHARS * 4 + 1];
-    size_t len = 0, chars = 0;
-    while (src[len] && chars < SHN__EXCERPT_CHARS && len + 4 < sizeof buf) {
-        uint32_t cp;
-        size_t k = shn_utf8_decode(src + len, strlen(src + len), &cp);
-        len += k ? k : 1;
-        chars++;
-    }
-    shn__scan_fold(src, len, buf);
-    snprintf(out, size, "%s%s", buf, src[len] ? "…" : "");
-}
-
 static int eval(const struct shn__score_ctx *c, const void *state, const struct shn__w_account *a,
                 struct shn_accounts_signal *out)
 {
@@ -648,7 +633,8 @@ static int eval(const struct shn__score_ctx *c, const void *state, const struct 
     if (top) {
         for (uint32_t t = s->first[ai]; t < s->first[ai + 1]; t++)
             if (s->texts[t].kind == top->mine && s->texts[t].id == top->my_id) {
-                opening(s->texts[t].src, excerpt, sizeof excerpt);
+                shn__scan_opening(s->texts[t].src, strlen(s->texts[t].src), excerpt,
+                                  sizeof excerpt);
                 break;
             }
     }

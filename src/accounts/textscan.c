@@ -556,101 +556,52 @@ size_t shn__scan_contacts(const char *s, size_t len, struct shn__scan_hit *hits,
 
 /* ------------------------------------------------------------ evidence */
 
-void shn__scan_mask(int what, const char *s, size_t len, char *out, size_t size)
+enum shn_mask_kind shn__scan_mask_kind(int what)
 {
-    if (what == SHN__HIT_EMAIL) {
-        const char *at = memchr(s, '@', len);
-        size_t dl = at ? len - (size_t)(at - s) : 0;
-        snprintf(out, size, "%c***%.*s", s[0], (int)dl, at ? at : "");
-    } else if (what == SHN__HIT_PHONE) {
-        char digits[2] = {0};
-        size_t nd = 0;
-        for (size_t i = len; i > 0 && nd < 2; i--)
-            if (s[i - 1] >= '0' && s[i - 1] <= '9')
-                digits[1 - nd++] = s[i - 1];
-        snprintf(out, size, "%.*s***%c%c", (int)(len < 3 ? len : 3), s, digits[0], digits[1]);
-    } else if (what == SHN__HIT_HANDLE || len <= 12) {
-        snprintf(out, size, "%.*s", (int)len, s);
-    } else {
-        /* six bytes and four bytes, moved onto character boundaries: a
-         * non-ASCII "address" must not be cut into invalid UTF-8 */
-        size_t head = 6, tail = len - 4;
-        while (head > 0 && ((unsigned char)s[head] & 0xC0) == 0x80)
-            head--;
-        while (tail < len && ((unsigned char)s[tail] & 0xC0) == 0x80)
-            tail++;
-        snprintf(out, size, "%.*s…%.*s", (int)head, s, (int)(len - tail), s + tail);
+    switch (what) {
+    case SHN__HIT_EMAIL:
+        return SHN_MASK_EMAIL;
+    case SHN__HIT_PHONE:
+        return SHN_MASK_PHONE;
+    case SHN__HIT_HANDLE:
+        return SHN_MASK_HANDLE;
+    default:
+        return SHN_MASK_WALLET;
     }
 }
 
-static bool maskable(int what)
+void shn__scan_mask(int what, const char *s, size_t len, char *out, size_t size)
 {
-    return what != SHN__HIT_TERM && what != SHN__HIT_HANDLE;
+    shn_mask(shn__scan_mask_kind(what), s, len, out, size);
 }
 
 void shn__scan_excerpt(const char *s, size_t len, size_t start, size_t end,
-                       const struct shn__scan_hit *mask, size_t n_mask, char *out, size_t size)
+                       const struct shn__scan_hit *hits, size_t n_hits, char *out, size_t size)
 {
-    size_t hit_chars = shn_utf8_length(s + start, end - start), room, from = start, to = end, o = 0;
-    room = hit_chars >= SHN__EXCERPT_CHARS ? 0 : SHN__EXCERPT_CHARS - hit_chars;
-    for (size_t back = room / 2; back > 0 && from > 0; back--) {
-        do
-            from--;
-        while (from > 0 && ((unsigned char)s[from] & 0xC0) == 0x80);
-        room--;
-    }
-    if (hit_chars > SHN__EXCERPT_CHARS) { /* the hit alone is too long: its start */
-        to = start;
-        for (size_t k = 0; k < SHN__EXCERPT_CHARS && to < len; k++) {
-            to++;
-            while (to < len && ((unsigned char)s[to] & 0xC0) == 0x80)
-                to++;
-        }
-    }
-    for (; room > 0 && to < len; room--) {
-        to++;
-        while (to < len && ((unsigned char)s[to] & 0xC0) == 0x80)
-            to++;
-    }
-    out[0] = '\0';
-    if (size < 8)
-        return;
-    if (from > 0)
-        o += (size_t)snprintf(out + o, size - o, "…");
-    for (size_t i = from; i < to && o + 8 < size;) {
-        const struct shn__scan_hit *m = NULL;
-        for (size_t k = 0; k < n_mask && !m; k++)
-            if (maskable(mask[k].what) && mask[k].start <= i && i < mask[k].end)
-                m = &mask[k];
-        if (m) {
-            char masked[96];
-            shn__scan_mask(m->what, s + m->start, m->end - m->start, masked, sizeof masked);
-            if (o + strlen(masked) + 8 >= size)
-                break;
-            o += (size_t)snprintf(out + o, size - o, "%s", masked);
-            i = m->end;
-            if (to < i)
-                to = i;
-            continue;
-        }
-        out[o++] = s[i++];
-        while (i < to && ((unsigned char)s[i] & 0xC0) == 0x80 && o + 8 < size)
-            out[o++] = s[i++];
-    }
-    { /* never end mid-character (the size limit may have cut one) */
-        size_t lead = o;
-        while (lead > 0 && ((unsigned char)out[lead - 1] & 0xC0) == 0x80)
-            lead--;
-        if (lead > 0) {
-            unsigned char c = (unsigned char)out[lead - 1];
-            size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-            if (o - (lead - 1) < need)
-                o = lead - 1;
-        }
-    }
-    out[o] = '\0';
-    if (to < len && o + 4 < size)
-        snprintf(out + o, size - o, "…");
+    struct shn_mask_span spans[SHN__SCAN_HITS_MAX];
+    size_t n = 0;
+    for (size_t k = 0; k < n_hits && n < SHN__SCAN_HITS_MAX; k++)
+        if (hits[k].what != SHN__HIT_TERM) /* lexicon terms are no personal data */
+            spans[n++] = (struct shn_mask_span){hits[k].start, hits[k].end,
+                                                shn__scan_mask_kind(hits[k].what)};
+    shn_mask_excerpt(s, len, start, end, SHN__EXCERPT_CHARS, spans, n, out, size);
+}
+
+void shn__scan_opening(const char *text, size_t len, char *out, size_t size)
+{
+    /* a window wide enough that a value crossing the excerpt's end is
+     * still found whole, and masked whole */
+    char folded[SHN__EXCERPT_CHARS * 16 + 1];
+    struct shn__scan_hit hits[SHN__SCAN_HITS_MAX];
+    size_t w = len < sizeof folded - 1 ? len : sizeof folded - 1, n, flen;
+    while (w > 0 && w < len && ((unsigned char)text[w] & 0xC0) == 0x80)
+        w--;
+    flen = shn__scan_fold(text, w, folded);
+    n = shn__scan_addresses(folded, flen, hits, SHN__SCAN_HITS_MAX);
+    n += shn__scan_contacts(folded, flen, hits + n, SHN__SCAN_HITS_MAX - n);
+    /* the window holds more than SHN__EXCERPT_CHARS characters when it
+     * is shorter than the text, so the excerpt marks that cut too */
+    shn__scan_excerpt(folded, flen, 0, 0, hits, n, out, size);
 }
 
 /* ------------------------------------------------------------ one account */
@@ -750,7 +701,7 @@ static int note_hits(const struct scan_buf *b, const char *const *kind_names,
                     r->kinds |= 1u << k;
             rc = add_unique_string(r->terms, h->term->shown, 8);
         } else {
-            char masked[96];
+            char masked[SHN_MASK_MAX];
             size_t i0;
             json_t *v;
             bool seen = false;

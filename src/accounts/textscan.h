@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "shinsa/core/err.h"
+#include "shinsa/core/mask.h"
 #include "world.h"
 
 /* Bytes of one text that are scanned (events cap texts at 16 KiB). */
@@ -84,14 +85,21 @@ size_t shn__scan_addresses(const char *folded, size_t len, struct shn__scan_hit 
 /* E-mail addresses, phone numbers and @handles in `folded`. */
 size_t shn__scan_contacts(const char *folded, size_t len, struct shn__scan_hit *hits, size_t max);
 
-/* A masked form of a wallet, e-mail or phone for the evidence:
- * "0x5aae…beaed", "t***@gmail.com", "+86***34". */
+/* The core masking kind of a hit (docs/mask.md): wallets shortened,
+ * e-mails, phones and handles masked. */
+enum shn_mask_kind shn__scan_mask_kind(int what);
+/* The masked form of a hit for the evidence, by core's policy:
+ * "0x5aae…eaed", "t***@gmail.com", "+86***34", "@d***". */
 void shn__scan_mask(int what, const char *s, size_t len, char *out, size_t size);
 /* An excerpt of at most SHN__EXCERPT_CHARS characters of folded[0..len)
- * around [start, end), with every hit of `mask` (addresses, e-mails,
- * phones) shown masked. */
+ * around [start, end), with every hit of `hits` but lexicon terms
+ * (addresses, e-mails, phones, handles) shown masked (shn_mask_excerpt). */
 void shn__scan_excerpt(const char *folded, size_t len, size_t start, size_t end,
-                       const struct shn__scan_hit *mask, size_t n_mask, char *out, size_t size);
+                       const struct shn__scan_hit *hits, size_t n_hits, char *out, size_t size);
+/* The opening of text[0..len) for the evidence: its first
+ * SHN__EXCERPT_CHARS characters, folded, the addresses and contacts in
+ * them masked, "…" when there is more. */
+void shn__scan_opening(const char *text, size_t len, char *out, size_t size);
 
 /* ------------------------------------------------------------ one account */
 

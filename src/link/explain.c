@@ -7,94 +7,32 @@
 #include "link_internal.h"
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/hash.h"
+#include "shinsa/core/mask.h"
 
-/* Keeps `keep_head` leading and `keep_tail` trailing bytes (whole UTF-8
- * characters) of s, with "***" between. */
-static void mask_middle(const char *s, size_t len, size_t keep_head, size_t keep_tail, char *out,
-                        size_t size)
+void shn_link_mask(enum shn_link_kind kind, const char *v, bool unmask, char *out, size_t size)
 {
-    struct shn_buf b;
-    size_t h = 0, t = len;
-    if (len <= keep_head + keep_tail + 1) {
-        keep_head = len > 2 ? 1 : 0;
-        keep_tail = 0;
-    }
-    for (size_t k = 0; k < keep_head && h < len; k++) {
-        h++;
-        while (h < len && ((unsigned char)s[h] & 0xC0) == 0x80)
-            h++;
-    }
-    for (size_t k = 0; k < keep_tail && t > h; k++) {
-        t--;
-        while (t > h && ((unsigned char)s[t] & 0xC0) == 0x80)
-            t--;
-    }
-    if (keep_tail == 0)
-        t = len;
-    shn_buf_init(&b, size > 0 ? size - 1 : 0);
-    shn_buf_append(&b, s, h);
-    shn_buf_append_str(&b, "***");
-    shn_buf_append(&b, s + t, len - t);
-    snprintf(out, size, "%s", b.data ? b.data : "***");
-    shn_buf_cleanup(&b);
-}
-
-void shn__link_mask(enum shn_link_kind kind, const char *v, bool unmask, char *out, size_t size)
-{
-    size_t len = strlen(v);
-    const char *at, *colon;
+    /* the core policy (docs/mask.md), kind by kind */
+    static const enum shn_mask_kind as[SHN_LINK_KIND_COUNT] = {
+        [SHN_LINK_WALLET] = SHN_MASK_WALLET, [SHN_LINK_PHONE] = SHN_MASK_PHONE,
+        [SHN_LINK_EMAIL] = SHN_MASK_EMAIL,   [SHN_LINK_DEVICE] = SHN_MASK_ID,
+        [SHN_LINK_BANK] = SHN_MASK_BANK,     [SHN_LINK_ID_NUMBER] = SHN_MASK_ID,
+        [SHN_LINK_IMAGE] = SHN_MASK_DIGEST,  [SHN_LINK_IP] = SHN_MASK_IP,
+        [SHN_LINK_IP24] = SHN_MASK_IP,       [SHN_LINK_NAME] = SHN_MASK_NAME,
+        [SHN_LINK_HANDLE] = SHN_MASK_HANDLE,
+    };
+    size_t pre = 0;
+    if (!size)
+        return;
     if (unmask) {
         snprintf(out, size, "%s", v);
         return;
     }
-    switch (kind) {
-    case SHN_LINK_EMAIL: /* t***@gmail.com */
-        at = strchr(v, '@');
-        if (!at) {
-            mask_middle(v, len, 1, 0, out, size);
-            break;
-        }
-        snprintf(out, size, "%.1s***%s", v, at);
-        break;
-    case SHN_LINK_PHONE: /* +81***78 */
-        mask_middle(v, len, 3, 2, out, size);
-        break;
-    case SHN_LINK_HANDLE: /* github:t*** */
-        colon = strchr(v, ':');
-        if (colon)
-            snprintf(out, size, "%.*s:%.1s***", (int)(colon - v), v, colon + 1);
-        else
-            mask_middle(v, len, 1, 0, out, size);
-        break;
-    case SHN_LINK_IP: { /* 203.0.*.* */
-        const char *d1 = strchr(v, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
-        if (d2)
-            snprintf(out, size, "%.*s.*.*", (int)(d2 - v), v);
-        else
-            mask_middle(v, len, 4, 0, out, size);
-        break;
-    }
-    case SHN_LINK_IP24: { /* 203.0.*.0/24 */
-        const char *d1 = strchr(v, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
-        if (d2)
-            snprintf(out, size, "%.*s.*.0/24", (int)(d2 - v), v);
-        else
-            snprintf(out, size, "***");
-        break;
-    }
-    case SHN_LINK_NAME:
-        mask_middle(v, len, 1, 0, out, size);
-        break;
-    case SHN_LINK_WALLET: /* public chain data: investigators follow it */
-        snprintf(out, size, "%s", v);
-        break;
-    case SHN_LINK_IMAGE: /* a hash reveals no face; shortened for reading */
-        snprintf(out, size, "pdq:%.16s...", v);
-        break;
-    default: /* bank, id_number, device */
-        mask_middle(v, len, 2, 2, out, size);
-        break;
-    }
+    if (kind == SHN_LINK_IMAGE) /* the hash's algorithm, as in the input */
+        pre = (size_t)snprintf(out, size, "pdq:");
+    if (pre >= size)
+        return;
+    shn_mask((unsigned)kind < SHN_LINK_KIND_COUNT ? as[kind] : SHN_MASK_SHAPE, v, strlen(v),
+             out + pre, size - pre);
 }
 
 struct join {
@@ -278,8 +216,8 @@ static int json_join(const struct shn_link *l, const struct join *j, bool unmask
     char value[SHN_LINK_VALUE_MAX + 32];
     const struct shn__link_ident *id = &l->idents[j->ident];
     int rc;
-    shn__link_mask((enum shn_link_kind)id->kind, shn__link_ident_value(l, j->ident), unmask, value,
-                   sizeof value);
+    shn_link_mask((enum shn_link_kind)id->kind, shn__link_ident_value(l, j->ident), unmask, value,
+                  sizeof value);
     rc = shn_buf_append_str(out, "{\"a\": ");
     rc = rc ? rc : shn_buf_append_json_string(out, shn__link_node_id(l, j->a));
     rc = rc ? rc : shn_buf_append_str(out, ", \"b\": ");
@@ -324,8 +262,8 @@ int shn_link_show_json(const struct shn_link *l, const char *what, bool unmask, 
     rc = rc ? rc : shn_buf_append_str(out, "], \"ignored\": [");
     for (size_t k = 0; rc == SHN_OK && k < e.n_ignored; k++) {
         const struct shn__link_ident *id = &l->idents[e.ignored[k]];
-        shn__link_mask((enum shn_link_kind)id->kind, shn__link_ident_value(l, e.ignored[k]), unmask,
-                       value, sizeof value);
+        shn_link_mask((enum shn_link_kind)id->kind, shn__link_ident_value(l, e.ignored[k]), unmask,
+                      value, sizeof value);
         rc = k ? shn_buf_append_str(out, ", ") : SHN_OK;
         rc = rc ? rc
                 : shn_buf_appendf(out, "{\"kind\": \"%s\", \"value\": ",
@@ -362,8 +300,8 @@ int shn_link_show_text(const struct shn_link *l, const char *what, bool unmask, 
     for (size_t k = 0; rc == SHN_OK && k < e.n_joins; k++) {
         const struct join *j = &e.joins[k];
         const struct shn__link_ident *id = &l->idents[j->ident];
-        shn__link_mask((enum shn_link_kind)id->kind, shn__link_ident_value(l, j->ident), unmask,
-                       value, sizeof value);
+        shn_link_mask((enum shn_link_kind)id->kind, shn__link_ident_value(l, j->ident), unmask,
+                      value, sizeof value);
         rc = shn_buf_appendf(out, "  %s -- %s  %s %s  weight %.3g, shared by %u\n",
                              shn__link_node_id(l, j->a), shn__link_node_id(l, j->b),
                              shn_link_kind_name((enum shn_link_kind)id->kind), value,
@@ -371,8 +309,8 @@ int shn_link_show_text(const struct shn_link *l, const char *what, bool unmask, 
     }
     for (size_t k = 0; rc == SHN_OK && k < e.n_ignored; k++) {
         const struct shn__link_ident *id = &l->idents[e.ignored[k]];
-        shn__link_mask((enum shn_link_kind)id->kind, shn__link_ident_value(l, e.ignored[k]), unmask,
-                       value, sizeof value);
+        shn_link_mask((enum shn_link_kind)id->kind, shn__link_ident_value(l, e.ignored[k]), unmask,
+                      value, sizeof value);
         rc = shn_buf_appendf(out, "  ignored: %s %s shared by %u accounts (more than %u)\n",
                              shn_link_kind_name((enum shn_link_kind)id->kind), value, id->nodes.n,
                              l->opt.max_share);
@@ -467,8 +405,8 @@ static int export_edge(const struct shn_link *l, struct shn_buf *o, enum shn_lin
         rc = shn_buf_append_str(o, num ? ",\n  " : "\n  ");
         return rc ? rc : json_join(l, j, unmask, o);
     }
-    shn__link_mask((enum shn_link_kind)id->kind, shn__link_ident_value(l, j->ident), unmask, value,
-                   sizeof value);
+    shn_link_mask((enum shn_link_kind)id->kind, shn__link_ident_value(l, j->ident), unmask, value,
+                  sizeof value);
     rc = shn_buf_appendf(o, "%s<edge id=\"e%zu\" source=\"",
                          fmt == SHN_LINK_GRAPHML ? "    " : "      ", num);
     rc = rc ? rc : shn_buf_append_xml_escaped(o, shn__link_node_id(l, j->a));

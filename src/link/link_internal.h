@@ -107,8 +107,5 @@ int shn__link_reserve(struct shn_link *l, size_t nodes, size_t idents, size_t po
 
 /* "c" + 16 hex digits of the hash of the cluster's smallest member. */
 void shn__link_cluster_name(const struct shn_link *l, uint32_t rep, char out[20]);
-/* Masked display form of an identifier value into out (NUL-terminated). */
-void shn__link_mask(enum shn_link_kind kind, const char *value, bool unmask, char *out,
-                    size_t size);
 
 #endif

@@ -314,6 +314,39 @@ static void test_phone_and_wallet_forms(void **state)
     shn_link_free(l);
 }
 
+/* Link shows identifiers by core's one policy (docs/mask.md): the same
+ * value reads the same here and in the accounts signals' evidence. */
+static void test_show_masks_by_the_core_policy(void **state)
+{
+    char out[SHN_LINK_VALUE_MAX + 32];
+    (void)state;
+    struct shn_link *l = new_link();
+    add(l, "a", SHN_LINK_WALLET, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+    add(l, "b", SHN_LINK_WALLET, "0x5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED");
+    assert_int_equal(shn_link_update(l), SHN_OK);
+    json_t *j = show(l, "a", false);
+    json_t *x = find_join(j, "a", "b", "wallet");
+    assert_non_null(x); /* public chain data, shortened (issue 11: was in full) */
+    assert_string_equal(json_string_value(json_object_get(x, "value")), "0x5aae…eaed");
+    json_decref(j);
+    j = show(l, "a", true);
+    x = find_join(j, "a", "b", "wallet");
+    assert_string_equal(json_string_value(json_object_get(x, "value")),
+                        "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed");
+    json_decref(j);
+    shn_link_free(l);
+    shn_link_mask(SHN_LINK_BANK, "ES9121000418450200051332", false, out, sizeof out);
+    assert_string_equal(out, "ES***1332");
+    shn_link_mask(SHN_LINK_IP24, "203.0.113.0/24", false, out, sizeof out);
+    assert_string_equal(out, "203.0.*.0/24");
+    shn_link_mask(SHN_LINK_NAME, "李", false, out, sizeof out); /* was "李***" */
+    assert_string_equal(out, "***");
+    shn_link_mask(SHN_LINK_IMAGE, "0123456789abcdef0123456789abcdef", false, out, sizeof out);
+    assert_string_equal(out, "pdq:0123456789abcdef…");
+    shn_link_mask(SHN_LINK_HANDLE, "github:kenjibuilds", false, out, 8); /* cut: whole chars */
+    assert_string_equal(out, "github:");
+}
+
 /* Medium and weak evidence add up per pair: device + IP + /24 reaches the
  * threshold; device + /24 alone does not. */
 static void test_summed_evidence(void **state)
@@ -663,6 +696,7 @@ int main(void)
         cmocka_unit_test(test_busy_ip_does_not_merge),
         cmocka_unit_test(test_email_three_ways),
         cmocka_unit_test(test_phone_and_wallet_forms),
+        cmocka_unit_test(test_show_masks_by_the_core_policy),
         cmocka_unit_test(test_summed_evidence),
         cmocka_unit_test(test_stable_ids),
         cmocka_unit_test(test_incremental_equals_rebuild),
