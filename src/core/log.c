@@ -7,6 +7,14 @@
 
 static enum shn_log_level current_level = SHN_LOG_WARN;
 static time_t last_progress;
+static shn_log_sink_fn sink;
+static void *sink_ctx;
+
+void shn_log_set_sink(shn_log_sink_fn fn, void *ctx)
+{
+    sink = fn;
+    sink_ctx = ctx;
+}
 
 void shn_log_set_level(enum shn_log_level level)
 {
@@ -25,6 +33,14 @@ void shn_log(enum shn_log_level level, const char *fmt, ...)
 
     if (level > current_level)
         return;
+    if (sink) {
+        char message[1024];
+        va_start(ap, fmt);
+        vsnprintf(message, sizeof message, fmt, ap);
+        va_end(ap);
+        sink(sink_ctx, level, message);
+        return;
+    }
     fprintf(stderr, "shinsa: %s: ", names[level]);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
