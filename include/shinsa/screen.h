@@ -71,6 +71,19 @@ void shn_screen_index_close(struct shn_screen_index *idx); /* NULL is fine */
 /* Sources, dates and counts, as JSON (`json` != 0) or text lines. */
 int shn_screen_index_info(const struct shn_screen_index *idx, int json, struct shn_buf *out);
 
+/* The version of an open index, for a service to say which index answered:
+ * its build time (UTC) and a CRC-32 of the file's leading bytes, which hold
+ * the checksums of all the rest, e.g. "20261204T190937Z-9f3a1c2e". Two
+ * files have one version only when their contents are the same. Writes a
+ * NUL-terminated string of at most SHN_SCREEN_VERSION_MAX - 1 bytes into
+ * `out`. SHN_ERR_INVALID for a NULL argument or `size` <
+ * SHN_SCREEN_VERSION_MAX (then `out` is untouched). */
+#define SHN_SCREEN_VERSION_MAX 32
+int shn_screen_index_version(const struct shn_screen_index *idx, char *out, size_t size);
+
+/* When the index was built, in Unix seconds (0 for a NULL index). */
+int64_t shn_screen_index_built_at(const struct shn_screen_index *idx);
+
 /* ---- Queries ---------------------------------------------------------- */
 
 #define SHN_SCREEN_DEFAULT_THRESHOLD 0.85
