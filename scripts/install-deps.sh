@@ -19,6 +19,9 @@ packages=(
   # registrable domains, libidn2 reads IDNs; libmagic the true type of an
   # attachment, libarchive its archives; zlib inflates HWP streams
   libgmime-3.0-dev libpsl-dev libidn2-dev libmagic-dev libarchive-dev zlib1g-dev
+  # serve: the HTTP service (issue 13), Debian's libmicrohttpd, which does
+  # TLS through GnuTLS; curl drives the service's tests
+  libmicrohttpd-dev curl
   # tests
   libcmocka-dev
   # text engine: MeCab with the IPA dictionary, and Japanese prose to train

@@ -15,11 +15,12 @@ enum {
     SHN_EXIT_USAGE = 2,   /* bad command line */
 };
 
-/* Commands with argv[0] = "screen", "lists", "text", "trace". */
+/* Commands with argv[0] = "screen", "lists", "text", "trace", "serve". */
 int shn_cli_screen(int argc, char **argv);
 int shn_cli_lists(int argc, char **argv);
 int shn_cli_text(int argc, char **argv);
 int shn_cli_trace(int argc, char **argv);
+int shn_cli_serve(int argc, char **argv);
 
 /* Groups not yet on args.h (argv[0] = the verb): main.c dispatches to them
  * from its own tables until they are converted. */

@@ -95,6 +95,7 @@ static const struct shn_cli_command commands[] = {
      "store a platform's events and score every account on the red flags"},
     {"alerts", cli_alerts, "list the alerts raised by accounts score"},
     {"mail", shn_cli_mail, "triage mail for North Korean phishing (HWP, LNK, lookalikes, lures)"},
+    {"serve", shn_cli_serve, "answer screening over HTTP, as a long-running service"},
     {0}};
 
 int main(int argc, char **argv)
