@@ -176,6 +176,7 @@ static void store(struct walk *w, size_t k, const char *value)
     const struct shn_cli_opt *o = &w->spec->opts[k];
     size_t max = o->max > 0 ? (size_t)o->max : SHN_CLI_MAX_VALUES;
     struct shn_cli_list *list;
+    struct shn_cli_rest *operands;
 
     w->count[k]++;
     if (!w->store)
@@ -199,6 +200,12 @@ static void store(struct walk *w, size_t k, const char *value)
     case SHN_ARG_CUSTOM:
         if (o->parse(value, o->dest) != 0)
             fail(w, "%s wants %s, not '%s'", o->name, o->want ? o->want : "a valid value", value);
+        break;
+    case SHN_ARG_OPERANDS:
+        /* argv[1 + argc] was read before argv[i] >= it: nothing unread is
+         * overwritten (shn_cli_parse points rest->argv at argv + 1) */
+        operands = o->dest;
+        operands->argv[operands->argc++] = (char *)value;
         break;
     case SHN_ARG_LIST:
     case SHN_ARG_VALUES:
@@ -284,6 +291,10 @@ static bool take_positional(struct walk *w, int argc, char **argv, int i)
             }
             return false;
         }
+        if (o->kind == SHN_ARG_OPERANDS) {
+            store(w, k, argv[i]);
+            return true;
+        }
         if (shn__cli_is_list(o)) {
             size_t max = o->max > 0 ? (size_t)o->max : SHN_CLI_MAX_VALUES;
             if (w->count[k] >= max)
@@ -361,6 +372,13 @@ int shn_cli_parse(const struct shn_cli_spec *spec, int argc, char **argv)
     memset(w.count, 0, sizeof w.count);
     w.positional = 0;
     w.store = true;
+    for (size_t k = 0; k < w.n_opts; k++) {
+        if (spec->opts[k].kind == SHN_ARG_OPERANDS) {
+            struct shn_cli_rest *rest = spec->opts[k].dest;
+            rest->argc = 0;
+            rest->argv = argv + 1;
+        }
+    }
     walk(&w, argc, argv);
     if (w.error[0])
         return shn_cli_usage_error(spec, "%s", w.error);

@@ -53,18 +53,22 @@
 
 /* What an entry takes and what its `dest` points at. */
 enum shn_arg_kind {
-    SHN_ARG_FLAG,   /* bool *: set to true; takes no value */
-    SHN_ARG_STRING, /* const char **: the value; given twice, the last wins */
-    SHN_ARG_INT,    /* long *: a whole number (digits, optional '-') in [min, max] */
-    SHN_ARG_NUMBER, /* double *: a finite decimal number in [min, max] */
-    SHN_ARG_CHOICE, /* int *: the index in `choices` of the word given */
-    SHN_ARG_LIST,   /* struct shn_cli_list *: repeatable, one value each time */
-    SHN_ARG_VALUES, /* struct shn_cli_list *: the value and every word after it up
-                     * to the next option ("--transfers F1 F2 F3"); repeatable */
-    SHN_ARG_CUSTOM, /* any: `parse(value, dest)` converts; on -1 the error says
-                     * "--x wants <want>, not 'value'" */
-    SHN_ARG_REST,   /* struct shn_cli_rest *: positional only; this word and all
-                     * after it, unparsed (a command and its arguments) */
+    SHN_ARG_FLAG,     /* bool *: set to true; takes no value */
+    SHN_ARG_STRING,   /* const char **: the value; given twice, the last wins */
+    SHN_ARG_INT,      /* long *: a whole number (digits, optional '-') in [min, max] */
+    SHN_ARG_NUMBER,   /* double *: a finite decimal number in [min, max] */
+    SHN_ARG_CHOICE,   /* int *: the index in `choices` of the word given */
+    SHN_ARG_LIST,     /* struct shn_cli_list *: repeatable, one value each time */
+    SHN_ARG_VALUES,   /* struct shn_cli_list *: the value and every word after it up
+                       * to the next option ("--transfers F1 F2 F3"); repeatable */
+    SHN_ARG_CUSTOM,   /* any: `parse(value, dest)` converts; on -1 the error says
+                       * "--x wants <want>, not 'value'" */
+    SHN_ARG_REST,     /* struct shn_cli_rest *: positional only; this word and all
+                       * after it, unparsed (a command and its arguments) */
+    SHN_ARG_OPERANDS, /* struct shn_cli_rest *: positional only, the last one; every
+                       * positional word left, in order, however many (files given by
+                       * a shell glob or xargs); min: the fewest wanted. The words are
+                       * gathered in argv itself, which the parse rearranges */
 };
 
 /* Flags of an entry. */

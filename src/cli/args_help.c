@@ -193,7 +193,7 @@ void shn_cli_help(const struct shn_cli_spec *spec, FILE *out)
             continue;
         if (shn__cli_is_positional(o))
             snprintf(left, sizeof left, "%s%s", shn__cli_arg_name(o),
-                     o->kind == SHN_ARG_LIST ? "..." : "");
+                     o->kind == SHN_ARG_LIST || o->kind == SHN_ARG_OPERANDS ? "..." : "");
         else if (o->kind == SHN_ARG_FLAG)
             snprintf(left, sizeof left, "%s%s%s", o->alias ? o->alias : "", o->alias ? ", " : "",
                      o->name);

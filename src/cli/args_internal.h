@@ -15,7 +15,7 @@ static inline bool shn__cli_is_positional(const struct shn_cli_opt *o)
 
 static inline bool shn__cli_is_list(const struct shn_cli_opt *o)
 {
-    return o->kind == SHN_ARG_LIST || o->kind == SHN_ARG_VALUES;
+    return o->kind == SHN_ARG_LIST || o->kind == SHN_ARG_VALUES || o->kind == SHN_ARG_OPERANDS;
 }
 
 static inline bool shn__cli_is_required(const struct shn_cli_opt *o)

@@ -369,6 +369,45 @@ static void test_positional_list_with_a_count(void **state)
     assert_out("usage: shinsa img FILE... [OUT]\n");
 }
 
+/* Operands: any number (more than a LIST holds), gathered in order in argv
+ * itself, options anywhere among them. */
+static void test_operands_take_every_positional(void **state)
+{
+    enum { N = SHN_CLI_MAX_VALUES + 10 };
+    static char words[N][16];
+    static char *argv[N + 4];
+    struct shn_cli_rest files = {0};
+    bool json = false;
+    const struct shn_cli_opt o[] = {{"--json", SHN_ARG_FLAG, &json, .help = "x"},
+                                    {"FILE", SHN_ARG_OPERANDS, &files, 1, .help = "images"},
+                                    {0}};
+    const struct shn_cli_spec s = {.usage = "shinsa img", .opts = o};
+    struct capture c;
+    int argc = 0, status;
+
+    (void)state;
+    argv[argc++] = "img";
+    for (int i = 0; i < N; i++) {
+        snprintf(words[i], sizeof words[i], "f%d", i);
+        argv[argc++] = words[i];
+        if (i == 2)
+            argv[argc++] = "--json";
+    }
+    capture_begin(&c);
+    status = shn_cli_parse(&s, argc, argv);
+    capture_end(&c);
+    assert_int_equal(status, SHN_CLI_RUN);
+    assert_true(json);
+    assert_int_equal(files.argc, N);
+    for (int i = 0; i < N; i++)
+        assert_string_equal(files.argv[i], words[i]);
+    assert_int_equal(parse_line(&s, "--json"), SHN_EXIT_USAGE);
+    assert_err("shinsa: img needs FILE\n");
+    assert_int_equal(parse_line(&s, "-h"), SHN_EXIT_OK);
+    assert_out("usage: shinsa img [OPTIONS] FILE...\n");
+    assert_out("  FILE...  ");
+}
+
 static void test_rest_stops_the_parse(void **state)
 {
     bool verbose = false;
@@ -481,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_help_wraps_long_text),
         cmocka_unit_test(test_required_option_and_positional),
         cmocka_unit_test(test_positional_list_with_a_count),
+        cmocka_unit_test(test_operands_take_every_positional),
         cmocka_unit_test(test_rest_stops_the_parse),
         cmocka_unit_test(test_dispatch_runs_the_verb),
         cmocka_unit_test(test_dispatch_unknown_verb),
