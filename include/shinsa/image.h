@@ -18,10 +18,13 @@
 #ifndef SHN_IMAGE_IMAGE_H
 #define SHN_IMAGE_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "shinsa/core/err.h"
+
+struct shn_buf;
 
 /* ---------------------------------------------------------------- hashes */
 
@@ -291,5 +294,61 @@ int shn_image_index_damage(const struct shn_image_index *idx, size_t i,
 int shn_image_index_repair(const char *path, struct shn_image_index_stats *before,
                            struct shn_image_index_stats *after, int *rewritten,
                            struct shn_diag *diag);
+
+/* ---------------------------------------------------------------- output */
+
+/* What `shinsa image` prints, for the command line and the service alike
+ * (docs/image.md, "Output"). Each function appends whole lines, with their
+ * newline, to `out`: text, or with `json` one JSON object a line. Errors are
+ * those of `out` (SHN_ERR_TOO_LARGE past its cap, SHN_ERR_NOMEM); what was
+ * appended before the error stays. */
+
+/* An image's hash: "HEX QUALITY WxH FILE", or {"file", "pdq", "quality",
+ * "width", "height"}. */
+int shn_image_hash_format(const char *file, const struct shn_image_hash *h, bool json,
+                          struct shn_buf *out);
+
+/* A file that could not be hashed, matched or added, in a JSON stream:
+ * {"file", "error"} (text output says it on stderr only). */
+int shn_image_error_json(const char *file, const char *message, struct shn_buf *out);
+
+/* The matches of one query hash `q` (of `file`, or NULL for a hash given as
+ * such): "FILE HEX: N matches" then "  DIST  OWNER" a match, or {"file"
+ * (when not NULL), "pdq", "matches": [{"owner", "distance"}]}. */
+int shn_image_matches_format(const char *file, const struct shn_pdq *q,
+                             const struct shn_image_match *m, size_t n, bool json,
+                             struct shn_buf *out);
+
+/* A record added (of `file`, or NULL): "added HEX FILE", or {"file",
+ * "pdq", "quality" (null when unknown), "owner", "added": true}. */
+int shn_image_added_format(const char *file, const struct shn_image_record *r, bool json,
+                           struct shn_buf *out);
+
+/* "removed N hashes of OWNER", or {"owner", "removed"}. */
+int shn_image_removed_format(const char *owner, size_t removed, bool json, struct shn_buf *out);
+
+/* The counts of the index at `path`: "index PATH: N hashes, ...", or
+ * {"index", "hashes", "owners", "removed", "damaged_records", "torn_bytes",
+ * "file_bytes"}. */
+int shn_image_index_stats_format(const char *path, const struct shn_image_index_stats *s, bool json,
+                                 struct shn_buf *out);
+
+/* Logs (shn_log, warning level) the damage the open of `path` skipped and
+ * the hashes a cut-short removal left: a damaged index never goes
+ * unnoticed, while the results stay as they are. */
+void shn_image_index_warn_damage(const struct shn_image_index *idx, const char *path);
+
+/* `shinsa image check`: opens the index at `path` read-only and appends
+ * its report to `out` (text: the counts and a line per damaged span; JSON:
+ * {"index", "intact_records", "hashes", "removed", "damaged_records",
+ * "damaged": [{"offset", "bytes"}], "torn_bytes", "unscrubbed",
+ * "file_bytes", "repaired", "after"}); with `repair` and any damage, torn
+ * bytes or unscrubbed hashes, repairs it (shn_image_index_repair) and says
+ * how. *sound (may be NULL) is set on success: true when the index had no
+ * problem or was repaired. Errors: those of the open (nothing appended) and
+ * of the repair (the report is appended, "repaired": false), with `diag`;
+ * out's own. */
+int shn_image_index_check(const char *path, bool repair, bool json, struct shn_buf *out,
+                          bool *sound, struct shn_diag *diag);
 
 #endif

@@ -15,16 +15,16 @@ enum {
     SHN_EXIT_USAGE = 2,   /* bad command line */
 };
 
-/* Commands with argv[0] = "screen", "lists", "text", "trace", "serve". */
+/* Commands with argv[0] = "screen", "lists", "image", "text", "trace", "serve". */
 int shn_cli_screen(int argc, char **argv);
 int shn_cli_lists(int argc, char **argv);
+int shn_cli_image(int argc, char **argv);
 int shn_cli_text(int argc, char **argv);
 int shn_cli_trace(int argc, char **argv);
 int shn_cli_serve(int argc, char **argv);
 
 /* Groups not yet on args.h (argv[0] = the verb): main.c dispatches to them
  * from its own tables until they are converted. */
-int shn_cli_image(int argc, char **argv);
 int shn_cli_link(int argc, char **argv);
 int shn_cli_accounts(int argc, char **argv);
 int shn_cli_accounts_score(int argc, char **argv); /* score, explain, config */
@@ -35,6 +35,11 @@ const char *shn_cli_default_accounts_db(int create_dir);
 
 /* True when argv holds -h or --help (for the groups not yet on args.h). */
 int shn_cli_wants_help(int argc, char **argv);
+
+/* True under -q (errors only): commands then print no summary or
+ * confirmation, on stdout or stderr; results asked for (and --json) still
+ * print. */
+bool shn_cli_quiet(void);
 
 /* Prints "shinsa: <error>" for a failed call with its diagnostic. */
 void shn_cli_report(int rc, const void *diag);

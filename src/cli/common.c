@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "shinsa/core/err.h"
+#include "shinsa/core/log.h"
 
 const char *shn_cli_data_dir(void)
 {
@@ -54,6 +55,11 @@ int shn_cli_wants_help(int argc, char **argv)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
             return 1;
     return 0;
+}
+
+bool shn_cli_quiet(void)
+{
+    return shn_log_get_level() < SHN_LOG_INFO;
 }
 
 void shn_cli_report(int rc, const void *diag_ptr)

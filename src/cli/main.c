@@ -12,14 +12,6 @@
  * as it expects. A verb added to one of these groups must be added here
  * too (or it is refused as unknown). When a group moves to args.h, its
  * table moves into its file and its entry below points at it. */
-static const struct shn_cli_command image_verbs[] = {
-    {"hash", shn_cli_image, "PDQ hashes of images (JPEG, PNG, WebP)"},
-    {"match", shn_cli_image, "near-duplicates of images or hashes in an index"},
-    {"add", shn_cli_image, "add an owner's image hashes to an index"},
-    {"remove", shn_cli_image, "forget every hash of an owner"},
-    {"stats", shn_cli_image, "counts of an index"},
-    {"check", shn_cli_image, "find (and with --repair drop) damaged records"},
-    {0}};
 static const struct shn_cli_command link_verbs[] = {
     {"build", shn_cli_link, "build a LINKDB from events and personas"},
     {"add", shn_cli_link, "add events and personas to a LINKDB (incremental)"},
@@ -37,10 +29,6 @@ static const struct shn_cli_command accounts_verbs[] = {
 static const struct shn_cli_command alerts_verbs[] = {
     {"list", shn_cli_alerts, "the alerts raised by accounts score, newest first"}, {0}};
 
-static const struct shn_cli_spec image_group = {
-    .usage = "shinsa image",
-    .about = "PDQ hashes of ID-document images and a near-duplicate index.",
-    .commands = image_verbs};
 static const struct shn_cli_spec link_group = {
     .usage = "shinsa link",
     .about = "Groups accounts that share identifiers into operator clusters.",
@@ -64,11 +52,6 @@ static int legacy_group(const struct shn_cli_spec *group, int (*run)(int, char *
     return shn_cli_dispatch(group, argc - 1, argv + 1);
 }
 
-static int cli_image(int argc, char **argv)
-{
-    return legacy_group(&image_group, shn_cli_image, argc, argv);
-}
-
 static int cli_link(int argc, char **argv)
 {
     return legacy_group(&link_group, shn_cli_link, argc, argv);
@@ -87,7 +70,7 @@ static int cli_alerts(int argc, char **argv)
 static const struct shn_cli_command commands[] = {
     {"screen", shn_cli_screen, "screen names, birth dates, IDs and crypto addresses against lists"},
     {"lists", shn_cli_lists, "build, inspect and update the watchlist index"},
-    {"image", cli_image, "PDQ hashes of ID-document images and a near-duplicate index"},
+    {"image", shn_cli_image, "PDQ hashes of ID-document images and a near-duplicate index"},
     {"text", shn_cli_text, "how natural a Japanese text reads, with the odd spans marked"},
     {"trace", shn_cli_trace, "follow stolen crypto through a transfer graph (taint, exits)"},
     {"link", cli_link, "group accounts that share identifiers into operator clusters"},
