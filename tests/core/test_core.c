@@ -157,8 +157,9 @@ static void alloc_failure_is_reported(void **state)
 }
 
 /* Groups of core tests kept in their own files. */
-int shn_test_core_time(void); /* test_time.c */
-int shn_test_core_rng(void);  /* test_rng.c */
+int shn_test_core_time(void);  /* test_time.c */
+int shn_test_core_rng(void);   /* test_rng.c */
+int shn_test_core_alloc(void); /* test_alloc.c */
 
 int main(void)
 {
@@ -173,5 +174,5 @@ int main(void)
         cmocka_unit_test(alloc_failure_is_reported),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    return failed + shn_test_core_time() + shn_test_core_rng();
+    return failed + shn_test_core_time() + shn_test_core_rng() + shn_test_core_alloc();
 }
