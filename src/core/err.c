@@ -27,31 +27,56 @@ const char *shn_strerror(int err)
     return messages[err];
 }
 
+/* After snprintf cut s to fit (s holds len bytes): drops a UTF-8 character
+ * the cut left incomplete, so that a truncated diagnostic is still valid
+ * text (a JSON writer would refuse it otherwise). Bytes before the cut are
+ * left as they are. */
+static void end_on_character(char *s, size_t len)
+{
+    size_t lead = len, need;
+    unsigned char c;
+    while (lead > 0 && len - lead < 3 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead == 0)
+        return;
+    c = (unsigned char)s[lead - 1];
+    need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (len - (lead - 1) < need)
+        s[lead - 1] = '\0';
+}
+
 int shn_diag_set(struct shn_diag *d, int err, const char *file, long line, const char *field,
                  const char *fmt, ...)
 {
     va_list ap;
+    int n;
 
     if (!d)
         return err;
     d->file = file;
     d->line = line;
     d->column = 0;
-    snprintf(d->field, sizeof d->field, "%s", field ? field : "");
+    if (snprintf(d->field, sizeof d->field, "%s", field ? field : "") >= (int)sizeof d->field)
+        end_on_character(d->field, sizeof d->field - 1);
     va_start(ap, fmt);
-    vsnprintf(d->message, sizeof d->message, fmt, ap);
+    n = vsnprintf(d->message, sizeof d->message, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof d->message)
+        end_on_character(d->message, sizeof d->message - 1);
     return err;
 }
 
 void shn_diag_format(const struct shn_diag *d, char *buf, size_t size)
 {
     char where[64] = "";
+    int n;
 
     if (!size)
         return;
     if (d->line > 0)
         snprintf(where, sizeof where, ":%ld", d->line);
-    snprintf(buf, size, "%s%s: %s%s%s", d->file ? d->file : "<input>", where, d->field,
-             d->field[0] ? ": " : "", d->message);
+    n = snprintf(buf, size, "%s%s: %s%s%s", d->file ? d->file : "<input>", where, d->field,
+                 d->field[0] ? ": " : "", d->message);
+    if (n >= 0 && (size_t)n >= size)
+        end_on_character(buf, size - 1);
 }

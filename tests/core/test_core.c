@@ -160,6 +160,7 @@ static void alloc_failure_is_reported(void **state)
 int shn_test_core_time(void);  /* test_time.c */
 int shn_test_core_rng(void);   /* test_rng.c */
 int shn_test_core_alloc(void); /* test_alloc.c */
+int shn_test_core_diag(void);  /* test_diag.c */
 
 int main(void)
 {
@@ -174,5 +175,6 @@ int main(void)
         cmocka_unit_test(alloc_failure_is_reported),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    return failed + shn_test_core_time() + shn_test_core_rng() + shn_test_core_alloc();
+    return failed + shn_test_core_time() + shn_test_core_rng() + shn_test_core_alloc() +
+           shn_test_core_diag();
 }
