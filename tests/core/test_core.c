@@ -1,5 +1,6 @@
 /* Tests for src/core: UTF-8, CSV, arena, buffers, files, hashing, and the
- * allocation-failure hook. */
+ * allocation-failure hook; with the groups of test_time.c, test_rng.c,
+ * test_alloc.c, test_country.c, test_diag.c and test_file_read.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -157,10 +158,12 @@ static void alloc_failure_is_reported(void **state)
 }
 
 /* Groups of core tests kept in their own files. */
-int shn_test_core_time(void);  /* test_time.c */
-int shn_test_core_rng(void);   /* test_rng.c */
-int shn_test_core_alloc(void); /* test_alloc.c */
-int shn_test_core_diag(void);  /* test_diag.c */
+int shn_test_core_time(void);      /* test_time.c */
+int shn_test_core_rng(void);       /* test_rng.c */
+int shn_test_core_alloc(void);     /* test_alloc.c */
+int shn_test_core_country(void);   /* test_country.c */
+int shn_test_core_diag(void);      /* test_diag.c */
+int shn_test_core_file_read(void); /* test_file_read.c */
 
 int main(void)
 {
@@ -175,6 +178,6 @@ int main(void)
         cmocka_unit_test(alloc_failure_is_reported),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    return failed + shn_test_core_time() + shn_test_core_rng() + shn_test_core_alloc() +
-           shn_test_core_diag();
+    failed += shn_test_core_time() + shn_test_core_rng() + shn_test_core_alloc();
+    return failed + shn_test_core_country() + shn_test_core_diag() + shn_test_core_file_read();
 }
