@@ -35,8 +35,11 @@ static int append(const char *text, size_t n, void *buf)
 int shn_accounts_config_default(struct shn_buf *out)
 {
     json_error_t jerr;
-    json_t *c = json_loads(default_config, 0, &jerr), *signals = shn__params_defaults();
+    json_t *c, *signals;
     int rc = SHN_ERR_NOMEM;
+    shn__accounts_route_allocations();
+    c = json_loads(default_config, 0, &jerr);
+    signals = shn__params_defaults();
     if (c && signals && json_object_set(c, "signals", signals) == 0 &&
         json_dump_callback(c, append, out,
                            JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) == 0)
@@ -189,8 +192,10 @@ int shn__config_parse(const char *text, size_t len, const char *name, json_t **o
                       struct shn_diag *diag)
 {
     json_error_t jerr;
-    json_t *user = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *user;
     int rc;
+    shn__accounts_route_allocations();
+    user = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!user && shn__json_out_of_memory())
         return SHN_ERR_NOMEM;
     if (!json_is_object(user)) {
@@ -209,6 +214,7 @@ int shn__config_load(const char *path, json_t **out, struct shn_diag *diag)
     char *data = NULL;
     size_t len = 0;
     int rc;
+    shn__accounts_route_allocations();
     if (!path)
         return finish(NULL, NULL, out, diag);
     rc = shn_file_read(path, CONFIG_MAX_BYTES, &data, &len, diag);

@@ -138,6 +138,10 @@ int shn__params_check(json_t *signals, const char *file, struct shn_diag *diag);
  * failure). */
 json_t *shn__params_defaults(void);
 
+/* Routes jansson's allocations through shn_malloc, once per process
+ * (alloc_route.c); the config loaders call it first. */
+void shn__accounts_route_allocations(void);
+
 /* After a jansson call returned NULL: whether it failed for lack of memory.
  * jansson does not say (its parser then reports a syntax error, or
  * nothing), so a small allocation of its own tells: it fails too when

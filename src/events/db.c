@@ -17,6 +17,7 @@ int shn_events_open(const char *path, struct shn_events_db **out, struct shn_dia
         rc = SHN_ERR_INVALID;
         goto out;
     }
+    shn__events_route_allocations();
     db = shn_calloc(1, sizeof *db);
     if (!db) {
         rc = SHN_ERR_NOMEM;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "events_internal.h"
+#include "shinsa/core/alloc.h"
 #include "shinsa/core/time.h"
 
 #define MAX_PAYOUT_METHODS 16
@@ -400,14 +401,21 @@ int shn__events_load(const char *line, size_t len, const char *file, long line_n
 {
     json_error_t jerr;
     json_t *o = NULL;
+    unsigned long failures;
     int rc = SHN_OK;
+    shn__events_route_allocations();
     /* jansson may stop at a NUL as at the end of input; the store must
      * never keep bytes after one. */
     if (memchr(line, '\0', len)) {
         rc = shn_diag_set(diag, SHN_ERR_PARSE, file, line_no, "", "holds a NUL byte");
         goto out;
     }
+    failures = shn_alloc_failures();
     o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!o && shn_alloc_failures() != failures) { /* jansson calls it a syntax error */
+        rc = shn_diag_set(diag, SHN_ERR_NOMEM, file, line_no, "", "out of memory");
+        goto out;
+    }
     if (!o) {
         rc = shn_diag_set(diag, SHN_ERR_PARSE, file, line_no, "", "invalid JSON: %s", jerr.text);
         goto out;

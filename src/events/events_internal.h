@@ -11,6 +11,11 @@ struct shn_events_db {
     struct shn__events_store *store;
 };
 
+/* Routes jansson's allocations through shn_malloc, once per process
+ * (alloc_route.c). shn__events_load and shn_events_open call it first; it
+ * allocates nothing, so it may run under a failing allocation hook. */
+void shn__events_route_allocations(void);
+
 /* The event parser's reading of a line as JSON, shared by the checked
  * parser and the identifier reader so that both refuse the same lines with
  * the same words: no NUL byte (jansson would stop at one, and the store

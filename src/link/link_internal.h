@@ -5,6 +5,10 @@
 #include "shinsa/image.h"
 #include "shinsa/link.h"
 
+/* Routes jansson's allocations through shn_malloc, once per process
+ * (alloc_route.c); the persona reader calls it first. */
+void shn__link_route_allocations(void);
+
 #define SHN__LINK_NONE UINT32_MAX
 /* Near-duplicate ID images are found by a linear scan over the distinct
  * hashes seen; past this many, new hashes match exactly only. */

@@ -223,8 +223,14 @@ static int read_persona(struct line_ctx *c, const char *s, size_t len)
 {
     json_error_t jerr;
     json_t *o = NULL, *id;
+    unsigned long failures = shn_alloc_failures();
     int rc;
+    shn__link_route_allocations();
     o = json_loadb(s, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!o && shn_alloc_failures() != failures) { /* jansson calls it a syntax error */
+        rc = shn_diag_set(&c->diag, SHN_ERR_NOMEM, c->file, c->line, "", "out of memory");
+        goto out;
+    }
     if (!o) {
         rc = shn_diag_set(&c->diag, SHN_ERR_PARSE, c->file, c->line, "", "JSON: %s", jerr.text);
         goto out;

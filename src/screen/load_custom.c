@@ -7,6 +7,7 @@
  * written for a newer shinsa still load. */
 #define _POSIX_C_SOURCE 200809L
 #include "custom_internal.h"
+#include "loaders_internal.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -791,6 +792,7 @@ static int one_line(struct custom_ctx *c, const char *s, size_t len)
     json_error_t jerr;
     json_t *obj;
     size_t i = 0, bad = 0;
+    unsigned long failures;
     int rc;
 
     while (i < len && (s[i] == ' ' || s[i] == '\t'))
@@ -806,7 +808,10 @@ static int one_line(struct custom_ctx *c, const char *s, size_t len)
             c->diag->column = (long)bad + 1;
         return rc;
     }
+    failures = shn_alloc_failures();
     obj = json_loadb(s, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!obj && shn_alloc_failures() != failures) /* jansson calls it a syntax error */
+        return fail(c, SHN_ERR_NOMEM, NULL, "out of memory");
     if (!obj) {
         rc = fail(c, SHN_ERR_PARSE, NULL, "%s", jerr.text);
         if (c->diag)
@@ -823,6 +828,7 @@ static int all_lines(struct custom_ctx *c, const char *data, size_t len)
     size_t pos = 0;
     int rc = SHN_OK;
 
+    shn__screen_route_allocations();
     c->line = 0;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         pos = 3; /* a byte-order mark some editors write */

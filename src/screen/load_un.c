@@ -19,7 +19,6 @@
  * substitutes entities nor loads DTDs. */
 #define _POSIX_C_SOURCE 200809L
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -83,13 +82,6 @@ struct un_state {
     long error_line;
     char error_message[200];
 };
-
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void xml_init(void)
-{
-    xmlInitParser();
-}
 
 static void on_xml_error(void *arg, xmlErrorPtr err)
 {
@@ -601,6 +593,7 @@ static int on_end(struct un_state *st, const xmlChar *name, int depth)
 
 static int run(struct un_state *st, xmlTextReaderPtr r)
 {
+    unsigned long failures = shn_alloc_failures();
     int rc = SHN_OK, ret, root_seen = 0;
 
     xmlTextReaderSetStructuredErrorHandler(r, on_xml_error, st);
@@ -633,11 +626,12 @@ static int run(struct un_state *st, xmlTextReaderPtr r)
         case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
             if (st->in_record) {
                 const xmlChar *v = xmlTextReaderConstValue(r);
-                if (v && shn_buf_append_str(&st->text, (const char *)v) != SHN_OK) {
+                if (v)
+                    rc = shn_buf_append_str(&st->text, (const char *)v);
+                if (rc == SHN_ERR_TOO_LARGE)
                     rc = shn_diag_set(st->diag, SHN_ERR_TOO_LARGE, st->name,
                                       xmlTextReaderGetParserLineNumber(r), NULL,
                                       "text longer than %d bytes", SHN_MAX_TEXT);
-                }
             }
             break;
         default:
@@ -646,6 +640,12 @@ static int run(struct un_state *st, xmlTextReaderPtr r)
         if (rc != SHN_OK)
             return rc;
     }
+    /* libxml2 reports a failed allocation as a parse error ("Memory
+     * allocation failed"), or stops as if the input ended. */
+    if ((ret < 0 || st->xml_error || !root_seen || st->in_record) &&
+        shn_alloc_failures() != failures)
+        return shn_diag_set(st->diag, SHN_ERR_NOMEM, st->name,
+                            (long)xmlTextReaderGetParserLineNumber(r), NULL, "out of memory");
     if (ret < 0 || st->xml_error) {
         /* libxml2 says "Extra content at the end of the document" for a
          * file cut short; name the record left open so it reads right. */
@@ -693,7 +693,7 @@ int shn__un_load_mem(struct shn_listset *set, const char *data, size_t len, cons
         return shn_diag_set(diag, SHN_ERR_INVALID, name, 0, NULL, "bad arguments");
     if (len > INT_MAX)
         return shn_diag_set(diag, SHN_ERR_TOO_LARGE, name, 0, NULL, "more than %d bytes", INT_MAX);
-    pthread_once(&xml_once, xml_init);
+    shn__screen_route_allocations();
     r = xmlReaderForMemory(data ? data : "", (int)len, name, NULL, XML_PARSE_NONET);
     if (!r)
         return shn_diag_set(diag, SHN_ERR_NOMEM, name, 0, NULL, "cannot create an XML reader");
@@ -708,6 +708,7 @@ int shn_screen_load_un_xml(struct shn_listset *set, const char *path, struct shn
 {
     struct un_state st;
     xmlTextReaderPtr r;
+    unsigned long failures;
     FILE *f;
     int rc;
 
@@ -719,8 +720,11 @@ int shn_screen_load_un_xml(struct shn_listset *set, const char *path, struct shn
     if (!f)
         return shn_diag_set(diag, SHN_ERR_NOT_FOUND, path, 0, NULL, "cannot open");
     fclose(f);
-    pthread_once(&xml_once, xml_init);
+    shn__screen_route_allocations();
+    failures = shn_alloc_failures();
     r = xmlReaderForFile(path, NULL, XML_PARSE_NONET);
+    if (!r && shn_alloc_failures() != failures)
+        return shn_diag_set(diag, SHN_ERR_NOMEM, path, 0, NULL, "cannot create an XML reader");
     if (!r)
         return shn_diag_set(diag, SHN_ERR_IO, path, 0, NULL, "cannot open for XML reading");
     state_init(&st, set, path, diag);

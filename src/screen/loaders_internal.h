@@ -10,6 +10,12 @@
 #include "model.h"
 #include "shinsa/core/err.h"
 
+/* Routes jansson's and libxml2's allocations through shn_malloc, once per
+ * process (alloc_route.c). The loaders that call them call it first; it
+ * allocates nothing through shn_malloc, so it may run under a failing
+ * allocation hook. */
+void shn__screen_route_allocations(void);
+
 /* ---- OFAC remarks (ofac_remarks.c) ------------------------------------ */
 
 /* Counts of what the remarks parser recognised, summed over calls. */

@@ -217,10 +217,10 @@ static inline void ev_nowhere_at(const struct shn_accounts_signal *sig, const ch
 
 /* ---- failing allocations ---------------------------------------------------
  * Runs `def` on `account` with the Nth allocation failing (and every one
- * after it), jansson's included, for N = 0, 1, … until a run succeeds:
- * every failing run must
- * return SHN_ERR_NOMEM (or SHN_ERR_TOO_LARGE) and free what it took — the
- * ASan build checks leaks — and the run that succeeds must say exactly
+ * after it), jansson's included (the module routes it through shn_malloc),
+ * for N = 0, 1, … until a run succeeds: every failing run must return
+ * SHN_ERR_NOMEM (or SHN_ERR_TOO_LARGE) and free what it took — the ASan
+ * build checks leaks — and the run that succeeds must say exactly
  * what an undisturbed run says. Returns the number of failure points. */
 static inline long run_signal_failing(const struct shn__signal_def *def, const struct shn__world *w,
                                       const char *config_json, const struct shn__score_ctx *engines,
@@ -242,7 +242,6 @@ static inline long run_signal_failing(const struct shn__signal_def *def, const s
         assert_int_equal(shn__config_load(NULL, &cfg, NULL), SHN_OK);
     c.config = cfg;
     assert_int_equal(shn__signal_run(def, &c, account, &want, &d), SHN_OK);
-    json_set_alloc_funcs(shn_malloc, shn_free);
     for (n = 0; rc != SHN_OK && n < 1000000; n++) {
         shn_alloc_fail_after(n);
         rc = shn__signal_run(def, &c, account, &got, NULL);
@@ -251,7 +250,6 @@ static inline long run_signal_failing(const struct shn__signal_def *def, const s
             fail_msg("%s on %s, allocation %ld failing: %s", def->name, account, n,
                      shn_strerror(rc));
     }
-    json_set_alloc_funcs(malloc, free);
     json_decref(cfg);
     assert_int_equal(rc, SHN_OK);
     assert_true(got.score == want.score);

@@ -2,8 +2,8 @@
  * honoured (the same verdicts on 1 to 64 threads, and that many threads
  * really run) and capped with an error naming the limit; and a scoring run
  * whose Nth allocation fails, for every N, returns an error, leaks nothing
- * (the ASan build checks leaks; jansson allocates through shn_malloc for
- * the loop), writes no alert, and the run that
+ * (the ASan build checks leaks; jansson's allocations are among the
+ * points), writes no alert, and the run that
  * succeeds gives the verdicts of an undisturbed run.
  *
  * The binary is linked with -Wl,--wrap=pthread_create (CMakeLists.txt) so
@@ -247,8 +247,6 @@ static void scoring_survives_failing_allocations(void **state)
     fclose(f);
     o.config_path = cfg_path;
     assert_int_equal(score(fx.small, 1, cfg_path, &want, NULL), SHN_OK);
-    /* jansson's allocations too (the config, the evidence). */
-    json_set_alloc_funcs(shn_malloc, shn_free);
     for (n = 0; rc != SHN_OK && n < 100000; n++) {
         memset(&got, 0, sizeof got);
         shn_alloc_fail_after(n);
@@ -263,7 +261,6 @@ static void scoring_survives_failing_allocations(void **state)
                          SHN_OK);
         assert_int_equal(alerts, rc == SHN_OK ? (int)st.alerts_raised : 0);
     }
-    json_set_alloc_funcs(malloc, free);
     print_message("scoring: %ld allocation failure points\n", n - 1);
     assert_int_equal(rc, SHN_OK);
     assert_true(st.alerts_raised >= 2);
