@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "shinsa/core/alloc.h"
 #include "shinsa/events.h"
 
 static int parse(const char *line, struct shn_events_event *ev, struct shn_diag *d)
@@ -357,6 +358,92 @@ static void identifier_reader_stops_on_a_callback_error(void **state)
     assert_int_equal(s.n, 0);
 }
 
+/* ---- failing allocations ------------------------------------------------
+ * The parser and the identifier reader with the Nth allocation failing
+ * (and every one after it), for N = 0, 1, ... until the call succeeds:
+ * jansson's allocations are routed through shn_malloc, so the loop reaches
+ * them. A failing call returns SHN_ERR_NOMEM (not the "invalid JSON" that
+ * jansson itself would report), leaves the event untouched and leaks
+ * nothing (ASan); the call that succeeds says what an undisturbed call
+ * says. */
+static const char *const failing_lines[] = {
+    "{\"event\":\"account\",\"id\":\"e1\",\"time\":\"2026-03-01T09:00:00+09:00\","
+    "\"account\":\"a1\",\"name\":\"田中 健二\",\"email\":\"k@example.jp\","
+    "\"id_document\":{\"number\":\"TK1234567\",\"image_pdq\":"
+    "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789ABCDEF\"},"
+    "\"payout\":[{\"type\":\"bank\",\"account\":\"MUFG 001-7654321\"},"
+    "{\"type\":\"crypto\",\"chain\":\"TRON\",\"address\":\"TXyz\"}],"
+    "\"skills\":[\"React\",\"Go\"],\"hourly_rate\":{\"amount\":3000,\"currency\":\"JPY\"}}",
+    "{\"event\":\"login\",\"id\":\"e2\",\"time\":\"2026-03-01T00:00:00Z\","
+    "\"account\":\"a1\",\"ip\":\"2001:db8::1\",\"utc_offset\":\"-05:30\"}",
+    "{\"event\":\"bid\",\"id\":\"e3\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":\"a1\","
+    "\"job\":\"j9\",\"category\":\"web\",\"amount\":1200.5,\"currency\":\"USD\"}",
+    "{\"event\":\"message\",\"id\":\"e4\",\"time\":\"2026-03-01T09:00:00Z\","
+    "\"account\":\"a1\",\"to\":\"a2\",\"text\":\"よろしくお願いします\"}",
+    "{\"event\":\"payout\",\"id\":\"e5\",\"time\":\"2026-03-01T09:00:00Z\","
+    "\"account\":\"a1\",\"method\":{\"type\":\"crypto\",\"chain\":\"ETH\","
+    "\"address\":\"0xA\"},\"amount\":10,\"currency\":\"JPY\"}",
+    /* invalid: the loop must still say NOMEM while memory fails, then
+     * the parse error */
+    "{\"event\":\"bid\",\"id\":\"e6\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":\"a1\"}",
+};
+
+static void parser_survives_failing_allocations(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof failing_lines / sizeof failing_lines[0]; i++) {
+        const char *line = failing_lines[i];
+        struct shn_events_event want, got;
+        struct shn_diag dw = {0}, dg;
+        int want_rc = parse(line, &want, &dw), rc = SHN_ERR_NOMEM;
+        long n;
+        for (n = 0; rc == SHN_ERR_NOMEM && n < 10000; n++) {
+            memset(&got, 0x5a, sizeof got);
+            memset(&dg, 0, sizeof dg);
+            shn_alloc_fail_after(n);
+            rc = parse(line, &got, &dg);
+            shn_alloc_fail_after(-1);
+            if (rc == SHN_ERR_NOMEM) {
+                assert_string_equal(dg.message, "out of memory");
+                assert_int_equal(dg.line, 7);
+                for (size_t b = 0; b < sizeof got; b++)
+                    assert_int_equal(((unsigned char *)&got)[b], 0x5a);
+            }
+        }
+        assert_int_equal(rc, want_rc);
+        assert_true(n > 5); /* jansson's allocations were reached */
+        if (rc == SHN_OK) {
+            assert_int_equal(got.type, want.type);
+            assert_string_equal(got.id, want.id);
+            assert_string_equal(got.account, want.account);
+            assert_true(got.time_unix == want.time_unix);
+            assert_true(got.amount == want.amount);
+        } else {
+            assert_string_equal(dg.field, dw.field);
+            assert_string_equal(dg.message, dw.message);
+        }
+    }
+}
+
+static void identifier_reader_survives_failing_allocations(void **state)
+{
+    const char *line = failing_lines[0];
+    struct seen want, got;
+    struct shn_diag d = {0};
+    int rc = SHN_ERR_NOMEM;
+    long n;
+    (void)state;
+    assert_int_equal(read_idents(line, &want, &d), SHN_OK);
+    for (n = 0; rc == SHN_ERR_NOMEM && n < 10000; n++) {
+        shn_alloc_fail_after(n);
+        rc = read_idents(line, &got, &d);
+        shn_alloc_fail_after(-1);
+    }
+    assert_int_equal(rc, SHN_OK);
+    assert_true(n > 5);
+    assert_string_equal(got.text, want.text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +454,8 @@ int main(void)
         cmocka_unit_test(reads_the_identifiers_of_an_event),
         cmocka_unit_test(identifier_reader_refuses_wrong_types),
         cmocka_unit_test(identifier_reader_stops_on_a_callback_error),
+        cmocka_unit_test(parser_survives_failing_allocations),
+        cmocka_unit_test(identifier_reader_survives_failing_allocations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -648,7 +648,9 @@ static void test_byte_order_mark_is_not_a_bad_line(void **state)
 }
 
 /* Every allocation made to fail in turn: an error comes back, nothing
- * leaks (ASan), and the graph stays usable or is freed cleanly. */
+ * leaks (ASan), and the graph stays usable or is freed cleanly. The events
+ * reader's and the persona reader's jansson allocations are among the
+ * points (routed through shn_malloc). */
 static void test_failing_allocations(void **state)
 {
     (void)state;
@@ -656,17 +658,20 @@ static void test_failing_allocations(void **state)
         "{\"account\":\"u1\",\"phone\":\"090-1111-2222\",\"device\":\"d1\"}\n"
         "{\"account\":\"u2\",\"phone\":\"+81 90 1111 2222\",\"ip\":\"192.0.2.1\"}\n"
         "{\"account\":\"u3\",\"device\":\"d1\",\"ip\":\"192.0.2.1\"}\n";
-    int failures = 0;
-    for (long n = 0; n < 400; n++) {
+    static const char personas[] = "{\"persona\":\"p1\",\"email\":\"a@example.jp\"}\n";
+    int failures = 0, rc = SHN_ERR_NOMEM;
+    long n;
+    for (n = 0; n < 4000 && rc != SHN_OK; n++) {
         struct shn_link *l = NULL;
         struct shn_link_load_stats st;
         struct shn_buf b;
-        int rc;
         shn_buf_init(&b, 1 << 20);
         shn_alloc_fail_after(n);
         rc = shn_link_new(NULL, &l);
         if (rc == SHN_OK)
             rc = shn_link_load_events(l, ev, strlen(ev), "m", NULL, NULL, &st);
+        if (rc == SHN_OK)
+            rc = shn_link_load_personas(l, personas, strlen(personas), "p", NULL, NULL, &st);
         if (rc == SHN_OK)
             rc = shn_link_update(l);
         if (rc == SHN_OK)
@@ -677,13 +682,16 @@ static void test_failing_allocations(void **state)
         if (rc != SHN_OK) {
             assert_true(rc == SHN_ERR_NOMEM || rc == SHN_ERR_TOO_LARGE);
             failures++;
+        } else {
+            assert_int_equal(st.good, 1);
+            assert_int_equal(st.bad, 0);
         }
         shn_buf_cleanup(&b);
         shn_link_free(l);
-        if (rc == SHN_OK)
-            break;
     }
-    assert_true(failures > 10);
+    assert_int_equal(rc, SHN_OK);
+    print_message("link: %ld allocation failure points\n", n - 1);
+    assert_true(failures > 50);
 }
 
 int main(void)
