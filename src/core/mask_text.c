@@ -88,16 +88,15 @@ size_t shn_mask_excerpt(const char *s, size_t len, size_t start, size_t end, siz
 struct level {
     bool object;
     bool has_key; /* object: a key was read and its value is (being) read */
-    bool key_ok;  /* the key is a plain field name */
-    char key[40]; /* object */
+    char key[48]; /* object: as shn_mask_field shows it */
     size_t index; /* array: the element being read */
 };
 
-/* A field name as formats write them; anything else may be personal data
- * (a name typed where a key belongs) and is not repeated. */
+/* A field name as formats write them (what else could be personal data: a
+ * name typed where a key belongs). */
 static bool plain_key(const char *s, size_t len)
 {
-    if (len == 0 || len >= sizeof((struct level *)0)->key)
+    if (len == 0 || len > 39)
         return false;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
@@ -106,6 +105,17 @@ static bool plain_key(const char *s, size_t len)
             return false;
     }
     return true;
+}
+
+size_t shn_mask_field(const char *key, size_t len, char *out, size_t size)
+{
+    struct shn__mask_out o;
+    shn__mask_out_init(&o, out, size);
+    if (plain_key(key, len))
+        shn__mask_put(&o, key, len);
+    else
+        shn__mask_shape(&o, key, len);
+    return o.n;
 }
 
 /* The end of the string starting at s[i] == '"' (the closing quote, or
@@ -128,7 +138,7 @@ static void field_path(const struct level *lv, size_t depth, char *out, size_t s
     for (size_t d = 0; d < depth && n + 1 < size; d++) {
         int w = 0;
         if (lv[d].object && lv[d].has_key)
-            w = snprintf(out + n, size - n, "%s%s", n ? "." : "", lv[d].key_ok ? lv[d].key : "?");
+            w = snprintf(out + n, size - n, "%s%s", n ? "." : "", lv[d].key);
         else if (!lv[d].object && d > 0)
             w = snprintf(out + n, size - n, "[%zu]", lv[d].index);
         if (w < 0 || (size_t)w >= size - n) { /* too deep to name whole: its start */
@@ -139,21 +149,18 @@ static void field_path(const struct level *lv, size_t depth, char *out, size_t s
     }
 }
 
-/* Follows the JSON text s[0..len) up to `stop`, where the parser found the
- * token it refused, as far as keys and nesting go (it need not be valid:
- * the parser refused it). A string token where a key belongs is the key
- * being read (a duplicate key, or a value typed where a key belongs). */
+/* The key starting at s[i] == '"' into top (unclosed: to len). */
 static void read_key(struct level *top, const char *s, size_t i, size_t len)
 {
     size_t e = string_end(s, i, len);
     top->has_key = true;
-    top->key_ok = e < len && plain_key(s + i + 1, e - i - 1);
-    if (top->key_ok) {
-        memcpy(top->key, s + i + 1, e - i - 1);
-        top->key[e - i - 1] = '\0';
-    }
+    shn_mask_field(s + i + 1, e - i - 1, top->key, sizeof top->key);
 }
 
+/* Follows the JSON text s[0..len) up to `stop`, where the parser found the
+ * token it refused, as far as keys and nesting go (it need not be valid:
+ * the parser refused it). A string token where a key belongs is the key
+ * being read (a duplicate key, or a value typed where a key belongs). */
 static void json_field_at(const char *s, size_t len, size_t stop, char *field, size_t size)
 {
     struct level lv[DEPTH_MAX];

@@ -185,6 +185,13 @@ static void regression_json_error_repeats_no_personal_value(void **state)
     assert_string_equal(field, "payout[1].account");
     assert_string_equal(msg, "'}' expected near 'x'");
 
+    /* keys: field names as written, anything else by its shape */
+    shn_mask_field("x_note", 6, field, sizeof field);
+    assert_string_equal(field, "x_note");
+    shn_mask_field("x_山田", strlen("x_山田"), field, sizeof field);
+    assert_string_equal(field, "x_**");
+    shn_mask_field("tanaka taro", 11, field, sizeof field);
+    assert_string_equal(field, "xxxxxx xxxx");
     /* a duplicate key is the field */
     json_error("{\"name\":\"a\",\"name\":\"b\"}", 18, "duplicate object key near '\"name\"'", field,
                msg);
@@ -194,7 +201,7 @@ static void regression_json_error_repeats_no_personal_value(void **state)
     /* a key that is no field name may be the personal value itself */
     line = "{\"山田太郎\"}";
     json_error(line, 16, "':' expected near '}'", field, msg);
-    assert_string_equal(field, "?");
+    assert_string_equal(field, "****");
     assert_string_equal(msg, "':' expected near '}'");
 
     line = "{\"name\":\"a\"}, {\"name\":\"b\"}";

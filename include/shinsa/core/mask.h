@@ -60,12 +60,18 @@ struct shn_mask_span {
 size_t shn_mask_excerpt(const char *text, size_t len, size_t start, size_t end, size_t max_chars,
                         const struct shn_mask_span *spans, size_t n_spans, char *out, size_t size);
 
+/* A key of the input as an error names it: as written when it looks like a
+ * field name (ASCII letters, digits, '_', '-', '.', at most 39), else its
+ * shape, as it may be personal data typed where a key belongs. Returns the
+ * bytes written, NUL excluded. */
+size_t shn_mask_field(const char *key, size_t len, char *out, size_t size);
+
 /* For a diagnostic from a JSON parser (jansson) that failed on
  * text[0..len): writes into field (field_size bytes) the key being read at
- * byte `position` ("name", "payout[1].account"; "" at the top level; "?"
- * for a key that is not a plain field name, as it may itself be personal
- * data), and into msg the parser's message with the input excerpt that it
- * quotes ("... near 'EXCERPT'") reduced to its shape. */
+ * byte `position`, the parser's jerr.position ("name", "payout[1].account";
+ * "" at the top level; keys as shn_mask_field shows them), and into msg the
+ * parser's message with the input excerpt that it quotes ("... near
+ * 'EXCERPT'") reduced to its shape. */
 void shn_mask_json_error(const char *text, size_t len, size_t position, const char *parser_message,
                          char *field, size_t field_size, char *msg, size_t msg_size);
 
