@@ -7,6 +7,7 @@
 #include "shinsa/core/alloc.h"
 #include "shinsa/core/buf.h"
 #include "shinsa/core/file.h"
+#include "shinsa/core/mask.h"
 #include "signals.h"
 
 #define CONFIG_MAX_BYTES (1u << 20)
@@ -199,8 +200,12 @@ int shn__config_parse(const char *text, size_t len, const char *name, json_t **o
     if (!user && shn__json_out_of_memory())
         return SHN_ERR_NOMEM;
     if (!json_is_object(user)) {
-        rc = shn_diag_set(diag, SHN_ERR_PARSE, name, user ? 1 : jerr.line, "", "%s",
-                          user ? "the config must be a JSON object" : jerr.text);
+        char field[48] = "", msg[sizeof jerr.text]; /* the excerpt by its shape (docs/mask.md) */
+        if (!user)
+            shn_mask_json_error(text, len, (size_t)jerr.position, jerr.text, field, sizeof field,
+                                msg, sizeof msg);
+        rc = shn_diag_set(diag, SHN_ERR_PARSE, name, user ? 1 : jerr.line, field, "%s",
+                          user ? "the config must be a JSON object" : msg);
         json_decref(user);
         return rc;
     }

@@ -9,6 +9,7 @@
 
 #include "events_internal.h"
 #include "shinsa/core/alloc.h"
+#include "shinsa/core/mask.h"
 #include "shinsa/core/time.h"
 
 #define MAX_PAYOUT_METHODS 16
@@ -134,9 +135,10 @@ static int known_keys(struct ctx *c, json_t *obj, const char *prefix, const char
         (void)v;
         for (size_t i = 0; !ok && allowed[i]; i++)
             ok = strcmp(key, allowed[i]) == 0;
-        if (!ok) {
-            char f[48];
-            snprintf(f, sizeof f, "%s%s", prefix, key);
+        if (!ok) { /* the key as written only when it looks like a field name */
+            char f[48], k[48];
+            shn_mask_field(key, strlen(key), k, sizeof k);
+            snprintf(f, sizeof f, "%s%s", prefix, k);
             return bad(c, f, "unknown field (extensions must start with \"x_\")");
         }
     }
@@ -416,8 +418,11 @@ int shn__events_load(const char *line, size_t len, const char *file, long line_n
         rc = shn_diag_set(diag, SHN_ERR_NOMEM, file, line_no, "", "out of memory");
         goto out;
     }
-    if (!o) {
-        rc = shn_diag_set(diag, SHN_ERR_PARSE, file, line_no, "", "invalid JSON: %s", jerr.text);
+    if (!o) { /* the field, and the parser's excerpt by its shape only (F15) */
+        char field[sizeof diag->field], msg[sizeof jerr.text];
+        shn_mask_json_error(line, len, (size_t)jerr.position, jerr.text, field, sizeof field, msg,
+                            sizeof msg);
+        rc = shn_diag_set(diag, SHN_ERR_PARSE, file, line_no, field, "invalid JSON: %s", msg);
         goto out;
     }
     if (!json_is_object(o)) {

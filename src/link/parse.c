@@ -8,6 +8,7 @@
 
 #include "link_internal.h"
 #include "shinsa/core/alloc.h"
+#include "shinsa/core/mask.h"
 #include "shinsa/events.h"
 
 #define MAX_PER_LINE 1024 /* identifiers one line may carry */
@@ -231,8 +232,11 @@ static int read_persona(struct line_ctx *c, const char *s, size_t len)
         rc = shn_diag_set(&c->diag, SHN_ERR_NOMEM, c->file, c->line, "", "out of memory");
         goto out;
     }
-    if (!o) {
-        rc = shn_diag_set(&c->diag, SHN_ERR_PARSE, c->file, c->line, "", "JSON: %s", jerr.text);
+    if (!o) { /* the field, and the parser's excerpt by its shape only (F15) */
+        char field[sizeof c->diag.field], msg[sizeof jerr.text];
+        shn_mask_json_error(s, len, (size_t)jerr.position, jerr.text, field, sizeof field, msg,
+                            sizeof msg);
+        rc = shn_diag_set(&c->diag, SHN_ERR_PARSE, c->file, c->line, field, "JSON: %s", msg);
         goto out;
     }
     if (!json_is_object(o)) {

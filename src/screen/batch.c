@@ -4,15 +4,16 @@
 #include <string.h>
 
 #include "screen_internal.h"
+#include "shinsa/core/mask.h"
 
-static const char *str_field(json_t *obj, const char *key, bool *bad)
+static const char *str_field(json_t *obj, const char *key, const char **bad)
 {
     json_t *v = json_object_get(obj, key);
 
     if (!v || json_is_null(v))
         return NULL;
     if (!json_is_string(v)) {
-        *bad = true;
+        *bad = key;
         return NULL;
     }
     return json_string_value(v);
@@ -25,15 +26,15 @@ const char *shn_screen_query_error(int err)
     return shn_strerror(err);
 }
 
-/* out := {"line": N, "error": "msg"}; the diag gets line and message. */
-static int line_error(struct shn_buf *out, long lineno, int err, const char *msg,
+/* out := {"line": N, "error": "msg"}; the diag gets line, field and message. */
+static int line_error(struct shn_buf *out, long lineno, int err, const char *field, const char *msg,
                       struct shn_diag *diag)
 {
     shn_buf_reset(out);
     if (shn_buf_appendf(out, "{\"line\": %ld, \"error\": ", lineno) != SHN_OK ||
         shn_buf_append_json_string(out, msg) != SHN_OK || shn_buf_append_char(out, '}') != SHN_OK)
         shn_buf_reset(out);
-    shn_diag_set(diag, err, diag ? diag->file : NULL, lineno, "", "%s", msg);
+    shn_diag_set(diag, err, diag ? diag->file : NULL, lineno, field, "%s", msg);
     return err;
 }
 
@@ -45,7 +46,7 @@ int shn_screen_batch_line(const struct shn_screen_index *idx, const char *line, 
                                  .limit = defaults ? defaults->limit : 0};
     json_error_t jerr;
     json_t *obj = NULL;
-    bool bad = false;
+    const char *bad = NULL; /* the field that is not a string */
     char msg[160];
     int rc;
 
@@ -56,11 +57,18 @@ int shn_screen_batch_line(const struct shn_screen_index *idx, const char *line, 
         return SHN_OK;
     if (len > SHN_SCREEN_MAX_LINE) {
         snprintf(msg, sizeof msg, "line longer than %d bytes", SHN_SCREEN_MAX_LINE);
-        return line_error(out, lineno, SHN_ERR_TOO_LARGE, msg, diag);
+        return line_error(out, lineno, SHN_ERR_TOO_LARGE, "", msg, diag);
     }
     obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!obj || !json_is_object(obj)) {
-        rc = line_error(out, lineno, SHN_ERR_PARSE, obj ? "not a JSON object" : jerr.text, diag);
+    if (!obj) { /* the field, and the parser's excerpt by its shape only (F15) */
+        char field[sizeof diag->field];
+        shn_mask_json_error(line, len, (size_t)jerr.position, jerr.text, field, sizeof field, msg,
+                            sizeof msg);
+        rc = line_error(out, lineno, SHN_ERR_PARSE, field, msg, diag);
+        goto out;
+    }
+    if (!json_is_object(obj)) {
+        rc = line_error(out, lineno, SHN_ERR_PARSE, "", "not a JSON object", diag);
         goto out;
     }
     q.name = str_field(obj, "name", &bad);
@@ -73,14 +81,14 @@ int shn_screen_batch_line(const struct shn_screen_index *idx, const char *line, 
     q.phone = str_field(obj, "phone", &bad);
     q.handle = str_field(obj, "handle", &bad);
     if (bad) {
-        rc = line_error(out, lineno, SHN_ERR_PARSE, "a query field is not a string", diag);
+        rc = line_error(out, lineno, SHN_ERR_PARSE, bad, "a query field is not a string", diag);
         goto out;
     }
     rc = shn_screen_query(idx, &q, r);
     if (rc == SHN_OK)
         rc = shn_screen_result_json(idx, &q, r, out);
     if (rc != SHN_OK)
-        line_error(out, lineno, rc, shn_screen_query_error(rc), diag);
+        line_error(out, lineno, rc, "", shn_screen_query_error(rc), diag);
 out:
     json_decref(obj);
     return rc;

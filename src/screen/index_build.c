@@ -15,6 +15,7 @@
 #include "shinsa/core/file.h"
 #include "shinsa/core/hash.h"
 #include "shinsa/core/log.h"
+#include "shinsa/core/mask.h"
 #include "shinsa/core/section.h"
 
 #define MAX_INDEX_BYTES ((size_t)2 << 30)
@@ -326,7 +327,10 @@ static int add_entity(struct builder *b, struct hmap *m, const struct shn_entity
     for (uint32_t i = 0; index_names && i < e->n_names; i++) {
         struct shn_name_forms forms;
         if (shn_names_analyze(e->names[i].text, NULL, &forms) != SHN_OK) {
-            shn_log(SHN_LOG_DEBUG, "%s: name not indexed (bad text): %s", e->id, e->names[i].text);
+            char shown[SHN_MASK_MAX]; /* a custom list's names are people's */
+            shn_mask(SHN_MASK_NAME, e->names[i].text, strlen(e->names[i].text), shown,
+                     sizeof shown);
+            shn_log(SHN_LOG_DEBUG, "%s: name not indexed (bad text): %s", e->id, shown);
             continue;
         }
         for (int v = 0; v < forms.nvariants; v++) {

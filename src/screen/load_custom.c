@@ -23,6 +23,7 @@
 #include "shinsa/core/file.h"
 #include "shinsa/core/hash.h"
 #include "shinsa/core/log.h"
+#include "shinsa/core/mask.h"
 #include "shinsa/core/utf8.h"
 
 #define MAX_WARNED 16
@@ -71,6 +72,16 @@ static int fail(struct custom_ctx *c, int err, const char *field, const char *fm
     return shn_diag_set(c->diag, err, c->file, c->line, field, "%s", msg);
 }
 
+/* A value of a personal field that is malformed: the problem, and the
+ * value's shape only (docs/mask.md) — the list holds people's data. */
+static int fail_value(struct custom_ctx *c, const char *field, const char *problem,
+                      const char *value)
+{
+    char shape[SHN_MASK_MAX];
+    shn_mask(SHN_MASK_SHAPE, value, strlen(value), shape, sizeof shape);
+    return fail(c, SHN_ERR_PARSE, field, "%s: \"%s\"", problem, shape);
+}
+
 /* A model append failed in the second pass (the first pass rules out the
  * bounds, so this is memory). */
 static int model_fail(struct custom_ctx *c, int rc, const char *field)
@@ -80,10 +91,20 @@ static int model_fail(struct custom_ctx *c, int rc, const char *field)
     return fail(c, rc, field, "%s", shn_strerror(rc));
 }
 
-static void warn_unknown(struct custom_ctx *c, const char *field)
+static void join_field(char *out, size_t size, const char *a, const char *b);
+
+/* An unknown key of `parent` (NULL: of the entry) is warned about once a
+ * file, as shn_mask_field shows it: it may be a value typed as a key. */
+static void warn_unknown(struct custom_ctx *c, const char *parent, const char *key)
 {
+    char shown[24], field[48];
     if (c->adding)
         return;
+    shn_mask_field(key, strlen(key), shown, sizeof shown);
+    if (parent)
+        join_field(field, sizeof field, parent, shown);
+    else
+        snprintf(field, sizeof field, "%s", shown);
     for (uint32_t i = 0; i < c->n_warned; i++)
         if (strcmp(c->warned[i], field) == 0)
             return;
@@ -303,12 +324,12 @@ static int add_item(struct custom_ctx *c, struct shn_entity *e, enum target t, c
     switch (t) {
     case T_EMAIL:
         if (!email_ok(s))
-            return fail(c, SHN_ERR_PARSE, field, "not an e-mail address: \"%.64s\"", s);
+            return fail_value(c, field, "not an e-mail address", s);
         break;
     case T_PHONE:
         if (!phone_ok(s))
-            return fail(c, SHN_ERR_PARSE, field,
-                        "not a phone number (digits, spaces and + - ( ) . / only): \"%.64s\"", s);
+            return fail_value(c, field, "not a phone number (digits, spaces and + - ( ) . / only)",
+                              s);
         break;
     default:
         break;
@@ -392,10 +413,8 @@ static int document_array(struct custom_ctx *c, struct shn_entity *e, json_t *ob
         } else if (json_is_object(item)) {
             json_object_foreach(item, k, x)
             {
-                if (strcmp(k, "number") != 0 && strcmp(k, "country") != 0) {
-                    join_field(sub, sizeof sub, field, k);
-                    warn_unknown(c, sub);
-                }
+                if (strcmp(k, "number") != 0 && strcmp(k, "country") != 0)
+                    warn_unknown(c, field, k);
             }
             join_field(sub, sizeof sub, field, "number");
             x = json_object_get(item, "number");
@@ -432,10 +451,10 @@ static int birth_dates(struct custom_ctx *c, struct shn_entity *e, json_t *obj)
         snprintf(field, sizeof field, "birth_dates[%zu]", i);
         rc = get_text(c, json_array_get(v, i), field, 64, false, &s);
         if (rc == SHN_OK && !parse_date(s, &d))
-            rc = fail(c, SHN_ERR_PARSE, field,
-                      "\"%s\" is not a date: use YYYY-MM-DD, YYYY-MM, YYYY, \"circa YYYY\" or "
-                      "\"YYYY to YYYY\" (years 1800-2100)",
-                      s);
+            rc = fail_value(c, field,
+                            "not a date: use YYYY-MM-DD, YYYY-MM, YYYY, \"circa YYYY\" or "
+                            "\"YYYY to YYYY\" (years 1800-2100)",
+                            s);
         if (rc == SHN_OK && c->adding) {
             rc = shn__model_add_dob(c->set, e, &d);
             if (rc != SHN_OK)
@@ -533,10 +552,8 @@ static int wallets(struct custom_ctx *c, struct shn_entity *e, json_t *obj, size
                         "expected an object {\"chain\": \"ETH\", \"address\": \"0x...\"}");
         json_object_foreach(w, k, x)
         {
-            if (strcmp(k, "chain") != 0 && strcmp(k, "address") != 0) {
-                join_field(sub, sizeof sub, field, k);
-                warn_unknown(c, sub);
-            }
+            if (strcmp(k, "chain") != 0 && strcmp(k, "address") != 0)
+                warn_unknown(c, field, k);
         }
         join_field(sub, sizeof sub, field, "chain");
         x = json_object_get(w, "chain");
@@ -658,7 +675,7 @@ static int entry_head(struct custom_ctx *c, json_t *obj, const char **id, const 
             if (strcmp(k, known_fields[i]) == 0)
                 break;
         if (i == sizeof known_fields / sizeof known_fields[0])
-            warn_unknown(c, k);
+            warn_unknown(c, NULL, k);
     }
     v = json_object_get(obj, "id");
     if (!v || json_is_null(v))
@@ -694,8 +711,7 @@ static int entry_head(struct custom_ctx *c, json_t *obj, const char **id, const 
             return rc;
         *kind = parse_kind(s);
         if (*kind < 0)
-            return fail(c, SHN_ERR_PARSE, "kind",
-                        "\"%s\" is not one of person, organization, vessel, aircraft", s);
+            return fail_value(c, "kind", "not one of person, organization, vessel, aircraft", s);
     }
     return SHN_OK;
 }
@@ -812,8 +828,11 @@ static int one_line(struct custom_ctx *c, const char *s, size_t len)
     obj = json_loadb(s, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!obj && shn_alloc_failures() != failures) /* jansson calls it a syntax error */
         return fail(c, SHN_ERR_NOMEM, NULL, "out of memory");
-    if (!obj) {
-        rc = fail(c, SHN_ERR_PARSE, NULL, "%s", jerr.text);
+    if (!obj) { /* the field, and the parser's excerpt by its shape only (F15) */
+        char field[48], msg[sizeof jerr.text];
+        shn_mask_json_error(s, len, (size_t)jerr.position, jerr.text, field, sizeof field, msg,
+                            sizeof msg);
+        rc = fail(c, SHN_ERR_PARSE, field, "%s", msg);
         if (c->diag)
             c->diag->column = jerr.column > 0 ? (long)jerr.column : 0;
         return rc;

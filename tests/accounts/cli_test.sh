@@ -92,5 +92,22 @@ check "--help exits 0" "[ $? -eq 0 ]"
 "$shinsa" accounts ingest --db "$work/a.db" "$work/missing.jsonl" >/dev/null 2>&1
 check "missing events file exits 1" "[ $? -eq 1 ]"
 
+# Issue 12 F15: an error about a bad line names file, line and field, and
+# repeats no personal value of it (the excerpt only by its shape): in the
+# rejects of ingest and in what link build says.
+printf '%s\n' \
+  '{"event":"account","id":"p1","time":"2026-03-01T09:00:00Z","account":"p1","name":"山田\u0000太郎"}' \
+  '{"event":"account","id":"p2","time":"2026-03-01T09:00:00Z","account":"p2","email":"tanaka.taro@ex' \
+  '{"event":"account","id":"p3","time":"2026-03-01T09:00:00Z","account":"p3","山田太郎":1}' \
+  >"$work/pii.jsonl"
+"$shinsa" accounts ingest --db "$work/pii.db" --rejects "$work/pii.rej" "$work/pii.jsonl" \
+  2>/dev/null
+check "F15: NUL in a name: line and field" "grep -q '^{\"line\":1,\"field\":\"name\",\"reason\":\"invalid JSON' '$work/pii.rej'"
+check "F15: a cut e-mail: the field" "grep -q '^{\"line\":2,\"field\":\"email\"' '$work/pii.rej'"
+check "F15: a name as a key: by its shape" "grep -q '^{\"line\":3,\"field\":\"\\*\\*\\*\\*\",\"reason\":\"unknown field' '$work/pii.rej'"
+"$shinsa" link build --events "$work/pii.jsonl" --out "$work/pii.linkdb" 2>"$work/pii.err"
+check "F15: link names file, line and field" "grep -q 'pii.jsonl:1: name: invalid JSON' '$work/pii.err' && grep -q 'pii.jsonl:2: email: invalid JSON' '$work/pii.err'"
+check "F15: no personal value in the errors" "! grep -q '山田\\|太郎\\|tanaka' '$work/pii.err' '$work/pii.rej'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -91,5 +91,15 @@ contains "batch keeps order" "$work/last" "custom:demo-003"
 check "batch from stdin" 0 sh -c "echo '{\"name\": \"Hahn Tae-ryong\"}' | '$shinsa' screen --index '$idx' --file -"
 contains "stdin batch hit" "$work/out" "custom:demo-002"
 
+# Issue 12 F15: a bad batch line names the line and the field, and repeats
+# no personal value of it (the parser's excerpt by its shape only).
+printf '%s\n' '{"name": "山田 太郎" "tanaka@example.jp"}' '{"name": "Tanaka", "dob": 19850301}' >"$work/pii.jsonl"
+check "batch with personal data in bad lines exits 1" 1 "$shinsa" screen --index "$idx" --file "$work/pii.jsonl"
+contains "F15: stderr names line and field" "$work/err" "pii.jsonl:1: name: '}' expected near"
+contains "F15: the field that is not a string" "$work/err" "pii.jsonl:2: dob: a query field is not a string"
+if grep -q '山田\|太郎\|tanaka' "$work/out" "$work/err"; then
+  failed=$((failed + 1)); echo "FAIL F15: a personal value in a batch error"
+else passed=$((passed + 1)); echo "ok   F15: no personal value in batch errors"; fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -135,13 +135,13 @@ static const struct {
      "devise", "unknown field"},
     {"{\"event\":\"login\",\"id\":\"e\",\"id\":\"f\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
      "\"a\",\"ip\":\"1.2.3.4\"}",
-     "", "duplicate"},
+     "id", "duplicate"}, /* a JSON error names the key being read */
     {"{\"event\":\"account\",\"id\":\"e\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":\"a\","
      "\"email\":42}",
      "email", "expected a string"},
     {"{\"event\":\"account\",\"id\":\"e\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":\"a\","
      "\"name\":\"a\\u0000b\"}",
-     "", "\\u0000 is not allowed"},
+     "name", "\\u0000 is not allowed"},
     {"{\"event\":\"account\",\"id\":\"e\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":\"a\","
      "\"name\":\"a\\u0007b\"}",
      "name", "control character"},
@@ -209,6 +209,43 @@ static void rejects_each_kind_of_invalid_event(void **state)
             fail_msg("%s\n  got field '%s' reason '%s', want '%s' / '%s'", invalid[i].line, d.field,
                      d.message, invalid[i].field, invalid[i].reason);
         assert_int_equal(ev.type, 0x5A5A5A5A); /* out-parameter untouched */
+    }
+}
+
+/* Issue 12 F15: an error about a line with personal data in it names the
+ * file, the line and the field, and repeats none of the data. */
+static void regression_errors_repeat_no_personal_value(void **state)
+{
+    static const struct {
+        const char *line, *field;
+    } cases[] = {
+        {"{\"event\":\"account\",\"id\":\"e\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+         "\"a\",\"name\":\"山田\\u0000太郎\"}",
+         "name"},
+        {"{\"event\":\"account\",\"id\":\"e\",\"name\":\"山田 太郎\" \"tanaka@example.jp\"}",
+         "name"},
+        {"{\"event\":\"account\",\"id\":\"e\",\"email\":\"tanaka.taro@examp", "email"},
+        {"{\"event\":\"account\",\"payout\":[{\"type\":\"bank\",\"account\":\"三菱 1234567 "
+         "ヤマダ\"},{\"type\":\"bank\",\"account\":三菱}]}",
+         "payout[1].account"},
+        {"{\"event\":\"account\",\"id\":\"e\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+         "\"a\",\"山田太郎\":\"x\"}",
+         "****"},
+        {"{\"event\":\"account\",\"id\":\"e\",\"time\":\"2026-03-01T09:00:00Z\",\"account\":"
+         "\"a\",\"tanaka@example.jp\":\"x\"}",
+         "xxxxxx@xxxxxxx.xx"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct shn_events_event ev;
+        struct shn_diag d = {0};
+        char text[512];
+        assert_int_equal(parse(cases[i].line, &ev, &d), SHN_ERR_PARSE);
+        shn_diag_format(&d, text, sizeof text);
+        if (d.line != 7 || strcmp(d.file, "t.jsonl") != 0 || strcmp(d.field, cases[i].field) != 0 ||
+            strstr(text, "山田") || strstr(text, "太郎") || strstr(text, "tanaka") ||
+            strstr(text, "1234567") || strstr(text, "三菱") || strstr(text, "ヤマダ"))
+            fail_msg("%s\n  got %s (field '%s')", cases[i].line, text, d.field);
     }
 }
 
@@ -304,7 +341,7 @@ static void identifier_reader_refuses_wrong_types(void **state)
     } bad[] = {
         {"not json", "", "invalid JSON", SHN_ERR_PARSE},
         {"[1]", "", "expected a JSON object", SHN_ERR_PARSE},
-        {"{\"account\":\"a\",\"account\":\"b\"}", "", "duplicate", SHN_ERR_PARSE},
+        {"{\"account\":\"a\",\"account\":\"b\"}", "account", "duplicate", SHN_ERR_PARSE},
         {"{\"account\":\"a\",\"event\":7}", "event", "expected a string", SHN_ERR_PARSE},
         {"{\"account\":\"a\",\"email\":42}", "email", "expected a string", SHN_ERR_PARSE},
         {"{\"account\":\"a\",\"id_document\":[]}", "id_document", "expected an object",
@@ -449,6 +486,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_every_event_type),
         cmocka_unit_test(rejects_each_kind_of_invalid_event),
+        cmocka_unit_test(regression_errors_repeat_no_personal_value),
         cmocka_unit_test(rejects_an_overlong_line),
         cmocka_unit_test(rejects_a_nul_byte_after_the_object),
         cmocka_unit_test(reads_the_identifiers_of_an_event),

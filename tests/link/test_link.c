@@ -541,6 +541,32 @@ static void test_parse_events_and_personas(void **state)
     shn_link_free(l);
 }
 
+/* Issue 12 F15: a bad persona or event line with personal data names the
+ * file, line and field; the parser's excerpt is shown by its shape only. */
+static void test_bad_lines_repeat_no_personal_value(void **state)
+{
+    static const char personas[] = "{\"persona\":\"ti:1\",\"names\":[\"山田\\u0000太郎\"]}\n";
+    static const char events[] =
+        "{\"event\":\"account\",\"id\":\"1\",\"account\":\"u1\",\"email\":\"tanaka@ex";
+    (void)state;
+    struct shn_link *l = new_link();
+    struct shn_link_load_stats st;
+    struct bad_lines bad = {0};
+    assert_int_equal(
+        shn_link_load_personas(l, personas, strlen(personas), "p.jsonl", on_bad, &bad, &st),
+        SHN_OK);
+    assert_int_equal(bad.count, 1);
+    assert_string_equal(bad.first, "p.jsonl:1: names[0]: JSON: \\u0000 is not allowed without "
+                                   "JSON_ALLOW_NUL near '\"**\\u0000**\"'");
+    memset(&bad, 0, sizeof bad);
+    assert_int_equal(shn_link_load_events(l, events, strlen(events), "ev.jsonl", on_bad, &bad, &st),
+                     SHN_OK);
+    assert_int_equal(bad.count, 1);
+    assert_non_null(strstr(bad.first, "ev.jsonl:1: email: "));
+    assert_null(strstr(bad.first, "tanaka"));
+    shn_link_free(l);
+}
+
 static void test_linkdb_roundtrip_and_damage(void **state)
 {
     (void)state;
@@ -705,6 +731,7 @@ int main(void)
         cmocka_unit_test(test_email_three_ways),
         cmocka_unit_test(test_phone_and_wallet_forms),
         cmocka_unit_test(test_show_masks_by_the_core_policy),
+        cmocka_unit_test(test_bad_lines_repeat_no_personal_value),
         cmocka_unit_test(test_summed_evidence),
         cmocka_unit_test(test_stable_ids),
         cmocka_unit_test(test_incremental_equals_rebuild),
